@@ -1,0 +1,41 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "openxla-nvgpu",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "nvgpu", targets: ["nvgpu"]),
+        .library(name: "StableHLO", targets: ["StableHLO"]),
+        .library(name: "Runtime", targets: ["Runtime"]),
+        .library(name: "Reference", targets: ["Reference"]),
+        .library(name: "Compiler", targets: ["Compiler"]),
+        .library(name: "Workspace", targets: ["Workspace"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // IR, text parser/printer, verifier, element-type codecs. No dependencies.
+        .target(name: "StableHLO"),
+        // Device, buffer and executable protocols; host tensors.
+        .target(name: "Runtime", dependencies: ["StableHLO"]),
+        // The spec-exact CPU interpreter: the embedded default and the oracle.
+        .target(name: "Reference", dependencies: ["StableHLO", "Runtime"]),
+        // Pass manager, pipelines, plugin registry.
+        .target(name: "Compiler", dependencies: ["StableHLO", "Runtime"]),
+        // `nvgpu workspace`: pinned multi-repo workspaces.
+        .target(name: "Workspace"),
+        .executableTarget(
+            name: "nvgpu",
+            dependencies: [
+                "StableHLO", "Runtime", "Reference", "Compiler", "Workspace",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .testTarget(name: "StableHLOTests", dependencies: ["StableHLO"]),
+        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "StableHLO"]),
+        .testTarget(name: "ReferenceTests", dependencies: ["Reference", "StableHLO", "Runtime"]),
+        .testTarget(name: "WorkspaceTests", dependencies: ["Workspace"]),
+        .testTarget(name: "nvgpuTests", dependencies: ["StableHLO"]),
+    ]
+)

@@ -1,0 +1,17 @@
+import StableHLO
+
+/// Something that can run programs: the reference CPU backend, a CUDA GPU.
+public protocol Device: Sendable {
+    /// A short platform name: `cpu`, `cuda`.
+    var platform: String { get }
+    /// A human-readable description (`CPU reference interpreter`, `NVIDIA H100 (sm_90)`).
+    var name: String { get }
+    /// Loads a program for execution on this device.
+    func load(_ module: Module) throws -> any LoadedProgram
+}
+
+/// A program loaded on a device, ready to be invoked.
+public protocol LoadedProgram: Sendable {
+    /// Runs function `function` on `inputs`, returning its results.
+    func invoke(function: String, inputs: [HostTensor]) throws -> [HostTensor]
+}

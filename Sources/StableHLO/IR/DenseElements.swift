@@ -1,0 +1,49 @@
+/// The contents of a `dense<...>` literal: a tensor type and its elements in flat,
+/// little-endian storage (`ElementType.storageBytes` per element, row-major).
+///
+/// A splat keeps one element and `isSplat`; `bytes` then holds that one element.
+public struct DenseElements: Hashable, Sendable {
+    public var type: TensorType
+    public var bytes: [UInt8]
+    public var isSplat: Bool
+
+    public init(type: TensorType, bytes: [UInt8], isSplat: Bool = false) {
+        self.type = type
+        self.bytes = bytes
+        self.isSplat = isSplat
+    }
+
+    /// All elements expanded (a splat repeated `elementCount` times).
+    public var expandedBytes: [UInt8] {
+        guard isSplat else { return bytes }
+        let n = type.elementCount
+        var out = [UInt8]()
+        out.reserveCapacity(n * bytes.count)
+        for _ in 0..<n { out.append(contentsOf: bytes) }
+        return out
+    }
+
+    /// Raw bit pattern of element `i` (zero-extended), for elements up to 8 bytes.
+    public func rawBits(at i: Int) -> UInt64 {
+        let size = type.elementType.storageBytes
+        let base = isSplat ? 0 : i * size
+        var v: UInt64 = 0
+        for k in 0..<min(size, 8) { v |= UInt64(bytes[base + k]) << UInt64(8 * k) }
+        return v
+    }
+
+    /// The values of an integer or bool literal, sign- or zero-extended; nil for other types.
+    public var int64Values: [Int64]? {
+        let et = type.elementType
+        guard et.isInteger || et.isBool else { return nil }
+        let count = isSplat ? type.elementCount : bytes.count / max(1, et.storageBytes)
+        return (0..<count).map { i in
+            let bits = rawBits(at: i)
+            if case .si(let w) = et, w < 64 {
+                let shift = UInt64(64 - w)
+                return Int64(bitPattern: bits << shift) >> Int64(shift)
+            }
+            return Int64(bitPattern: bits)
+        }
+    }
+}

@@ -1,0 +1,10 @@
+import ArgumentParser
+
+/// The `nvgpu` command: run, compile, benchmark and inspect StableHLO programs.
+@main
+struct NVGPU: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "nvgpu",
+        abstract: "Run StableHLO programs on the CPU reference backend and NVIDIA GPUs.",
+        subcommands: [])
+}

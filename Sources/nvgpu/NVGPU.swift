@@ -6,5 +6,5 @@ struct NVGPU: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "nvgpu",
         abstract: "Run StableHLO programs on the CPU reference backend and NVIDIA GPUs.",
-        subcommands: [])
+        subcommands: [RunCommand.self, ConformanceCommand.self, WorkspaceCommand.self])
 }

@@ -1,3 +1,5 @@
+import StableHLO
+
 /// Row-major index arithmetic shared by the op kernels.
 enum Indexing {
     /// Row-major strides of `shape` (the last dimension has stride 1).

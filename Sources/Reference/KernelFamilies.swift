@@ -4,6 +4,7 @@ extension KernelRegistry {
     static var familyTables: [[String: Kernel]] {
         [
             // ElementwiseKernels.table, StructuralKernels.table, CheckKernels.table, ...
+            StructuralKernels.table,
         ]
     }
 }

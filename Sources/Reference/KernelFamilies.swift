@@ -5,6 +5,7 @@ extension KernelRegistry {
         [
             // ElementwiseKernels.table, StructuralKernels.table, CheckKernels.table, ...
             StructuralKernels.table,
+            IndexedKernels.table,
         ]
     }
 }

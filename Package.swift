@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "Reference", targets: ["Reference"]),
         .library(name: "Compiler", targets: ["Compiler"]),
         .library(name: "Workspace", targets: ["Workspace"]),
+        .library(name: "CUDA", targets: ["CUDA"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -26,16 +27,23 @@ let package = Package(
         .target(name: "Compiler", dependencies: ["StableHLO", "Runtime"]),
         // `nvgpu workspace`: pinned multi-repo workspaces.
         .target(name: "Workspace"),
+        // Our own CUDA driver/NVRTC/cuBLASLt typedefs and function-pointer tables (no SDK headers).
+        .target(name: "CCUDA"),
+        // The CUDA runtime: dlopen'd driver, NVRTC, cuBLASLt, streams, events, allocator.
+        .target(
+            name: "CUDA", dependencies: ["CCUDA"],
+            linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
         .executableTarget(
             name: "nvgpu",
             dependencies: [
-                "StableHLO", "Runtime", "Reference", "Compiler", "Workspace",
+                "StableHLO", "Runtime", "Reference", "Compiler", "Workspace", "CUDA",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "StableHLOTests", dependencies: ["StableHLO"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "StableHLO"]),
         .testTarget(name: "ReferenceTests", dependencies: ["Reference", "StableHLO", "Runtime"]),
         .testTarget(name: "WorkspaceTests", dependencies: ["Workspace"]),
+        .testTarget(name: "CUDATests", dependencies: ["CUDA"]),
         .testTarget(name: "nvgpuTests", dependencies: ["StableHLO"]),
     ]
 )

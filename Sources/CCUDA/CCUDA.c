@@ -1,0 +1,12 @@
+// CCUDA declares types and function-pointer tables only; the functions themselves are
+// resolved at run time with dlopen/dlsym. SwiftPM needs one translation unit per C target,
+// and this one checks at compile time that the tables hold nothing but pointers.
+#include "ccuda_driver.h"
+#include "ccuda_nvrtc.h"
+#include "ccuda_cublaslt.h"
+
+_Static_assert(sizeof(nvgpu_cuda_driver_functions) % sizeof(void *) == 0, "driver table holds only pointers");
+_Static_assert(sizeof(nvgpu_nvrtc_functions) % sizeof(void *) == 0, "NVRTC table holds only pointers");
+_Static_assert(sizeof(nvgpu_cublaslt_functions) % sizeof(void *) == 0, "cuBLASLt table holds only pointers");
+_Static_assert(sizeof(cublasLtMatmulAlgo_t) == 64, "cublasLtMatmulAlgo_t is 8 x uint64");
+_Static_assert(sizeof(cublasLtMatmulHeuristicResult_t) == 96, "heuristic result layout");

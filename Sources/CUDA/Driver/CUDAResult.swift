@@ -1,0 +1,114 @@
+import CCUDA
+
+/// A CUDA driver status code, with the ones nvgpu meets named.
+public struct CUDAResult: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    public var rawValue: Int32
+    public init(rawValue: Int32) { self.rawValue = rawValue }
+
+    /// The call succeeded.
+    public static let success = CUDAResult(rawValue: 0)
+    /// An argument was out of range.
+    public static let invalidValue = CUDAResult(rawValue: 1)
+    /// The device has no memory left for the request.
+    public static let outOfMemory = CUDAResult(rawValue: 2)
+    /// `cuInit` has not run.
+    public static let notInitialized = CUDAResult(rawValue: 3)
+    /// The driver is shutting down.
+    public static let deinitialized = CUDAResult(rawValue: 4)
+    /// The library is a stub (a toolkit's `stubs/libcuda.so`), not a real driver.
+    public static let stubLibrary = CUDAResult(rawValue: 34)
+    /// The driver is older than the runtime pieces asking for it.
+    public static let insufficientDriver = CUDAResult(rawValue: 35)
+    /// The driver sees no CUDA-capable device.
+    public static let noDevice = CUDAResult(rawValue: 100)
+    /// The device ordinal is out of range.
+    public static let invalidDevice = CUDAResult(rawValue: 101)
+    /// The module image is not a valid cubin/fatbin/PTX.
+    public static let invalidImage = CUDAResult(rawValue: 200)
+    /// No context is current on the calling thread.
+    public static let invalidContext = CUDAResult(rawValue: 201)
+    /// The cubin was built for another architecture.
+    public static let noBinaryForGPU = CUDAResult(rawValue: 209)
+    /// PTX failed to JIT.
+    public static let invalidPTX = CUDAResult(rawValue: 218)
+    /// A handle (stream, event, module) is invalid.
+    public static let invalidHandle = CUDAResult(rawValue: 400)
+    /// A named symbol (kernel) was not found.
+    public static let notFound = CUDAResult(rawValue: 500)
+    /// Asynchronous work has not finished (not an error for queries).
+    public static let notReady = CUDAResult(rawValue: 600)
+    /// A kernel read or wrote an invalid address; the context is unusable.
+    public static let illegalAddress = CUDAResult(rawValue: 700)
+    /// Too many registers or too much shared memory for the launch.
+    public static let launchOutOfResources = CUDAResult(rawValue: 701)
+    /// A kernel ran too long.
+    public static let launchTimeout = CUDAResult(rawValue: 702)
+    /// A kernel failed for another reason; the context is unusable.
+    public static let launchFailed = CUDAResult(rawValue: 719)
+    /// The operation is not supported on this device or platform.
+    public static let notSupported = CUDAResult(rawValue: 801)
+    /// An unknown internal error.
+    public static let unknown = CUDAResult(rawValue: 999)
+
+    /// The driver's `CUDA_ERROR_*` spelling for the codes above, used when the driver
+    /// itself cannot be asked (`cuGetErrorName` missing or failing).
+    public var knownName: String? {
+        switch self {
+        case .success: return "CUDA_SUCCESS"
+        case .invalidValue: return "CUDA_ERROR_INVALID_VALUE"
+        case .outOfMemory: return "CUDA_ERROR_OUT_OF_MEMORY"
+        case .notInitialized: return "CUDA_ERROR_NOT_INITIALIZED"
+        case .deinitialized: return "CUDA_ERROR_DEINITIALIZED"
+        case .stubLibrary: return "CUDA_ERROR_STUB_LIBRARY"
+        case .insufficientDriver: return "CUDA_ERROR_INSUFFICIENT_DRIVER"
+        case .noDevice: return "CUDA_ERROR_NO_DEVICE"
+        case .invalidDevice: return "CUDA_ERROR_INVALID_DEVICE"
+        case .invalidImage: return "CUDA_ERROR_INVALID_IMAGE"
+        case .invalidContext: return "CUDA_ERROR_INVALID_CONTEXT"
+        case .noBinaryForGPU: return "CUDA_ERROR_NO_BINARY_FOR_GPU"
+        case .invalidPTX: return "CUDA_ERROR_INVALID_PTX"
+        case .invalidHandle: return "CUDA_ERROR_INVALID_HANDLE"
+        case .notFound: return "CUDA_ERROR_NOT_FOUND"
+        case .notReady: return "CUDA_ERROR_NOT_READY"
+        case .illegalAddress: return "CUDA_ERROR_ILLEGAL_ADDRESS"
+        case .launchOutOfResources: return "CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES"
+        case .launchTimeout: return "CUDA_ERROR_LAUNCH_TIMEOUT"
+        case .launchFailed: return "CUDA_ERROR_LAUNCH_FAILED"
+        case .notSupported: return "CUDA_ERROR_NOT_SUPPORTED"
+        case .unknown: return "CUDA_ERROR_UNKNOWN"
+        default: return nil
+        }
+    }
+
+    public var description: String { knownName ?? "CUDA error \(rawValue)" }
+}
+
+/// A failed CUDA call: which call, the driver's name for the status and its message.
+/// Prints as `cuMemAlloc_v2 failed: CUDA_ERROR_OUT_OF_MEMORY (out of memory)`.
+public struct CUDAError: Error, Equatable, CustomStringConvertible {
+    /// The driver call that failed, with its versioned name (`cuMemAlloc_v2`).
+    public var call: String
+    /// The status it returned.
+    public var result: CUDAResult
+    /// The driver's name for the status (`CUDA_ERROR_OUT_OF_MEMORY`).
+    public var name: String
+    /// The driver's explanation, when it has one.
+    public var message: String?
+    /// What nvgpu was doing (`allocating 4096 bytes`), when known.
+    public var context: String?
+
+    public init(call: String, result: CUDAResult, name: String? = nil, message: String? = nil, context: String? = nil) {
+        self.call = call
+        self.result = result
+        self.name = name ?? result.description
+        self.message = message
+        self.context = context
+    }
+
+    public var description: String {
+        var text = "\(call) failed: \(name)"
+        if let message, !message.isEmpty { text += " (\(message))" }
+        if let context { text += " while \(context)" }
+        return text
+    }
+}

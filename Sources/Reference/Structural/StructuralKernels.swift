@@ -20,5 +20,11 @@ enum StructuralKernels {
         "stablehlo.real_dynamic_slice": DynamicShape.realDynamicSlice,
         "stablehlo.reduce": Reduction.reduce,
         "stablehlo.reduce_window": ReduceWindow.reduceWindow,
+        "stablehlo.dot_general": DotGeneral.dotGeneral,
+        "stablehlo.dot": DotGeneral.dot,
+        "stablehlo.convolution": Convolution.convolution,
+        "stablehlo.sort": Sort.sort,
+        "chlo.top_k": Sort.topK,
+        "stablehlo.fft": FFT.fft,
     ]
 }

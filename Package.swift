@@ -23,6 +23,8 @@ let package = Package(
         .target(name: "Runtime", dependencies: ["StableHLO"]),
         // The spec-exact CPU interpreter: the embedded default and the oracle.
         .target(name: "Reference", dependencies: ["StableHLO", "Runtime"]),
+        // The conformance runner: cases, worker processes, the report.
+        .target(name: "Conformance", dependencies: ["StableHLO", "Runtime", "Reference"]),
         // Pass manager, pipelines, plugin registry.
         .target(name: "Compiler", dependencies: ["StableHLO", "Runtime"]),
         // `nvgpu workspace`: pinned multi-repo workspaces.
@@ -36,7 +38,7 @@ let package = Package(
         .executableTarget(
             name: "nvgpu",
             dependencies: [
-                "StableHLO", "Runtime", "Reference", "Compiler", "Workspace", "CUDA",
+                "StableHLO", "Runtime", "Reference", "Conformance", "Compiler", "Workspace", "CUDA",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "StableHLOTests", dependencies: ["StableHLO"]),
@@ -44,6 +46,6 @@ let package = Package(
         .testTarget(name: "ReferenceTests", dependencies: ["Reference", "StableHLO", "Runtime"]),
         .testTarget(name: "WorkspaceTests", dependencies: ["Workspace"]),
         .testTarget(name: "CUDATests", dependencies: ["CUDA"]),
-        .testTarget(name: "nvgpuTests", dependencies: ["StableHLO"]),
+        .testTarget(name: "nvgpuTests", dependencies: ["nvgpu", "Runtime", "StableHLO"]),
     ]
 )

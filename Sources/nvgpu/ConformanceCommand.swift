@@ -1,6 +1,101 @@
 import ArgumentParser
+import Conformance
+import Foundation
 
-/// `nvgpu conformance [DIR]`
+/// `nvgpu conformance [DIR]`: runs the StableHLO conformance suite on the reference
+/// backend and prints a table by op family.
 struct ConformanceCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "conformance", abstract: "Run the StableHLO conformance suite.")
+    static let configuration = CommandConfiguration(
+        commandName: "conformance",
+        abstract: "Run the StableHLO conformance suite.",
+        discussion: """
+            Runs main of every DIR/testdata/*.mlir and every // ----- case of DIR/interpret/*.mlir \
+            in worker processes (a case that hangs or crashes fails alone). Ends with \
+            'N passed, N failed, N skipped'. Exit status: 0 when nothing failed, or, with \
+            --min-passed/--min-passed-file, when at least that many passed; 1 otherwise. \
+            A missing suite is an error (exit 1) unless --allow-missing.
+            """)
+
+    @Argument(help: "The suite (default: $NVGPU_CONFORMANCE_DIR, else ../shared/conformance).")
+    var directory: String?
+
+    @Option(help: "Run only cases whose name contains this text.")
+    var filter: String?
+
+    @Option(help: "Worker processes to run at once (default: the number of cores).")
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(help: "Seconds one case may take before it fails.")
+    var timeout: Double = 20
+
+    @Option(help: "Write every case's outcome to this JSON file.")
+    var json: String?
+
+    @Option(help: "Succeed when at least this many cases pass, even if some fail.")
+    var minPassed: Int?
+
+    @Option(help: "Like --min-passed, reading the number from a file.")
+    var minPassedFile: String?
+
+    @Flag(help: "Exit 0 when the suite directory does not exist.")
+    var allowMissing = false
+
+    @Flag(help: "Run cases one by one in this process (no protection from hangs or traps).")
+    var inProcess = false
+
+    @Flag(help: .hidden)
+    var worker = false
+
+    func validate() throws {
+        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+        guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
+        guard minPassed == nil || minPassedFile == nil else {
+            throw ValidationError("give --min-passed or --min-passed-file, not both")
+        }
+    }
+
+    func run() throws {
+        let timeLimit = Duration.milliseconds(Int64(timeout * 1000))
+        if worker {
+            ConformanceWorker(runner: CaseRunner(timeLimit: timeLimit)).serve()
+            return
+        }
+        let suite = ConformanceSuite(directory: directory ?? ConformanceSuite.defaultDirectory())
+        guard suite.exists else {
+            let message = "conformance suite not found at \(suite.directory) (set NVGPU_CONFORMANCE_DIR)"
+            FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+            print("0 passed, 0 failed, 0 skipped")
+            if allowMissing { return }
+            throw ExitCode.failure
+        }
+        let report = try reportingErrors {
+            let floor = try minPassedFile.map(PassCountFloor.read) ?? minPassed
+            let execution: ConformanceRun.Execution = inProcess
+                ? .inProcess
+                : .workers(executable: Self.executable, arguments: Self.workerArguments(timeout), jobs: jobs)
+            let report = try ConformanceRun(suite: suite, filter: filter, timeLimit: timeLimit, execution: execution).run()
+            if let json { try report.json().write(to: URL(fileURLWithPath: json)) }
+            return (report, floor)
+        }
+        print(report.0.render(), terminator: "")
+        if let floor = report.1 {
+            guard report.0.passed >= floor else {
+                FileHandle.standardError.write(Data("error: \(report.0.passed) passed, fewer than the expected \(floor)\n".utf8))
+                throw ExitCode.failure
+            }
+        } else if report.0.failed > 0 {
+            throw ExitCode.failure
+        }
+    }
+
+    /// This program's own executable, to start workers from.
+    static var executable: URL {
+        let proc = URL(fileURLWithPath: "/proc/self/exe")
+        if FileManager.default.fileExists(atPath: proc.path) { return proc.resolvingSymlinksInPath() }
+        return Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
+    }
+
+    static func workerArguments(_ timeout: Double) -> [String] {
+        ["conformance", "--worker", "--timeout", String(timeout)]
+    }
 }

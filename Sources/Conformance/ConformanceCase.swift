@@ -1,0 +1,63 @@
+import Foundation
+
+/// One conformance case: a whole `testdata/*.mlir` program (its `main` is run) or one
+/// `// -----` chunk of an `interpret/*.mlir` file (each function without arguments is run).
+public struct ConformanceCase: Codable, Hashable, Sendable {
+    /// What kind of file the case comes from.
+    public enum Kind: String, Codable, Sendable {
+        /// A JAX-exported program whose `main` checks its own results.
+        case program
+        /// One chunk of an interpreter test file.
+        case chunk
+    }
+
+    /// `testdata/abs_int8_20_20.mlir` or `interpret/abs.mlir#2` (the chunk index from 0).
+    public var name: String
+    /// The op family the table groups the case under (`abs`, `scatter_add`, `dot_general`).
+    public var family: String
+    public var kind: Kind
+    /// The file, as a path the runner can open.
+    public var path: String
+    /// For a chunk: its index and the line its text starts on (1-based).
+    public var chunkIndex: Int
+    public var firstLine: Int
+
+    public init(name: String, family: String, kind: Kind, path: String, chunkIndex: Int = 0, firstLine: Int = 1) {
+        self.name = name
+        self.family = family
+        self.kind = kind
+        self.path = path
+        self.chunkIndex = chunkIndex
+        self.firstLine = firstLine
+    }
+}
+
+/// What happened to one case.
+public struct CaseOutcome: Codable, Hashable, Sendable {
+    /// Passed, failed, or skipped (only for cases that need several devices).
+    public enum Status: String, Codable, Sendable { case passed, failed, skipped }
+
+    public var name: String
+    public var family: String
+    public var status: Status
+    /// The first error, as one line (`file:line:col: error: ...`); empty when passed.
+    public var message: String
+    /// A short cause the summary groups failures by (`unsupported op stablehlo.fft`,
+    /// `check failed`, `parse error`, `timeout`, `crash`).
+    public var cause: String
+    public var seconds: Double
+
+    public init(name: String, family: String, status: Status, message: String = "", cause: String = "", seconds: Double = 0) {
+        self.name = name
+        self.family = family
+        self.status = status
+        self.message = message
+        self.cause = cause
+        self.seconds = seconds
+    }
+
+    /// A failed outcome for `testCase`.
+    public static func failure(_ testCase: ConformanceCase, cause: String, message: String, seconds: Double) -> CaseOutcome {
+        CaseOutcome(name: testCase.name, family: testCase.family, status: .failed, message: message, cause: cause, seconds: seconds)
+    }
+}

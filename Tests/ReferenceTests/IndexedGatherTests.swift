@@ -28,8 +28,8 @@ struct IndexedGatherTests {
     /// The spec's example: batching dims, a clamped start index (`[0, 9]`), two offset dims.
     @Test("spec example with batching dimensions", arguments: dataTypes, indexTypes)
     func specExample(dataType: ElementType, indexType: ElementType) throws {
-        let operand = Tensor.numbers(dataType, [2, 3, 4, 2], (1...48).map(Int64.init))
-        let indices = Tensor.integers(indexType, [2, 2, 3, 2], [
+        let operand = IndexedProgram.numbers(dataType, [2, 3, 4, 2], (1...48).map(Int64.init))
+        let indices = IndexedProgram.integers(indexType, [2, 2, 3, 2], [
             0, 0, 1, 0, 2, 1, 0, 1, 1, 1, 0, 9,
             0, 0, 2, 1, 2, 2, 1, 2, 0, 1, 1, 0,
         ])
@@ -44,29 +44,29 @@ struct IndexedGatherTests {
             43, 44, 45, 46, 33, 34, 35, 36, 27, 28, 29, 30,
         ]
         #expect(out[0].type == resultType)
-        #expect(out[0].doubles == expected)
+        #expect(IndexedProgram.values(out[0]) == expected)
     }
 
     /// Start indices are clamped so the whole slice fits: -3 → 0, 10 → 3, and a `ui64`
     /// index above `Int64.max` → 3.
     @Test("start indices are clamped", arguments: [ElementType.si(32), .si(64), .ui(64)])
     func clamping(indexType: ElementType) throws {
-        let operand = Tensor.numbers(.float(.f32), [5], [10, 11, 12, 13, 14])
+        let operand = IndexedProgram.numbers(.float(.f32), [5], [10, 11, 12, 13, 14])
         let big: Int64 = indexType == .ui(64) ? -5 : 10  // -5 as ui64 is 2^64 - 5
         let starts: [Int64] = indexType.isUnsigned ? [2, big] : [-3, big, 2]
-        let indices = Tensor.integers(indexType, [starts.count, 1], starts)
+        let indices = IndexedProgram.integers(indexType, [starts.count, 1], starts)
         let resultType = TensorType(shape: [starts.count, 2], elementType: .float(.f32))
         let out = try IndexedProgram.run("stablehlo.gather", [operand, indices], results: [resultType],
             attributes: Self.gatherAttributes(offset: [1], startIndexMap: [0], indexVectorDim: 1, sliceSizes: [2]))
         let expected: [Double] = indexType.isUnsigned ? [12, 13, 13, 14] : [10, 11, 13, 14, 12, 13]
-        #expect(out[0].doubles == expected)
+        #expect(IndexedProgram.values(out[0]) == expected)
     }
 
     /// `index_vector_dim` equal to the index rank: each index element is a whole start index.
     @Test("implicit index vector dimension")
     func implicitIndexVector() throws {
-        let operand = Tensor.numbers(.si(64), [3, 4], (0..<12).map(Int64.init))
-        let indices = Tensor.integers(.si(32), [2], [2, 0])
+        let operand = IndexedProgram.numbers(.si(64), [3, 4], (0..<12).map(Int64.init))
+        let indices = IndexedProgram.integers(.si(32), [2], [2, 0])
         let resultType = TensorType(shape: [4, 2], elementType: .si(64))
         let out = try IndexedProgram.run("stablehlo.gather", [operand, indices], results: [resultType],
             attributes: Self.gatherAttributes(offset: [0], collapsed: [0], startIndexMap: [0], indexVectorDim: 1,
@@ -76,8 +76,8 @@ struct IndexedGatherTests {
 
     @Test("a result type that does not match is an error, not a trap")
     func mismatchedResult() throws {
-        let operand = Tensor.numbers(.si(64), [3, 4], (0..<12).map(Int64.init))
-        let indices = Tensor.integers(.si(32), [2, 1], [2, 0])
+        let operand = IndexedProgram.numbers(.si(64), [3, 4], (0..<12).map(Int64.init))
+        let indices = IndexedProgram.integers(.si(32), [2, 1], [2, 0])
         #expect(throws: InterpreterError.self) {
             _ = try IndexedProgram.run("stablehlo.gather", [operand, indices],
                 results: [TensorType(shape: [2, 5], elementType: .si(64))],

@@ -28,7 +28,7 @@ struct IndexedScatterTests {
 
     /// 1-D scatter of `updates` at `at` (by default 0, 0, 3 and 9, which is out of bounds and skipped).
     static func scatter1D(_ opName: String?, _ input: Tensor, _ updates: Tensor, at: [Int64] = [0, 0, 3, 9]) throws -> Tensor {
-        let indices = Tensor.integers(.si(64), [at.count, 1], at)
+        let indices = IndexedProgram.integers(.si(64), [at.count, 1], at)
         let out = try IndexedProgram.run("stablehlo.scatter", [input, indices, updates], results: [input.type],
             attributes: scatterAttributes(window: [], inserted: [0], toOperand: [0], indexVectorDim: 1),
             regions: [IndexedProgram.combining(opName, [input.elementType])])
@@ -39,9 +39,9 @@ struct IndexedScatterTests {
     /// update at `[0, 9]` skipped element by element where it leaves the input.
     @Test("spec example", arguments: indexTypes)
     func specExample(indexType: ElementType) throws {
-        let input = Tensor.numbers(.si(64), [3, 4, 2], (1...24).map(Int64.init))
-        let indices = Tensor.integers(indexType, [2, 3, 2], [0, 2, 1, 0, 2, 1, 0, 1, 1, 0, 0, 9])
-        let updates = Tensor.numbers(.si(64), [2, 3, 2, 2], Array(repeating: 1, count: 24))
+        let input = IndexedProgram.numbers(.si(64), [3, 4, 2], (1...24).map(Int64.init))
+        let indices = IndexedProgram.integers(indexType, [2, 3, 2], [0, 2, 1, 0, 2, 1, 0, 1, 1, 0, 0, 9])
+        let updates = IndexedProgram.numbers(.si(64), [2, 3, 2, 2], Array(repeating: 1, count: 24))
         let out = try IndexedProgram.run("stablehlo.scatter", [input, indices, updates], results: [input.type],
             attributes: Self.scatterAttributes(window: [2, 3], inserted: [0], toOperand: [1, 0], indexVectorDim: 2),
             regions: [IndexedProgram.combining("stablehlo.add", [.si(64)])])
@@ -50,12 +50,12 @@ struct IndexedScatterTests {
 
     @Test("spec example with batching dimensions", arguments: indexTypes)
     func batchingExample(indexType: ElementType) throws {
-        let input = Tensor.numbers(.si(64), [2, 3, 4, 2], (1...48).map(Int64.init))
-        let indices = Tensor.integers(indexType, [2, 2, 3, 2], [
+        let input = IndexedProgram.numbers(.si(64), [2, 3, 4, 2], (1...48).map(Int64.init))
+        let indices = IndexedProgram.integers(indexType, [2, 2, 3, 2], [
             0, 0, 1, 0, 2, 1, 0, 1, 1, 1, 0, 9,
             0, 0, 2, 1, 2, 2, 1, 2, 0, 1, 1, 0,
         ])
-        let updates = Tensor.numbers(.si(64), [2, 2, 3, 2, 2], Array(repeating: 1, count: 48))
+        let updates = IndexedProgram.numbers(.si(64), [2, 2, 3, 2, 2], Array(repeating: 1, count: 48))
         let out = try IndexedProgram.run("stablehlo.scatter", [input, indices, updates], results: [input.type],
             attributes: Self.scatterAttributes(window: [3, 4], inserted: [1], inputBatching: [0], indicesBatching: [1],
                                                toOperand: [2, 1], indexVectorDim: 3),
@@ -99,14 +99,14 @@ struct IndexedScatterTests {
 
     @Test("update computations evaluated directly", arguments: combineCases)
     func directCombination(_ c: CombineCase) throws {
-        let input = Tensor.numbers(c.type, [4], c.input)
-        let updates = Tensor.numbers(c.type, [4], c.updates)
+        let input = IndexedProgram.numbers(c.type, [4], c.input)
+        let updates = IndexedProgram.numbers(c.type, [4], c.updates)
         let out = try Self.scatter1D(c.op, input, updates)
         #expect(out.type == input.type)
         if c.type.isUnsigned, let v = out.ints {
             #expect(v.map { Double(UInt64(bitPattern: $0)) } == c.expected)
         } else {
-            #expect(out.doubles == c.expected)
+            #expect(IndexedProgram.values(out) == c.expected)
         }
     }
 
@@ -127,37 +127,37 @@ struct IndexedScatterTests {
     /// (the later update wins) as the direct path.
     @Test("general region evaluation matches the direct path", arguments: [ElementType.si(32), .float(.f32), .complex(.f32)])
     func generalRegion(type: ElementType) throws {
-        let input = Tensor.numbers(type, [5], [0, 0, 0, 0, 0])
-        let indices = Tensor.integers(.si(32), [4], [2, 0, 2, 1])
-        let updates = Tensor.numbers(type, [4], [10, 20, 30, 40])
+        let input = IndexedProgram.numbers(type, [5], [0, 0, 0, 0, 0])
+        let indices = IndexedProgram.integers(.si(32), [4], [2, 0, 2, 1])
+        let updates = IndexedProgram.numbers(type, [4], [10, 20, 30, 40])
         let attributes = Self.scatterAttributes(window: [], inserted: [0], toOperand: [0], indexVectorDim: 1)
         let general = try IndexedProgram.run("stablehlo.scatter", [input, indices, updates], results: [input.type],
             attributes: attributes, regions: [IndexedProgram.replacingThroughTuple(type)])
         let direct = try IndexedProgram.run("stablehlo.scatter", [input, indices, updates], results: [input.type],
             attributes: attributes, regions: [IndexedProgram.combining(nil, [type])])
-        #expect(general[0].doubles == [20, 40, 30, 0, 0])
+        #expect(IndexedProgram.values(general[0]) == [20, 40, 30, 0, 0])
         #expect(general == direct)
     }
 
     @Test("variadic scatter updates every input")
     func variadic() throws {
-        let a = Tensor.numbers(.float(.f32), [2, 3], [1, 2, 3, 4, 5, 6])
-        let b = Tensor.numbers(.si(32), [2, 3], [10, 20, 30, 40, 50, 60])
-        let indices = Tensor.integers(.si(64), [2, 1], [1, 1])
-        let ua = Tensor.numbers(.float(.f32), [2, 3], [1, 1, 1, 2, 2, 2])
-        let ub = Tensor.numbers(.si(32), [2, 3], [5, 6, 7, 8, 9, 10])
+        let a = IndexedProgram.numbers(.float(.f32), [2, 3], [1, 2, 3, 4, 5, 6])
+        let b = IndexedProgram.numbers(.si(32), [2, 3], [10, 20, 30, 40, 50, 60])
+        let indices = IndexedProgram.integers(.si(64), [2, 1], [1, 1])
+        let ua = IndexedProgram.numbers(.float(.f32), [2, 3], [1, 1, 1, 2, 2, 2])
+        let ub = IndexedProgram.numbers(.si(32), [2, 3], [5, 6, 7, 8, 9, 10])
         let out = try IndexedProgram.run("stablehlo.scatter", [a, b, indices, ua, ub], results: [a.type, b.type],
             attributes: Self.scatterAttributes(window: [1], inserted: [0], toOperand: [0], indexVectorDim: 1),
             regions: [IndexedProgram.combining("stablehlo.add", [.float(.f32), .si(32)])])
-        #expect(out[0].doubles == [1, 2, 3, 7, 8, 9])
+        #expect(IndexedProgram.values(out[0]) == [1, 2, 3, 7, 8, 9])
         #expect(out[1].ints == [10, 20, 30, 53, 65, 77])
     }
 
     @Test("inconsistent dimension numbers are an error, not a trap")
     func badAttributes() throws {
-        let input = Tensor.numbers(.si(32), [4], [1, 2, 3, 4])
-        let indices = Tensor.integers(.si(64), [2, 1], [0, 1])
-        let updates = Tensor.numbers(.si(32), [2], [1, 1])
+        let input = IndexedProgram.numbers(.si(32), [4], [1, 2, 3, 4])
+        let indices = IndexedProgram.integers(.si(64), [2, 1], [0, 1])
+        let updates = IndexedProgram.numbers(.si(32), [2], [1, 1])
         let region = IndexedProgram.combining("stablehlo.add", [.si(32)])
         for attributes in [
             Self.scatterAttributes(window: [], inserted: [0], toOperand: [0], indexVectorDim: 5),

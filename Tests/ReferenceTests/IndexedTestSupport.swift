@@ -75,9 +75,7 @@ enum IndexedProgram {
 
     /// `[a, b, ...]` as a dialect attribute parameter writes it.
     static func list(_ values: [Int]) -> Attribute { .array(values.map { .integer(Int64($0), type: nil) }) }
-}
 
-extension Tensor {
     /// An integer or boolean tensor; values are normalized to `type` (wrapped, sign/zero-extended).
     static func integers(_ type: ElementType, _ shape: [Int], _ values: [Int64]) -> Tensor {
         Tensor(type: TensorType(shape: shape, elementType: type),
@@ -95,9 +93,9 @@ extension Tensor {
         }
     }
 
-    /// The elements as `Double`s (real parts for complex), for comparisons in tests.
-    var doubles: [Double] {
-        switch storage {
+    /// The elements of `tensor` as `Double`s (real parts for complex), for comparisons in tests.
+    static func values(_ tensor: Tensor) -> [Double] {
+        switch tensor.storage {
         case .ints(let v): return v.map(Double.init)
         case .floats(let v): return v
         case .complexes(let v): return stride(from: 0, to: v.count, by: 2).map { v[$0] }

@@ -20,7 +20,7 @@ struct IndexedWindowAndSliceTests {
         var attributes = [NamedAttribute("window_dimensions", IndexedProgram.i64s(window))]
         if let strides { attributes.append(NamedAttribute("window_strides", IndexedProgram.i64s(strides))) }
         if let padding { attributes.append(NamedAttribute("padding", Self.padding(padding))) }
-        let initTensor = Tensor.numbers(operand.elementType, [], [initValue])
+        let initTensor = IndexedProgram.numbers(operand.elementType, [], [initValue])
         let out = try IndexedProgram.run("stablehlo.select_and_scatter", [operand, source, initTensor],
             results: [operand.type], attributes: attributes,
             regions: [IndexedProgram.comparing(select, operand.elementType),
@@ -31,19 +31,19 @@ struct IndexedWindowAndSliceTests {
     /// The interpreter test suite's example: a 3x1 window, stride 2, one padded row.
     @Test("select_and_scatter with padding", arguments: [ElementType.si(64), .ui(8), .float(.f32), .float(.bf16), .float(.f64)])
     func selectAndScatterPadded(type: ElementType) throws {
-        let operand = Tensor.numbers(type, [4, 2], [1, 5, 2, 5, 3, 6, 4, 4])
-        let source = Tensor.numbers(type, [2, 2], [5, 6, 7, 8])
+        let operand = IndexedProgram.numbers(type, [4, 2], [1, 5, 2, 5, 3, 6, 4, 4])
+        let source = IndexedProgram.numbers(type, [2, 2], [5, 6, 7, 8])
         let out = try Self.selectAndScatter(operand, source, initValue: 0, select: "GE",
                                             window: [3, 1], strides: [2, 1], padding: [(0, 1), (0, 0)])
-        #expect(out.doubles == [0, 0, 0, 0, 5, 14, 7, 0])
+        #expect(IndexedProgram.values(out) == [0, 0, 0, 0, 5, 14, 7, 0])
     }
 
     /// Ties: `GE` keeps the first element of the window, `GT` moves to the last; the result
     /// starts at the init value.
     @Test("select_and_scatter tie breaking", arguments: ["GE", "GT"])
     func tieBreaking(direction: String) throws {
-        let operand = Tensor.numbers(.si(32), [2, 4], [3, 3, 1, 9, 3, 3, 9, 2])
-        let source = Tensor.numbers(.si(32), [1, 2], [10, 20])
+        let operand = IndexedProgram.numbers(.si(32), [2, 4], [3, 3, 1, 9, 3, 3, 9, 2])
+        let source = IndexedProgram.numbers(.si(32), [1, 2], [10, 20])
         let out = try Self.selectAndScatter(operand, source, initValue: 1, select: direction, window: [2, 2], strides: [2, 2])
         let expected: [Int64] = direction == "GE" ? [11, 1, 1, 21, 1, 1, 1, 1] : [1, 1, 1, 1, 1, 11, 21, 1]
         #expect(out.ints == expected)
@@ -54,9 +54,9 @@ struct IndexedWindowAndSliceTests {
     /// The spec's example: start (-1, 3) clamps to (0, 2).
     @Test("dynamic_slice clamps its start", arguments: indexTypes)
     func dynamicSlice(indexType: ElementType) throws {
-        let operand = Tensor.numbers(.si(32), [4, 4], [0, 0, 1, 1, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0])
+        let operand = IndexedProgram.numbers(.si(32), [4, 4], [0, 0, 1, 1, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0])
         let first: Int64 = indexType.isUnsigned ? 0 : -1
-        let starts = [Tensor.integers(indexType, [], [first]), Tensor.integers(indexType, [], [3])]
+        let starts = [IndexedProgram.integers(indexType, [], [first]), IndexedProgram.integers(indexType, [], [3])]
         let out = try IndexedProgram.run("stablehlo.dynamic_slice", [operand] + starts,
             results: [TensorType(shape: [2, 2], elementType: .si(32))],
             attributes: [NamedAttribute("slice_sizes", IndexedProgram.i64s([2, 2]))])
@@ -65,19 +65,19 @@ struct IndexedWindowAndSliceTests {
 
     @Test("dynamic_slice with a ui64 start above Int64.max", arguments: [ElementType.complex(.f32), .float(.f16), .i1])
     func dynamicSliceHugeStart(type: ElementType) throws {
-        let operand = Tensor.numbers(type, [5], [1, 0, 1, 0, 1])
-        let out = try IndexedProgram.run("stablehlo.dynamic_slice", [operand, Tensor.integers(.ui(64), [], [-2])],
+        let operand = IndexedProgram.numbers(type, [5], [1, 0, 1, 0, 1])
+        let out = try IndexedProgram.run("stablehlo.dynamic_slice", [operand, IndexedProgram.integers(.ui(64), [], [-2])],
             results: [TensorType(shape: [2], elementType: type)],
             attributes: [NamedAttribute("slice_sizes", IndexedProgram.i64s([2]))])
-        #expect(out[0].doubles == [0, 1])
+        #expect(IndexedProgram.values(out[0]) == [0, 1])
     }
 
     /// The interpreter test suite's example: start (4, 4) clamps to (2, 1).
     @Test("dynamic_update_slice clamps its start", arguments: indexTypes)
     func dynamicUpdateSlice(indexType: ElementType) throws {
-        let operand = Tensor.numbers(.si(64), [4, 4], [1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 1, 2, 2, 2])
-        let update = Tensor.numbers(.si(64), [2, 3], [1, 1, 1, 1, 1, 1])
-        let starts = [Tensor.integers(indexType, [], [4]), Tensor.integers(indexType, [], [4])]
+        let operand = IndexedProgram.numbers(.si(64), [4, 4], [1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 1, 2, 2, 2])
+        let update = IndexedProgram.numbers(.si(64), [2, 3], [1, 1, 1, 1, 1, 1])
+        let starts = [IndexedProgram.integers(indexType, [], [4]), IndexedProgram.integers(indexType, [], [4])]
         let out = try IndexedProgram.run("stablehlo.dynamic_update_slice", [operand, update] + starts,
                                          results: [operand.type])
         #expect(out[0].ints == Array(repeating: 1, count: 16))
@@ -85,25 +85,25 @@ struct IndexedWindowAndSliceTests {
 
     @Test("dynamic_update_slice places the update", arguments: [ElementType.float(.f32), .complex(.f64), .ui(16)])
     func dynamicUpdateSlicePlacement(type: ElementType) throws {
-        let operand = Tensor.numbers(type, [3, 3], Array(repeating: 0, count: 9))
-        let update = Tensor.numbers(type, [1, 2], [7, 8])
-        let starts = [Tensor.integers(.si(32), [], [1]), Tensor.integers(.si(32), [], [-5])]
+        let operand = IndexedProgram.numbers(type, [3, 3], Array(repeating: 0, count: 9))
+        let update = IndexedProgram.numbers(type, [1, 2], [7, 8])
+        let starts = [IndexedProgram.integers(.si(32), [], [1]), IndexedProgram.integers(.si(32), [], [-5])]
         let out = try IndexedProgram.run("stablehlo.dynamic_update_slice", [operand, update] + starts,
                                          results: [operand.type])
-        #expect(out[0].doubles == [0, 0, 0, 7, 8, 0, 0, 0, 0])
+        #expect(IndexedProgram.values(out[0]) == [0, 0, 0, 7, 8, 0, 0, 0, 0])
     }
 
     @Test("dynamic ops with a wrong number of start indices are an error")
     func wrongStartCount() throws {
-        let operand = Tensor.numbers(.si(32), [4, 4], Array(repeating: 0, count: 16))
+        let operand = IndexedProgram.numbers(.si(32), [4, 4], Array(repeating: 0, count: 16))
         #expect(throws: InterpreterError.self) {
-            _ = try IndexedProgram.run("stablehlo.dynamic_slice", [operand, Tensor.integers(.si(32), [], [0])],
+            _ = try IndexedProgram.run("stablehlo.dynamic_slice", [operand, IndexedProgram.integers(.si(32), [], [0])],
                 results: [TensorType(shape: [2, 2], elementType: .si(32))],
                 attributes: [NamedAttribute("slice_sizes", IndexedProgram.i64s([2, 2]))])
         }
         #expect(throws: InterpreterError.self) {
             _ = try IndexedProgram.run("stablehlo.dynamic_slice",
-                [operand, Tensor.integers(.si(32), [], [0]), Tensor.integers(.si(32), [], [0])],
+                [operand, IndexedProgram.integers(.si(32), [], [0]), IndexedProgram.integers(.si(32), [], [0])],
                 results: [TensorType(shape: [5, 2], elementType: .si(32))],
                 attributes: [NamedAttribute("slice_sizes", IndexedProgram.i64s([5, 2]))])
         }

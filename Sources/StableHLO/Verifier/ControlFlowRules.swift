@@ -11,6 +11,7 @@ enum ControlFlowRules {
         "stablehlo.get_tuple_element": getTupleElement,
         "stablehlo.optimization_barrier": optimizationBarrier,
         "stablehlo.after_all": afterAll,
+        "stablehlo.composite": composite,
     ]
 
     /// `while`: `cond` takes the operands and yields `tensor<i1>`; `body` takes and yields
@@ -64,6 +65,19 @@ enum ControlFlowRules {
         let results = v.op.results.map(\.type)
         guard results.elementsEqual(function.resultTypes, by: IRType.isCompatible) else {
             throw v.error("result types (\(ModuleWalker.list(results))) differ from @\(callee)'s results (\(ModuleWalker.list(function.resultTypes)))")
+        }
+    }
+
+    /// `composite`: its `decomposition` function exists and has the op's signature.
+    static func composite(_ v: VerifiedOperation) throws {
+        guard case .symbolRef(let name)? = v.op[attribute: "decomposition"] else {
+            throw v.error("missing attribute 'decomposition'")
+        }
+        guard let function = v.module.function(named: name) else { throw v.error("decomposition @\(name) is not defined") }
+        let operands = v.op.operands.map(\.type), results = v.op.results.map(\.type)
+        guard operands.elementsEqual(function.inputTypes, by: IRType.isCompatible),
+              results.elementsEqual(function.resultTypes, by: IRType.isCompatible) else {
+            throw v.error("signature (\(ModuleWalker.list(operands))) -> (\(ModuleWalker.list(results))) differs from @\(name)'s")
         }
     }
 

@@ -8,7 +8,7 @@ enum VerifierRules {
         let families: [[String: VerificationRule]] = [
             ElementwiseRules.table, ConversionRules.table, ShapeRules.table,
             SlicingRules.table, ReductionRules.table, DotConvolutionRules.table,
-            GatherScatterRules.table, ControlFlowRules.table,
+            GatherScatterRules.table, ControlFlowRules.table, LinearAlgebraRules.table,
         ]
         for family in families { merged.merge(family) { first, _ in first } }
         return merged

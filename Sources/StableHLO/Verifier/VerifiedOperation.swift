@@ -115,6 +115,15 @@ struct VerifiedOperation {
         guard let attribute = op[attribute: name] else {
             return Array(repeating: (0, 0), count: defaultCount)
         }
+        if case .array(let rows) = attribute, rows.contains(where: { $0.intValue == nil }) {
+            // `[[low, high], ...]` written as nested lists.
+            return try rows.map { row in
+                guard let pair = row.intArray, pair.count == 2 else {
+                    throw error("attribute '\(name)' must hold (low, high) pairs")
+                }
+                return (Int(truncatingIfNeeded: pair[0]), Int(truncatingIfNeeded: pair[1]))
+            }
+        }
         guard let flat = attribute.intArray else { throw error("attribute '\(name)' must be integers") }
         if case .dense(let d) = attribute, !(d.type.rank == 2 && d.type.shape[1] == 2)
             && !(d.type.rank == 1 && flat.isEmpty) {

@@ -9,6 +9,8 @@ public final class Interpreter {
     public var deadline: ContinuousClock.Instant?
     /// Receives `check.*` results and `interpreter.probe` values (for reporting).
     public var checkCount = 0
+    /// Values recorded by `interpreter.probe`, by probe id, in execution order.
+    public internal(set) var probes: [String: [Tensor]] = [:]
     private let functions: [String: Function]
 
     public init(module: Module, deadline: ContinuousClock.Instant? = nil) {

@@ -6,6 +6,8 @@ extension KernelRegistry {
             // ElementwiseKernels.table, StructuralKernels.table, CheckKernels.table, ...
             StructuralKernels.table,
             IndexedKernels.table,
+            ElementwiseKernels.table,
+            CheckKernels.table,
         ]
     }
 }

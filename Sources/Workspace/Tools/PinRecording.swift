@@ -1,0 +1,69 @@
+import Foundation
+
+/// `pin` and `freeze`: write revisions into pin files.
+public enum PinRecording {
+    /// Records what is checked out now as the project's pins (`nvgpu workspace pin`).
+    /// Returns notes about pins others may not be able to fetch or that leave changes out.
+    @discardableResult
+    public static func pinCheckedOut(_ workspace: inout Workspace) throws(WorkspaceError) -> [String] {
+        var pins = workspace.pins
+        var notes: [String] = []
+        for index in pins.dependencies.indices {
+            let dependency = pins.dependencies[index]
+            let directory = try workspace.directory(of: dependency)
+            let inspection = try RepositoryInspection.inspect(directory)
+            guard inspection.isRepository, let head = inspection.head else {
+                throw .repositoryState(repo: dependency.name, "not cloned at \(dependency.path); cannot pin it")
+            }
+            if inspection.isDirty {
+                notes.append("\(dependency.name): uncommitted changes are not part of the pin")
+            }
+            if inspection.localOnlyCommits > 0 {
+                notes.append("\(dependency.name): \(head.prefix(12)) is not on any remote; push it before others sync")
+            }
+            if dependency.revision != head {
+                notes.append("\(dependency.name): \(dependency.revision.prefix(12)) -> \(head.prefix(12))")
+            }
+            pins.dependencies[index].revision = head
+        }
+        try pins.write(to: workspace.pinFileURL)
+        workspace.pins = pins
+        return notes
+    }
+
+    /// Resolves every revision of the project's pin file to a full commit hash and writes
+    /// it back (`nvgpu workspace freeze`).
+    public static func freeze(_ workspace: inout Workspace) throws(WorkspaceError) {
+        var pins = workspace.pins
+        for index in pins.dependencies.indices {
+            pins.dependencies[index].revision = try resolve(pins.dependencies[index], in: workspace)
+        }
+        try pins.write(to: workspace.pinFileURL)
+        workspace.pins = pins
+    }
+
+    /// A lock file for the whole graph: every repository reached (transitively), each pinned
+    /// at a full commit hash, in dependency order (`nvgpu workspace freeze --output FILE`).
+    public static func frozenGraph(_ workspace: Workspace) throws(WorkspaceError) -> PinFile {
+        let graph = try workspace.graph()
+        if let conflict = graph.conflicts.first { throw .inconsistentGraph(conflict.description) }
+        var frozen = PinFile(check: workspace.pins.check)
+        for name in try graph.dependencyOrder() {
+            guard var pin = graph.repositories[name]?.pin else { continue }
+            pin.revision = try resolve(pin, in: workspace)
+            frozen.dependencies.append(pin)
+        }
+        return frozen
+    }
+
+    private static func resolve(_ dependency: Dependency, in workspace: Workspace) throws(WorkspaceError) -> String {
+        let git = Git(try workspace.directory(of: dependency))
+        guard git.isRepository else {
+            throw .repositoryState(repo: dependency.name, "not cloned at \(dependency.path); run `nvgpu workspace sync` first")
+        }
+        guard let commit = try git.resolveCommit(dependency.revision) else {
+            throw .repositoryState(repo: dependency.name, "revision \(dependency.revision) is not in the clone; sync first")
+        }
+        return commit
+    }
+}

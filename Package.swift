@@ -42,7 +42,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "StableHLOTests", dependencies: ["StableHLO"]),
-        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "StableHLO"]),
+        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "StableHLO"], exclude: ["npy"]),
         .testTarget(name: "ReferenceTests", dependencies: ["Reference", "StableHLO", "Runtime"]),
         .testTarget(name: "WorkspaceTests", dependencies: ["Workspace"]),
         .testTarget(name: "CUDATests", dependencies: ["CUDA"]),

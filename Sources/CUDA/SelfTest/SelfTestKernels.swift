@@ -24,13 +24,13 @@ public enum SelfTestKernels {
     }
     """
 
-    /// `scale_add_bf16(x, y, out, alpha, n)`: out = bf16(alpha * x + y), f32 arithmetic.
+    /// `scale_add_bf16(x, y, out, alpha, n)`: out = bf16(fma(alpha, x, y)) in f32.
     public static let scaleAddBFloat16 = bfloat16Helpers + """
 
     extern "C" __global__ void scale_add_bf16(const nvgpu_bf16* __restrict__ x, const nvgpu_bf16* __restrict__ y,
                                               nvgpu_bf16* __restrict__ out, float alpha, unsigned int n) {
         unsigned int i = blockIdx.x * blockDim.x + threadIdx.x;
-        if (i < n) out[i] = nvgpu_float_to_bf16(alpha * nvgpu_bf16_to_float(x[i]) + nvgpu_bf16_to_float(y[i]));
+        if (i < n) out[i] = nvgpu_float_to_bf16(__fmaf_rn(alpha, nvgpu_bf16_to_float(x[i]), nvgpu_bf16_to_float(y[i])));
     }
     """
 

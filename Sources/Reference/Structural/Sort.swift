@@ -33,7 +33,7 @@ enum Sort {
 
     /// The strict order the comparator defines on element positions.
     static func ordering(_ comparator: Region, _ inputs: [Tensor], _ call: KernelCall) throws -> (Int, Int) throws -> Bool {
-        if let fast = directOrdering(comparator, inputs[0]) { return fast }
+        if let fast = directOrdering(comparator, inputs) { return fast }
         return { a, b in
             var args: [Tensor] = []
             for t in inputs { args.append(t.scalar(at: a)); args.append(t.scalar(at: b)) }
@@ -45,19 +45,21 @@ enum Sort {
         }
     }
 
-    /// Recognises `compare LT|GT %arg0, %arg1` (either argument order) on a real type.
-    private static func directOrdering(_ comparator: Region, _ keys: Tensor) -> ((Int, Int) throws -> Bool)? {
+    /// Recognises `compare LT|GT` of one operand's element pair (`%arg2k, %arg2k+1`, either
+    /// order) on a real type.
+    private static func directOrdering(_ comparator: Region, _ inputs: [Tensor]) -> ((Int, Int) throws -> Bool)? {
         guard let block = comparator.entry, block.operations.count == 2 else { return nil }
         let cmp = block.operations[0], ret = block.operations[1]
         guard cmp.name == "stablehlo.compare", cmp.operands.count == 2, cmp.results.count == 1,
-              block.arguments.count >= 2, ret.operands.count == 1, ret.operands[0].id == cmp.results[0].id,
-              case .enumCase(_, _, let direction)? = cmp[attribute: "comparison_direction"]
+              block.arguments.count == 2 * inputs.count, ret.operands.count == 1,
+              ret.operands[0].id == cmp.results[0].id,
+              case .enumCase(_, _, let direction)? = cmp[attribute: "comparison_direction"],
+              let position = block.arguments.firstIndex(where: { $0.id == cmp.operands[0].id }),
+              let other = block.arguments.firstIndex(where: { $0.id == cmp.operands[1].id }),
+              position / 2 == other / 2, position != other
         else { return nil }
-        let a0 = block.arguments[0].id, a1 = block.arguments[1].id
-        let swapped: Bool
-        if cmp.operands[0].id == a0 && cmp.operands[1].id == a1 { swapped = false }
-        else if cmp.operands[0].id == a1 && cmp.operands[1].id == a0 { swapped = true }
-        else { return nil }
+        let keys = inputs[position / 2]
+        let swapped = position % 2 == 1
         var descending: Bool
         switch direction {
         case "LT": descending = false

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// The `nvgpu` command: run, compile, benchmark and inspect StableHLO programs.
 @main
@@ -6,5 +7,22 @@ struct NVGPU: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "nvgpu",
         abstract: "Run StableHLO programs on the CPU reference backend and NVIDIA GPUs.",
-        subcommands: [RunCommand.self, ConformanceCommand.self, WorkspaceCommand.self])
+        subcommands: [RunCommand.self, ConformanceCommand.self, DevicesCommand.self, WorkspaceCommand.self])
+
+    /// Runs the command. A bad command line is one `error:` line on stderr and exit
+    /// status 1, like every other bad input (ArgumentParser's default is 64 plus usage).
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                let text = message(for: error).split(separator: "\n").joined(separator: " ")
+                FileHandle.standardError.write(Data("error: \(text) (see --help)\n".utf8))
+                Foundation.exit(1)
+            }
+            exit(withError: error)
+        }
+    }
 }

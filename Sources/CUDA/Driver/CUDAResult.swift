@@ -17,8 +17,6 @@ public struct CUDAResult: RawRepresentable, Hashable, Sendable, CustomStringConv
     public static let deinitialized = CUDAResult(rawValue: 4)
     /// The library is a stub (a toolkit's `stubs/libcuda.so`), not a real driver.
     public static let stubLibrary = CUDAResult(rawValue: 34)
-    /// The driver is older than the runtime pieces asking for it.
-    public static let insufficientDriver = CUDAResult(rawValue: 35)
     /// The driver sees no CUDA-capable device.
     public static let noDevice = CUDAResult(rawValue: 100)
     /// The device ordinal is out of range.
@@ -47,6 +45,8 @@ public struct CUDAResult: RawRepresentable, Hashable, Sendable, CustomStringConv
     public static let launchFailed = CUDAResult(rawValue: 719)
     /// The operation is not supported on this device or platform.
     public static let notSupported = CUDAResult(rawValue: 801)
+    /// The kernel driver and the user-mode `libcuda` differ in version.
+    public static let systemDriverMismatch = CUDAResult(rawValue: 803)
     /// An unknown internal error.
     public static let unknown = CUDAResult(rawValue: 999)
 
@@ -60,7 +60,6 @@ public struct CUDAResult: RawRepresentable, Hashable, Sendable, CustomStringConv
         case .notInitialized: return "CUDA_ERROR_NOT_INITIALIZED"
         case .deinitialized: return "CUDA_ERROR_DEINITIALIZED"
         case .stubLibrary: return "CUDA_ERROR_STUB_LIBRARY"
-        case .insufficientDriver: return "CUDA_ERROR_INSUFFICIENT_DRIVER"
         case .noDevice: return "CUDA_ERROR_NO_DEVICE"
         case .invalidDevice: return "CUDA_ERROR_INVALID_DEVICE"
         case .invalidImage: return "CUDA_ERROR_INVALID_IMAGE"
@@ -75,6 +74,7 @@ public struct CUDAResult: RawRepresentable, Hashable, Sendable, CustomStringConv
         case .launchTimeout: return "CUDA_ERROR_LAUNCH_TIMEOUT"
         case .launchFailed: return "CUDA_ERROR_LAUNCH_FAILED"
         case .notSupported: return "CUDA_ERROR_NOT_SUPPORTED"
+        case .systemDriverMismatch: return "CUDA_ERROR_SYSTEM_DRIVER_MISMATCH"
         case .unknown: return "CUDA_ERROR_UNKNOWN"
         default: return nil
         }

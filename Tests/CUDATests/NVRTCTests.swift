@@ -74,3 +74,22 @@ struct NVRTCTests {
         #expect(candidates.contains("libnvrtc.so.13") && candidates.contains("libnvrtc.so.12"))
     }
 }
+
+@Suite("LibraryLocator")
+struct LibraryLocatorTests {
+    @Test(arguments: ["nvidia/cu13/lib", "nvidia/cuda_nvrtc/lib"])
+    func findsTheWheelInAVirtualEnvironment(wheelFolder: String) throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("nvgpu-venv-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let folder = root + "/.venv/lib/python3.12/site-packages/" + wheelFolder
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        #expect(FileManager.default.createFile(atPath: folder + "/libnvrtc.so.13", contents: Data()))
+        let candidates = NVRTC.locator.candidates(environment: ["PATH": ""], currentDirectory: root)
+        #expect(candidates.prefix(1) == ["libnvrtc.so.13"])
+        #expect(candidates.contains(folder + "/libnvrtc.so.13"))
+        // The newest soname is tried everywhere before falling back to an older one.
+        let newest = try #require(candidates.firstIndex(of: folder + "/libnvrtc.so.13"))
+        let older = try #require(candidates.firstIndex(of: "libnvrtc.so.12"))
+        #expect(newest < older)
+    }
+}

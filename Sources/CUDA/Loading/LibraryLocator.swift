@@ -18,37 +18,39 @@ public struct LibraryLocator: Sendable {
         self.wheelFolders = wheelFolders
     }
 
-    /// Every path to try, in order. Full paths are listed only when the file exists;
-    /// bare sonames (searched by the loader) come after the override and before the
-    /// toolkit and wheel folders.
+    /// Every path to try, in order: the override, then for each soname (best version
+    /// first) the loader's search, the CUDA toolkit and the wheel folders. Full paths are
+    /// listed only when the file exists.
     public func candidates(
         environment: [String: String] = ProcessInfo.processInfo.environment,
         currentDirectory: String = FileManager.default.currentDirectoryPath
     ) -> [String] {
         var result: [String] = []
-        func addFile(_ path: String) {
-            if FileManager.default.fileExists(atPath: path), !result.contains(path) { result.append(path) }
-        }
-        func addFolder(_ folder: String) {
-            for soname in sonames { addFile(folder + "/" + soname) }
+        func add(_ path: String, mustExist: Bool = true) {
+            guard !result.contains(path), !mustExist || FileManager.default.fileExists(atPath: path) else { return }
+            result.append(path)
         }
         if let override = environment[overrideVariable], !override.isEmpty {
             var isFolder: ObjCBool = false
             if FileManager.default.fileExists(atPath: override, isDirectory: &isFolder), isFolder.boolValue {
-                addFolder(override)
+                for soname in sonames { add(override + "/" + soname) }
             } else {
-                result.append(override)
+                add(override, mustExist: false)
             }
         }
-        result.append(contentsOf: sonames)
+        var folders: [String] = []
         for variable in ["CUDA_HOME", "CUDA_PATH"] {
-            if let root = environment[variable], !root.isEmpty { addFolder(root + "/lib64") }
+            if let root = environment[variable], !root.isEmpty { folders.append(root + "/lib64") }
         }
-        addFolder("/usr/local/cuda/lib64")
+        folders.append("/usr/local/cuda/lib64")
         for venv in Self.virtualEnvironments(environment: environment, currentDirectory: currentDirectory) {
             for sitePackages in Self.sitePackages(of: venv) {
-                for folder in wheelFolders { addFolder(sitePackages + "/" + folder) }
+                folders += wheelFolders.map { sitePackages + "/" + $0 }
             }
+        }
+        for soname in sonames {
+            add(soname, mustExist: false)
+            for folder in folders { add(folder + "/" + soname) }
         }
         return result
     }

@@ -36,8 +36,8 @@ public struct Workspace: Sendable {
     }
 
     /// Reads `dependency`'s own pin file at its pinned revision from its clone, without
-    /// touching the working tree; `nil` when it is not cloned, the revision is not fetched
-    /// yet, or it has no pin file.
+    /// touching the working tree; empty when it has no pin file, `nil` when it is not
+    /// cloned or the revision is not fetched yet.
     public func pinsOf(_ dependency: Dependency) throws(WorkspaceError) -> PinFile? {
         try pinsOf(dependency, at: dependency.revision)
     }
@@ -47,6 +47,8 @@ public struct Workspace: Sendable {
         let directory = try directory(of: dependency)
         let git = Git(directory)
         guard git.isRepository, let commit = try git.resolveCommit(revision) else { return nil }
+        let listed = try git.run(["ls-tree", "--name-only", commit, "--", WorkspaceLayout.pinFileName])
+        if listed.isEmpty { return PinFile() }
         let output = try git.attempt(["show", "\(commit):\(WorkspaceLayout.pinFileName)"])
         guard output.status == 0 else { return nil }
         let file = "\(dependency.path)/\(WorkspaceLayout.pinFileName)@\(commit.prefix(12))"

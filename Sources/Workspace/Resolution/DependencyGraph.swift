@@ -10,6 +10,8 @@ public struct ResolvedRepository: Sendable, Equatable {
     public var dependencies: [String]
     /// Whether its own pin file could be read (false when it is not cloned yet).
     public var pinFileKnown: Bool
+    /// The revision its pin file gives each of its dependencies.
+    public var pinnedRevisions: [String: String] = [:]
 }
 
 /// Two pin files that pin one repository differently. Never resolved silently.
@@ -41,6 +43,8 @@ public struct DependencyGraph: Sendable {
     public var rootProject: Project
     /// The root project's direct dependencies.
     public var rootDependencies: [String]
+    /// The revision the root project pins each direct dependency at.
+    public var rootRevisions: [String: String] = [:]
     /// Every repository reached, by name.
     public var repositories: [String: ResolvedRepository]
     /// Every disagreement between pin files.
@@ -59,6 +63,7 @@ public struct DependencyGraph: Sendable {
         var graph = DependencyGraph(
             rootProject: project, rootDependencies: rootPins.dependencies.map(\.name), repositories: [:],
             conflicts: [])
+        for dependency in rootPins.dependencies { graph.rootRevisions[dependency.name] = dependency.revision }
         var queue: [(source: String, pin: Dependency)] = rootPins.dependencies.map { (project.name, $0) }
         var cursor = 0
         while cursor < queue.count {
@@ -80,7 +85,8 @@ public struct DependencyGraph: Sendable {
             let ownPins = try readPins(pin)
             let children = ownPins?.dependencies ?? []
             graph.repositories[pin.name] = ResolvedRepository(
-                pin: pin, pinnedBy: source, dependencies: children.map(\.name), pinFileKnown: ownPins != nil)
+                pin: pin, pinnedBy: source, dependencies: children.map(\.name), pinFileKnown: ownPins != nil,
+                pinnedRevisions: Dictionary(children.map { ($0.name, $0.revision) }, uniquingKeysWith: { a, _ in a }))
             queue.append(contentsOf: children.map { (pin.name, $0) })
         }
         return graph
@@ -124,20 +130,22 @@ public struct DependencyGraph: Sendable {
     /// The graph as indented text, the root project first.
     public func textTree() -> String {
         var lines = ["\(rootProject.name) (project)"]
-        func walk(_ names: [String], prefix: String, seen: Set<String>) {
+        func walk(_ names: [String], revisions: [String: String], prefix: String, seen: Set<String>) {
             for (index, name) in names.enumerated() {
                 let last = index == names.count - 1
                 let marker = conflictedNames.contains(name) ? " [CONFLICT]" : ""
                 guard let repo = repositories[name] else { continue }
-                let short = String(repo.pin.revision.prefix(12))
+                let short = String((revisions[name] ?? repo.pin.revision).prefix(12))
                 let repeated = seen.contains(name)
                 lines.append(prefix + (last ? "└── " : "├── ") + "\(name) @ \(short)\(marker)" + (repeated ? " (cycle)" : ""))
                 if !repeated {
-                    walk(repo.dependencies, prefix: prefix + (last ? "    " : "│   "), seen: seen.union([name]))
+                    walk(
+                        repo.dependencies, revisions: repo.pinnedRevisions, prefix: prefix + (last ? "    " : "│   "),
+                        seen: seen.union([name]))
                 }
             }
         }
-        walk(rootDependencies, prefix: "", seen: [])
+        walk(rootDependencies, revisions: rootRevisions, prefix: "", seen: [])
         return lines.joined(separator: "\n")
     }
 

@@ -109,6 +109,7 @@ public struct Roller: Sendable {
         }
         if options.dryRun {
             try restore(original, git: git)
+            try workspace.pins.setRevision(target, of: name)  // later dry-run rolls see this one
             return RollResult(dependency: name, outcome: .wouldRoll, range: range)
         }
         try checkOut(target, pin: pin, git: git)

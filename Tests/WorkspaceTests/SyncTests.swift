@@ -172,4 +172,22 @@ struct SyncTests {
         #expect(try fixture.head("alpha") == a2)
         #expect(try fixture.git(["rev-parse", "--is-shallow-repository"], in: fixture.checkout("alpha")) == "true")
     }
+
+    @Test func submodulesAreCheckedOutWhenAsked() throws {
+        let fixture = try GitFixture()
+        try fixture.makeUpstream("sub")
+        try fixture.makeUpstream("alpha")
+        try fixture.git(
+            ["-c", "protocol.file.allow=always", "submodule", "add", "--quiet", fixture.url("sub"), "sub"],
+            in: fixture.work("alpha"))
+        let a2 = try fixture.commit("alpha", files: [:], message: "alpha: add sub")
+        try fixture.makeUpstream("beta")
+        let b2 = try fixture.commit("beta", files: [".gitmodules": "[submodule \"x\"]\n\tpath = x\n\turl = ../x\n"], message: "b")
+        let workspace = try fixture.makeProject(pins: PinFile(dependencies: [
+            fixture.dependency("alpha", a2, submodules: true), fixture.dependency("beta", b2),
+        ]))
+        let report = try WorkspaceSync(workspace: workspace, options: testSyncOptions()).run()
+        #expect(report.isComplete)
+        #expect(try fixture.read("alpha/sub/README") == "sub\n")
+    }
 }

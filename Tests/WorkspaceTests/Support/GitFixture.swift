@@ -10,7 +10,7 @@ let isolatedGitEnvironment: Bool = {
     let settings: [String: String] = [
         "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_AUTHOR_NAME": "Workspace Test",
         "GIT_AUTHOR_EMAIL": "workspace@test.invalid", "GIT_COMMITTER_NAME": "Workspace Test",
-        "GIT_COMMITTER_EMAIL": "workspace@test.invalid", "GIT_ALLOW_PROTOCOL": "file",
+        "GIT_COMMITTER_EMAIL": "workspace@test.invalid",
     ]
     for (key, value) in settings { setenv(key, value, 1) }
     return true

@@ -55,9 +55,15 @@ import Testing
         #expect(try dot(t, u, P.type([], .i1), Self.dims(lc: [0], rc: [0])).storage == .ints([1]))
     }
 
-    @Test func floatsAccumulateInDoubleAndRoundOnce() throws {
+    @Test func floatsAccumulateInTheResultType() throws {
+        // In f32, 1e8 + 1 rounds back to 1e8, so the sum is 0; in f64 it is 1.
         let a = P.tensor(.float(.f32), [3], floats: [1e8, 1, -1e8]), b = P.tensor(.float(.f32), [3], floats: [1, 1, 1])
-        #expect(try dot(a, b, P.type([], .float(.f32)), Self.dims(lc: [0], rc: [0])).storage == .floats([1]))
+        #expect(try dot(a, b, P.type([], .float(.f32)), Self.dims(lc: [0], rc: [0])).storage == .floats([0]))
+        let c64 = P.tensor(.float(.f64), [3], floats: [1e8, 1, -1e8]), d64 = P.tensor(.float(.f64), [3], floats: [1, 1, 1])
+        #expect(try dot(c64, d64, P.type([], .float(.f64)), Self.dims(lc: [0], rc: [0])).storage == .floats([1]))
+        // f16: 2048 + 1 rounds to 2048 at every step.
+        let h = P.tensor(.float(.f16), [3], floats: [2048, 1, 1]), o = P.tensor(.float(.f16), [3], floats: [1, 1, 1])
+        #expect(try dot(h, o, P.type([], .float(.f16)), Self.dims(lc: [0], rc: [0])).storage == .floats([2048]))
         // bf16 operands into an f32 result.
         let c = P.tensor(.float(.bf16), [2], floats: [1.5, 2]), d = P.tensor(.float(.bf16), [2], floats: [2, 0.25])
         #expect(try dot(c, d, P.type([], .float(.f32)), Self.dims(lc: [0], rc: [0])).storage == .floats([3.5]))

@@ -3,9 +3,10 @@ import StableHLO
 /// `dot_general` and legacy `dot`: batched contractions. Result dimensions are the batch
 /// dimensions, then the lhs free dimensions, then the rhs free dimensions.
 ///
-/// Integers wrap to the result width; floats accumulate in `Double` and round to the
-/// result type once; complex likewise per component; `i1` uses or/and. `precision_config`
-/// does not change the numerics.
+/// Integers wrap to the result width; floats and complex values accumulate in the result
+/// type, one rounded multiply and one rounded add per term in contracting-index order (as
+/// the StableHLO reference interpreter does, which the conformance tolerances assume);
+/// `i1` uses or/and. `precision_config` does not change the numerics.
 enum DotGeneral {
     /// The dimension numbers of one contraction.
     struct Dimensions {
@@ -88,12 +89,16 @@ struct MatrixProduct {
 
     func multiply(_ a: Tensor.Storage, _ b: Tensor.Storage, resultType: ElementType, _ call: KernelCall) throws -> Product {
         switch resultType {
-        case .complex:
-            return .complexes(complexProduct(a.complexPairs, b.complexPairs))
-        case .float:
+        case .complex(let format):
+            return .complexes(complexProduct(a.complexPairs, b.complexPairs, ScalarOps.rounding(format)))
+        case .float(let format):
             if case .complexes = a { throw call.error("complex operands need a complex result type") }
             if case .complexes = b { throw call.error("complex operands need a complex result type") }
-            return .floats(realProduct(a.doubles, b.doubles))
+            switch format {
+            case .f64: return .floats(realProduct(a.doubles, b.doubles))
+            case .f32: return .floats(singleProduct(a.doubles.map { Float($0) }, b.doubles.map { Float($0) }))
+            default: return .floats(roundedProduct(a.doubles, b.doubles, ScalarOps.rounding(format)))
+            }
         default:
             guard case .ints(let x) = a, case .ints(let y) = b else {
                 throw call.error("integer result type \(resultType) needs integer operands")
@@ -125,6 +130,49 @@ struct MatrixProduct {
         return out
     }
 
+    /// `f32`: accumulated in `Float`.
+    private func singleProduct(_ a: [Float], _ b: [Float]) -> [Double] {
+        var out = [Double](repeating: 0, count: batch * m * n)
+        a.withUnsafeBufferPointer { pa in
+            b.withUnsafeBufferPointer { pb in
+                out.withUnsafeMutableBufferPointer { po in
+                    for bi in 0..<batch {
+                        for i in 0..<m {
+                            let rowA = (bi * m + i) * k
+                            for j in 0..<n {
+                                let rowB = (bi * n + j) * k
+                                var s: Float = 0
+                                for t in 0..<k {
+                                    let p: Float = pa[rowA + t] * pb[rowB + t]
+                                    s = s + p
+                                }
+                                po[(bi * m + i) * n + j] = Double(s)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// Narrow float formats: every multiply and add rounded to the format.
+    private func roundedProduct(_ a: [Double], _ b: [Double], _ round: (Double) -> Double) -> [Double] {
+        var out = [Double](repeating: 0, count: batch * m * n)
+        for bi in 0..<batch {
+            for i in 0..<m {
+                let rowA = (bi * m + i) * k
+                for j in 0..<n {
+                    let rowB = (bi * n + j) * k
+                    var s: Double = 0
+                    for t in 0..<k { s = round(s + round(a[rowA + t] * b[rowB + t])) }
+                    out[(bi * m + i) * n + j] = s
+                }
+            }
+        }
+        return out
+    }
+
     private func intProduct(_ a: [Int64], _ b: [Int64]) -> [Int64] {
         var out = [Int64](repeating: 0, count: batch * m * n)
         a.withUnsafeBufferPointer { pa in
@@ -145,7 +193,8 @@ struct MatrixProduct {
         return out
     }
 
-    private func complexProduct(_ a: [Double], _ b: [Double]) -> [Double] {
+    /// Complex: each component product, difference/sum and accumulation rounded.
+    private func complexProduct(_ a: [Double], _ b: [Double], _ round: (Double) -> Double) -> [Double] {
         var out = [Double](repeating: 0, count: 2 * batch * m * n)
         for bi in 0..<batch {
             for i in 0..<m {
@@ -156,8 +205,10 @@ struct MatrixProduct {
                     for t in 0..<k {
                         let xr = a[2 * (rowA + t)], xi = a[2 * (rowA + t) + 1]
                         let yr = b[2 * (rowB + t)], yi = b[2 * (rowB + t) + 1]
-                        re += xr * yr - xi * yi
-                        im += xr * yi + xi * yr
+                        let pr: Double = round(round(xr * yr) - round(xi * yi))
+                        let pi: Double = round(round(xr * yi) + round(xi * yr))
+                        re = round(re + pr)
+                        im = round(im + pi)
                     }
                     let o = (bi * m + i) * n + j
                     out[2 * o] = re

@@ -138,3 +138,36 @@ struct PinFileTests {
         #expect(throws: WorkspaceError.self) { try WorkspaceLayout.find(from: fixture.base) }
     }
 }
+
+@Suite("Workspace paths that clash")
+struct PathClashTests {
+    @Test func aDependencyCannotLiveInTheProjectOrShareAPath() throws {
+        let fixture = try GitFixture()
+        let a1 = try fixture.makeUpstream("alpha")
+        var inside = fixture.dependency("alpha", a1)
+        inside.path = "app/vendor/alpha"
+        let workspace = try fixture.makeProject(pins: PinFile(dependencies: [inside]))
+        #expect(throws: WorkspaceError.self) { try WorkspaceSync(workspace: workspace, options: testSyncOptions()).run() }
+
+        try fixture.makeUpstream("lib")
+        var twin = fixture.dependency("alpha", a1)
+        twin.name = "alpha-again"
+        let lib = try fixture.commitPins("lib", PinFile(dependencies: [twin]), message: "lib pins alpha under another name")
+        let other = try fixture.makeProject("app2", pins: PinFile(dependencies: [
+            fixture.dependency("alpha", a1), fixture.dependency("lib", lib),
+        ]))
+        let report = try WorkspaceSync(workspace: other, options: testSyncOptions()).run()
+        #expect(report.conflicts.map(\.name) == ["alpha-again"])
+        #expect(try fixture.head("alpha") == a1)
+    }
+
+    @Test func aBranchNamedPinFollowsTheRemoteNotAStaleLocalBranch() throws {
+        let fixture = try GitFixture()
+        try fixture.makeUpstream("alpha")
+        let workspace = try fixture.makeProject(pins: PinFile(dependencies: [fixture.dependency("alpha", "main")]))
+        _ = try WorkspaceSync(workspace: workspace, options: testSyncOptions()).run()
+        let a2 = try fixture.commit("alpha", files: ["n": "2"], message: "two")
+        let report = try WorkspaceSync(workspace: workspace, options: testSyncOptions()).run()
+        #expect(report.result(for: "alpha")?.outcome == .synced(commit: a2, changed: true))
+    }
+}

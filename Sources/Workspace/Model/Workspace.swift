@@ -31,8 +31,13 @@ public struct Workspace: Sendable {
     public var projectDirectory: URL { pinFileURL.deletingLastPathComponent() }
 
     /// The checkout of `dependency` (inside the root, or an error).
+    /// A dependency may not live in (or around) the project's own checkout.
     public func directory(of dependency: Dependency) throws(WorkspaceError) -> URL {
-        try layout.location(of: dependency.path)
+        let path = dependency.path
+        if path == project.path || path.hasPrefix(project.path + "/") || project.path.hasPrefix(path + "/") {
+            throw .refused("\(dependency.name): path '\(path)' overlaps the project's own checkout '\(project.path)'")
+        }
+        return try layout.location(of: path)
     }
 
     /// Reads `dependency`'s own pin file at its pinned revision from its clone, without
@@ -46,7 +51,7 @@ public struct Workspace: Sendable {
     public func pinsOf(_ dependency: Dependency, at revision: String) throws(WorkspaceError) -> PinFile? {
         let directory = try directory(of: dependency)
         let git = Git(directory)
-        guard git.isRepository, let commit = try git.resolveCommit(revision) else { return nil }
+        guard git.isRepository, let commit = try git.resolvePinned(revision) else { return nil }
         let listed = try git.run(["ls-tree", "--name-only", commit, "--", WorkspaceLayout.pinFileName])
         if listed.isEmpty { return PinFile() }
         let output = try git.attempt(["show", "\(commit):\(WorkspaceLayout.pinFileName)"])
@@ -68,7 +73,7 @@ public struct Workspace: Sendable {
     func sameCommit(_ dependency: Dependency, _ a: String, _ b: String) -> Bool {
         guard let directory = try? directory(of: dependency) else { return false }
         let git = Git(directory)
-        guard let first = try? git.resolveCommit(a), let second = try? git.resolveCommit(b) else { return false }
+        guard let first = try? git.resolvePinned(a), let second = try? git.resolvePinned(b) else { return false }
         return first == second
     }
 }

@@ -45,6 +45,17 @@ public struct Git: Sendable {
         return hash.isEmpty ? nil : hash
     }
 
+    /// The commit a pin's revision names: a full hash as is; otherwise the tag, then the
+    /// remote's branch of that name (a local branch of the same name may be stale), then
+    /// whatever git resolves. `nil` when it is not known locally.
+    public func resolvePinned(_ revision: String) throws(WorkspaceError) -> String? {
+        if PinValidation.isFullHash(revision) { return try resolveCommit(revision) }
+        for candidate in ["refs/tags/\(revision)", "refs/remotes/origin/\(revision)", revision] {
+            if let commit = try resolveCommit(candidate) { return commit }
+        }
+        return nil
+    }
+
     /// Whether `directory` is the top of a git working tree.
     public var isRepository: Bool {
         guard FileManager.default.fileExists(atPath: directory.appendingPathComponent(".git").path),

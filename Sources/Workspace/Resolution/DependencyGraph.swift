@@ -82,6 +82,11 @@ public struct DependencyGraph: Sendable {
                 }
                 continue
             }
+            if let other = graph.repositories.values.first(where: { $0.pin.path == pin.path }) {
+                graph.conflicts.append(
+                    PinConflict(name: pin.name, first: (other.pinnedBy, other.pin), second: (source, pin)))
+                continue
+            }
             let ownPins = try readPins(pin)
             let children = ownPins?.dependencies ?? []
             graph.repositories[pin.name] = ResolvedRepository(

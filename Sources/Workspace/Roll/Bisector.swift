@@ -35,7 +35,7 @@ public struct Bisector: Sendable {
         let directory = try workspace.directory(of: pin)
         let original = try RepositoryInspection.inspect(directory)
         let git = try Roller.prepareClone(pin, directory: directory)
-        guard let good = try git.resolveCommit(pin.revision) else {
+        guard let good = try git.resolvePinned(pin.revision) else {
             throw .repositoryState(repo: name, "pinned revision \(pin.revision) is not in the clone")
         }
         var endRevision = end ?? ""

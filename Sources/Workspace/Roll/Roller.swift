@@ -91,7 +91,7 @@ public struct Roller: Sendable {
         }
         let directory = try workspace.directory(of: pin)
         let git = try Self.prepareClone(pin, directory: directory)
-        guard let from = try git.resolveCommit(pin.revision) else {
+        guard let from = try git.resolvePinned(pin.revision) else {
             throw .repositoryState(repo: name, "pinned revision \(pin.revision) is not in the clone")
         }
         let original = try RepositoryInspection.inspect(directory)

@@ -64,7 +64,7 @@ public struct WorkspaceStatus: Codable, Sendable {
                 status.state = .notRepository
             } else {
                 let git = Git(directory)
-                status.pinnedCommit = try git.resolveCommit(repo.pin.revision)
+                status.pinnedCommit = try git.resolvePinned(repo.pin.revision)
                 if let pinned = status.pinnedCommit, let head = inspection.head {
                     status.ahead = Int(try git.run(["rev-list", "--count", "\(pinned)..\(head)"]).trimmingCharacters(in: .whitespacesAndNewlines))
                     status.behind = Int(try git.run(["rev-list", "--count", "\(head)..\(pinned)"]).trimmingCharacters(in: .whitespacesAndNewlines))

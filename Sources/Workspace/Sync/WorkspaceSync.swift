@@ -165,7 +165,7 @@ public struct WorkspaceSync: Sendable {
         }
         let shallow = try git.run(["rev-parse", "--is-shallow-repository"]).hasPrefix("true")
         let depth = shallow ? ["--depth", String(options.depth ?? 1)] : []
-        let known = try git.resolveCommit(pin.revision) != nil
+        let known = try git.resolvePinned(pin.revision) != nil
         if options.fetchExisting || !known {
             try git.run(["fetch", "--quiet", "--prune", "--tags"] + depth + ["origin"])
         }
@@ -174,7 +174,7 @@ public struct WorkspaceSync: Sendable {
 
     /// The pinned commit, fetching it by name when the normal fetch did not bring it.
     private func ensureCommit(_ pin: Dependency, git: Git, shallow: Bool) throws(WorkspaceError) -> String {
-        if let commit = try git.resolveCommit(pin.revision) { return commit }
+        if let commit = try git.resolvePinned(pin.revision) { return commit }
         let depth = shallow ? ["--depth", String(options.depth ?? 1)] : []
         let output = try git.attempt(["fetch", "--quiet"] + depth + ["origin", pin.revision])
         if output.status == 0, let commit = try git.resolveCommit("FETCH_HEAD") { return commit }
@@ -188,7 +188,7 @@ public struct WorkspaceSync: Sendable {
             let directory = try workspace.directory(of: pin)
             let git = Git(directory)
             var resolved = target
-            if resolved == nil { resolved = try git.resolveCommit(pin.revision) }
+            if resolved == nil { resolved = try git.resolvePinned(pin.revision) }
             guard let commit = resolved else {
                 result.outcome = .failed("revision \(pin.revision) is not in \(pin.url)")
                 return

@@ -61,7 +61,7 @@ public enum PinRecording {
         guard git.isRepository else {
             throw .repositoryState(repo: dependency.name, "not cloned at \(dependency.path); run `nvgpu workspace sync` first")
         }
-        guard let commit = try git.resolveCommit(dependency.revision) else {
+        guard let commit = try git.resolvePinned(dependency.revision) else {
             throw .repositoryState(repo: dependency.name, "revision \(dependency.revision) is not in the clone; sync first")
         }
         return commit

@@ -377,6 +377,34 @@ let brokenPrograms: [BrokenProgram] = [
           func.return
         }
         """, message: "stablehlo.tuple: result type tuple<tensor<i32>> differs from the inferred tuple<tensor<f32>>"),
+    BrokenProgram(rule: "pad sizes do not overflow", source: """
+        func.func @main(%a: tensor<3xf32>, %z: tensor<f32>) {
+          %0 = "stablehlo.pad"(%a, %z) {edge_padding_low = array<i64: 0>, edge_padding_high = array<i64: 9223372036854775807>, interior_padding = array<i64: 0>} : (tensor<3xf32>, tensor<f32>) -> tensor<3xf32> // error
+          func.return
+        }
+        """, message: "stablehlo.pad: padded dimension 0 overflows"),
+    BrokenProgram(rule: "gather collapsed slice size", source: """
+        func.func @main(%a: tensor<5x4xf32>, %i: tensor<3x1xi32>) {
+          %0 = "stablehlo.gather"(%a, %i) {dimension_numbers = #stablehlo.gather<offset_dims = [1], collapsed_slice_dims = [0], start_index_map = [0], index_vector_dim = 1>, slice_sizes = array<i64: 2, 4>} : (tensor<5x4xf32>, tensor<3x1xi32>) -> tensor<3x4xf32> // error
+          func.return
+        }
+        """, message: "stablehlo.gather: slice_sizes[0] = 2 must be at most 1 for a collapsed or batching dimension"),
+    BrokenProgram(rule: "sort dimension in range", source: """
+        func.func @main(%a: tensor<4xf32>) {
+          %0 = "stablehlo.sort"(%a) ({ // error
+          ^bb0(%x: tensor<f32>, %y: tensor<f32>):
+            %c = "stablehlo.compare"(%x, %y) {comparison_direction = #stablehlo<comparison_direction LT>} : (tensor<f32>, tensor<f32>) -> tensor<i1>
+            "stablehlo.return"(%c) : (tensor<i1>) -> ()
+          }) {dimension = 1 : i64} : (tensor<4xf32>) -> tensor<4xf32>
+          func.return
+        }
+        """, message: "stablehlo.sort: dimension 1 is out of range for tensor<4xf32>"),
+    BrokenProgram(rule: "triangular_solve a is square", source: """
+        func.func @main(%a: tensor<3x2xf32>, %b: tensor<3x1xf32>) {
+          %0 = "stablehlo.triangular_solve"(%a, %b) {left_side = true, lower = true, unit_diagonal = false, transpose_a = #stablehlo<transpose NO_TRANSPOSE>} : (tensor<3x2xf32>, tensor<3x1xf32>) -> tensor<3x1xf32> // error
+          func.return
+        }
+        """, message: "stablehlo.triangular_solve: a tensor<3x2xf32> must be a batch of square matrices"),
 ]
 
 /// Parses each broken program and checks that verification names the op, the types

@@ -66,8 +66,8 @@ enum DynamicShapeRules {
         let x = try v.operand(0), y = try v.result(0)
         try v.expectSameElementType(x, y, "operand", "result")
         try expectShapeOperand(v, 1, count: y.rank, "output_shape")
-        if x.isStatic, y.isStatic, x.elementCount != y.elementCount {
-            throw v.error("operand \(x) has \(x.elementCount) elements but result \(y) has \(y.elementCount)")
+        if x.isStatic, y.isStatic, try v.elementCount(x) != v.elementCount(y) {
+            throw v.error("operand \(x) has \(try v.elementCount(x)) elements but result \(y) has \(try v.elementCount(y))")
         }
     }
 

@@ -74,10 +74,14 @@ enum ReductionRules {
     ) throws -> [Int] {
         var counts: [Int] = []
         for d in 0..<shape.count {
-            guard shape[d] != TensorType.dynamic else { counts.append(TensorType.dynamic); continue }
-            let dilatedInput = shape[d] == 0 ? 0 : (shape[d] - 1) * baseDilations[d] + 1
-            let padded = padding[d].low + dilatedInput + padding[d].high
-            let dilatedWindow = window[d] == 0 ? 0 : (window[d] - 1) * windowDilations[d] + 1
+            guard shape[d] != TensorType.dynamic, window[d] != TensorType.dynamic else {
+                counts.append(TensorType.dynamic)
+                continue
+            }
+            let what = "window arithmetic of dimension \(d)"
+            let dilatedInput = shape[d] == 0 ? 0 : try v.add(try v.multiply(shape[d] - 1, baseDilations[d], what), 1, what)
+            let padded = try v.add(try v.add(padding[d].low, dilatedInput, what), padding[d].high, what)
+            let dilatedWindow = window[d] <= 0 ? 0 : try v.add(try v.multiply(window[d] - 1, windowDilations[d], what), 1, what)
             if padded < 0 { throw v.error("padding makes dimension \(d) negative (\(padded))") }
             let empty = padded == 0 || dilatedWindow > padded
             counts.append(empty ? 0 : (padded - dilatedWindow) / strides[d] + 1)

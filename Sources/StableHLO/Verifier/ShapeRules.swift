@@ -24,7 +24,7 @@ enum ShapeRules {
             throw v.error("literal type \(literal.type) differs from result type \(declared)")
         }
         let width = literal.type.elementType.storageBytes
-        let expected = literal.isSplat ? width : width * literal.type.elementCount
+        let expected = literal.isSplat ? width : try v.multiply(width, try v.elementCount(literal.type), "literal size")
         guard literal.bytes.count == expected else {
             throw v.error("literal holds \(literal.bytes.count) bytes, \(declared) needs \(expected)")
         }
@@ -66,8 +66,8 @@ enum ShapeRules {
         try v.expectResultCount(1)
         let x = try v.operand(0), y = try v.result(0)
         try v.expectSameElementType(x, y, "operand", "result")
-        if x.isStatic, y.isStatic, x.elementCount != y.elementCount {
-            throw v.error("operand \(x) has \(x.elementCount) elements but result \(y) has \(y.elementCount)")
+        if x.isStatic, y.isStatic, try v.elementCount(x) != v.elementCount(y) {
+            throw v.error("operand \(x) has \(try v.elementCount(x)) elements but result \(y) has \(try v.elementCount(y))")
         }
     }
 
@@ -103,7 +103,7 @@ enum ShapeRules {
                 }
             }
             shape[dimension] = (shape[dimension] == TensorType.dynamic || input.shape[dimension] == TensorType.dynamic)
-                ? TensorType.dynamic : shape[dimension] + input.shape[dimension]
+                ? TensorType.dynamic : try v.add(shape[dimension], input.shape[dimension], "concatenated dimension")
         }
         try v.expectResult(0, TensorType(shape: shape, elementType: first.elementType))
     }
@@ -125,7 +125,9 @@ enum ShapeRules {
         for d in 0..<x.rank {
             let n = x.shape[d]
             guard n != TensorType.dynamic else { shape.append(n); continue }
-            let size: Int = low[d] + n + high[d] + max(n - 1, 0) * interior[d]
+            let what = "padded dimension \(d)"
+            let interiorTotal = try v.multiply(max(n - 1, 0), interior[d], what)
+            let size = try v.add(try v.add(try v.add(low[d], n, what), high[d], what), interiorTotal, what)
             guard size >= 0 else { throw v.error("padding makes dimension \(d) of \(x) negative (\(size))") }
             shape.append(size)
         }

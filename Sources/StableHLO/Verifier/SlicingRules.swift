@@ -26,7 +26,8 @@ enum SlicingRules {
             if x.shape[d] != TensorType.dynamic, limit[d] > x.shape[d] {
                 throw v.error("limit_indices \(limit) exceed \(x) in dimension \(d)")
             }
-            shape.append((limit[d] - start[d] + strides[d] - 1) / strides[d])
+            let extent = limit[d] - start[d]  // both non-negative: cannot overflow
+            shape.append(extent / strides[d] + (extent % strides[d] == 0 ? 0 : 1))
         }
         try v.expectResult(0, TensorType(shape: shape, elementType: x.elementType))
     }

@@ -215,3 +215,26 @@ extension Array where Element == Int {
     /// Whether `self` is a permutation of `0..<count`.
     var isPermutation: Bool { sorted() == Array(0..<count) }
 }
+
+// MARK: Overflow-checked size arithmetic (attribute values are untrusted)
+
+extension VerifiedOperation {
+    /// `a + b`, or an error naming `what` when it overflows.
+    func add(_ a: Int, _ b: Int, _ what: String) throws -> Int {
+        let (value, overflow) = a.addingReportingOverflow(b)
+        if overflow { throw error("\(what) overflows") }
+        return value
+    }
+
+    /// `a * b`, or an error naming `what` when it overflows.
+    func multiply(_ a: Int, _ b: Int, _ what: String) throws -> Int {
+        let (value, overflow) = a.multipliedReportingOverflow(by: b)
+        if overflow { throw error("\(what) overflows") }
+        return value
+    }
+
+    /// The number of elements of a static `type`, or an error when it overflows.
+    func elementCount(_ type: TensorType) throws -> Int {
+        try type.shape.reduce(1) { try multiply($0, $1, "element count of \(type)") }
+    }
+}

@@ -73,6 +73,8 @@ struct ConformanceProgram {
         var verified = 0
         var unparsed: [String] = []
         var rejected: [String] = []
+        var verifyTime = Duration.zero
+        let clock = ContinuousClock()
         for program in programs {
             let module: Module
             do {
@@ -81,10 +83,12 @@ struct ConformanceProgram {
                 unparsed.append("\(program.file):\(program.firstLine): \(error)")
                 continue
             }
+            let start = clock.now
             let diagnostics = module.verifyAll()
+            verifyTime += clock.now - start
             if diagnostics.isEmpty { verified += 1 } else { rejected += diagnostics.map(\.description) }
         }
-        print("VerifierConformanceTests: \(programs.count) programs, \(verified) verified, \(rejected.count) diagnostics, \(unparsed.count) not parsed")
+        print("VerifierConformanceTests: \(programs.count) programs, \(verified) verified, \(rejected.count) diagnostics, \(unparsed.count) not parsed; verification took \(verifyTime)")
         for line in unparsed.prefix(20) { print("  not parsed: \(line)") }
         #expect(programs.count > 0)
         #expect(rejected.isEmpty, "false positives:\n\(rejected.prefix(50).joined(separator: "\n"))")

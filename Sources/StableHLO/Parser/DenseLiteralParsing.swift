@@ -23,6 +23,7 @@ extension TextParser {
         let bodyLocation = lexer.location
         if lexer.peek() == 0x22 {
             guard let blob = try lexer.lexRawString() else {
+                _ = try lexer.lexString()  // reports an unterminated string
                 throw Diagnostic(.parse, at: bodyLocation, "a dense string literal must be a hex blob \"0x...\"")
             }
             hexBlob = blob

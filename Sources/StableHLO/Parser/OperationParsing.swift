@@ -114,6 +114,7 @@ extension TextParser {
             } while lexer.consume(0x2C)
             try lexer.expect(0x3D, "'=' after the result names")
         }
+        _ = lexer.peek()
         let nameLocation = lexer.location
         var state: OperationState
         if lexer.peek() == 0x22 {

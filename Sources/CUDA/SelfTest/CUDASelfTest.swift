@@ -48,6 +48,7 @@ public struct CUDASelfTest {
         try scaleAddBFloat16(context: context, stream: stream, allocator: allocator, nvrtc: nvrtc, cache: cache)
         try asyncRoundTrip(context: context, stream: stream, allocator: allocator)
         try copyBandwidth(context: context, stream: stream, allocator: allocator)
+        errorPaths(context: context)
         let stats = allocator.stats
         log("allocator: \(stats.cacheHits) hits, \(stats.cacheMisses) misses, peak \(stats.peakBytesReserved >> 20) MiB, \(stats.bytesCached >> 20) MiB cached")
         check(stats.cacheHits > 0, "allocator reused a freed block")
@@ -196,6 +197,29 @@ public struct CUDASelfTest {
         log("device copy: \(bytes >> 20) MiB in \(format(milliseconds)) ms = \(format(Double(2 * bytes) / (milliseconds * 1e6))) GB/s (read + write)")
         try allocator.deallocate(source)
         try allocator.deallocate(destination)
+    }
+
+    /// Bad requests must come back as `CUDAError`s with the driver's names, and leave the
+    /// context usable.
+    private mutating func errorPaths(context: CUDAContext) {
+        func expectFailure(_ expected: CUDAResult, _ what: String, _ body: () throws(CUDAError) -> Void) {
+            do {
+                try body()
+                check(false, "\(what) fails")
+            } catch {
+                check(error.result == expected && error.name == expected.knownName, "\(what) fails: \(error)")
+            }
+        }
+        expectFailure(.outOfMemory, "allocating 1 PiB") { () throws(CUDAError) in _ = try context.allocate(byteCount: 1 << 50) }
+        expectFailure(.invalidImage, "loading a non-cubin image") { () throws(CUDAError) in
+            _ = try CUDAModule(context: context, image: Array("not a cubin".utf8) + [0])
+        }
+        do {
+            let empty = try CUDAModule(context: context, image: Array(".version 8.0\n.target sm_90\n.address_size 64\n".utf8) + [0])
+            expectFailure(.notFound, "looking up a missing kernel") { () throws(CUDAError) in _ = try empty.function(named: "no_such_kernel") }
+        } catch {
+            check(false, "loading an empty PTX module: \(error)")
+        }
     }
 
     func format(_ value: Double) -> String {

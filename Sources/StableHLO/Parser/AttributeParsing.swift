@@ -6,6 +6,8 @@ extension TextParser {
     }
 
     mutating func parseAttribute(allowTypeSuffix: Bool) throws -> Attribute {
+        try enterNested()
+        defer { nesting -= 1 }
         guard let c = lexer.peek() else { throw error("expected an attribute, found end of file") }
         let location = lexer.location
         switch c {

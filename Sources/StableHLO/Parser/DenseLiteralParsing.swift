@@ -82,6 +82,8 @@ extension TextParser {
 
     /// Parses `[a, b, ...]` (nested) into `scalars`; returns the shape of this level and below.
     private mutating func parseDenseList(into scalars: inout [DenseScalar], depth: Int, shape: inout [Int]) throws -> [Int] {
+        try enterNested()
+        defer { nesting -= 1 }
         let location = lexer.location
         try lexer.expect(0x5B, "'['")
         var count = 0

@@ -29,6 +29,8 @@ extension TextParser {
     mutating func parseRegion(
         entryArguments: [(String, IRType, SourceLocation)]? = nil, isolated: Bool = false
     ) throws -> Region {
+        try enterNested()
+        defer { nesting -= 1 }
         let openLocation = lexer.location
         try lexer.expect(0x7B, "'{' to open a region")
         let savedScopes = scopes

@@ -30,12 +30,24 @@ struct TextParser {
     var scopes: [[String: [Value]]] = []
     /// The next value id in the current function.
     var nextValueID = 0
+    /// How deeply nested the construct being parsed is (regions, types, attributes).
+    var nesting = 0
+    /// Inputs nested deeper than this are rejected instead of exhausting the stack.
+    static let maxNesting = 256
 
     init(bytes: [UInt8], file: String, firstLine: Int) {
         lexer = Lexer(bytes: bytes, file: file, firstLine: firstLine)
     }
 
     func error(_ message: String) -> Diagnostic { lexer.error(message) }
+
+    /// Enters one nesting level; throws when the input nests too deeply.
+    mutating func enterNested() throws {
+        nesting += 1
+        guard nesting <= Self.maxNesting else {
+            throw error("the input nests more than \(Self.maxNesting) levels deep")
+        }
+    }
 
     // MARK: Module
 

@@ -2,6 +2,8 @@ extension TextParser {
     /// Parses a type: `tensor<2x?xf32>`, `!stablehlo.token`, `tuple<...>`, a scalar builtin
     /// type, a function type `(A, B) -> C`, or any other `!dialect.type<...>` kept verbatim.
     mutating func parseType() throws -> IRType {
+        try enterNested()
+        defer { nesting -= 1 }
         guard let c = lexer.peek() else { throw error("expected a type, found end of file") }
         let location = lexer.location
         switch c {
@@ -135,6 +137,14 @@ extension TextParser {
             encoding = lexer.text(start..<lexer.position).trimmingSpaces()
         }
         try lexer.expect(0x3E, "'>' to close the tensor type")
+        var elements = 1
+        for d in shape where d != TensorType.dynamic {
+            let (product, overflow) = elements.multipliedReportingOverflow(by: d)
+            guard !overflow, product <= 1 << 56 else {
+                throw Diagnostic(.parse, at: location, "tensor type has too many elements")
+            }
+            elements = product
+        }
         return .tensor(TensorType(shape: shape, elementType: element, encoding: encoding))
     }
 

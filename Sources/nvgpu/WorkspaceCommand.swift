@@ -38,7 +38,11 @@ func reportingWorkspaceErrors<T>(_ body: () throws(WorkspaceError) -> T) throws 
     do {
         return try body()
     } catch {
-        printError("error: \(error.description)")
+        if case .invalidFile = error {
+            printError(error.description)  // already `file:line:column: error: ...`
+        } else {
+            printError("error: \(error.description)")
+        }
         throw ExitCode.failure
     }
 }

@@ -26,5 +26,10 @@ enum StructuralKernels {
         "stablehlo.sort": Sort.sort,
         "chlo.top_k": Sort.topK,
         "stablehlo.fft": FFT.fft,
+        "stablehlo.triangular_solve": LinearAlgebra.triangularSolve,
+        "stablehlo.cholesky": LinearAlgebra.cholesky,
+        "stablehlo.batch_norm_inference": BatchNorm.inference,
+        "stablehlo.batch_norm_training": BatchNorm.training,
+        "stablehlo.batch_norm_grad": BatchNorm.grad,
     ]
 }

@@ -75,19 +75,22 @@ enum ElementCombiner: Sendable, Equatable {
         elementType type: ElementType
     ) -> Bool {
         if self == .replace { return target.copyElements(from: source, pairs: pairs) }
-        switch (target, source, type) {
-        case (.ints(var v), .ints(let s), _):
-            guard let f = integerOperation(type) else { return false }
+        // Switch on `target` alone and clear it before writing, so its array is updated in place.
+        switch target {
+        case .ints(var v):
+            guard case .ints(let s) = source, let f = integerOperation(type) else { return false }
             target = .ints([])
             for (to, from) in pairs { v[to] = f(v[to], s[from]) }
             target = .ints(v)
-        case (.floats(var v), .floats(let s), .float(let format)):
-            guard let f = floatOperation(format) else { return false }
+        case .floats(var v):
+            guard case .floats(let s) = source, case .float(let format) = type else { return false }
             target = .floats([])
-            for (to, from) in pairs { v[to] = f(v[to], s[from]) }
-            target = .floats(v)
-        case (.complexes(var v), .complexes(let s), .complex(let format)):
-            guard let f = complexOperation(format) else { return false }
+            defer { target = .floats(v) }
+            return applyFloats(&v, s, pairs, format)
+        case .complexes(var v):
+            guard case .complexes(let s) = source, case .complex(let format) = type,
+                  let f = complexOperation(format)
+            else { return false }
             target = .complexes([])
             for (to, from) in pairs {
                 let r = f((v[2 * to], v[2 * to + 1]), (s[2 * from], s[2 * from + 1]))
@@ -95,8 +98,25 @@ enum ElementCombiner: Sendable, Equatable {
                 v[2 * to + 1] = r.1
             }
             target = .complexes(v)
+        }
+        return true
+    }
+
+    /// The float loop, with the common f32/f64 additions and products written out so the
+    /// per-element work is inlined.
+    private func applyFloats(_ v: inout [Double], _ s: [Double], _ pairs: [(Int, Int)], _ format: FloatFormat) -> Bool {
+        switch (self, format) {
+        case (.add, .f32):
+            for (to, from) in pairs { v[to] = Double(Float(v[to] + s[from])) }
+        case (.add, .f64):
+            for (to, from) in pairs { v[to] += s[from] }
+        case (.multiply, .f32):
+            for (to, from) in pairs { v[to] = Double(Float(v[to] * s[from])) }
+        case (.multiply, .f64):
+            for (to, from) in pairs { v[to] *= s[from] }
         default:
-            return false
+            guard let f = floatOperation(format) else { return false }
+            for (to, from) in pairs { v[to] = f(v[to], s[from]) }
         }
         return true
     }

@@ -124,24 +124,27 @@ extension Indexing {
 extension Tensor.Storage {
     /// Copies `source[from]` into `self[to]` for every `(to, from)` pair, in order.
     mutating func copyElements(from source: Tensor.Storage, pairs: [(Int, Int)]) -> Bool {
-        switch (self, source) {
-        case (.ints(var v), .ints(let s)):
+        // Switch on `self` alone and clear it before writing, so the array stays uniquely
+        // referenced and is updated in place (no copy per call).
+        switch self {
+        case .ints(var v):
+            guard case .ints(let s) = source else { return false }
             self = .ints([])
             for (to, from) in pairs { v[to] = s[from] }
             self = .ints(v)
-        case (.floats(var v), .floats(let s)):
+        case .floats(var v):
+            guard case .floats(let s) = source else { return false }
             self = .floats([])
             for (to, from) in pairs { v[to] = s[from] }
             self = .floats(v)
-        case (.complexes(var v), .complexes(let s)):
+        case .complexes(var v):
+            guard case .complexes(let s) = source else { return false }
             self = .complexes([])
             for (to, from) in pairs {
                 v[2 * to] = s[2 * from]
                 v[2 * to + 1] = s[2 * from + 1]
             }
             self = .complexes(v)
-        default:
-            return false
         }
         return true
     }

@@ -112,7 +112,7 @@ import Testing
         let probeID = NamedAttribute("probe_id", .string("probe0"))
         let ops = [
             Operation(name: "interpreter.probe", operands: [x], results: [p], attributes: [probeID]),
-            Operation(name: "check.expect_serialized_eq", operands: [x], attributes: [probeID, NamedAttribute("iter", .integer(0, type: nil))]),
+            Operation(name: "check.expect_serialized_eq", operands: [x], attributes: [probeID, NamedAttribute("iteration", .integer(0, type: .scalar(.ui(32))))]),
             Operation(name: "func.return", operands: [p]),
         ]
         let main = Function(name: "main", inputTypes: [type], resultTypes: [type],
@@ -124,7 +124,7 @@ import Testing
         #expect(interpreter.checkCount == 1)
 
         var missing = ops
-        missing[1].attributes = [probeID, NamedAttribute("iter", .integer(1, type: nil))]
+        missing[1].attributes = [probeID, NamedAttribute("iteration", .integer(1, type: .scalar(.ui(32))))]
         let second = Function(name: "main", inputTypes: [type], resultTypes: [type],
                               body: Region(blocks: [Block(arguments: [x], operations: missing)]))
         #expect(Self.failureMessage { _ = try Interpreter(module: Module(functions: [second])).run("main", inputs: [input]) } != nil)

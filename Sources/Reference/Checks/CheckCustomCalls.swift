@@ -41,11 +41,12 @@ extension CheckKernels {
     }
 
     /// `check.expect_serialized_eq`: the value recorded by the probe `probe_id` at
-    /// iteration `iter` (default 0) has the operand's type and equals it exactly.
+    /// `iteration` (written `iter = n`; default 0) has the operand's type and equals it
+    /// exactly.
     static func expectSerializedEqual(_ call: KernelCall) throws -> [RuntimeValue] {
         let expected = try call.tensor(0)
         guard let id = call.op[attribute: "probe_id"]?.stringValue else { throw call.error("missing probe_id") }
-        let iteration = Int(call.op[attribute: "iter"]?.intValue ?? 0)
+        let iteration = Int((call.op[attribute: "iteration"] ?? call.op[attribute: "iter"])?.intValue ?? 0)
         let recorded = call.interpreter.probes[id] ?? []
         guard iteration >= 0, iteration < recorded.count else {
             throw failure(call, "probe '\(id)' recorded \(recorded.count) values, iteration \(iteration) not found")

@@ -58,6 +58,11 @@ enum Convolution {
               (strides + lhsDilation + rhsDilation).allSatisfy({ $0 > 0 }) else {
             throw call.error("window attributes must have \(s) positive entries")
         }
+        let bound = 1 << 32
+        guard (strides + lhsDilation + rhsDilation).allSatisfy({ $0 < bound }),
+              padding.allSatisfy({ abs($0.low) < bound && abs($0.high) < bound }) else {
+            throw call.error("window attributes out of range")
+        }
         let groups = try call.int("feature_group_count", default: 1)
         let batchGroups = try call.int("batch_group_count", default: 1)
         let batch = lhs.shape[dims.inputBatch], features = lhs.shape[dims.inputFeature]

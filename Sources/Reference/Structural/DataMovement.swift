@@ -8,7 +8,7 @@ enum DataMovement {
     static func broadcastInDim(_ call: KernelCall) throws -> [RuntimeValue] {
         let operand = try call.tensor(0)
         let shape = try call.resultType().shape
-        guard shape.allSatisfy({ $0 >= 0 }) else { throw call.error("result shape must be static") }
+        guard Indexing.checkedCount(shape) != nil else { throw call.error("result shape must be static") }
         return [try broadcast(operand, to: shape, dimensions: try call.ints("broadcast_dimensions"), call)]
     }
 
@@ -16,7 +16,7 @@ enum DataMovement {
     static func broadcastLegacy(_ call: KernelCall) throws -> [RuntimeValue] {
         let operand = try call.tensor(0)
         let sizes = try call.ints("broadcast_sizes")
-        guard sizes.allSatisfy({ $0 >= 0 }) else { throw call.error("negative broadcast size") }
+        guard Indexing.checkedCount(sizes + operand.shape) != nil else { throw call.error("invalid broadcast_sizes \(sizes)") }
         let dims = Array(sizes.count..<(sizes.count + operand.shape.count))
         return [try broadcast(operand, to: sizes + operand.shape, dimensions: dims, call)]
     }
@@ -50,7 +50,7 @@ enum DataMovement {
     }
 
     static func reshape(_ operand: Tensor, to shape: [Int], _ call: KernelCall) throws -> RuntimeValue {
-        guard shape.allSatisfy({ $0 >= 0 }), shape.reduce(1, *) == operand.elementCount else {
+        guard Indexing.checkedCount(shape) == operand.elementCount else {
             throw call.error("cannot reshape \(operand.type) to shape \(shape)")
         }
         return try call.result(shape: shape, storage: operand.storage)
@@ -107,7 +107,7 @@ enum DataMovement {
             guard start[d] >= 0, start[d] <= limit[d], limit[d] <= operand.shape[d], strides[d] > 0 else {
                 throw call.error("invalid slice [\(start[d]), \(limit[d])) step \(strides[d]) of dimension \(d) with size \(operand.shape[d])")
             }
-            shape[d] = (limit[d] - start[d] + strides[d] - 1) / strides[d]
+            shape[d] = limit[d] == start[d] ? 0 : (limit[d] - start[d] - 1) / strides[d] + 1
             base += start[d] * operandStrides[d]
         }
         let steps = (0..<rank).map { strides[$0] * operandStrides[$0] }
@@ -169,13 +169,17 @@ enum DataMovement {
             throw call.error("padding must have \(rank) entries per side")
         }
         guard value.elementCount == 1 else { throw call.error("padding value must be a scalar") }
-        guard interior.allSatisfy({ $0 >= 0 }) else { throw call.error("interior padding must be non-negative") }
+        let limit = 1 << 40
+        guard interior.allSatisfy({ $0 >= 0 && $0 < limit }), (low + high).allSatisfy({ abs($0) < limit }) else {
+            throw call.error("padding out of range")
+        }
         var shape = [Int](repeating: 0, count: rank)
         for d in 0..<rank {
             let n = operand.shape[d]
             shape[d] = low[d] + high[d] + n + max(n - 1, 0) * interior[d]
             guard shape[d] >= 0 else { throw call.error("padding makes dimension \(d) negative (\(shape[d]))") }
         }
+        guard Indexing.checkedCount(shape) != nil else { throw call.error("padded shape \(shape) is too large") }
         guard let joined = Tensor.Storage.joined([operand.storage, value.storage]) else {
             throw call.error("padding value type \(value.elementType) differs from \(operand.elementType)")
         }

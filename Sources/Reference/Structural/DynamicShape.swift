@@ -6,13 +6,13 @@ enum DynamicShape {
     static func broadcastInDim(_ call: KernelCall) throws -> [RuntimeValue] {
         let operand = try call.tensor(0)
         let shape = try call.intOperand(1)
-        guard shape.allSatisfy({ $0 >= 0 }) else { throw call.error("negative output dimension in \(shape)") }
+        guard Indexing.checkedCount(shape) != nil else { throw call.error("invalid output shape \(shape)") }
         return [try DataMovement.broadcast(operand, to: shape, dimensions: try call.ints("broadcast_dimensions"), call)]
     }
 
     static func iota(_ call: KernelCall) throws -> [RuntimeValue] {
         let shape = try call.intOperand(0)
-        guard shape.allSatisfy({ $0 >= 0 }) else { throw call.error("negative output dimension in \(shape)") }
+        guard Indexing.checkedCount(shape) != nil else { throw call.error("invalid output shape \(shape)") }
         let dim = try call.int("iota_dimension")
         guard dim >= 0, dim < shape.count else { throw call.error("iota_dimension \(dim) out of range for rank \(shape.count)") }
         let type = TensorType(shape: shape, elementType: try call.resultType().elementType)

@@ -24,6 +24,11 @@ enum ReduceWindow {
         guard (strides + baseDilations + windowDilations).allSatisfy({ $0 > 0 }), window.allSatisfy({ $0 >= 0 }) else {
             throw call.error("window sizes must be non-negative and strides and dilations positive")
         }
+        let bound = 1 << 32
+        guard (window + strides + baseDilations + windowDilations).allSatisfy({ $0 < bound }),
+              padding.allSatisfy({ abs($0.low) < bound && abs($0.high) < bound }) else {
+            throw call.error("window attributes out of range")
+        }
         var resultShape = [Int](repeating: 0, count: rank)
         // coords[d][o * window[d] + w]: the input coordinate read, or -1 for padding.
         var coords: [[Int]] = []

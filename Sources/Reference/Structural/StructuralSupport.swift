@@ -38,6 +38,19 @@ extension Indexing {
         return out
     }
 
+    /// The element count of `shape`, or nil when a dimension is negative or the count
+    /// overflows (shapes read from operands or attributes at run time).
+    static func checkedCount(_ shape: [Int]) -> Int? {
+        var n = 1
+        for d in shape {
+            guard d >= 0 else { return nil }
+            let (p, overflow) = n.multipliedReportingOverflow(by: d)
+            if overflow { return nil }
+            n = p
+        }
+        return n
+    }
+
     /// The multi-index of linear offset `offset` in `shape`.
     static func multiIndex(_ offset: Int, _ shape: [Int]) -> [Int] {
         var index = [Int](repeating: 0, count: shape.count)

@@ -15,3 +15,14 @@ public protocol LoadedProgram: Sendable {
     /// Runs function `function` on `inputs`, returning its results.
     func invoke(function: String, inputs: [HostTensor]) throws -> [HostTensor]
 }
+
+/// What a target backend produces: a self-contained, serializable executable
+/// (for the CUDA target: the step plan plus the cubins).
+public protocol CompiledArtifact: Sendable {
+    /// The target it was built for (`cuda`), with its architecture where one applies.
+    var target: String { get }
+    /// The bytes written by `nvgpu compile -o FILE`.
+    func serialized() throws -> [UInt8]
+    /// A human-readable listing (`nvgpu inspect`): steps, kernels, buffer sizes.
+    func inspection() -> String
+}

@@ -37,6 +37,13 @@ extension ElementwiseKernels {
         return order(a, b)
     }
 
+    /// Lexicographic (real, imaginary) ordering; nil (unordered) when a part is NaN.
+    static func complexOrder(_ x: Complex, _ y: Complex) -> Int? {
+        if x.isNaN || y.isNaN { return nil }
+        let byReal = order(x.re, y.re)
+        return byReal != 0 ? byReal : order(x.im, y.im)
+    }
+
     static func compare(_ call: KernelCall) throws -> [RuntimeValue] {
         let lhs = try call.tensor(0), rhs = try call.tensor(1)
         guard lhs.shape == rhs.shape else { throw call.error("operand shapes differ: \(lhs.type) vs \(rhs.type)") }
@@ -68,15 +75,7 @@ extension ElementwiseKernels {
         case (.complexes(let a), .complexes(let b)):
             for i in 0..<n {
                 let x = complex(a, i), y = complex(b, i)
-                let o: Int?
-                switch direction {
-                case .eq, .ne:
-                    // Equal when both parts are equal; any NaN makes them unequal.
-                    if x.isNaN || y.isNaN { o = nil } else { o = x == y || (x.re == y.re && x.im == y.im) ? 0 : 1 }
-                default:
-                    if let r = floatOrder(x.re, y.re), r != 0 { o = r } else if x.re == y.re { o = floatOrder(x.im, y.im) } else { o = nil }
-                }
-                out[i] = direction.holds(o) ? 1 : 0
+                out[i] = direction.holds(complexOrder(x, y)) ? 1 : 0
             }
         default:
             throw call.error("operand types differ: \(lhs.type) vs \(rhs.type)")

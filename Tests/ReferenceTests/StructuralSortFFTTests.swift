@@ -106,3 +106,31 @@ import Testing
         #expect(z.elementCount == 0)
     }
 }
+
+/// `rng_bit_generator` THREE_FRY against the Random123 Threefry-2x32-20 known answers.
+@Suite struct StructuralRandomBitTests {
+    typealias P = StructuralProgram
+
+    func generate(key: UInt64, counter: UInt64, count: Int) throws -> [Tensor] {
+        let state = P.tensor(.ui(64), [2], ints: [Int64(bitPattern: key), Int64(bitPattern: counter)])
+        return try P.run("stablehlo.rng_bit_generator", [state], results: [state.type, P.type([count], .ui(64))],
+                         ["rng_algorithm": .enumCase(dialect: "stablehlo", kind: "rng_algorithm", value: "THREE_FRY")])
+    }
+
+    @Test func knownAnswers() throws {
+        let zero = try generate(key: 0, counter: 0, count: 2)
+        #expect(zero[1].ints?.first.map { UInt64(bitPattern: $0) } == 0x99BA_4EFE_6B20_0159)
+        #expect(zero[0].storage == .ints([0, 2]))
+        let ones = try generate(key: .max, counter: .max, count: 1)
+        #expect(ones[1].ints?.first.map { UInt64(bitPattern: $0) } == 0xBB00_2BE7_1CB9_96FC)
+        #expect(ones[0].storage == .ints([-1, 0]))
+    }
+
+    @Test func continuingFromTheNewStateGivesTheNextElements() throws {
+        let both = try generate(key: 42, counter: 7, count: 4)
+        let first = try generate(key: 42, counter: 7, count: 2)
+        let next = try generate(key: 42, counter: 9, count: 2)
+        #expect(both[1].ints == (first[1].ints ?? []) + (next[1].ints ?? []))
+        #expect(first[0].storage == .ints([42, 9]))
+    }
+}

@@ -31,5 +31,6 @@ enum StructuralKernels {
         "stablehlo.batch_norm_inference": BatchNorm.inference,
         "stablehlo.batch_norm_training": BatchNorm.training,
         "stablehlo.batch_norm_grad": BatchNorm.grad,
+        "stablehlo.rng_bit_generator": RandomBitGenerator.rngBitGenerator,
     ]
 }

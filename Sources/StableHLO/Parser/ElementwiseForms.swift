@@ -22,7 +22,6 @@ extension PrettyForms {
         }
         forms["stablehlo.compare"] = { parser, state in try parser.parseCompare(&state) }
         forms["stablehlo.constant"] = { parser, state in try parser.parseConstant(&state) }
-        forms["stablehlo.iota"] = TextParser.keywordForm([Keyword("dim", "iota_dimension", .i64)])
         forms["stablehlo.reduce_precision"] = { parser, state in try parser.parseReducePrecision(&state) }
         forms["stablehlo.optimization_barrier"] = { parser, state in try parser.parseOptimizationBarrier(&state) }
         let returnForm: PrettyForm = { parser, state in try parser.parseReturn(&state) }

@@ -1,37 +1,47 @@
 extension PrettyForms {
-    /// Shape and data-movement ops, mostly `operands, keyword = value, ... : signature`.
-    static let shapeForms: [String: PrettyForm] = [
-        "stablehlo.broadcast_in_dim": TextParser.keywordForm([Keyword("dims", "broadcast_dimensions", .i64Array)]),
-        "stablehlo.broadcast": TextParser.keywordForm([Keyword("sizes", "broadcast_sizes", .i64Array)]),
-        "stablehlo.dynamic_broadcast_in_dim": TextParser.keywordForm([
+    /// Ops written `operands, keyword = value, ... attr-dict : signature`: the keyword
+    /// clauses of each, in order. The printer writes these ops from the same table.
+    static let keywordOps: [String: [Keyword]] = [
+        "stablehlo.iota": [Keyword("dim", "iota_dimension", .i64)],
+        "stablehlo.broadcast_in_dim": [Keyword("dims", "broadcast_dimensions", .i64Array)],
+        "stablehlo.broadcast": [Keyword("sizes", "broadcast_sizes", .i64Array)],
+        "stablehlo.dynamic_broadcast_in_dim": [
             Keyword("dims", "broadcast_dimensions", .i64Array),
             Keyword("known_expanding_dimensions", "known_expanding_dimensions", .i64Array, optional: true),
             Keyword("known_nonexpanding_dimensions", "known_nonexpanding_dimensions", .i64Array, optional: true),
-        ]),
-        "stablehlo.transpose": TextParser.keywordForm([Keyword("dims", "permutation", .i64Array)]),
-        "stablehlo.reverse": TextParser.keywordForm([Keyword("dims", "dimensions", .i64Array)]),
-        "stablehlo.concatenate": TextParser.keywordForm([Keyword("dim", "dimension", .i64)]),
-        "stablehlo.dynamic_slice": TextParser.keywordForm([Keyword("sizes", "slice_sizes", .i64Array)]),
-        "stablehlo.pad": TextParser.keywordForm([
+        ],
+        "stablehlo.transpose": [Keyword("dims", "permutation", .i64Array)],
+        "stablehlo.reverse": [Keyword("dims", "dimensions", .i64Array)],
+        "stablehlo.concatenate": [Keyword("dim", "dimension", .i64)],
+        "stablehlo.dynamic_slice": [Keyword("sizes", "slice_sizes", .i64Array)],
+        "stablehlo.pad": [
             Keyword("low", "edge_padding_low", .i64Array),
             Keyword("high", "edge_padding_high", .i64Array),
             Keyword("interior", "interior_padding", .i64Array),
-        ]),
-        "stablehlo.get_dimension_size": TextParser.keywordForm([Keyword("dim", "dimension", .i64)]),
-        "stablehlo.set_dimension_size": TextParser.keywordForm([Keyword("dim", "dimension", .i64)]),
-        "stablehlo.dynamic_iota": TextParser.keywordForm([Keyword("dim", "iota_dimension", .i64)]),
-        "stablehlo.cholesky": TextParser.keywordForm([Keyword("lower", "lower", .bool, optional: true)]),
-        "stablehlo.einsum": TextParser.keywordForm([Keyword("config", "einsum_config", .string)]),
-        "stablehlo.unary_einsum": TextParser.keywordForm([Keyword("config", "einsum_config", .string)]),
-        "stablehlo.fft": TextParser.keywordForm([
+        ],
+        "stablehlo.get_dimension_size": [Keyword("dim", "dimension", .i64)],
+        "stablehlo.set_dimension_size": [Keyword("dim", "dimension", .i64)],
+        "stablehlo.dynamic_iota": [Keyword("dim", "iota_dimension", .i64)],
+        "stablehlo.cholesky": [Keyword("lower", "lower", .bool, optional: true)],
+        "stablehlo.einsum": [Keyword("config", "einsum_config", .string)],
+        "stablehlo.unary_einsum": [Keyword("config", "einsum_config", .string)],
+        "stablehlo.fft": [
             Keyword("type", "fft_type", .enumCase("fft_type")),
             Keyword("length", "fft_length", .i64Array),
-        ]),
-        "stablehlo.rng": TextParser.keywordForm([Keyword("distribution", "rng_distribution", .enumCase("rng_distribution"))]),
-        "stablehlo.rng_bit_generator": TextParser.keywordForm([Keyword("algorithm", "rng_algorithm", .enumCase("rng_algorithm"))]),
-        "stablehlo.slice": { parser, state in try parser.parseSlice(&state) },
-        "stablehlo.get_tuple_element": { parser, state in try parser.parseGetTupleElement(&state) },
+        ],
+        "stablehlo.rng": [Keyword("distribution", "rng_distribution", .enumCase("rng_distribution"))],
+        "stablehlo.rng_bit_generator": [Keyword("algorithm", "rng_algorithm", .enumCase("rng_algorithm"))],
+        "interpreter.probe": [Keyword("probe_id", "probe_id", .string)],
     ]
+
+    /// Shape and data-movement ops: the keyword forms, `slice` and `get_tuple_element`.
+    static let shapeForms: [String: PrettyForm] = {
+        var forms: [String: PrettyForm] = [:]
+        for (name, keywords) in keywordOps { forms[name] = TextParser.keywordForm(keywords) }
+        forms["stablehlo.slice"] = { parser, state in try parser.parseSlice(&state) }
+        forms["stablehlo.get_tuple_element"] = { parser, state in try parser.parseGetTupleElement(&state) }
+        return forms
+    }()
 }
 
 extension TextParser {

@@ -7,7 +7,6 @@ extension PrettyForms {
         "check.expect_almost_eq_const": { parser, state in try parser.parseCheckCompareConst(&state, tolerance: true) },
         "check.expect_close": { parser, state in try parser.parseCheckClose(&state) },
         "check.expect_serialized_eq": { parser, state in try parser.parseCheckSerialized(&state) },
-        "interpreter.probe": TextParser.keywordForm([Keyword("probe_id", "probe_id", .string)]),
         "interpreter.print": { parser, state in try parser.parseInterpreterPrint(&state) },
         "chlo.constant": { parser, state in try parser.parseConstant(&state) },
     ]

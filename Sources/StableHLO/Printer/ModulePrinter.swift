@@ -1,22 +1,33 @@
 extension Module {
-    /// The module as MLIR text: functions as `func.func`, every operation in the generic
-    /// form. `Module.parse(module.text, ...)` gives back an equal module (locations aside).
-    public var text: String {
+    /// The module as MLIR text: functions as `func.func`, common ops in their pretty form
+    /// and the rest in the generic form. `Module.parse(module.text, ...)` gives back an
+    /// equal module (locations aside).
+    public var text: String { text(prettyForms: true) }
+
+    /// The module as MLIR text; with `prettyForms: false` every op is in the generic form.
+    public func text(prettyForms: Bool) -> String {
         var printer = ModulePrinter()
+        printer.usesPrettyForms = prettyForms
         printer.print(self)
         return printer.output
     }
 }
 
-/// Writes a `Module` as MLIR text in the generic operation form.
+/// Writes a `Module` as MLIR text.
 ///
-/// Values print as `%<id>` (ids are unique within a function); every attribute of an
-/// operation goes into its `{...}` dictionary, which MLIR accepts for inherent
-/// attributes too.
+/// Values print as `%<id>` (ids are unique within a function). Ops with a pretty form in
+/// `PrettyPrinting.table` print that way when their attributes fit it; every other op
+/// prints in the generic form, with all attributes in its `{...}` dictionary (MLIR
+/// accepts inherent attributes there too).
 public struct ModulePrinter {
     /// The text written so far.
-    public private(set) var output = ""
-    private var indent = 0
+    public internal(set) var output = ""
+    /// Whether to use pretty forms where they apply (default true).
+    public var usesPrettyForms = true
+    var indent = 0
+    /// Printed names of values that are not `%<id>` (the body arguments of a pretty `while`
+    /// take the names of the condition's arguments).
+    var renamed: [Int: String] = [:]
 
     public init() {}
 
@@ -45,7 +56,7 @@ public struct ModulePrinter {
         for (i, type) in function.inputTypes.enumerated() {
             if i > 0 { output += ", " }
             if let entry, i < entry.arguments.count {
-                output += "%\(entry.arguments[i].id): "
+                output += name(entry.arguments[i]) + ": "
             }
             output += type.description
             if i < function.argumentAttributes.count, !function.argumentAttributes[i].isEmpty {
@@ -91,17 +102,22 @@ public struct ModulePrinter {
         output += "}\n"
     }
 
-    /// Appends one operation in the generic form, with its regions.
+    /// Appends one operation (pretty when it has a pretty form), with its regions.
     public mutating func print(_ op: Operation) {
         writeIndent()
         if !op.results.isEmpty {
-            output += op.results.map { "%\($0.id)" }.joined(separator: ", ")
+            output += op.results.map { name($0) }.joined(separator: ", ")
             output += " = "
+        }
+        if usesPrettyForms, let pretty = PrettyPrinting.table[op.name], pretty.canPrint(op) {
+            pretty.write(&self, op)
+            output += "\n"
+            return
         }
         output += "\""
         AttributePrinter.writeEscaped(op.name, to: &output)
         output += "\"("
-        output += op.operands.map { "%\($0.id)" }.joined(separator: ", ")
+        output += names(op.operands)
         output += ")"
         if !op.regions.isEmpty {
             output += " ("
@@ -126,11 +142,11 @@ public struct ModulePrinter {
         output += "\n"
     }
 
-    private mutating func print(_ region: Region) {
+    mutating func print(_ region: Region, entryHeader: Bool = true) {
         output += "{\n"
         indent += 1
         for (b, block) in region.blocks.enumerated() {
-            if b > 0 || !block.arguments.isEmpty { writeBlockHeader(block, index: b) }
+            if b > 0 || (entryHeader && !block.arguments.isEmpty) { writeBlockHeader(block, index: b) }
             for op in block.operations { print(op) }
         }
         indent -= 1
@@ -144,16 +160,22 @@ public struct ModulePrinter {
         indent += 1
         output += "^bb\(index)"
         if !block.arguments.isEmpty {
-            output += "(" + block.arguments.map { "%\($0.id): \($0.type)" }.joined(separator: ", ") + ")"
+            output += "(" + block.arguments.map { "\(name($0)): \($0.type)" }.joined(separator: ", ") + ")"
         }
         output += ":\n"
     }
 
-    private mutating func writeIndent() {
+    mutating func writeIndent() {
         for _ in 0..<indent { output += "  " }
     }
 
-    private static func isFunctionType(_ t: IRType) -> Bool {
+    /// The printed name of `value`.
+    func name(_ value: Value) -> String { renamed[value.id] ?? "%\(value.id)" }
+
+    /// Comma-separated names of `values`.
+    func names(_ values: [Value]) -> String { values.map { name($0) }.joined(separator: ", ") }
+
+    static func isFunctionType(_ t: IRType) -> Bool {
         if case .function = t { return true }
         return false
     }

@@ -55,12 +55,13 @@ enum IndexedProgram {
         ])])
     }
 
-    /// A select region: `compare direction, current, candidate`.
-    static func comparing(_ direction: String, _ type: ElementType) -> Region {
+    /// A select region: `compare direction, current, candidate` (`candidate, current` when
+    /// `swapped`, which the kernel does not evaluate directly).
+    static func comparing(_ direction: String, _ type: ElementType, swapped: Bool = false) -> Region {
         let a = Value(id: 1000, type: scalar(type))
         let b = Value(id: 1001, type: scalar(type))
         let r = Value(id: 1002, type: scalar(.i1))
-        let compare = Operation(name: "stablehlo.compare", operands: [a, b], results: [r], attributes: [
+        let compare = Operation(name: "stablehlo.compare", operands: swapped ? [b, a] : [a, b], results: [r], attributes: [
             NamedAttribute("comparison_direction", .enumCase(dialect: "stablehlo", kind: "comparison_direction", value: direction)),
         ])
         return Region(blocks: [Block(arguments: [a, b], operations: [

@@ -14,7 +14,7 @@ struct IndexedWindowAndSliceTests {
     }
 
     static func selectAndScatter(
-        _ operand: Tensor, _ source: Tensor, initValue: Int64, select: String,
+        _ operand: Tensor, _ source: Tensor, initValue: Int64, select: String, swapped: Bool = false,
         window: [Int], strides: [Int]? = nil, padding: [(Int64, Int64)]? = nil
     ) throws -> Tensor {
         var attributes = [NamedAttribute("window_dimensions", IndexedProgram.i64s(window))]
@@ -23,7 +23,7 @@ struct IndexedWindowAndSliceTests {
         let initTensor = IndexedProgram.numbers(operand.elementType, [], [initValue])
         let out = try IndexedProgram.run("stablehlo.select_and_scatter", [operand, source, initTensor],
             results: [operand.type], attributes: attributes,
-            regions: [IndexedProgram.comparing(select, operand.elementType),
+            regions: [IndexedProgram.comparing(select, operand.elementType, swapped: swapped),
                       IndexedProgram.combining("stablehlo.add", [operand.elementType])])
         return out[0]
     }
@@ -47,6 +47,37 @@ struct IndexedWindowAndSliceTests {
         let out = try Self.selectAndScatter(operand, source, initValue: 1, select: direction, window: [2, 2], strides: [2, 2])
         let expected: [Int64] = direction == "GE" ? [11, 1, 1, 21, 1, 1, 1, 1] : [1, 1, 1, 1, 1, 11, 21, 1]
         #expect(out.ints == expected)
+    }
+
+    /// `LE candidate, current` runs through the general region path and must select exactly
+    /// what `GE current, candidate` selects, padding and overlapping windows included.
+    @Test("select_and_scatter general select region", arguments: [ElementType.si(32), .ui(16), .float(.f32)])
+    func generalSelect(type: ElementType) throws {
+        let values: [Int64] = (0..<30).map { ($0 * 7 + 3) % 11 }
+        let operand = IndexedProgram.numbers(type, [5, 6], values)
+        let source = IndexedProgram.numbers(type, [3, 3], (1...9).map(Int64.init))
+        let direct = try Self.selectAndScatter(operand, source, initValue: 0, select: "GE",
+                                               window: [3, 2], strides: [2, 2], padding: [(1, 1), (0, 0)])
+        let general = try Self.selectAndScatter(operand, source, initValue: 0, select: "LE", swapped: true,
+                                                window: [3, 2], strides: [2, 2], padding: [(1, 1), (0, 0)])
+        #expect(general == direct)
+        #expect(IndexedProgram.values(direct).reduce(0, +) == 45)
+    }
+
+    @Test("select_and_scatter with out-of-range window attributes is an error")
+    func selectAndScatterBadWindow() throws {
+        let operand = IndexedProgram.numbers(.si(32), [4], [1, 2, 3, 4])
+        let source = IndexedProgram.numbers(.si(32), [2], [1, 1])
+        #expect(throws: InterpreterError.self) {
+            _ = try Self.selectAndScatter(operand, source, initValue: 0, select: "GE", window: [2], strides: [2],
+                                          padding: [(Int64.min, 0)])
+        }
+        #expect(throws: InterpreterError.self) {
+            _ = try Self.selectAndScatter(operand, source, initValue: 0, select: "GE", window: [0], strides: [2])
+        }
+        #expect(throws: InterpreterError.self) {
+            _ = try Self.selectAndScatter(operand, source, initValue: 0, select: "GE", window: [3], strides: [2])
+        }
     }
 
     static let indexTypes: [ElementType] = [.si(8), .si(32), .si(64), .ui(8), .ui(64)]

@@ -24,8 +24,11 @@ enum SelectAndScatter {
         guard window.count == rank, strides.count == rank, padding.count == 2 * rank else {
             throw call.error("window_dimensions, window_strides and padding must have one entry (padding: a pair) per operand dimension")
         }
-        guard window.allSatisfy({ $0 > 0 }), strides.allSatisfy({ $0 > 0 }) else {
-            throw call.error("window_dimensions \(window) and window_strides \(strides) must be positive")
+        let limit = 1 << 40
+        guard window.allSatisfy({ $0 > 0 && $0 < limit }), strides.allSatisfy({ $0 > 0 && $0 < limit }),
+              padding.allSatisfy({ $0 > -limit && $0 < limit })
+        else {
+            throw call.error("window_dimensions \(window) and window_strides \(strides) must be positive and padding \(padding) in range")
         }
         let low = (0..<rank).map { padding[2 * $0] }
         let windowCounts: [Int] = (0..<rank).map { d in

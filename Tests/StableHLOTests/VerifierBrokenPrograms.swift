@@ -405,6 +405,22 @@ let brokenPrograms: [BrokenProgram] = [
           func.return
         }
         """, message: "stablehlo.triangular_solve: a tensor<3x2xf32> must be a batch of square matrices"),
+    BrokenProgram(rule: "batch_norm feature sizes", source: """
+        func.func @main(%x: tensor<2x3xf32>, %s: tensor<2xf32>, %m: tensor<3xf32>) {
+          %0 = "stablehlo.batch_norm_inference"(%x, %s, %m, %m, %m) {epsilon = 1.0e-3 : f32, feature_index = 1 : i64} : (tensor<2x3xf32>, tensor<2xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> tensor<2x3xf32> // error
+          func.return
+        }
+        """, message: "stablehlo.batch_norm_inference: operand #1 type tensor<2xf32> differs from the per-feature type tensor<3xf32>"),
+    BrokenProgram(rule: "all_reduce keeps operand types", source: """
+        func.func @main(%x: tensor<4xf32>) {
+          %0 = "stablehlo.all_reduce"(%x) ({ // error
+          ^bb0(%a: tensor<f32>, %b: tensor<f32>):
+            %s = "stablehlo.add"(%a, %b) : (tensor<f32>, tensor<f32>) -> tensor<f32>
+            "stablehlo.return"(%s) : (tensor<f32>) -> ()
+          }) {replica_groups = dense<[[0]]> : tensor<1x1xi64>} : (tensor<4xf32>) -> tensor<2xf32>
+          func.return
+        }
+        """, message: "stablehlo.all_reduce: result type tensor<2xf32> differs from the inferred tensor<4xf32>"),
 ]
 
 /// Parses each broken program and checks that verification names the op, the types

@@ -6,6 +6,7 @@ enum ReductionRules {
         "stablehlo.select_and_scatter": selectAndScatter,
         "stablehlo.sort": sort,
         "stablehlo.map": map,
+        "stablehlo.all_reduce": allReduce,
     ]
 
     /// Checks a reduction body of type `(tensor<E0>, ..., tensor<EN-1>, tensor<E0>, ...,
@@ -191,5 +192,21 @@ enum ReductionRules {
         try v.expectSignature(block, named: "computation",
                               arguments: inputs.map { scalarTensor($0.elementType) }, yields: yielded)
         try v.expectResult(0, TensorType(shape: inputs[0].shape, elementType: out.elementType))
+    }
+
+    /// `all_reduce`: one `(E, E) -> E` computation applied to every operand; results
+    /// keep the operands' shapes.
+    static func allReduce(_ v: VerifiedOperation) throws {
+        try v.expectOperandCount(atLeast: 1)
+        try v.expectResultCount(v.op.operands.count)
+        let inputs = try v.operands(0..<v.op.operands.count)
+        let body = try v.block(0, named: "computation")
+        let elements = try reductionBody(v, body, inputs: [inputs[0].elementType], name: "computation")
+        for (i, input) in inputs.enumerated() {
+            guard isPromotable(input.elementType, to: elements[0]) else {
+                throw v.error("computation type tensor<\(elements[0])> cannot hold operand #\(i) element type \(input.elementType)")
+            }
+            try v.expectResult(i, TensorType(shape: input.shape, elementType: elements[0]))
+        }
     }
 }

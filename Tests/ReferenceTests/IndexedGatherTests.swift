@@ -74,6 +74,20 @@ struct IndexedGatherTests {
         #expect(out[0].ints == [8, 0, 9, 1, 10, 2, 11, 3])
     }
 
+    /// `dynamic_gather` takes `slice_sizes` as an operand; the start (0, 3) clamps to (0, 2).
+    @Test("dynamic_gather", arguments: [ElementType.si(32), .ui(64)])
+    func dynamicGather(sizeType: ElementType) throws {
+        let operand = IndexedProgram.numbers(.float(.f16), [3, 4], (0..<12).map(Int64.init))
+        let indices = IndexedProgram.integers(.si(64), [2, 2], [2, 1, 0, 3])
+        let sizes = IndexedProgram.integers(sizeType, [2], [1, 2])
+        var attributes = Self.gatherAttributes(offset: [1], collapsed: [0], startIndexMap: [0, 1], indexVectorDim: 1,
+                                               sliceSizes: [])
+        attributes.removeAll { $0.name == "slice_sizes" }
+        let out = try IndexedProgram.run("stablehlo.dynamic_gather", [operand, indices, sizes],
+            results: [TensorType(shape: [2, 2], elementType: .float(.f16))], attributes: attributes)
+        #expect(IndexedProgram.values(out[0]) == [9, 10, 2, 3])
+    }
+
     @Test("a result type that does not match is an error, not a trap")
     func mismatchedResult() throws {
         let operand = IndexedProgram.numbers(.si(64), [3, 4], (0..<12).map(Int64.init))

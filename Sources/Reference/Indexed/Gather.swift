@@ -65,6 +65,8 @@ enum Gather {
                                               "start_index_map + operand_batching_dims", call)
         try DimensionChecks.requireUniqueAxes(dims.collapsedSliceDims + dims.operandBatchingDims, rank: rank,
                                               "collapsed_slice_dims + operand_batching_dims", call)
+        try DimensionChecks.requireSorted(dims.collapsedSliceDims, "collapsed_slice_dims", call)
+        try DimensionChecks.requireSorted(dims.operandBatchingDims, "operand_batching_dims", call)
         try DimensionChecks.requireUniqueAxes(dims.startIndicesBatchingDims, rank: indicesRank,
                                               "start_indices_batching_dims", call)
         guard !dims.startIndicesBatchingDims.contains(ivd) else {

@@ -63,19 +63,6 @@ extension Tensor.Storage {
             return .complexes(out)
         }
     }
-
-    /// Copies element `from` of `source` into element `to` of `self` (same domain).
-    mutating func assign(_ to: Int, from source: Tensor.Storage, _ from: Int) {
-        switch (self, source) {
-        case (.ints(var v), .ints(let s)):
-            self = .ints([]); v[to] = s[from]; self = .ints(v)
-        case (.floats(var v), .floats(let s)):
-            self = .floats([]); v[to] = s[from]; self = .floats(v)
-        case (.complexes(var v), .complexes(let s)):
-            self = .complexes([]); v[2 * to] = s[2 * from]; v[2 * to + 1] = s[2 * from + 1]; self = .complexes(v)
-        default: break
-        }
-    }
 }
 
 extension Tensor {

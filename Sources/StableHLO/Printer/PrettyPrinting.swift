@@ -17,7 +17,7 @@ enum PrettyPrinting {
         "sine", "sqrt", "tan", "tanh", "add", "atan2", "divide", "maximum", "minimum",
         "multiply", "power", "remainder", "shift_left", "shift_right_arithmetic",
         "shift_right_logical", "subtract", "and", "or", "xor", "clamp", "reverse",
-        "uniform_quantize", "uniform_dequantize",
+        "uniform_quantize", "uniform_dequantize", "cholesky", "probe",
     ]
     /// Ops whose printed type is always `(A, B) -> C`.
     static let functionalOps: Set<String> = [

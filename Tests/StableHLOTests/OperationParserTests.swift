@@ -106,6 +106,12 @@ import Testing
         #expect(op.regions.first?.entry?.arguments.count == 2)
     }
 
+    @Test func unnamedResultsStillExist() throws {
+        let op = try #require(try parseFirstOp(
+            "\"interpreter.run_parallel\"(%i) {programs = [[@f]]} : (tensor<i64>) -> (tensor<i64>, tensor<i64>)", arguments: Self.f))
+        #expect(op.results.count == 2)
+    }
+
     @Test func chunkLineNumbersAreKept() throws {
         let module = try Module.parse("func.func @f() {\n  func.return\n}", file: "big.mlir", firstLine: 40)
         #expect(module.functions.first?.body.entry?.operations.first?.location.description == "big.mlir:41:3")
@@ -115,6 +121,11 @@ import Testing
 @Suite struct ParserErrorTests {
     @Test(arguments: [
         ("func.func @f() {\n  %0 = stablehlo.add %x, %x : tensor<f32>\n}", "bad.mlir:2:22", "use of undefined value %x"),
+        ("func.func @f(%a: tensor<f32>) {\n  %0 = stablehlo.add & : tensor<f32>\n}", "bad.mlir:2:22", "expected ':' and the operation's type, found '&'"),
+        ("func.func @f(%a: tensor<f32>) {\n  %0 = \"stablehlo.add\"(%a, $) : (tensor<f32>) -> tensor<f32>\n}", "bad.mlir:2:28", "expected an SSA value (%name), found '$'"),
+        ("func.func @f(%a: tensor<f32>) {\n  %0 = stablehlo.constant dense<[1, 2> : tensor<2xi32>\n}", "bad.mlir:2:38", "expected ']' to close the dense list"),
+        ("func.func @f(%a: tensor<f32>) {\n  %0 = stablehlo.constant dense<[1, (2.0, 1.0)]> : tensor<2xi32>\n}", "bad.mlir:2:", "complex literal for element type i32"),
+        ("func.func @f(%a: tensor<f32>) {\n  %0 = stablehlo.abs %a : tensor<f32", "bad.mlir:2:", "expected '>' to close the tensor type, found end of file"),
         ("func.func @f(%a: tensor<2xfoo>) {\n}", "bad.mlir:1:27", "unknown element type 'foo'"),
         ("func.func @f(%a: tonsor<2xf32>) {\n}", "bad.mlir:1:18", "unknown type 'tonsor'"),
         ("func.func @f() {\n  %0 = stablehlo.constant dense<[1, 2, 3]> : tensor<2xi32>\n}", "bad.mlir:2:33", "does not match tensor<2xi32>"),

@@ -19,6 +19,11 @@ import Testing
         ("tensor<?xf32, #stablehlo.bounds<4>>",
          .tensor(TensorType(shape: [-1], elementType: .float(.f32), encoding: "#stablehlo.bounds<4>"))),
         ("tensor<2x!quant.uniform<i8:f32, 1.0:3>>", .opaque("tensor<2x!quant.uniform<i8:f32, 1.0:3>>")),
+        ("tensor<*xf32>", .opaque("tensor<*xf32>")),
+        ("i32", .scalar(.si(32))),
+        ("(tensor<f32>, i1) -> (tensor<f32>, tensor<i1>)", .function(
+            inputs: [.tensor(TensorType(shape: [], elementType: .float(.f32))), .scalar(.i1)],
+            results: [.tensor(TensorType(shape: [], elementType: .float(.f32))), .tensor(TensorType(shape: [], elementType: .i1))])),
     ])
     func parsesType(_ text: String, _ expected: IRType) throws {
         let module = try Module.parse("func.func private @f(\(text))", file: "t.mlir")

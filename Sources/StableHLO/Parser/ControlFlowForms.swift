@@ -48,11 +48,7 @@ extension TextParser {
             throw error("expected '@callee', found \(lexer.describeNext())")
         }
         state.setAttribute("callee", .symbolRef(callee))
-        try lexer.expect(0x28, "'(' to open the call arguments")
-        if !lexer.consume(0x29) {
-            state.operands = try parseOperandList()
-            try lexer.expect(0x29, "')' to close the call arguments")
-        }
+        state.operands = try parseParenthesizedOperands("call arguments")
         try parseOptionalAttributeDictionary(&state)
         try parseResultOfSameTypeSignature(&state)
     }

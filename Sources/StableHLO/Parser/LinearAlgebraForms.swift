@@ -86,9 +86,7 @@ extension TextParser {
     /// window = {stride = [..], pad = [[..]], lhs_dilate = [..], rhs_dilate = [..], reverse = [..]}
     /// attr-dict : (A, B) -> C`.
     mutating func parseConvolution(_ state: inout OperationState) throws {
-        try lexer.expect(0x28, "'(' to open the convolution operands")
-        state.operands = try parseOperandList()
-        try lexer.expect(0x29, "')' to close the convolution operands")
+        state.operands = try parseParenthesizedOperands("convolution operands")
         try lexer.expectKeyword("dim_numbers")
         try lexer.expect(0x3D, "'=' after 'dim_numbers'")
         state.setAttribute("dimension_numbers", .dialect(name: "stablehlo.conv", parameters: try parseConvolutionLayout()))

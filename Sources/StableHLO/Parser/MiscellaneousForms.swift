@@ -1,8 +1,11 @@
 extension PrettyForms {
-    /// `custom_call` and `composite`.
+    /// `custom_call`, `composite`, and the few builtin-dialect ops StableHLO tests use
+    /// (`arith.constant`, `tensor.cast`).
     static let miscellaneousForms: [String: PrettyForm] = [
         "stablehlo.custom_call": { parser, state in try parser.parseCustomCall(&state) },
         "stablehlo.composite": { parser, state in try parser.parseComposite(&state) },
+        "arith.constant": { parser, state in try parser.parseConstant(&state) },
+        "tensor.cast": { parser, state in try parser.parseCast(&state) },
     ]
 }
 
@@ -13,13 +16,19 @@ extension TextParser {
             throw error("expected '@target' after custom_call, found \(lexer.describeNext())")
         }
         state.setAttribute("call_target_name", .string(target))
-        try lexer.expect(0x28, "'(' to open the custom_call operands")
-        if !lexer.consume(0x29) {
-            state.operands = try parseOperandList()
-            try lexer.expect(0x29, "')' to close the custom_call operands")
-        }
+        state.operands = try parseParenthesizedOperands("custom_call operands")
         try parseOptionalAttributeDictionary(&state)
         try parseResultOfSameTypeSignature(&state)
+    }
+
+    /// `tensor.cast %x attr-dict : A to B`.
+    mutating func parseCast(_ state: inout OperationState) throws {
+        state.operands = [try parseOperand()]
+        try parseOptionalAttributeDictionary(&state)
+        try lexer.expect(0x3A, "':' and the source type")
+        _ = try parseType()
+        try lexer.expectKeyword("to")
+        state.resultTypes = [try parseType()]
     }
 
     /// `composite "name" %a, %b [(regions)] attr-dict : (A, B) -> C`.

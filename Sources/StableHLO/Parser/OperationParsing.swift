@@ -138,6 +138,12 @@ extension TextParser {
         try skipOptionalLocation()
 
         let declared = groups.reduce(0) { $0 + $1.count }
+        if groups.isEmpty, !state.resultTypes.isEmpty {
+            // Results nobody names (and so nobody uses) still exist.
+            return Operation(
+                name: state.name, operands: state.operands, results: state.resultTypes.map { makeValue($0) },
+                attributes: state.attributes, regions: state.regions, location: state.location)
+        }
         guard declared == state.resultTypes.count else {
             throw Diagnostic(.parse, at: location,
                 "'\(state.name)' produces \(state.resultTypes.count) result(s) but \(declared) name(s) are bound")
@@ -171,11 +177,7 @@ extension TextParser {
     /// Parses the generic form after the quoted name:
     /// `(%a, %b) <{props}> ({regions}) {attrs} : (types) -> types`.
     mutating func parseGenericOperationBody(_ state: inout OperationState) throws {
-        try lexer.expect(0x28, "'(' after the operation name")
-        if !lexer.consume(0x29) {
-            state.operands = try parseOperandList()
-            try lexer.expect(0x29, "')' to close the operand list")
-        }
+        state.operands = try parseParenthesizedOperands("operand list")
         if lexer.peek() == 0x5B {
             throw error("block successors are not supported in StableHLO programs")
         }

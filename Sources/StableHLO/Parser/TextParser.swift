@@ -10,6 +10,13 @@ extension Module {
         return try parser.parseModule()
     }
 
+    /// Parses a fragment whose free values are defined on first use (syntax checks only).
+    static func parseFragment(_ text: String, file: String, firstLine: Int = 1) throws -> Module {
+        var parser = TextParser(bytes: Array(text.utf8), file: file, firstLine: firstLine)
+        parser.definesUndefinedValues = true
+        return try parser.parseModule()
+    }
+
     /// Parses MLIR text given as UTF-8 bytes (avoids a copy for large files).
     public static func parse(utf8 bytes: [UInt8], file: String, firstLine: Int = 1) throws -> Module {
         var parser = TextParser(bytes: bytes, file: file, firstLine: firstLine)
@@ -34,6 +41,9 @@ struct TextParser {
     var nesting = 0
     /// Inputs nested deeper than this are rejected instead of exhausting the stack.
     static let maxNesting = 256
+    /// When set, a use of an undefined value defines it (with an opaque type) instead of
+    /// failing: for checking the syntax of program fragments such as the spec's examples.
+    var definesUndefinedValues = false
 
     init(bytes: [UInt8], file: String, firstLine: Int) {
         lexer = Lexer(bytes: bytes, file: file, firstLine: firstLine)
@@ -235,6 +245,11 @@ struct TextParser {
                 return group[index]
             }
         }
+        if definesUndefinedValues, !scopes.isEmpty {
+            let v = makeValue(.opaque("?"))
+            scopes[0][name] = Array(repeating: v, count: index + 1)
+            return v
+        }
         throw Diagnostic(.parse, at: location, "use of undefined value %\(name)")
     }
 
@@ -243,6 +258,16 @@ struct TextParser {
         var values: [Value] = []
         guard lexer.peek() == 0x25 else { return values }
         repeat { values.append(try parseOperand()) } while consumeComma(before: 0x25)
+        return values
+    }
+
+    /// Parses `(%a, %b)` (possibly empty), where every item must be a value.
+    mutating func parseParenthesizedOperands(_ what: String) throws -> [Value] {
+        try lexer.expect(0x28, "'(' to open the \(what)")
+        var values: [Value] = []
+        if lexer.consume(0x29) { return values }
+        repeat { values.append(try parseOperand()) } while lexer.consume(0x2C)
+        try lexer.expect(0x29, "')' to close the \(what)")
         return values
     }
 

@@ -82,6 +82,11 @@ extension TextParser {
         let bodyStart = lexer.mark
         try lexer.expect(0x3C, "'<' after 'tensor'")
         var shape: [Int] = []
+        if lexer.peek() == 0x2A {
+            // An unranked tensor `tensor<*xf32>`: kept verbatim.
+            lexer.reset(to: bodyStart)
+            return .opaque("tensor" + (try lexer.skipBalanced()))
+        }
         while true {
             guard let c = lexer.peek() else { throw error("the file ends inside a tensor type") }
             if c == 0x3F {  // ?

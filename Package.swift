@@ -26,7 +26,7 @@ let package = Package(
         // The conformance runner: cases, worker processes, the report.
         .target(name: "Conformance", dependencies: ["StableHLO", "Runtime", "Reference"]),
         // Pass manager, pipelines, plugin registry.
-        .target(name: "Compiler", dependencies: ["StableHLO", "Runtime"]),
+        .target(name: "Compiler", dependencies: ["StableHLO", "Runtime", "Reference"]),
         // `nvgpu workspace`: pinned multi-repo workspaces.
         .target(name: "Workspace"),
         // Our own CUDA driver/NVRTC/cuBLASLt typedefs and function-pointer tables (no SDK headers).

@@ -1,0 +1,260 @@
+import StableHLO
+
+/// Turns one fusion group into kernels: a loop kernel per output shape, a row-reduction
+/// kernel (one warp or block per row) for softmax/layernorm-like groups, or a two-stage
+/// tree for a reduction of one long row. Throws `CodeGenError` when the group has no
+/// kernel shape; the planner then splits it.
+struct FusionKernelBuilder {
+    let group: FusionGroup
+    let operations: [Operation]
+    let name: String
+
+    /// Value id → defining op, over the group.
+    let definitions: [Int: Operation]
+    /// Literal ops among the group's inputs.
+    let literals: [Int: Operation]
+    /// Pointer parameters: inputs that are buffers, then outputs.
+    let parameterNames: [Int: String]
+    let parameterDeclarations: [String]
+    let bindings: [GeneratedKernel.Binding]
+    let reductions: [Operation]
+
+    init(group: FusionGroup, block: Block, name: String) throws {
+        self.group = group
+        self.name = name
+        operations = group.operations.map { block.operations[$0] }
+        var definitions: [Int: Operation] = [:]
+        var reductions: [Operation] = []
+        for op in operations {
+            for r in op.results { definitions[r.id] = op }
+            if op.name == "stablehlo.reduce" { reductions.append(op) }
+        }
+        self.definitions = definitions
+        self.reductions = reductions
+        var producers: [Int: Operation] = [:]
+        for op in block.operations { for r in op.results { producers[r.id] = op } }
+        var literals: [Int: Operation] = [:]
+        var names: [Int: String] = [:]
+        var declarations: [String] = []
+        var bindings: [GeneratedKernel.Binding] = []
+        for v in group.inputs {
+            if let p = producers[v.id], p.name == "stablehlo.constant", !FusionPlanner.isLargeConstant(p) {
+                literals[v.id] = p
+                continue
+            }
+            guard let t = v.type.tensorType, let kt = KernelElementType(t.elementType) else {
+                throw CodeGenError("input of type \(v.type) has no CUDA element type")
+            }
+            let n = "in\(declarations.count)"
+            names[v.id] = n
+            declarations.append("const \(kt.storage)* __restrict__ \(n)")
+            bindings.append(.value(v))
+        }
+        for (k, v) in group.outputs.enumerated() {
+            guard let t = v.type.tensorType, let kt = KernelElementType(t.elementType) else {
+                throw CodeGenError("output of type \(v.type) has no CUDA element type")
+            }
+            let n = "out\(k)"
+            names[v.id] = n
+            declarations.append("\(kt.storage)* __restrict__ \(n)")
+            bindings.append(.value(v))
+        }
+        self.literals = literals
+        self.parameterNames = names
+        self.parameterDeclarations = declarations
+        self.bindings = bindings
+    }
+
+    var operationNames: [String] { operations.map(\.name) }
+
+    func writer(indexType: String = "idx_t") -> KernelBodyWriter {
+        var inputsOnly = parameterNames
+        for v in group.outputs { inputsOnly[v.id] = nil }
+        return KernelBodyWriter(definitions: definitions, literals: literals, parameters: inputsOnly, indexType: indexType)
+    }
+
+    func comment(_ shape: String) -> String {
+        let names = operations.map { String($0.shortName) }
+        let listed = names.count > 12 ? names.prefix(12).joined(separator: " ") + " … (\(names.count) ops)" : names.joined(separator: " ")
+        return "\(name): \(shape) of \(listed)"
+    }
+
+    /// The kernels for the group.
+    func build() throws -> FusionKernels {
+        if reductions.isEmpty { return FusionKernels(kernels: try loopKernels(for: group.outputs), scratch: []) }
+        if let fused = try? fusedReduction() { return fused }
+        return try kernelsPerOutput()
+    }
+
+    // MARK: Loop kernels
+
+    /// One loop kernel per distinct output shape.
+    func loopKernels(for outputs: [Value]) throws -> [GeneratedKernel] {
+        var byShape: [[Int]: [Value]] = [:]
+        var order: [[Int]] = []
+        for v in outputs {
+            guard let shape = v.type.tensorType?.shape else { continue }
+            if byShape[shape] == nil { order.append(shape) }
+            byShape[shape, default: []].append(v)
+        }
+        var kernels: [GeneratedKernel] = []
+        for (k, shape) in order.enumerated() {
+            let count = shape.reduce(1, *)
+            if count == 0 { continue }
+            let suffix = order.count > 1 ? "_\(k)" : ""
+            kernels.append(try loopKernel(shape: shape, outputs: byShape[shape] ?? [], name: name + suffix))
+        }
+        return kernels
+    }
+
+    private func loopKernel(shape: [Int], outputs: [Value], name: String) throws -> GeneratedKernel {
+        let count = shape.reduce(1, *)
+        let outputTypes = try outputs.map { v -> KernelElementType in
+            guard let t = v.type.tensorType, let kt = KernelElementType(t.elementType) else {
+                throw CodeGenError("output without CUDA element type")
+            }
+            return kt
+        }
+        let widest = outputTypes.map(\.byteWidth).max() ?? 4
+        var width = max(1, min(8, 16 / max(1, widest)))
+        while width > 1 && count % width != 0 { width /= 2 }
+        let w = writer()
+        let stride = LaunchLimits.loopBlock * width
+        w.emit("for (idx_t base = ((idx_t)blockIdx.x * \(LaunchLimits.loopBlock) + (idx_t)threadIdx.x) * \(width); base < (idx_t)\(count); base += (idx_t)gridDim.x * \(stride)) {")
+        w.indent += 1
+        let loadPosition = w.lines.count
+        var loaded: [String: (width: Int, storage: String)] = [:]
+        let inputTypes = inputStorage()
+        if width > 1 {
+            w.vectorRead = { parameter, valueID, linear in
+                guard linear.hasPrefix("el"), let j = Int(linear.dropFirst(2)),
+                      let t = inputTypes[valueID], t.count == count else { return nil }
+                loaded[parameter] = (t.width, t.storage)
+                return "vl_\(parameter)[\(j)]"
+            }
+            for (k, v) in outputs.enumerated() {
+                w.emit("__align__(16) \(outputTypes[k].storage) vo_\(parameterNames[v.id] ?? "o\(k)")[\(width)];")
+            }
+        }
+        for j in 0..<width {
+            w.emit("{")
+            try w.nested {
+                let reindexed = "el\(j)"
+                w.emit("const idx_t \(reindexed) = base + \(j);")
+                for (k, v) in outputs.enumerated() {
+                    let value = try w.value(v, at: ElementIndex(shape: shape, linear: reindexed))
+                    let out = parameterNames[v.id] ?? "out\(k)"
+                    if width > 1 {
+                        w.emit("vo_\(out)[\(j)] = \(outputTypes[k].store(value));")
+                    } else {
+                        w.emit("\(out)[\(reindexed)] = \(outputTypes[k].store(value));")
+                    }
+                }
+            }
+            w.emit("}")
+        }
+        if width > 1 {
+            for (k, v) in outputs.enumerated() {
+                let out = parameterNames[v.id] ?? "out\(k)"
+                for line in KernelSource.vectorCopy(to: "\(out) + base", from: "vo_\(out)", count: width,
+                                                    width: outputTypes[k].byteWidth, constSource: false) {
+                    w.emit(line)
+                }
+            }
+            var preload: [String] = []
+            for (parameter, info) in loaded.sorted(by: { $0.key < $1.key }) {
+                preload.append(w.indentation + "__align__(16) \(info.storage) vl_\(parameter)[\(width)];")
+                for line in KernelSource.vectorCopy(to: "vl_\(parameter)", from: "\(parameter) + base", count: width,
+                                                    width: info.width, constSource: true) {
+                    preload.append(w.indentation + line)
+                }
+            }
+            w.insert(preload, at: loadPosition)
+        }
+        w.indent -= 1
+        w.emit("}")
+        let threads = (count + width - 1) / width
+        let blocks = max(1, min(LaunchLimits.maxLoopBlocks, (threads + LaunchLimits.loopBlock - 1) / LaunchLimits.loopBlock))
+        let header = KernelSource.header(
+            name: name, parameters: parameterDeclarations, block: LaunchLimits.loopBlock,
+            indexType: KernelSource.indexType(for: indexCounts() + [count + stride * blocks]),
+            comment: comment("loop over \(shape) ×\(width)"))
+        return GeneratedKernel(
+            name: name, source: KernelSource.unit(globals: w.globals, function: header + w.lines),
+            grid: [blocks, 1, 1], block: [LaunchLimits.loopBlock, 1, 1], sharedMemoryBytes: 0,
+            bindings: bindings, operationNames: operationNames)
+    }
+
+    /// Element counts, storage types and widths of buffer inputs, by value id.
+    func inputStorage() -> [Int: (count: Int, storage: String, width: Int)] {
+        var result: [Int: (count: Int, storage: String, width: Int)] = [:]
+        for v in group.inputs where literals[v.id] == nil {
+            guard let t = v.type.tensorType, let kt = KernelElementType(t.elementType) else { continue }
+            result[v.id] = (t.elementCount, kt.storage, kt.byteWidth)
+        }
+        return result
+    }
+
+    /// Every element count the kernel indexes (for choosing 32- or 64-bit indices).
+    func indexCounts() -> [Int] {
+        (group.inputs + group.outputs + operations.flatMap(\.results) + operations.flatMap(\.operands))
+            .compactMap { $0.type.tensorType?.elementCount }
+    }
+
+    // MARK: Reductions kept apart from their consumers
+
+    /// One generic reduction kernel per reduced output, loop kernels for the rest.
+    func kernelsPerOutput() throws -> FusionKernels {
+        var kernels: [GeneratedKernel] = []
+        var loopOutputs: [Value] = []
+        for v in group.outputs {
+            if let op = definitions[v.id], op.name == "stablehlo.reduce" {
+                kernels.append(try ReductionKernels.generic(self, reduce: op, name: name + "_r\(kernels.count)"))
+            } else {
+                loopOutputs.append(v)
+            }
+        }
+        kernels += try loopKernels(for: loopOutputs).map { k in
+            var k = k
+            if !kernels.isEmpty { k.name += "_l"; k.source = k.source.replacingOccurrences(of: " \(name)(", with: " \(k.name)(") }
+            return k
+        }
+        return FusionKernels(kernels: kernels, scratch: [])
+    }
+
+    /// A row kernel (or two-stage tree) computing every output of a group whose reductions
+    /// all reduce the same trailing dimensions of the same shape.
+    func fusedReduction() throws -> FusionKernels {
+        guard let first = reductions.first, let inputShape = first.operandTensorType(0)?.shape else {
+            throw CodeGenError("no reduction")
+        }
+        let dims = (first[attribute: "dimensions"]?.intArray ?? []).map { Int($0) }.sorted()
+        let outerRank = inputShape.count - dims.count
+        guard dims == Array(outerRank..<inputShape.count) else { throw CodeGenError("reduction over leading dimensions") }
+        for r in reductions {
+            let d = (r[attribute: "dimensions"]?.intArray ?? []).map { Int($0) }.sorted()
+            guard d == dims, r.operandTensorType(0)?.shape == inputShape else {
+                throw CodeGenError("reductions of different shapes in one fusion")
+            }
+        }
+        let outer = Array(inputShape[..<outerRank]), inner = Array(inputShape[outerRank...])
+        let rows = outer.reduce(1, *), columns = inner.reduce(1, *)
+        var full: [Value] = [], perRow: [Value] = []
+        for v in group.outputs {
+            guard let shape = v.type.tensorType?.shape else { throw CodeGenError("non-tensor output") }
+            if ElementIndex.squeezed(shape) == ElementIndex.squeezed(inputShape), shape.reduce(1, *) == rows * columns {
+                full.append(v)
+            } else if ElementIndex.squeezed(shape) == ElementIndex.squeezed(outer) {
+                perRow.append(v)
+            } else {
+                throw CodeGenError("output of shape \(shape) does not follow the rows of \(inputShape)")
+            }
+        }
+        if rows == 1, columns >= LaunchLimits.twoStageThreshold, reductions.count == 1, full.isEmpty {
+            return try ReductionKernels.twoStage(self, reduce: first, inputShape: inputShape, outputs: perRow)
+        }
+        let kernel = try ReductionKernels.rows(
+            self, inputShape: inputShape, outerRank: outerRank, fullOutputs: full, rowOutputs: perRow)
+        return FusionKernels(kernels: [kernel], scratch: [])
+    }
+}

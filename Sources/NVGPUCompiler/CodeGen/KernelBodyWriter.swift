@@ -1,0 +1,302 @@
+import StableHLO
+
+/// Why a fusion could not become a kernel; the planner then splits it or sends it to the host.
+public struct CodeGenError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public var location: SourceLocation
+    public init(_ message: String, at location: SourceLocation = .unknown) {
+        self.message = message
+        self.location = location
+    }
+    public var description: String { "\(location): error: \(message)" }
+}
+
+/// A value a row-reduction kernel already holds for the current row.
+struct RowValue {
+    var variable: String
+    var shape: [Int]
+}
+
+/// Writes the statements that compute a fusion's values at given indices: each value at
+/// each distinct index is computed once per scope and bound to a `const` local.
+final class KernelBodyWriter {
+    /// Value id → the op in the fusion that defines it.
+    let definitions: [Int: Operation]
+    /// Value id → a literal op the kernel may inline.
+    let literals: [Int: Operation]
+    /// Value id → the kernel parameter holding it.
+    let parameters: [Int: String]
+    /// Value id → the reduced value of the current row (row-reduction kernels).
+    var rowValues: [Int: RowValue] = [:]
+    /// Called for every input read; returns the stored element's lvalue when the kernel
+    /// has already loaded it as part of a vector.
+    var vectorRead: ((_ parameter: String, _ valueID: Int, _ index: String) -> String?)?
+
+    private(set) var lines: [String] = []
+    private(set) var globals: [String] = []
+    var indent = 1
+    private var scopes: [[String: String]] = [[:]]
+    private var counter = 0
+    let indexType: String
+
+    init(definitions: [Int: Operation], literals: [Int: Operation], parameters: [Int: String], indexType: String) {
+        self.definitions = definitions
+        self.literals = literals
+        self.parameters = parameters
+        self.indexType = indexType
+    }
+
+    // MARK: Statements
+
+    func emit(_ line: String) { lines.append(String(repeating: "  ", count: indent) + line) }
+
+    func fresh(_ prefix: String) -> String {
+        counter += 1
+        return "\(prefix)\(counter)"
+    }
+
+    /// Binds `code` to a new `const` local of `type` unless it is already a name or literal.
+    func bind(_ code: String, type: String, prefix: String = "v") -> String {
+        if Self.isSimple(code) { return code }
+        let name = fresh(prefix)
+        emit("const \(type) \(name) = \(code);")
+        return name
+    }
+
+    static func isSimple(_ code: String) -> Bool {
+        code.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" }
+    }
+
+    /// Inserts `newLines` (already indented) before line `position`.
+    func insert(_ newLines: [String], at position: Int) { lines.insert(contentsOf: newLines, at: position) }
+
+    /// Indentation for a line written at the current depth.
+    var indentation: String { String(repeating: "  ", count: indent) }
+
+    func pushScope() { scopes.append([:]) }
+    func popScope() { scopes.removeLast() }
+
+    /// Runs `body` one level deeper, in a fresh memo scope.
+    func nested(_ body: () throws -> Void) rethrows {
+        pushScope()
+        indent += 1
+        defer { indent -= 1; popScope() }
+        try body()
+    }
+
+    // MARK: Indices
+
+    func terms(_ index: ElementIndex) -> [IndexTerm] {
+        if let t = index.terms { return t }
+        let linear = index.linear ?? "0"
+        let strides = ElementIndex.strides(index.shape)
+        return index.shape.indices.map { k in
+            if index.shape[k] == 1 { return .zero }
+            var code = strides[k] == 1 ? linear : "(\(linear) / \(strides[k]))"
+            if k > 0 { code = "(\(code) % \(index.shape[k]))" }
+            return IndexTerm(code: bind(code, type: indexType, prefix: "i"), tag: .other)
+        }
+    }
+
+    func linear(_ index: ElementIndex) -> String {
+        if let l = index.linear { return l }
+        let t = index.terms ?? []
+        let strides = ElementIndex.strides(index.shape)
+        let parts = t.indices.compactMap { k -> String? in
+            if t[k].code == "0" || index.shape[k] == 1 { return nil }
+            return strides[k] == 1 ? t[k].code : "\(t[k].code) * \(strides[k])"
+        }
+        if parts.isEmpty { return "0" }
+        return bind(parts.joined(separator: " + "), type: indexType, prefix: "i")
+    }
+
+    // MARK: Values
+
+    /// The compute-type expression of `value` at `index` (a local or literal).
+    func value(_ v: Value, at index: ElementIndex) throws -> String {
+        guard let tensor = v.type.tensorType, let type = KernelElementType(tensor.elementType) else {
+            throw CodeGenError("value of type \(v.type) has no CUDA element type")
+        }
+        var index = index
+        if tensor.elementCount == 1 { index = ElementIndex(shape: tensor.shape, linear: "0") }
+        let key = "\(v.id)@\(index.key)"
+        for scope in scopes.reversed() { if let hit = scope[key] { return hit } }
+        let result = try compute(v, tensor: tensor, type: type, at: index)
+        scopes[scopes.count - 1][key] = result
+        return result
+    }
+
+    private func compute(_ v: Value, tensor: TensorType, type: KernelElementType, at index: ElementIndex) throws -> String {
+        if let row = rowValues[v.id] {
+            let t = terms(index)
+            var k = 0
+            for (d, size) in row.shape.enumerated() where size != 1 {
+                guard t[d].tag == .row(k) else {
+                    throw CodeGenError("a reduced value is read at another row than the one being reduced")
+                }
+                k += 1
+            }
+            return row.variable
+        }
+        if let op = definitions[v.id] { return try compute(op, result: v, type: type, at: index) }
+        if let literal = literals[v.id] { return try inlineLiteral(literal, type: type, at: index) }
+        guard let parameter = parameters[v.id] else {
+            throw CodeGenError("value %\(v.id) is neither computed in the fusion nor passed to it")
+        }
+        let l = linear(index)
+        if let vector = vectorRead?(parameter, v.id, l) { return bind(type.load(vector), type: type.compute) }
+        return bind(type.load("\(parameter)[\(l)]"), type: type.compute)
+    }
+
+    private func inlineLiteral(_ op: Operation, type: KernelElementType, at index: ElementIndex) throws -> String {
+        guard case .dense(let d)? = op[attribute: "value"] else {
+            throw CodeGenError("constant without a dense value", at: op.location)
+        }
+        if d.isSplat || d.type.elementCount == 1 { return type.literal(bits: d.rawBits(at: 0)) }
+        guard d.type.elementCount <= FusionPlanner.inlineConstantLimit else {
+            throw CodeGenError("constant of \(d.type.elementCount) elements is too large to inline", at: op.location)
+        }
+        let name = "k_literal_\(op.results[0].id)"
+        if !globals.contains(where: { $0.contains(" \(name)[") }) {
+            let items = (0..<d.type.elementCount).map { type.literal(bits: d.rawBits(at: $0)) }
+            globals.append("static __device__ const \(type.compute) \(name)[\(items.count)] = {\(items.joined(separator: ", "))};")
+        }
+        return bind("\(name)[\(linear(index))]", type: type.compute)
+    }
+
+    private func attributeInts(_ op: Operation, _ name: String) throws -> [Int] {
+        guard let values = op[attribute: name]?.intArray else {
+            throw CodeGenError("\(op.name) is missing '\(name)'", at: op.location)
+        }
+        return values.map { Int($0) }
+    }
+
+    private func compute(_ op: Operation, result: Value, type: KernelElementType, at index: ElementIndex) throws -> String {
+        let shape = index.shape
+        switch op.name {
+        case "stablehlo.constant":
+            return try inlineLiteral(op, type: type, at: index)
+        case "stablehlo.iota":
+            let d = try attributeInts(op, "iota_dimension").first ?? 0
+            guard d >= 0, d < shape.count else { throw CodeGenError("iota_dimension out of range", at: op.location) }
+            let position = terms(index)[d].code
+            let expr = type.isBool ? "(\(position) != 0)" : "((\(type.compute))\(position))"
+            return bind(type.rounded(expr), type: type.compute)
+        case "stablehlo.broadcast_in_dim":
+            let operandShape = op.operands[0].type.tensorType?.shape ?? []
+            if operandShape == shape { return try value(op.operands[0], at: index) }
+            let dims = try attributeInts(op, "broadcast_dimensions")
+            let t = terms(index)
+            guard dims.count == operandShape.count, dims.allSatisfy({ $0 >= 0 && $0 < t.count }) else {
+                throw CodeGenError("broadcast_in_dim dimensions do not match the operand", at: op.location)
+            }
+            let operandTerms = operandShape.indices.map { j in operandShape[j] == 1 ? IndexTerm.zero : t[dims[j]] }
+            return try value(op.operands[0], at: ElementIndex(shape: operandShape, terms: operandTerms))
+        case "stablehlo.reshape":
+            let operandShape = op.operands[0].type.tensorType?.shape ?? []
+            if operandShape == shape { return try value(op.operands[0], at: index) }
+            if let t = index.terms, ElementIndex.squeezed(operandShape) == ElementIndex.squeezed(shape) {
+                let kept = shape.indices.filter { shape[$0] != 1 }.map { t[$0] }
+                var next = 0
+                let operandTerms = operandShape.map { size -> IndexTerm in
+                    if size == 1 { return .zero }
+                    defer { next += 1 }
+                    return kept[next]
+                }
+                return try value(op.operands[0], at: ElementIndex(shape: operandShape, terms: operandTerms))
+            }
+            return try value(op.operands[0], at: ElementIndex(shape: operandShape, linear: linear(index)))
+        case "stablehlo.transpose":
+            let operandShape = op.operands[0].type.tensorType?.shape ?? []
+            let permutation = try attributeInts(op, "permutation")
+            let t = terms(index)
+            guard permutation.count == t.count, Set(permutation) == Set(0..<t.count) else {
+                throw CodeGenError("transpose permutation does not match the rank", at: op.location)
+            }
+            var operandTerms = [IndexTerm](repeating: .zero, count: t.count)
+            for k in t.indices { operandTerms[permutation[k]] = t[k] }
+            return try value(op.operands[0], at: ElementIndex(shape: operandShape, terms: operandTerms))
+        case "stablehlo.slice":
+            let operandShape = op.operands[0].type.tensorType?.shape ?? []
+            let starts = try attributeInts(op, "start_indices")
+            let strides = (try? attributeInts(op, "strides")) ?? Array(repeating: 1, count: shape.count)
+            let t = terms(index)
+            guard starts.count == t.count, strides.count == t.count else {
+                throw CodeGenError("slice attributes do not match the rank", at: op.location)
+            }
+            let operandTerms = t.indices.map { k -> IndexTerm in
+                if starts[k] == 0 && strides[k] == 1 { return t[k] }
+                if operandShape[k] == 1 { return .zero }
+                let scaled = strides[k] == 1 ? t[k].code : "\(t[k].code) * \(strides[k])"
+                return IndexTerm(code: bind("\(starts[k]) + \(scaled)", type: indexType, prefix: "i"), tag: .other)
+            }
+            return try value(op.operands[0], at: ElementIndex(shape: operandShape, terms: operandTerms))
+        case "stablehlo.reverse":
+            let dims = Set(try attributeInts(op, "dimensions"))
+            let t = terms(index)
+            let operandTerms = t.indices.map { k -> IndexTerm in
+                guard dims.contains(k), shape[k] != 1 else { return t[k] }
+                return IndexTerm(code: bind("\(shape[k] - 1) - \(t[k].code)", type: indexType, prefix: "i"), tag: .other)
+            }
+            return try value(op.operands[0], at: ElementIndex(shape: shape, terms: operandTerms))
+        case "stablehlo.concatenate":
+            return try concatenate(op, type: type, at: index)
+        default:
+            return try elementwise(op, type: type, at: index)
+        }
+    }
+
+    private func concatenate(_ op: Operation, type: KernelElementType, at index: ElementIndex) throws -> String {
+        let d = try attributeInts(op, "dimension").first ?? 0
+        let t = terms(index)
+        guard d >= 0, d < t.count else { throw CodeGenError("concatenate dimension out of range", at: op.location) }
+        let name = fresh("v")
+        emit("\(type.compute) \(name);")
+        var offset = 0
+        for (i, operand) in op.operands.enumerated() {
+            guard let operandShape = operand.type.tensorType?.shape else { continue }
+            let size = operandShape[d]
+            let isLast = i == op.operands.count - 1
+            let condition = "\(t[d].code) < \(offset + size)"
+            emit(i == 0 ? "if (\(condition)) {" : isLast ? "} else {" : "} else if (\(condition)) {")
+            var operandTerms = t
+            if operandShape[d] == 1 {
+                operandTerms[d] = .zero
+            } else if offset != 0 {
+                operandTerms[d] = IndexTerm(code: "(\(t[d].code) - \(offset))", tag: .other)
+            }
+            try nested {
+                let v = try value(operand, at: ElementIndex(shape: operandShape, terms: operandTerms))
+                emit("\(name) = \(v);")
+            }
+            offset += size
+        }
+        emit("}")
+        return name
+    }
+
+    private func elementwise(_ op: Operation, type: KernelElementType, at index: ElementIndex) throws -> String {
+        guard let firstOperand = op.operands.first?.type.tensorType,
+              let operandType = KernelElementType(
+                (op.name == "stablehlo.select" || op.name == "stablehlo.clamp")
+                    ? (op.operands.last?.type.tensorType?.elementType ?? firstOperand.elementType)
+                    : firstOperand.elementType)
+        else { throw CodeGenError("\(op.name) has no operands", at: op.location) }
+        _ = firstOperand
+        var operands: [String] = []
+        for operand in op.operands {
+            guard let s = operand.type.tensorType?.shape else { throw CodeGenError("non-tensor operand", at: op.location) }
+            guard s == index.shape || s.reduce(1, *) == 1 else {
+                throw CodeGenError("\(op.name) mixes operand shapes \(s) and \(index.shape)", at: op.location)
+            }
+            operands.append(try value(operand, at: s == index.shape ? index : ElementIndex(shape: s, linear: "0")))
+        }
+        guard let expr = ExpressionTable.expression(
+            for: op, operands: operands, operandType: operandType, resultType: type)
+        else {
+            throw CodeGenError("no CUDA expression for \(op.name) on \(operandType.elementType)", at: op.location)
+        }
+        let rounded = op.name == "stablehlo.select" ? expr : type.rounded(expr)
+        return bind(rounded, type: type.compute)
+    }
+}

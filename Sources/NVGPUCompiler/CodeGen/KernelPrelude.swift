@@ -1,0 +1,124 @@
+/// The device helpers every generated kernel starts with. No `#include`: NVRTC has no CUDA
+/// headers here, so bf16/f16 conversion, integer semantics (XLA's division by zero, shift
+/// and overflow rules) and NaN-propagating min/max are written out.
+enum KernelPrelude {
+    static let source = #"""
+#ifndef NVGPU_PRELUDE
+#define NVGPU_PRELUDE
+typedef unsigned long long nv_u64;
+struct __align__(16) nv_v16 { unsigned int x, y, z, w; };
+struct __align__(8) nv_v8 { unsigned int x, y; };
+
+__device__ __forceinline__ float nv_bf16_to_float(unsigned short h) {
+  return __uint_as_float(((unsigned int)h) << 16);
+}
+__device__ __forceinline__ unsigned short nv_float_to_bf16(float f) {
+  unsigned int u = __float_as_uint(f);
+  if ((u & 0x7fffffffu) > 0x7f800000u) return (unsigned short)((u >> 16) | 0x40u);
+  u += 0x7fffu + ((u >> 16) & 1u);
+  return (unsigned short)(u >> 16);
+}
+__device__ __forceinline__ float nv_round_bf16(float f) { return nv_bf16_to_float(nv_float_to_bf16(f)); }
+__device__ __forceinline__ float nv_f16_to_float(unsigned short h) {
+  float f; asm("cvt.f32.f16 %0, %1;" : "=f"(f) : "h"(h)); return f;
+}
+__device__ __forceinline__ unsigned short nv_float_to_f16(float f) {
+  unsigned short h; asm("cvt.rn.f16.f32 %0, %1;" : "=h"(h) : "f"(f)); return h;
+}
+__device__ __forceinline__ float nv_round_f16(float f) { return nv_f16_to_float(nv_float_to_f16(f)); }
+
+template <class T> struct nv_int;
+#define NV_INT(T, U, S, B) template <> struct nv_int<T> { typedef U u; typedef S s; enum { bits = B }; };
+NV_INT(signed char, unsigned char, signed char, 8)
+NV_INT(short, unsigned short, short, 16)
+NV_INT(int, unsigned int, int, 32)
+NV_INT(long long, unsigned long long, long long, 64)
+NV_INT(unsigned char, unsigned char, signed char, 8)
+NV_INT(unsigned short, unsigned short, short, 16)
+NV_INT(unsigned int, unsigned int, int, 32)
+NV_INT(unsigned long long, unsigned long long, long long, 64)
+#undef NV_INT
+
+template <class T> __device__ __forceinline__ bool nv_is_signed() { return (T)(-1) < (T)0; }
+template <class T> __device__ __forceinline__ T nv_min_value() {
+  return nv_is_signed<T>() ? (T)((nv_u64)1 << (nv_int<T>::bits - 1)) : (T)0;
+}
+template <class T> __device__ __forceinline__ T nv_max_value() {
+  return nv_is_signed<T>() ? (T)(((nv_u64)1 << (nv_int<T>::bits - 1)) - 1) : (T)(~(nv_u64)0);
+}
+template <class T> __device__ __forceinline__ T nv_iadd(T a, T b) { return (T)((nv_u64)a + (nv_u64)b); }
+template <class T> __device__ __forceinline__ T nv_isub(T a, T b) { return (T)((nv_u64)a - (nv_u64)b); }
+template <class T> __device__ __forceinline__ T nv_imul(T a, T b) { return (T)((nv_u64)a * (nv_u64)b); }
+template <class T> __device__ __forceinline__ T nv_ineg(T a) { return (T)((nv_u64)0 - (nv_u64)a); }
+template <class T> __device__ __forceinline__ T nv_idiv(T a, T b) {
+  if (b == (T)0) return (T)(-1);
+  if (nv_is_signed<T>() && a == nv_min_value<T>() && b == (T)(-1)) return a;
+  return (T)(a / b);
+}
+template <class T> __device__ __forceinline__ T nv_irem(T a, T b) {
+  if (b == (T)0) return a;
+  if (nv_is_signed<T>() && b == (T)(-1)) return (T)0;
+  return (T)(a % b);
+}
+template <class T> __device__ __forceinline__ T nv_ipow(T a, T b) {
+  nv_u64 e = (nv_u64)b;
+  if (nv_is_signed<T>() && b < (T)0) {
+    if (a == (T)1 || a == (T)(-1)) e = (nv_u64)0 - (nv_u64)b; else return (T)0;
+  }
+  nv_u64 base = (nv_u64)a, r = 1;
+  while (e != 0) { if (e & 1) r *= base; base *= base; e >>= 1; }
+  return (T)r;
+}
+template <class T> __device__ __forceinline__ T nv_shl(T a, T b) {
+  nv_u64 n = (nv_u64)(typename nv_int<T>::u)b;
+  return n >= (nv_u64)nv_int<T>::bits ? (T)0 : (T)((nv_u64)(typename nv_int<T>::u)a << n);
+}
+template <class T> __device__ __forceinline__ T nv_shr_logical(T a, T b) {
+  nv_u64 n = (nv_u64)(typename nv_int<T>::u)b;
+  return n >= (nv_u64)nv_int<T>::bits ? (T)0 : (T)((nv_u64)(typename nv_int<T>::u)a >> n);
+}
+template <class T> __device__ __forceinline__ T nv_shr_arith(T a, T b) {
+  nv_u64 n = (nv_u64)(typename nv_int<T>::u)b;
+  long long v = (long long)(typename nv_int<T>::s)a;
+  if (n >= (nv_u64)nv_int<T>::bits) return (T)(v < 0 ? -1 : 0);
+  return (T)(v >> n);
+}
+template <class T> __device__ __forceinline__ T nv_iabs(T a) { return (nv_is_signed<T>() && a < (T)0) ? nv_ineg(a) : a; }
+template <class T> __device__ __forceinline__ T nv_isign(T a) {
+  if (!nv_is_signed<T>()) return (T)(a != (T)0);
+  return (T)(a > (T)0 ? 1 : (a < (T)0 ? -1 : 0));
+}
+template <class T> __device__ __forceinline__ T nv_clz(T a) {
+  return (T)(__clzll((long long)(nv_u64)(typename nv_int<T>::u)a) - (64 - nv_int<T>::bits));
+}
+template <class T> __device__ __forceinline__ T nv_popcnt(T a) {
+  return (T)__popcll((nv_u64)(typename nv_int<T>::u)a);
+}
+template <class T> __device__ __forceinline__ T nv_float_to_int(double x) {
+  if (x != x) return (T)0;
+  if (x <= (double)nv_min_value<T>()) return nv_min_value<T>();
+  if (x >= (double)nv_max_value<T>()) return nv_max_value<T>();
+  return (T)x;
+}
+__device__ __forceinline__ float nv_fmax(float a, float b) { return (a != a || a > b) ? a : ((b != b || b > a) ? b : (a == 0.0f ? __int_as_float(__float_as_int(a) & __float_as_int(b)) : a)); }
+__device__ __forceinline__ float nv_fmin(float a, float b) { return (a != a || a < b) ? a : ((b != b || b < a) ? b : (a == 0.0f ? __int_as_float(__float_as_int(a) | __float_as_int(b)) : a)); }
+__device__ __forceinline__ double nv_fmax(double a, double b) { return (a != a || a > b) ? a : ((b != b || b > a) ? b : (a == 0.0 ? __longlong_as_double(__double_as_longlong(a) & __double_as_longlong(b)) : a)); }
+__device__ __forceinline__ double nv_fmin(double a, double b) { return (a != a || a < b) ? a : ((b != b || b < a) ? b : (a == 0.0 ? __longlong_as_double(__double_as_longlong(a) | __double_as_longlong(b)) : a)); }
+template <class T> __device__ __forceinline__ T nv_fsign(T a) { return (a != a) ? a : (a > (T)0 ? (T)1 : (a < (T)0 ? (T)(-1) : a)); }
+template <class T> __device__ __forceinline__ T nv_imax(T a, T b) { return a > b ? a : b; }
+template <class T> __device__ __forceinline__ T nv_imin(T a, T b) { return a < b ? a : b; }
+
+__device__ __forceinline__ float nv_shfl_xor(float v, int o) { return __shfl_xor_sync(0xffffffffu, v, o); }
+__device__ __forceinline__ double nv_shfl_xor(double v, int o) { return __shfl_xor_sync(0xffffffffu, v, o); }
+__device__ __forceinline__ int nv_shfl_xor(int v, int o) { return __shfl_xor_sync(0xffffffffu, v, o); }
+__device__ __forceinline__ unsigned int nv_shfl_xor(unsigned int v, int o) { return __shfl_xor_sync(0xffffffffu, v, o); }
+__device__ __forceinline__ long long nv_shfl_xor(long long v, int o) { return __shfl_xor_sync(0xffffffffu, v, o); }
+__device__ __forceinline__ unsigned long long nv_shfl_xor(unsigned long long v, int o) { return __shfl_xor_sync(0xffffffffu, v, o); }
+__device__ __forceinline__ bool nv_shfl_xor(bool v, int o) { return __shfl_xor_sync(0xffffffffu, (int)v, o) != 0; }
+__device__ __forceinline__ signed char nv_shfl_xor(signed char v, int o) { return (signed char)__shfl_xor_sync(0xffffffffu, (int)v, o); }
+__device__ __forceinline__ unsigned char nv_shfl_xor(unsigned char v, int o) { return (unsigned char)__shfl_xor_sync(0xffffffffu, (int)v, o); }
+__device__ __forceinline__ short nv_shfl_xor(short v, int o) { return (short)__shfl_xor_sync(0xffffffffu, (int)v, o); }
+__device__ __forceinline__ unsigned short nv_shfl_xor(unsigned short v, int o) { return (unsigned short)__shfl_xor_sync(0xffffffffu, (int)v, o); }
+#endif
+"""#
+}

@@ -173,12 +173,16 @@ public struct MatmulCall: Codable, Sendable, Hashable {
     public var inputType: String
     public var outputType: String
     public var epilogue: Epilogue
+    /// For f32: whether the tensor cores may round inputs to TF32 (precision DEFAULT, as XLA
+    /// does); false for HIGH/HIGHEST. nil (older files) means false.
+    public var allowsTF32: Bool?
 
     public init(
         a: Int, b: Int, c: Int, bias: Int? = nil, m: Int, n: Int, k: Int, batch: Int = 1,
         transposeA: Bool = false, transposeB: Bool = false, inputType: String, outputType: String,
-        epilogue: Epilogue = .none
+        epilogue: Epilogue = .none, allowsTF32: Bool? = nil
     ) {
+        self.allowsTF32 = allowsTF32
         self.a = a
         self.b = b
         self.c = c

@@ -1,0 +1,127 @@
+import Compiler
+import Runtime
+import StableHLO
+
+/// What the CUDA target decided, step by step, before kernels are compiled.
+public struct LoweringReport: Sendable {
+    /// The final fusion groups, in execution order.
+    public var groups: [FusionGroup]
+    /// Kernel names per fusion group index (empty for non-fusion groups).
+    public var kernelsPerGroup: [Int: [String]]
+    /// Planning rounds needed (1 when every fusion became kernels at once).
+    public var rounds: Int
+}
+
+/// Lowers a module's entry function to an `Executable` whose kernels carry CUDA C++ source
+/// (binaries are filled in by `KernelCompilation`): plans fusions, generates kernels,
+/// lowers `dot_general` to cuBLASLt or a generated GEMM, cuts host programs for the rest,
+/// and packs intermediates into one arena.
+public struct ExecutableBuilder {
+    public var options: CompileOptions
+
+    public init(options: CompileOptions) { self.options = options }
+
+    /// Planning rounds before the remaining failures go to the host wholesale.
+    static let maximumRounds = 8
+
+    public func build(_ module: Module) throws -> (Executable, LoweringReport) {
+        guard let original = module.function(named: options.entry) else {
+            throw Diagnostic(.verify, at: module.location, "no function @\(options.entry) to compile")
+        }
+        let entry = CallInlining.inlined(original, in: module)
+        guard entry.body.blocks.count == 1, let block = entry.body.entry,
+              let terminator = block.operations.last, terminator.name == "func.return" else {
+            throw Diagnostic(.verify, at: entry.location, "@\(entry.name) must have one block ending in func.return")
+        }
+        let boundaryTypes = block.arguments.map(\.type) + terminator.operands.map(\.type)
+        if let bad = boundaryTypes.first(where: { !($0.tensorType?.isStatic ?? false) }) {
+            return wholeProgramOnHost(entry, module: module, reason: "arguments or results of type \(bad) stay on the host")
+        }
+
+        var policies: [Int: FusionPolicy] = [:]
+        var groups: [FusionGroup] = []
+        var fusionKernels: [Int: FusionKernels] = [:]
+        var rounds = 0
+        while true {
+            rounds += 1
+            groups = FusionPlanner(policies: policies).plan(block)
+            fusionKernels = [:]
+            var failed = false
+            for (g, group) in groups.enumerated() where group.kind == .fusion {
+                do {
+                    fusionKernels[g] = try FusionKernelBuilder(group: group, block: block, name: "fusion_\(g)").build()
+                } catch {
+                    failed = true
+                    escalate(group, block: block, error: error, policies: &policies, final: rounds >= Self.maximumRounds)
+                }
+            }
+            if !failed { break }
+        }
+
+        var assembly = Assembly(block: block, arguments: block.arguments)
+        var kernelsPerGroup: [Int: [String]] = [:]
+        for (g, group) in groups.enumerated() {
+            switch group.kind {
+            case .constant:
+                try assembly.addConstant(block.operations[group.operations[0]])
+            case .fusion:
+                let planned = fusionKernels[g] ?? FusionKernels(kernels: [], scratch: [])
+                kernelsPerGroup[g] = planned.kernels.map(\.name)
+                try assembly.addKernels(planned, group: group)
+            case .matmul:
+                let op = block.operations[group.operations[0]]
+                try assembly.addMatmul(op, options: options, name: "gemm_\(g)")
+                if case .launch? = assembly.steps.last { kernelsPerGroup[g] = ["gemm_\(g)"] }
+            case .host(let reason):
+                let program = HostPrograms.module(for: group, block: block, original: module, entry: options.entry)
+                try assembly.addHost(program.text, group: group, reason: reason)
+            }
+        }
+        let executable = try assembly.finish(
+            outputs: terminator.operands, architecture: options.architecture ?? "sm_90", entry: options.entry)
+        return (executable, LoweringReport(groups: groups, kernelsPerGroup: kernelsPerGroup, rounds: rounds))
+    }
+
+    /// Tightens the policies of a group's ops after it failed to become kernels.
+    private func escalate(_ group: FusionGroup, block: Block, error: any Error,
+                          policies: inout [Int: FusionPolicy], final: Bool) {
+        let reason = "no CUDA kernel for this fusion: \((error as? CodeGenError)?.message ?? "\(error)")"
+        let reductions = group.operations.filter { block.operations[$0].name == "stablehlo.reduce" }
+        if reductions.isEmpty || final {
+            for i in group.operations { policies[i] = .host(reason) }
+            return
+        }
+        for i in reductions {
+            switch policies[i] ?? .free {
+            case .free: policies[i] = .sealed
+            case .sealed: policies[i] = .isolated
+            default: policies[i] = .host(reason)
+            }
+        }
+    }
+
+    private func wholeProgramOnHost(_ entry: Function, module: Module, reason: String) -> (Executable, LoweringReport) {
+        let program = HostPrograms.wholeProgram(entry, original: module)
+        var buffers: [BufferSlot] = []
+        var inputs: [Int] = [], outputs: [Int] = []
+        for (i, type) in entry.inputTypes.enumerated() {
+            inputs.append(buffers.count)
+            buffers.append(BufferSlot(name: "arg\(i)", type: type.tensorType ?? TensorType(shape: [], elementType: .si(8)),
+                                      placement: .input(index: i)))
+        }
+        var offset = 0
+        for (i, type) in entry.resultTypes.enumerated() {
+            outputs.append(buffers.count)
+            let slot = BufferSlot(name: "result\(i)", type: type.tensorType ?? TensorType(shape: [], elementType: .si(8)),
+                                  placement: .arena(offset: offset))
+            offset += BufferPlanning.rounded(max(1, slot.byteSize))
+            buffers.append(slot)
+        }
+        let step = ExecutionStep.host(HostCall(program: 0, function: "main", inputs: inputs, outputs: outputs, reason: reason))
+        let executable = Executable(
+            target: "cuda", architecture: options.architecture ?? "sm_90", entry: options.entry, arenaBytes: offset,
+            buffers: buffers, inputs: inputs, outputs: outputs, constants: [], kernels: [], steps: [step],
+            hostPrograms: [program.text])
+        return (executable, LoweringReport(groups: [], kernelsPerGroup: [:], rounds: 0))
+    }
+}

@@ -1,0 +1,231 @@
+import CUDA
+import Foundation
+import Runtime
+import StableHLO
+
+/// An `Executable` loaded on a device: constants uploaded, each kernel image loaded once
+/// and its entry point resolved, one arena and one buffer per input allocated.
+///
+/// `invoke(inputs:)` copies the inputs in, queues the steps in order on one queue and
+/// copies the outputs out. For benchmarking, `stage(inputs:)` then `enqueueSteps()` runs
+/// with the data already on the device (see `CUDAExecutableRunner+Timing`). Invocations
+/// are serialized: they share the arena.
+public final class CUDAExecutableRunner: @unchecked Sendable {
+    /// What was loaded.
+    public let executable: Executable
+    /// Where it runs.
+    public let queue: any DeviceQueue
+
+    private let hostPrograms: [any LoadedProgram]
+    private let kernelHandles: [Int]
+    private var arena: DeviceAllocation?
+    private var constantAllocations: [DeviceAllocation] = []
+    private var inputAllocations: [DeviceAllocation] = []
+    private let lock = NSLock()
+
+    /// Validates `executable` and loads it on `queue`.
+    /// - Parameter hostFallback: runs `.host` steps; required when the executable has any.
+    public init(executable: Executable, queue: any DeviceQueue, hostFallback: (any HostFallback)? = nil) throws {
+        try executable.validate()
+        self.executable = executable
+        self.queue = queue
+        if executable.hostPrograms.isEmpty {
+            hostPrograms = []
+        } else {
+            guard let hostFallback else {
+                throw RuntimeError("the executable has \(executable.hostPrograms.count) host program(s) but no host fallback was given")
+            }
+            hostPrograms = try executable.hostPrograms.enumerated().map { index, text in
+                try hostFallback.load(program: text, index: index)
+            }
+        }
+        kernelHandles = try executable.kernels.map { try queue.loadKernel($0) }
+        do {
+            arena = try queue.allocate(byteCount: executable.arenaBytes)
+            for constant in executable.constants {
+                let allocation = try queue.allocate(byteCount: constant.bytes.count)
+                constantAllocations.append(allocation)
+                try queue.upload([UInt8](constant.bytes), to: allocation.pointer)
+            }
+            for buffer in executable.inputs {
+                inputAllocations.append(try queue.allocate(byteCount: executable.buffers[buffer].byteSize))
+            }
+        } catch {
+            releaseMemory()
+            throw error
+        }
+    }
+
+    deinit { releaseMemory() }
+
+    private func releaseMemory() {
+        for allocation in [arena].compactMap({ $0 }) + constantAllocations + inputAllocations {
+            try? queue.deallocate(allocation)
+        }
+        arena = nil
+        constantAllocations = []
+        inputAllocations = []
+    }
+
+    /// Runs the executable on `inputs` (the entry's arguments, in order) and returns its results.
+    public func invoke(inputs: [HostTensor]) throws -> [HostTensor] {
+        lock.lock()
+        defer { lock.unlock() }
+        try stageLocked(inputs)
+        try enqueueStepsLocked()
+        try queue.synchronize()
+        return try executable.outputs.map { buffer in try downloadLocked(buffer) }
+    }
+
+    /// Copies `inputs` to the device once, for `enqueueSteps()` runs that reuse them.
+    public func stage(inputs: [HostTensor]) throws {
+        lock.lock()
+        defer { lock.unlock() }
+        try stageLocked(inputs)
+    }
+
+    /// Queues every step on the staged inputs, without copies in or out (host steps
+    /// still wait for their inputs).
+    public func enqueueSteps() throws {
+        lock.lock()
+        defer { lock.unlock() }
+        try enqueueStepsLocked()
+    }
+
+    /// The current contents of the executable's outputs (after `enqueueSteps()`).
+    public func downloadOutputs() throws -> [HostTensor] {
+        lock.lock()
+        defer { lock.unlock() }
+        try queue.synchronize()
+        return try executable.outputs.map { buffer in try downloadLocked(buffer) }
+    }
+
+    // MARK: - Steps
+
+    private func stageLocked(_ inputs: [HostTensor]) throws {
+        guard inputs.count == executable.inputs.count else {
+            throw RuntimeError("@\(executable.entry) takes \(executable.inputs.count) input(s), got \(inputs.count)")
+        }
+        for (argument, (input, buffer)) in zip(inputs, executable.inputs).enumerated() {
+            let slot = executable.buffers[buffer]
+            guard input.type.shape == slot.shape, input.type.elementType.description == slot.elementTypeName,
+                  input.bytes.count == slot.byteSize else {
+                throw RuntimeError("@\(executable.entry) input #\(argument) must be \(slot.typeText), got \(input.type)")
+            }
+            try queue.upload(input.bytes, to: inputAllocations[argument].pointer)
+        }
+    }
+
+    private func enqueueStepsLocked() throws {
+        for (index, step) in executable.steps.enumerated() {
+            do {
+                try run(step)
+            } catch {
+                throw RuntimeError("step \(index) (\(step.summary)): \(error)")
+            }
+        }
+    }
+
+    private func run(_ step: ExecutionStep) throws {
+        switch step {
+        case .launch(let launch):
+            try queue.launch(kernel: kernelHandles[launch.kernel], configuration: launch.configuration,
+                             arguments: try launchArguments(launch))
+        case .matmul(let call):
+            let operands = MatmulOperands(
+                a: try address(of: call.a), b: try address(of: call.b), c: try address(of: call.c),
+                bias: try call.bias.map { try address(of: $0) },
+                biasType: call.bias.map { executable.buffers[$0].elementTypeName })
+            try queue.matmul(call, operands: operands)
+        case .host(let call):
+            try runOnHost(call)
+        case .copy(let from, let to):
+            try queue.copy(from: try address(of: from), to: try address(of: to),
+                           byteCount: executable.buffers[from].byteSize)
+        }
+    }
+
+    /// The kernel parameters of `launch`, buffers resolved to device addresses.
+    func launchArguments(_ launch: KernelLaunch) throws -> [KernelArgument] {
+        try launch.arguments.map { argument throws -> KernelArgument in
+            switch argument {
+            case .buffer(let buffer): return .pointer(try address(of: buffer))
+            case .int64(let value): return .int64(value)
+            case .int32(let value): return .int32(value)
+            case .float32(let value): return .float32(value)
+            }
+        }
+    }
+
+    private func runOnHost(_ call: HostCall) throws {
+        try queue.synchronize()
+        let arguments = try call.inputs.map { buffer in try downloadLocked(buffer) }
+        let results = try hostPrograms[call.program].invoke(function: call.function, inputs: arguments)
+        guard results.count == call.outputs.count else {
+            throw RuntimeError("host program \(call.program) @\(call.function) returned \(results.count) result(s), the step expects \(call.outputs.count)")
+        }
+        for (result, buffer) in zip(results, call.outputs) {
+            let slot = executable.buffers[buffer]
+            guard result.type.shape == slot.shape, result.type.elementType.description == slot.elementTypeName,
+                  result.bytes.count == slot.byteSize else {
+                throw RuntimeError("host program \(call.program) @\(call.function) returned \(result.type) for \(slot.name) (\(slot.typeText))")
+            }
+            try queue.upload(result.bytes, to: try address(of: buffer))
+        }
+    }
+
+    /// Where buffer `index` lives on the device.
+    func address(of index: Int) throws -> DevicePointer {
+        guard executable.buffers.indices.contains(index) else {
+            throw RuntimeError("buffer \(index) of \(executable.buffers.count)")
+        }
+        switch executable.buffers[index].placement {
+        case .arena(let offset):
+            guard let arena else { throw RuntimeError("the executable's memory was released") }
+            return arena.pointer.advanced(by: offset)
+        case .input(let argument):
+            guard inputAllocations.indices.contains(argument) else { throw RuntimeError("input \(argument) is not allocated") }
+            return inputAllocations[argument].pointer
+        case .constant(let constant):
+            guard constantAllocations.indices.contains(constant) else { throw RuntimeError("constant \(constant) is not loaded") }
+            return constantAllocations[constant].pointer
+        }
+    }
+
+    private func downloadLocked(_ buffer: Int) throws -> HostTensor {
+        let slot = executable.buffers[buffer]
+        guard let type = slot.tensorType else { throw RuntimeError("buffer \(slot.name) has type \(slot.elementTypeName)") }
+        return HostTensor(type: type, bytes: try queue.download(from: try address(of: buffer), byteCount: slot.byteSize))
+    }
+}
+
+extension KernelLaunch {
+    /// The driver's launch shape: missing grid/block extents are 1.
+    public var configuration: LaunchConfiguration {
+        func extent(_ list: [Int], _ i: Int) -> Int { i < list.count ? list[i] : 1 }
+        return LaunchConfiguration(grid: (extent(grid, 0), extent(grid, 1), extent(grid, 2)),
+                                   block: (extent(block, 0), extent(block, 1), extent(block, 2)),
+                                   sharedMemoryBytes: sharedMemoryBytes)
+    }
+}
+
+extension BufferSlot {
+    /// `tensor<2x3xf32>`.
+    public var typeText: String {
+        "tensor<" + (shape.map(String.init) + [elementTypeName]).joined(separator: "x") + ">"
+    }
+}
+
+extension ExecutionStep {
+    /// A one-line description for errors and listings.
+    public var summary: String {
+        switch self {
+        case .launch(let launch): return "launch kernel \(launch.kernel) grid \(launch.grid) block \(launch.block)"
+        case .matmul(let call):
+            return "matmul \(call.batch > 1 ? "\(call.batch)x" : "")\(call.m)x\(call.n)x\(call.k) \(call.inputType)->\(call.outputType)"
+                + (call.transposeA ? " Aᵀ" : "") + (call.transposeB ? " Bᵀ" : "") + (call.epilogue == .none ? "" : " +\(call.epilogue.rawValue)")
+        case .host(let call): return "host program \(call.program) @\(call.function) (\(call.reason))"
+        case .copy(let from, let to): return "copy buffer \(from) -> \(to)"
+        }
+    }
+}

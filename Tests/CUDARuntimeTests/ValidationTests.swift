@@ -1,0 +1,74 @@
+import Foundation
+import Runtime
+import Testing
+@testable import CUDARuntime
+
+@Suite("Executable validation and the .nvx encoding")
+struct ValidationTests {
+    typealias Damage = @Sendable (inout Executable) -> Void
+
+    static let damages: [(String, Damage)] = [
+        ("target 'cpu' is not cuda", { $0.target = "cpu" }),
+        ("overruns the 780-byte arena", { $0.arenaBytes = 780 }),
+        ("step 0: kernel 5 of 1", { $0.steps[0] = .launch(KernelLaunch(kernel: 5, grid: [1], block: [1], arguments: [])) }),
+        ("step 0: argument names buffer 99", { $0.steps[0] = .launch(KernelLaunch(kernel: 0, grid: [1], block: [1], arguments: [.buffer(99)])) }),
+        ("step 0: grid [0]", { $0.steps[0] = .launch(KernelLaunch(kernel: 0, grid: [0], block: [1], arguments: [])) }),
+        ("step 0: block [1, 1, 1, 1]", { $0.steps[0] = .launch(KernelLaunch(kernel: 0, grid: [1], block: [1, 1, 1, 1], arguments: [])) }),
+        ("step 1: host output writes buffer 0 (x), an input or constant", { $0.steps[1] = .host(HostCall(program: 0, function: "main", inputs: [3], outputs: [0], reason: "")) }),
+        ("step 1: host program 3 of 1", { $0.steps[1] = .host(HostCall(program: 3, function: "main", inputs: [3], outputs: [4], reason: "")) }),
+        ("step 2: matmul A", { $0.steps[2] = .matmul(MatmulCall(a: 4, b: 1, c: 5, m: 3, n: 2, k: 3, inputType: "f32", outputType: "f32")) }),
+        ("step 2: matmul C", { $0.steps[2] = .matmul(MatmulCall(a: 4, b: 1, c: 5, m: 2, n: 2, k: 3, inputType: "f32", outputType: "bf16")) }),
+        ("step 2: matmul epilogue bias without a bias buffer", { $0.steps[2] = .matmul(MatmulCall(a: 4, b: 1, c: 5, m: 2, n: 2, k: 3, inputType: "f32", outputType: "f32", epilogue: .bias)) }),
+        ("step 2: matmul 1x0x2x3 has an empty dimension", { $0.steps[2] = .matmul(MatmulCall(a: 4, b: 1, c: 5, m: 0, n: 2, k: 3, inputType: "f32", outputType: "f32")) }),
+        ("step 3: copy of 16 bytes into a 24-byte buffer", { $0.steps[3] = .copy(from: 5, to: 3) }),
+        ("step 3: copy destination writes buffer 2 (c)", { $0.steps[3] = .copy(from: 3, to: 2) }),
+        ("constant #0 has 3 bytes", { $0.constants[0].bytes = Data([1, 2, 3]) }),
+        ("claims 7 bytes", { $0.buffers[3].byteSize = 7 }),
+        ("unknown element type 'f33'", { $0.buffers[3].elementTypeName = "f33" }),
+        ("input #1 is bound to buffer 2", { $0.inputs[1] = 2 }),
+        ("output names buffer 42", { $0.outputs = [42] }),
+        ("has shape [-1, 3]", { $0.buffers[3].shape = [-1, 3] }),
+        ("has shape", { $0.buffers[3].shape = [Int.max, 4] }),
+        ("arena offset -256", { $0.buffers[4].placement = .arena(offset: -256) }),
+        ("arena offset 9223372036854775807", { $0.buffers[4].placement = .arena(offset: Int.max) }),
+    ]
+
+    @Test("a damaged executable is refused with the reason", arguments: damages.indices)
+    func damaged(index: Int) throws {
+        let (message, damage) = Self.damages[index]
+        var executable = SampleExecutables.everyStepKind()
+        damage(&executable)
+        #expect { try executable.validate() } throws: { error in
+            "\(error)".contains("invalid executable") && "\(error)".contains(message)
+        }
+        #expect(throws: RuntimeError.self) {
+            _ = try CUDAExecutableRunner(executable: executable, queue: FakeDeviceQueue(), hostFallback: FakeHostFallback())
+        }
+    }
+
+    @Test("the sample is valid")
+    func sampleIsValid() throws {
+        try SampleExecutables.everyStepKind(epilogue: .biasGelu).validate()
+    }
+
+    @Test(".nvx round trip keeps every field")
+    func roundTrip() throws {
+        let executable = SampleExecutables.everyStepKind(epilogue: .biasRelu)
+        let bytes = try executable.encoded()
+        #expect(Array(bytes.prefix(4)) == Array("NVX1".utf8))
+        #expect(try Executable(decoding: bytes, file: "x.nvx") == executable)
+    }
+
+    @Test("damaged .nvx bytes are errors, never traps", arguments: [0, 3, 4, 10, 100, 500])
+    func damagedFile(cut: Int) throws {
+        let bytes = try SampleExecutables.everyStepKind().encoded()
+        let truncated = Array(bytes.prefix(cut))
+        #expect(throws: RuntimeError.self) { _ = try Executable(decoding: truncated, file: "x.nvx") }
+        var flipped = bytes
+        if cut < flipped.count { flipped[cut] = 0x00 }
+        if let decoded = try? Executable(decoding: flipped, file: "x.nvx") {
+            // A flipped byte that still decodes must still validate or be refused cleanly.
+            _ = try? decoded.validate()
+        }
+    }
+}

@@ -12,6 +12,8 @@ let package = Package(
         .library(name: "Compiler", targets: ["Compiler"]),
         .library(name: "Workspace", targets: ["Workspace"]),
         .library(name: "CUDA", targets: ["CUDA"]),
+        .library(name: "CUDARuntime", targets: ["CUDARuntime"]),
+        .library(name: "NVGPUCompiler", targets: ["NVGPUCompiler"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -35,10 +37,14 @@ let package = Package(
         .target(
             name: "CUDA", dependencies: ["CCUDA"],
             linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
+        // The NVIDIA plugin: fusion planning, CUDA C++ generation, GEMM lowering, buffer planning.
+        .target(name: "NVGPUCompiler", dependencies: ["StableHLO", "Runtime", "Compiler", "CUDA"]),
+        // The executor: runs compiled `Executable`s on a GPU (kernels, cuBLASLt, host fallbacks).
+        .target(name: "CUDARuntime", dependencies: ["CUDA", "Runtime", "StableHLO"]),
         .executableTarget(
             name: "nvgpu",
             dependencies: [
-                "StableHLO", "Runtime", "Reference", "Conformance", "Compiler", "Workspace", "CUDA",
+                "StableHLO", "Runtime", "Reference", "Conformance", "Compiler", "Workspace", "CUDA", "NVGPUCompiler",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "StableHLOTests", dependencies: ["StableHLO"]),
@@ -46,6 +52,10 @@ let package = Package(
         .testTarget(name: "ReferenceTests", dependencies: ["Reference", "StableHLO", "Runtime"]),
         .testTarget(name: "WorkspaceTests", dependencies: ["Workspace"]),
         .testTarget(name: "CUDATests", dependencies: ["CUDA"]),
+        .testTarget(name: "CUDARuntimeTests", dependencies: ["CUDARuntime", "CUDA", "Runtime", "StableHLO"]),
+        .testTarget(
+            name: "NVGPUCompilerTests",
+            dependencies: ["NVGPUCompiler", "Compiler", "CUDA", "Runtime", "StableHLO"]),
         .testTarget(name: "CompilerTests", dependencies: ["Compiler", "Reference", "StableHLO", "Runtime"]),
         .testTarget(name: "nvgpuTests", dependencies: ["nvgpu", "Runtime", "StableHLO"]),
     ]

@@ -167,17 +167,15 @@ extension TextParser {
         let start = lexer.mark
         let location = lexer.location
         lexer.advance(by: 1)
-        var name = ""
         let nameStart = lexer.position
         while let c = lexer.byte(at: 0), Lexer.isSuffixBody(c) { lexer.advance(by: 1) }
-        name = lexer.text(nameStart..<lexer.position)
+        let name = lexer.text(nameStart..<lexer.position)
         guard !name.isEmpty else { throw Diagnostic(.parse, at: location, "expected a name after '#'") }
         guard lexer.byte(at: 0) == 0x3C else {
             if let alias = attributeAliases[name] { return alias }
             return .opaque("#" + name)
         }
         lexer.advance(by: 1)
-        let bodyStart = lexer.mark
         if name == "stablehlo" || name == "chlo" {
             // `#stablehlo<comparison_direction LT>`
             if let kind = lexer.lexIdentifier(), let value = lexer.lexIdentifier(), lexer.consume(0x3E) {
@@ -190,7 +188,6 @@ extension TextParser {
                 return .dialect(name: name, parameters: parameters)
             }
         }
-        _ = bodyStart
         lexer.reset(to: start)
         return .opaque(try verbatimDialectText())
     }

@@ -29,7 +29,7 @@ extension TextParser {
             hexBlob = blob
         } else if lexer.peek() != 0x3E {
             if lexer.peek() == 0x5B {
-                nestedShape = try parseDenseList(into: &scalars, depth: 0, shape: &nestedShape)
+                nestedShape = try parseDenseList(into: &scalars)
             } else {
                 scalars.append(try parseDenseScalar())
                 isBareScalar = true
@@ -38,12 +38,10 @@ extension TextParser {
         try lexer.expect(0x3E, "'>' to close the dense literal")
         let literalEnd = lexer.position
         try lexer.expect(0x3A, "':' and the type of the dense literal")
-        let typeLocation = lexer.location
         let type = try parseType()
         guard case .tensor(let tensorType) = type else {
             return .opaque("dense" + lexer.text(literalStart..<literalEnd) + " : " + type.description)
         }
-        _ = typeLocation
         let element = tensorType.elementType
         let size = element.storageBytes
         let count = tensorType.elementCount
@@ -69,7 +67,7 @@ extension TextParser {
             }
             return .dense(DenseElements(type: tensorType, bytes: []))
         }
-        guard nestedShape == tensorType.shape || (scalars.count == count && nestedShape.count == tensorType.rank) else {
+        guard nestedShape == tensorType.shape || (count == 0 && scalars.isEmpty) else {
             let shapeText = nestedShape.map(String.init).joined(separator: "x")
             throw Diagnostic(.parse, at: bodyLocation,
                 "dense literal of shape [\(shapeText)] does not match \(tensorType)")
@@ -81,7 +79,7 @@ extension TextParser {
     }
 
     /// Parses `[a, b, ...]` (nested) into `scalars`; returns the shape of this level and below.
-    private mutating func parseDenseList(into scalars: inout [DenseScalar], depth: Int, shape: inout [Int]) throws -> [Int] {
+    private mutating func parseDenseList(into scalars: inout [DenseScalar]) throws -> [Int] {
         try enterNested()
         defer { nesting -= 1 }
         let location = lexer.location
@@ -91,8 +89,7 @@ extension TextParser {
         if !lexer.consume(0x5D) {
             repeat {
                 if lexer.peek() == 0x5B {
-                    var sub: [Int] = []
-                    let subShape = try parseDenseList(into: &scalars, depth: depth + 1, shape: &sub)
+                    let subShape = try parseDenseList(into: &scalars)
                     if let inner, inner != subShape {
                         throw Diagnostic(.parse, at: location, "dense literal has rows of different lengths")
                     }

@@ -88,7 +88,6 @@ struct TextParser {
     /// Parses `#name = attribute` or `!name = type` at the top level; false if neither.
     mutating func parseAliasDefinition() throws -> Bool {
         guard let c = lexer.peek(), c == 0x23 || c == 0x21 else { return false }
-        let aliasLocation = lexer.location
         guard let name = try lexer.lexSigilName(c) else { return false }
         try lexer.expect(0x3D, "'=' in alias definition")
         if c == 0x23 {
@@ -96,7 +95,6 @@ struct TextParser {
         } else {
             typeAliases[name] = try parseType()
         }
-        _ = aliasLocation
         return true
     }
 
@@ -229,19 +227,16 @@ struct TextParser {
             throw error("expected an SSA value (%name), found \(lexer.describeNext())")
         }
         var index = 0
-        var hasIndex = false
         if lexer.byte(at: 0) == 0x23 {
             lexer.advance(by: 1)
             guard let i = try lexer.lexInteger(), i >= 0 else { throw error("expected a result number after '#'") }
             index = Int(i)
-            hasIndex = true
         }
         for scope in scopes.reversed() {
             if let group = scope[name] {
                 guard index < group.count else {
                     throw Diagnostic(.parse, at: location, "%\(name) has \(group.count) results; #\(index) is out of range")
                 }
-                _ = hasIndex
                 return group[index]
             }
         }

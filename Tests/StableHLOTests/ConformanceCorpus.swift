@@ -37,23 +37,8 @@ enum ConformanceCorpus {
         return out
     }
 
-    /// Splits a file's text at lines that are exactly `// -----`.
+    /// Splits a file's text at `// -----` lines (with `SourceChunk.split`).
     static func chunks(of text: String, file: String) -> [CorpusChunk] {
-        var result: [CorpusChunk] = []
-        var current: [Substring] = []
-        var firstLine = 1
-        var lineNumber = 0
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            lineNumber += 1
-            if line.trimmingCharacters(in: .whitespaces) == "// -----" {
-                result.append(CorpusChunk(file: file, firstLine: firstLine, text: current.joined(separator: "\n")))
-                current = []
-                firstLine = lineNumber + 1
-            } else {
-                current.append(line)
-            }
-        }
-        result.append(CorpusChunk(file: file, firstLine: firstLine, text: current.joined(separator: "\n")))
-        return result
+        SourceChunk.split(text).map { CorpusChunk(file: file, firstLine: $0.firstLine, text: $0.text) }
     }
 }

@@ -150,3 +150,30 @@ import Testing
         #expect(!d.description.contains("\n"))
     }
 }
+
+@Suite struct SourceChunkTests {
+    @Test func splitsAtSeparatorLinesAndKeepsLineNumbers() throws {
+        let text = "func.func @a() {\n  func.return\n}\n// -----\n\nfunc.func @b() {\n  %0 = stablehlo.abs %x : tensor<f32>\n}\n  // -----  \n"
+        let chunks = SourceChunk.split(text)
+        #expect(chunks.map(\.firstLine) == [1, 5, 10])
+        #expect(try Module.parse(chunks[0].text, file: "s.mlir", firstLine: chunks[0].firstLine).functions.count == 1)
+        #expect(throws: Diagnostic(.parse, at: SourceLocation(file: "s.mlir", line: 7, column: 22), "use of undefined value %x")) {
+            try Module.parse(chunks[1].text, file: "s.mlir", firstLine: chunks[1].firstLine)
+        }
+    }
+
+    @Test func resourceSectionsAndResourceLiterals() throws {
+        let text = """
+            func.func @f() -> tensor<2xf32> {
+              %0 = stablehlo.constant dense_resource<blob1> : tensor<2xf32>
+              return %0 : tensor<2xf32>
+            }
+            {-#
+              dialect_resources: { builtin: { blob1: "0x040000000000803F00000040" } }
+            #-}
+            """
+        let op = try #require(try Module.parse(text, file: "r.mlir").functions.first?.body.entry?.operations.first)
+        #expect(op[attribute: "value"] == .opaque("dense_resource<blob1> : tensor<2xf32>"))
+        #expect(op.results.first?.type.description == "tensor<2xf32>")
+    }
+}

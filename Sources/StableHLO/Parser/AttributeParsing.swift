@@ -56,7 +56,11 @@ extension TextParser {
             guard lexer.peek() == 0x28 || lexer.peek() == 0x3C || lexer.peek() == 0x5B else {
                 throw Diagnostic(.parse, at: location, "expected '<' or '(' after '\(word)'")
             }
-            return .opaque(word + (try lexer.skipBalanced()))
+            var text = word + (try lexer.skipBalanced())
+            if word == "dense_resource" || word == "sparse", allowTypeSuffix, lexer.consume(0x3A) {
+                text += " : " + (try parseType()).description
+            }
+            return .opaque(text)
         default:
             lexer.reset(to: saved)
             return .type(try parseType())

@@ -67,6 +67,7 @@ struct TextParser {
         let startLocation = lexer.location
         while lexer.peek() != nil {
             if try parseAliasDefinition() { continue }
+            if try skipResourceSection() { continue }
             if lexer.peekKeyword("module") || lexer.peekKeyword("builtin.module") {
                 guard module == nil, implicitFunctions.isEmpty else {
                     throw error("only one module per input is supported")
@@ -94,6 +95,18 @@ struct TextParser {
             attributeAliases[name] = try parseAttribute()
         } else {
             typeAliases[name] = try parseType()
+        }
+        return true
+    }
+
+    /// Skips a `{-# dialect_resources: {...} #-}` section; false if none comes next.
+    mutating func skipResourceSection() throws -> Bool {
+        guard lexer.consume("{-#") else { return false }
+        let location = lexer.location
+        while !lexer.consume("#-}") {
+            guard !lexer.isAtEnd else { throw Diagnostic(.parse, at: location, "unterminated {-# ... #-} section") }
+            if lexer.peek() == 0x22 { _ = try lexer.lexString(); continue }
+            lexer.advance(by: 1)
         }
         return true
     }

@@ -250,13 +250,12 @@ struct Lexer {
         if p < n, bytes[p] == 0x2D || bytes[p] == 0x2B { p += 1 }
         guard p < n else { return nil }
         // inf / nan spellings.
-        for word in ["inf", "nan"] {
-            let w = Array(word.utf8)
-            if p + w.count <= n, Array(bytes[p..<(p + w.count)]) == w,
-               p + w.count == n || !Self.isIdentifierBody(bytes[p + w.count]) {
-                position = p + w.count
-                return (start..<position, true, false)
-            }
+        if p + 3 <= n, bytes[p] == 0x69 || bytes[p] == 0x6E,
+           (bytes[p] == 0x69 && bytes[p + 1] == 0x6E && bytes[p + 2] == 0x66)
+            || (bytes[p] == 0x6E && bytes[p + 1] == 0x61 && bytes[p + 2] == 0x6E),
+           p + 3 == n || !Self.isIdentifierBody(bytes[p + 3]) {
+            position = p + 3
+            return (start..<position, true, false)
         }
         guard Self.isDigit(bytes[p]) else { return nil }
         if bytes[p] == 0x30, p + 2 < n, bytes[p + 1] == 0x78, Self.isHexDigit(bytes[p + 2]) {

@@ -45,6 +45,7 @@ let package = Package(
             name: "nvgpu",
             dependencies: [
                 "StableHLO", "Runtime", "Reference", "Conformance", "Compiler", "Workspace", "CUDA", "NVGPUCompiler",
+                "CUDARuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "StableHLOTests", dependencies: ["StableHLO"]),

@@ -12,7 +12,7 @@ struct DeviceOptions: ParsableArguments {
 
     /// The selected device.
     func selectedDevice() throws -> any Device {
-        try device.select(cpu: ReferenceDevice())
+        try DeviceSelection.device(for: device)
     }
 }
 

@@ -7,7 +7,10 @@ struct NVGPU: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "nvgpu",
         abstract: "Run StableHLO programs on the CPU reference backend and NVIDIA GPUs.",
-        subcommands: [RunCommand.self, ConformanceCommand.self, DevicesCommand.self, WorkspaceCommand.self])
+        subcommands: [
+            RunCommand.self, CompileCommand.self, InspectCommand.self, BenchCommand.self, ConformanceCommand.self,
+            DevicesCommand.self, WorkspaceCommand.self,
+        ])
 
     /// Runs the command. A bad command line is one `error:` line on stderr and exit
     /// status 1, like every other bad input (ArgumentParser's default is 64 plus usage).

@@ -16,7 +16,7 @@ struct RunCommand: ParsableCommand {
             2x3xf32=[[1 2 3][4 5 6]], one per line.
             """)
 
-    @Argument(help: "The program (.mlir text).")
+    @Argument(help: "The program (.mlir text), or an executable from 'nvgpu compile' (.nvx, runs on the GPU).")
     var file: String
 
     @Option(help: "The function to run.")
@@ -38,8 +38,14 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
-        let invocation = ProgramInvocation(programPath: file, function: function, inputs: inputs, outputs: outputs)
-        let results = try reportingErrors { try invocation.run(on: try deviceOptions.selectedDevice()) }
+        let results: [HostTensor]
+        if file.hasSuffix(".nvx") {
+            let invocation = ExecutableInvocation(path: file, inputs: inputs, outputs: outputs)
+            results = try reportingErrors { try invocation.run(choice: deviceOptions.device) }
+        } else {
+            let invocation = ProgramInvocation(programPath: file, function: function, inputs: inputs, outputs: outputs)
+            results = try reportingErrors { try invocation.run(on: try deviceOptions.selectedDevice()) }
+        }
         let printer = TensorPrinter(maxElements: printMaxElements)
         for result in results { print(printer.format(result)) }
     }

@@ -1,0 +1,228 @@
+import ArgumentParser
+import CUDA
+import CUDARuntime
+import Foundation
+import Reference
+import Runtime
+import StableHLO
+
+/// `nvgpu bench FILE`: times a program on the GPU the way the peers are timed (median and
+/// spread of single calls, per-call time of back-to-back calls), against its floor.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Time a program on the GPU against its floor (bytes / bandwidth, flops / matrix rate).",
+        discussion: """
+            Inputs are staged on the GPU once; then --warmup untimed runs, --runs single runs \
+            (CUDA events around each, waited for) reported as median, p10 and p90, and --runs \
+            runs back to back between one event pair (per-call time). The floor is the input \
+            plus output bytes at the device-to-device copy bandwidth (a 1 GiB copy, measured \
+            once per GPU and cached) or the dot_general/convolution flops at the matrix rate \
+            (739 TFLOP/s bf16/f16, 67 f32; --peak-tflops overrides), whichever is larger. \
+            --check compares the results with the reference backend on the same inputs.
+            """)
+
+    @Argument(help: "The program (.mlir, compiled in memory) or executable (.nvx).")
+    var file: String
+
+    @Option(name: .customLong("input"), help: "An input, in parameter order (repeat for each).")
+    var inputs: [String] = []
+
+    @Flag(help: "Use reproducible random inputs instead of --input.")
+    var randomInputs = false
+
+    @Option(help: "Seed of --random-inputs.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Timed runs (each way).")
+    var runs = 20
+
+    @Option(help: "Untimed runs first.")
+    var warmup = 3
+
+    @Flag(help: "Compare the GPU results with the reference backend (needs the .mlir program).")
+    var check = false
+
+    @Option(help: "Seconds the reference backend may take for --check before the check is skipped.")
+    var checkTimeLimit = 600
+
+    @Option(help: "Matrix rate for the flops floor, in TFLOP/s.")
+    var peakTflops: Double?
+
+    @Option(help: "Write the record (times, spread, floor, device, date) as JSON to this file.")
+    var json: String?
+
+    @Option(help: "The workload name in the record (default: the file's base name).")
+    var name: String?
+
+    @OptionGroup var compileOptions: GPUCompileOptions
+
+    func validate() throws {
+        guard runs >= 1, runs <= 100_000 else { throw ValidationError("--runs must be between 1 and 100000") }
+        guard warmup >= 0, warmup <= 100_000 else { throw ValidationError("--warmup must be between 0 and 100000") }
+        guard checkTimeLimit >= 1 else { throw ValidationError("--check-time-limit must be at least 1 second") }
+        guard !(randomInputs && !inputs.isEmpty) else { throw ValidationError("give --input or --random-inputs, not both") }
+        if let peakTflops, !(peakTflops > 0) { throw ValidationError("--peak-tflops must be positive") }
+    }
+
+    func run() throws {
+        let record = try reportingErrors { try measure() }
+        if let json {
+            try reportingErrors {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                guard FileManager.default.createFile(atPath: json, contents: try encoder.encode(record)) else {
+                    throw RuntimeError("--json: cannot write \(json)")
+                }
+            }
+        }
+        if let check = record.check, !check.passed { throw ExitCode.failure }
+    }
+
+    private func measure() throws -> BenchRecord {
+        let device = try DeviceSelection.cudaDevice(plugins: compileOptions.plugins, useVendorLibraries: !compileOptions.noVendorLibs)
+        guard let queue = device.queue as? CUDAQueue else { throw RuntimeError("bench needs a CUDA GPU") }
+        let program = try GPUProgram(path: file, options: compileOptions, architecture: queue.architecture)
+        let executable = program.executable
+        let tensors = try loadInputs(executable)
+        let runner = try device.load(executable)
+        let results = try runner.invoke(inputs: tensors)
+        try runner.stage(inputs: tensors)
+        let timings = try runner.time(warmup: warmup, count: runs)
+        let single = TimingSummary(timings.singleRuns)
+        let bandwidth = try BandwidthMeasurement.bandwidth(queue: queue)
+        let (flops, dominant) = matrixFlops(program)
+        let rate = peakTflops.map { $0 * 1e12 } ?? dominant.map(MatrixFlops.defaultRate) ?? MatrixFlops.defaultRate(for: .float(.bf16))
+        let sizes = ExecutableSizes(executable)
+        let floor = PerformanceFloor(bytes: sizes.inputBytes + sizes.outputBytes, flops: flops,
+                                     bandwidth: bandwidth.bytesPerSecond, matrixRate: rate)
+        let label = name ?? ((file as NSString).lastPathComponent as NSString).deletingPathExtension
+        print("\(label) on \(device.name)")
+        if let seconds = program.compileSeconds { print("compile: \(format(seconds, 3)) s") }
+        print("single call: median \(format(single.median)) ms (p10 \(format(single.p10)), p90 \(format(single.p90))) over \(runs) runs")
+        print("back-to-back: \(format(timings.backToBackPerRun)) ms per call (\(runs) calls)")
+        print("floor: \(format(floor.milliseconds)) ms (\(floor.bound)-bound: \(ByteCount(floor.bytes)) at \(format(floor.bandwidth / 1e12, 2)) TB/s\(bandwidth.cached ? " (cached)" : "") = \(format(floor.memoryMilliseconds)) ms; \(format(flops / 1e9, 1)) GFLOP at \(format(rate / 1e12, 0)) TFLOP/s = \(format(floor.computeMilliseconds)) ms)")
+        let best = min(single.median, timings.backToBackPerRun)
+        if best > 0, floor.milliseconds > 0 { print("fraction of floor: \(format(100 * floor.milliseconds / best, 1))%") }
+        var record = BenchRecord(
+            name: label, file: file, device: queue.deviceName, architecture: queue.architecture,
+            date: ISO8601DateFormatter().string(from: Date()), ms: single.median, p10: single.p10, p90: single.p90,
+            msLoop: timings.backToBackPerRun, runs: runs, floorMs: floor.milliseconds, floor: floor,
+            compileSeconds: program.compileSeconds, kernels: executable.kernels.count, steps: executable.steps.count,
+            hostSteps: executable.steps.filter { if case .host = $0 { return true }; return false }.count, check: nil)
+        if check { record.check = try compare(results, inputs: tensors, program: program) }
+        return record
+    }
+
+    private func loadInputs(_ executable: Executable) throws -> [HostTensor] {
+        let types = executable.inputs.compactMap { executable.buffers[$0].tensorType }
+        if randomInputs {
+            var generator = RandomInputs(seed: seed)
+            return try types.map { type throws(RuntimeError) in try generator.tensor(of: type) }
+        }
+        guard inputs.count == types.count else {
+            throw RuntimeError("@\(executable.entry) takes \(types.count) input(s), got \(inputs.count) --input (or use --random-inputs)")
+        }
+        return try zip(inputs, types).map { text, type throws(InputError) in
+            try InputArgument(parsing: text).load(expected: type)
+        }
+    }
+
+    private func matrixFlops(_ program: GPUProgram) -> (Double, ElementType?) {
+        if let module = program.module { return MatrixFlops.count(in: module, function: compileOptions.function) }
+        var flops = 0.0
+        var type: ElementType?
+        for case .matmul(let call) in program.executable.steps {
+            flops += 2 * Double(call.batch) * Double(call.m) * Double(call.n) * Double(call.k)
+            type = ElementType(mlirName: call.inputType)
+        }
+        return (flops, type)
+    }
+
+    private func compare(_ results: [HostTensor], inputs: [HostTensor], program: GPUProgram) throws -> CheckRecord {
+        guard let module = program.module else {
+            print("check: SKIPPED (an .nvx file has no program to run on the reference backend; bench the .mlir)")
+            return CheckRecord(passed: true, skipped: "no .mlir program", maxError: nil, outputs: [])
+        }
+        let expected: [HostTensor]
+        do {
+            let reference = ReferenceDevice(timeLimit: .seconds(checkTimeLimit))
+            expected = try reference.load(module).invoke(function: compileOptions.function, inputs: inputs)
+        } catch {
+            print("check: SKIPPED (the reference backend did not finish: \(error))")
+            return CheckRecord(passed: true, skipped: "\(error)", maxError: nil, outputs: [])
+        }
+        guard expected.count == results.count else {
+            print("check: FAIL: the GPU returned \(results.count) results, the reference \(expected.count)")
+            return CheckRecord(passed: false, skipped: nil, maxError: .infinity, outputs: [])
+        }
+        var outputs: [OutputCheck] = []
+        for (index, (actual, reference)) in zip(results, expected).enumerated() {
+            let comparison = try OutputComparison(actual: actual, expected: reference)
+            outputs.append(OutputCheck(maxError: comparison.maxError, tolerance: comparison.tolerance,
+                                       worstIndex: comparison.worstIndex, passed: comparison.passed))
+            print("check: result #\(index) \(actual.type): max error \(String(format: "%.3g", comparison.maxError)) at element \(comparison.worstIndex) (tolerance \(comparison.tolerance)) \(comparison.passed ? "ok" : "FAIL")")
+        }
+        let passed = outputs.allSatisfy(\.passed)
+        print("check: \(passed ? "passed" : "FAILED")")
+        return CheckRecord(passed: passed, skipped: nil, maxError: outputs.map(\.maxError).max(), outputs: outputs)
+    }
+
+    private func format(_ value: Double, _ digits: Int = 3) -> String { String(format: "%.\(digits)f", value) }
+}
+
+/// What `nvgpu bench --json` writes.
+struct BenchRecord: Codable {
+    var name: String
+    var file: String
+    var device: String
+    var architecture: String
+    /// ISO 8601.
+    var date: String
+    /// Median single-call milliseconds, and its spread.
+    var ms: Double
+    var p10: Double
+    var p90: Double
+    /// Per-call milliseconds of back-to-back calls.
+    var msLoop: Double
+    var runs: Int
+    var floorMs: Double
+    var floor: PerformanceFloor
+    var compileSeconds: Double?
+    var kernels: Int
+    var steps: Int
+    var hostSteps: Int
+    var check: CheckRecord?
+
+    enum CodingKeys: String, CodingKey {
+        case name, file, device, architecture, date, ms, p10, p90, runs, floor, kernels, steps, check
+        case msLoop = "ms_loop", floorMs = "floor_ms", compileSeconds = "compile_s", hostSteps = "host_steps"
+    }
+}
+
+/// The `--check` outcome.
+struct CheckRecord: Codable {
+    var passed: Bool
+    /// Why the check did not run, when it did not.
+    var skipped: String?
+    var maxError: Double?
+    var outputs: [OutputCheck]
+
+    enum CodingKeys: String, CodingKey {
+        case passed, skipped, outputs
+        case maxError = "max_error"
+    }
+}
+
+/// One result's comparison.
+struct OutputCheck: Codable {
+    var maxError: Double
+    var tolerance: Double
+    var worstIndex: Int
+    var passed: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case tolerance, passed
+        case maxError = "max_error", worstIndex = "worst_index"
+    }
+}

@@ -104,6 +104,31 @@ import Testing
         #expect(op[attribute: "indices_are_sorted"] == .bool(false))
     }
 
+    @Test(arguments: [
+        ("#stablehlo.scatter<update_window_dims = [1], inserted_window_dims = [0], scatter_dims_to_operand_dims = [0], index_vector_dim = 1>",
+         "stablehlo.scatter", "update_window_dims", [Int64(1)]),
+        ("#stablehlo.dot<lhs_contracting_dimensions = [1], rhs_contracting_dimensions = [0]>", "stablehlo.dot", "rhs_contracting_dimensions", [0]),
+        ("#stablehlo.channel_handle<handle = 1, type = 2>", "stablehlo.channel_handle", "type", [2]),
+        ("#stablehlo.gather<offset_dims = [0, 1], start_index_map = [2], index_vector_dim = 1>", "stablehlo.gather", "offset_dims", [0, 1]),
+    ])
+    func dialectAttributeParameters(_ text: String, _ name: String, _ parameter: String, _ values: [Int64]) throws {
+        let op = try #require(try parseFirstOp("\"test.op\"() {a = \(text)} : () -> ()"))
+        let attribute = try #require(op[attribute: "a"])
+        guard case .dialect(let n, _) = attribute else { Issue.record("not a dialect attribute: \(attribute)"); return }
+        #expect(n == name)
+        let value = try #require(attribute[parameter: parameter])
+        #expect((value.intArray ?? value.intValue.map { [$0] }) == values)
+        #expect(AttributePrinter.text(attribute) == text)
+    }
+
+    @Test func unknownDialectAttributesStayVerbatim() throws {
+        let text = "#stablehlo.result_accuracy<atol = 0.0, rtol = 0.0, ulps = 0, mode = #stablehlo.result_accuracy_mode<TOLERANCE>>"
+        let op = try #require(try parseFirstOp("\"test.op\"() {a = \(text), b = #sdy.sharding<@mesh, [{}, {\"x\"}]>} : () -> ()"))
+        #expect(op[attribute: "a"]?[parameter: "ulps"]?.intValue == 0)
+        #expect(op[attribute: "a"]?[parameter: "mode"] == .opaque("#stablehlo.result_accuracy_mode<TOLERANCE>"))
+        #expect(op[attribute: "b"] == .opaque("#sdy.sharding<@mesh, [{}, {\"x\"}]>"))
+    }
+
     @Test func aliasesAreResolved() throws {
         let text = """
             #dn = #stablehlo<comparison_direction GE>

@@ -47,8 +47,8 @@ struct ConformanceCommand: ParsableCommand {
     var worker = false
 
     func validate() throws {
-        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
-        guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
+        guard (1...256).contains(jobs) else { throw ValidationError("--jobs must be between 1 and 256") }
+        guard timeout > 0, timeout <= 86_400 else { throw ValidationError("--timeout must be positive and at most a day (86400 s)") }
         guard minPassed == nil || minPassedFile == nil else {
             throw ValidationError("give --min-passed or --min-passed-file, not both")
         }

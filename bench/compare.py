@@ -1,0 +1,298 @@
+#!/usr/bin/env python3
+"""Times the workload suite on one GPU with every system in the same run and compares.
+
+  python3 bench/compare.py --nvgpu PATH/TO/nvgpu [--workloads DIR] [--out DIR] [--only a,b]
+
+Systems, each timed two ways (median of single calls; per-call time of back-to-back calls):
+  * XLA      -- `export_and_time_jax.py bench-jax` from the workloads folder (jax.jit of the
+                JAX function that exported the program; also gives XLA's compile time);
+  * Inductor and eager PyTorch -- `peers_torch.py` from the workloads folder;
+  * nvgpu    -- `nvgpu bench NAME.mlir --random-inputs --json` (compiles in memory, so the
+                record holds our compile time too).
+A system that is not installed or fails is recorded as such; the rest still run.
+
+Writes OUT/DATE-DEVICE.md (the table), OUT/DATE-DEVICE.json (every number) and a bar chart
+OUT/DATE-DEVICE.png (matplotlib) or .svg (hand-written when matplotlib is absent).
+Floors: the workload's bytes at the measured copy bandwidth (nvgpu's 1 GiB device-to-device
+copy) or its flops at 739 TFLOP/s (bf16 cuBLAS on an H100), whichever is larger.
+"""
+import argparse
+import datetime
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DEFAULT_WORKLOADS = os.path.normpath(os.path.join(HERE, "..", "..", "shared", "workloads"))
+MATRIX_RATE = 739e12
+DEFAULT_BANDWIDTH = 2.89e12
+
+
+def log(*parts):
+    print(*parts, file=sys.stderr, flush=True)
+
+
+def run_logged(command, log_path, timeout):
+    """Runs `command`, teeing output to log_path; returns (exit status or None on timeout, output)."""
+    log("$", " ".join(command))
+    try:
+        done = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=timeout)
+        output, status = done.stdout, done.returncode
+    except subprocess.TimeoutExpired as e:
+        partial = e.stdout.decode(errors="replace") if isinstance(e.stdout, bytes) else (e.stdout or "")
+        output, status = partial + f"\n[timed out after {timeout} s]\n", None
+    except OSError as e:
+        output, status = f"[could not start: {e}]\n", 127
+    with open(log_path, "w") as f:
+        f.write(" ".join(command) + "\n" + output)
+    return status, output
+
+
+def workloads(folder, only):
+    names = sorted(f[:-5] for f in os.listdir(folder) if f.endswith(".mlir"))
+    if only:
+        wanted = set(only.split(","))
+        names = [n for n in names if n in wanted]
+    result = []
+    for name in names:
+        spec_path = os.path.join(folder, name + ".json")
+        spec = json.load(open(spec_path)) if os.path.exists(spec_path) else {}
+        result.append({"name": name, "mlir": os.path.join(folder, name + ".mlir"),
+                       "flops": spec.get("flops", 0), "bytes": spec.get("bytes", 0)})
+    return result
+
+
+def rows_by_name(path):
+    try:
+        return {row["name"]: row for row in json.load(open(path))}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def time_xla(folder, scratch, timeout):
+    script = os.path.join(folder, "export_and_time_jax.py")
+    status, output = run_logged([sys.executable, script, "bench-jax", scratch], os.path.join(scratch, "xla.log"), timeout)
+    rows = rows_by_name(os.path.join(scratch, "jax.json"))
+    if not rows:  # keep the rows printed before a failure
+        for line in output.splitlines():
+            if line.startswith("{"):
+                try:
+                    row = json.loads(line)
+                    rows[row["name"]] = row
+                except (ValueError, KeyError):
+                    pass
+    last = [line for line in output.strip().splitlines() if line.strip()][-1:] or ["no output"]
+    return rows, (None if status == 0 else f"exit {status}: {last[0][:200]}")
+
+
+def time_torch(folder, scratch, timeout):
+    script = os.path.join(folder, "peers_torch.py")
+    status, output = run_logged([sys.executable, script, scratch], os.path.join(scratch, "torch.log"), timeout)
+    rows = rows_by_name(os.path.join(scratch, "torch.json"))
+    if not rows:
+        for line in output.splitlines():
+            if line.startswith("{"):
+                try:
+                    row = json.loads(line)
+                    rows[row["name"]] = row
+                except (ValueError, KeyError):
+                    pass
+    return rows, (None if status == 0 else f"exit {status}")
+
+
+def time_nvgpu(nvgpu, workload, scratch, runs, timeout, extra):
+    record_path = os.path.join(scratch, workload["name"] + ".nvgpu.json")
+    command = [nvgpu, "bench", workload["mlir"], "--random-inputs", "--runs", str(runs),
+               "--name", workload["name"], "--json", record_path] + extra
+    status, output = run_logged(command, os.path.join(scratch, workload["name"] + ".nvgpu.log"), timeout)
+    if status == 0 and os.path.exists(record_path):
+        return json.load(open(record_path)), None
+    last = [line for line in output.strip().splitlines() if line.strip()][-1:] or ["no output"]
+    return None, ("timed out" if status is None else f"exit {status}: {last[0][:200]}")
+
+
+def device_name():
+    try:
+        out = subprocess.run(["nvidia-smi", "--query-gpu=name", "--format=csv,noheader"],
+                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, timeout=30).stdout
+        return out.strip().splitlines()[0]
+    except (OSError, IndexError, subprocess.TimeoutExpired):
+        return "unknown GPU"
+
+
+def best_peer(row):
+    """The smallest back-to-back time of any peer, and who."""
+    candidates = [(row.get(k), label) for k, label in
+                  (("xla_ms_loop", "XLA"), ("inductor_ms_loop", "Inductor"), ("eager_ms_loop", "eager"))]
+    candidates = [(t, label) for t, label in candidates if isinstance(t, (int, float))]
+    return min(candidates) if candidates else (None, None)
+
+
+def fmt(value, digits=3):
+    return "—" if value is None else f"{value:.{digits}f}"
+
+
+def pair(single, loop):
+    return "—" if single is None and loop is None else f"{fmt(single)} / {fmt(loop)}"
+
+
+def ratio(a, b):
+    return None if a is None or b is None or b == 0 else a / b
+
+
+def build_rows(suite, xla, torch_rows, nvgpu_records, nvgpu_errors):
+    rows = []
+    for w in suite:
+        name = w["name"]
+        x, t, n = xla.get(name, {}), torch_rows.get(name, {}), nvgpu_records.get(name) or {}
+        bandwidth = (n.get("floor") or {}).get("bandwidth") or DEFAULT_BANDWIDTH
+        floor = max(w["bytes"] / bandwidth, w["flops"] / MATRIX_RATE) * 1e3 if (w["bytes"] or w["flops"]) else None
+        row = {
+            "name": name, "floor_ms": floor, "bandwidth": bandwidth,
+            "xla_ms": x.get("ms"), "xla_ms_loop": x.get("ms_loop"), "xla_compile_s": x.get("compile_s"),
+            "inductor_ms": t.get("inductor_ms"), "inductor_ms_loop": t.get("inductor_ms_loop"),
+            "inductor_compile_s": t.get("compile_s"), "inductor_error": t.get("inductor_error"),
+            "eager_ms": t.get("eager_ms"), "eager_ms_loop": t.get("eager_ms_loop"),
+            "nvgpu_ms": n.get("ms"), "nvgpu_ms_loop": n.get("ms_loop"), "nvgpu_p10": n.get("p10"),
+            "nvgpu_p90": n.get("p90"), "nvgpu_compile_s": n.get("compile_s"), "nvgpu_kernels": n.get("kernels"),
+            "nvgpu_host_steps": n.get("host_steps"), "nvgpu_error": nvgpu_errors.get(name),
+        }
+        peer, who = best_peer(row)
+        row["best_peer_ms_loop"], row["best_peer"] = peer, who
+        row["vs_xla"] = ratio(row["nvgpu_ms_loop"], row["xla_ms_loop"])
+        row["vs_best_peer"] = ratio(row["nvgpu_ms_loop"], peer)
+        row["fraction_of_floor"] = ratio(floor, row["nvgpu_ms_loop"])
+        rows.append(row)
+    return rows
+
+
+def markdown(rows, device, date, notes):
+    lines = [f"# Workload suite on {device}, {date}", "",
+             "Each time cell: median single call / per-call time of back-to-back calls, in ms. "
+             "Ratios use the back-to-back times (nvgpu ÷ other; below 1 means nvgpu is faster). "
+             "XLA is timed with host clocks around `block_until_ready` (its single-call time includes host "
+             "dispatch); PyTorch and nvgpu with CUDA events.", "",
+             "| workload | XLA | Inductor | eager | nvgpu | nvgpu ÷ XLA | nvgpu ÷ best peer | floor ms | floor ÷ nvgpu | compile s (nvgpu / XLA) |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        nv = pair(r["nvgpu_ms"], r["nvgpu_ms_loop"]) if r["nvgpu_error"] is None else f"failed ({r['nvgpu_error'][:60]})"
+        best = f"{fmt(r['vs_best_peer'], 2)} ({r['best_peer']})" if r["best_peer"] else "—"
+        frac = "—" if r["fraction_of_floor"] is None else f"{100 * r['fraction_of_floor']:.0f}%"
+        lines.append(f"| {r['name']} | {pair(r['xla_ms'], r['xla_ms_loop'])} | {pair(r['inductor_ms'], r['inductor_ms_loop'])} | "
+                     f"{pair(r['eager_ms'], r['eager_ms_loop'])} | {nv} | {fmt(r['vs_xla'], 2)} | {best} | {fmt(r['floor_ms'])} | "
+                     f"{frac} | {fmt(r['nvgpu_compile_s'], 2)} / {fmt(r['xla_compile_s'], 2)} |")
+    if notes:
+        lines += ["", "Notes:"] + [f"- {n}" for n in notes]
+    return "\n".join(lines) + "\n"
+
+
+def chart(rows, path_stem, device):
+    systems = [("xla_ms_loop", "XLA"), ("inductor_ms_loop", "Inductor"), ("eager_ms_loop", "eager"),
+               ("nvgpu_ms_loop", "nvgpu"), ("floor_ms", "floor")]
+    colors = ["#4c72b0", "#dd8452", "#937860", "#55a868", "#999999"]
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+        fig, ax = plt.subplots(figsize=(max(8, 1.4 * len(rows)), 5))
+        width = 0.8 / len(systems)
+        for i, ((key, label), color) in enumerate(zip(systems, colors)):
+            xs = [j + i * width for j in range(len(rows))]
+            ax.bar(xs, [r.get(key) or 0 for r in rows], width, label=label, color=color)
+        ax.set_xticks([j + 0.4 - width / 2 for j in range(len(rows))])
+        ax.set_xticklabels([r["name"] for r in rows], rotation=30, ha="right")
+        ax.set_ylabel("ms per call (back-to-back)")
+        ax.set_yscale("log")
+        ax.set_title(f"Workload suite on {device}")
+        ax.legend()
+        fig.tight_layout()
+        fig.savefig(path_stem + ".png", dpi=120)
+        return path_stem + ".png"
+    except ImportError:
+        pass
+    values = [r.get(k) for r in rows for k, _ in systems if r.get(k)]
+    top = max(values) if values else 1.0
+    bar_h, group_h, left, width = 10, 10 * len(systems) + 14, 170, 600
+    height = group_h * len(rows) + 40
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{left + width + 120}" height="{height}" font-family="sans-serif" font-size="11">',
+           f'<text x="4" y="14" font-size="13">ms per call (back-to-back), {device}; bars scaled to {top:.3g} ms</text>']
+    for j, r in enumerate(rows):
+        y0 = 24 + j * group_h
+        out.append(f'<text x="4" y="{y0 + group_h / 2}">{r["name"]}</text>')
+        for i, ((key, label), color) in enumerate(zip(systems, colors)):
+            v = r.get(key)
+            y = y0 + i * bar_h
+            w = 0 if not v else max(1, width * v / top)
+            out.append(f'<rect x="{left}" y="{y}" width="{w:.1f}" height="{bar_h - 2}" fill="{color}"/>')
+            out.append(f'<text x="{left + w + 4:.1f}" y="{y + bar_h - 3}">{label} {fmt(v)}</text>')
+    out.append("</svg>")
+    with open(path_stem + ".svg", "w") as f:
+        f.write("\n".join(out))
+    return path_stem + ".svg"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--nvgpu", required=True, help="the nvgpu binary")
+    parser.add_argument("--workloads", default=DEFAULT_WORKLOADS)
+    parser.add_argument("--out", default=os.environ.get("OUT") or os.path.join(HERE, "results"))
+    parser.add_argument("--only", help="comma-separated workload names")
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--skip-xla", action="store_true")
+    parser.add_argument("--skip-torch", action="store_true")
+    parser.add_argument("--timeout", type=int, default=1800, help="seconds per peer script / per nvgpu workload")
+    parser.add_argument("--nvgpu-arg", action="append", default=[], help="extra argument for nvgpu bench (repeat)")
+    args = parser.parse_args()
+
+    os.makedirs(args.out, exist_ok=True)
+    scratch = tempfile.mkdtemp(prefix="compare-", dir=args.out)
+    suite = workloads(args.workloads, args.only)
+    if not suite:
+        log(f"no workloads (*.mlir) in {args.workloads}")
+        return 1
+    notes = []
+    device = device_name()
+    date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d")
+
+    nvgpu_records, nvgpu_errors = {}, {}
+    for w in suite:
+        record, error = time_nvgpu(args.nvgpu, w, scratch, args.runs, args.timeout, args.nvgpu_arg)
+        nvgpu_records[w["name"]] = record
+        if error:
+            nvgpu_errors[w["name"]] = error
+        log(w["name"], "nvgpu:", error or f"{record['ms']:.3f} / {record['ms_loop']:.3f} ms")
+        if record and device == "unknown GPU":
+            device = record.get("device", device)
+
+    xla, torch_rows = {}, {}
+    if not args.skip_xla:
+        xla, error = time_xla(args.workloads, scratch, args.timeout)
+        if error:
+            notes.append(f"XLA (export_and_time_jax.py bench-jax) failed: {error}; see {scratch}/xla.log")
+    if not args.skip_torch:
+        torch_rows, error = time_torch(args.workloads, scratch, args.timeout)
+        if error:
+            notes.append(f"PyTorch (peers_torch.py) failed: {error}; see {scratch}/torch.log")
+
+    rows = build_rows(suite, xla, torch_rows, nvgpu_records, nvgpu_errors)
+    for r in rows:
+        if r["inductor_error"]:
+            notes.append(f"{r['name']}: torch.compile failed: {r['inductor_error'][:120]}")
+    stem = os.path.join(args.out, f"{date}-{re.sub(r'[^A-Za-z0-9]+', '-', device).strip('-')}")
+    table = markdown(rows, device, date, notes)
+    with open(stem + ".md", "w") as f:
+        f.write(table)
+    with open(stem + ".json", "w") as f:
+        json.dump({"device": device, "date": date, "rows": rows, "notes": notes,
+                   "nvgpu_records": nvgpu_records}, f, indent=1)
+    picture = chart(rows, stem, device)
+    print(table)
+    print(f"wrote {stem}.md, {stem}.json, {picture}; logs in {scratch}")
+    return 0 if not nvgpu_errors else 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

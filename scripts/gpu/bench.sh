@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Correctness, then performance, of nvgpu on the GPU machine (which has no Swift: build the
+# binary with `swift build -c release --static-swift-stdlib` and pass it).
+#
+#   OUT=DIR scripts/gpu/bench.sh PATH/TO/nvgpu [WORKLOADS_DIR]
+#
+# Stages (each logs to $OUT; one failing workload or stage never stops the others):
+#   1. nvgpu devices                                   -> devices.log
+#   2. per workload: compile -o NAME.nvx --report       -> compile-NAME.log
+#      then bench --check (GPU vs the reference backend on the same random inputs; the
+#      check is skipped, and says so, when the reference takes over NVGPU_CHECK_SECONDS)
+#                                                      -> check-NAME.log, check-NAME.json
+#   3. nvgpu conformance --device=cuda, when the binary supports it -> conformance.log
+#   4. bench/compare.py: XLA, PyTorch eager/Inductor and nvgpu timed in one run
+#                                                      -> compare.log, results/DATE-DEVICE.{md,json,png|svg}
+# Ends with a summary (also in $OUT/summary.txt). Exit status 0 only if every stage passed.
+set -u
+
+nvgpu=${1:?usage: OUT=DIR bench.sh PATH/TO/nvgpu [WORKLOADS_DIR]}
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+workloads=${2:-${NVGPU_WORKLOADS:-$root/../shared/workloads}}
+out=${OUT:-$(mktemp -d)}
+check_seconds=${NVGPU_CHECK_SECONDS:-300}
+python=${PYTHON:-python3}
+mkdir -p "$out"
+nvgpu=$(cd "$(dirname "$nvgpu")" && pwd)/$(basename "$nvgpu")
+export NVGPU_CACHE_DIR=${NVGPU_CACHE_DIR:-$out/cache}
+
+summary=()
+failed=0
+record() {  # record STAGE STATUS DETAIL
+    summary+=("$(printf '%-34s %-8s %s' "$1" "$2" "${3:-}")")
+    [[ $2 == ok || $2 == skipped ]] || failed=1
+}
+step() { echo; echo "== $*"; }
+
+step "machine"
+{ nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>&1 || echo "nvidia-smi not available"; } | tee "$out/machine.log"
+
+step "nvgpu devices"
+if "$nvgpu" devices >"$out/devices.log" 2>&1; then record devices ok; else record devices FAIL "see devices.log"; fi
+cat "$out/devices.log"
+
+if [[ ! -d $workloads ]]; then
+    record workloads FAIL "no folder $workloads"
+else
+    for mlir in "$workloads"/*.mlir; do
+        [[ -e $mlir ]] || continue
+        name=$(basename "$mlir" .mlir)
+        step "$name: compile"
+        if timeout 1200 "$nvgpu" compile "$mlir" -o "$out/$name.nvx" --report >"$out/compile-$name.log" 2>&1; then
+            record "compile $name" ok "$(tail -1 "$out/compile-$name.log")"
+        else
+            record "compile $name" FAIL "$(tail -1 "$out/compile-$name.log")"
+        fi
+        cat "$out/compile-$name.log"
+        step "$name: bench --check"
+        timeout $((check_seconds + 900)) "$nvgpu" bench "$mlir" --random-inputs --runs 5 --check \
+            --check-time-limit "$check_seconds" --json "$out/check-$name.json" >"$out/check-$name.log" 2>&1
+        status=$?
+        cat "$out/check-$name.log"
+        if grep -q "check: SKIPPED" "$out/check-$name.log"; then
+            record "check $name" skipped "$(grep 'check: SKIPPED' "$out/check-$name.log" | head -1 | cut -c1-100)"
+        elif [[ $status -eq 0 ]] && grep -q "check: passed" "$out/check-$name.log"; then
+            record "check $name" ok "$(grep 'max error' "$out/check-$name.log" | head -1 | cut -c1-100)"
+        else
+            record "check $name" FAIL "exit $status: $(tail -1 "$out/check-$name.log" | cut -c1-100)"
+        fi
+    done
+fi
+
+step "conformance on the GPU"
+if "$nvgpu" conformance --help 2>/dev/null | grep -q -- "--device"; then
+    timeout 3600 "$nvgpu" conformance --device=cuda >"$out/conformance.log" 2>&1
+    status=$?
+    tail -5 "$out/conformance.log"
+    if [[ $status -eq 0 ]]; then record conformance ok "$(tail -1 "$out/conformance.log")"
+    else record conformance FAIL "exit $status: $(tail -1 "$out/conformance.log" | cut -c1-100)"; fi
+else
+    record conformance skipped "this nvgpu has no 'conformance --device'"
+fi
+
+step "compare with XLA and PyTorch"
+"$python" "$root/bench/compare.py" --nvgpu "$nvgpu" --workloads "$workloads" --out "$out/results" \
+    >"$out/compare.log" 2>&1
+status=$?
+cat "$out/compare.log"
+case $status in
+    0) record compare ok "$(ls "$out"/results/*.md 2>/dev/null | head -1)";;
+    2) record compare FAIL "some nvgpu workloads failed (see compare.log)";;
+    *) record compare FAIL "exit $status (see compare.log)";;
+esac
+
+step "summary"
+printf '%s\n' "${summary[@]}" | tee "$out/summary.txt"
+if [[ $failed -eq 0 ]]; then echo "all stages passed"; else echo "some stages FAILED"; fi | tee -a "$out/summary.txt"
+exit $failed

@@ -156,12 +156,27 @@ final class KernelBodyWriter {
         guard d.type.elementCount <= FusionPlanner.inlineConstantLimit else {
             throw CodeGenError("constant of \(d.type.elementCount) elements is too large to inline", at: op.location)
         }
+        // Stored as raw bit patterns (a float array would need dynamic initialization for
+        // NaN and infinity), read back through the element type's load.
         let name = "k_literal_\(op.results[0].id)"
-        if !globals.contains(where: { $0.contains(" \(name)[") }) {
-            let items = (0..<d.type.elementCount).map { type.literal(bits: d.rawBits(at: $0)) }
-            globals.append("static __device__ const \(type.compute) \(name)[\(items.count)] = {\(items.joined(separator: ", "))};")
+        let (bitsType, read): (String, (String) -> String) = switch type.elementType {
+        case .float(.f32): ("unsigned int", { "__uint_as_float(\($0))" })
+        case .float(.f64): ("unsigned long long", { "__longlong_as_double((long long)\($0))" })
+        default: (type.storage, { type.load($0) })
         }
-        return bind("\(name)[\(linear(index))]", type: type.compute)
+        if !globals.contains(where: { $0.contains(" \(name)[") }) {
+            let items = (0..<d.type.elementCount).map { i -> String in
+                let bits = d.rawBits(at: i)
+                if case .si(let w) = type.elementType {
+                    let shift = UInt64(64 - w)
+                    let v = Int64(bitPattern: bits << shift) >> Int64(shift)
+                    return v == Int64.min ? "(-9223372036854775807LL - 1)" : "\(v)LL"
+                }
+                return "\(bits)ULL"
+            }
+            globals.append("static __device__ const \(bitsType) \(name)[\(items.count)] = {\(items.joined(separator: ", "))};")
+        }
+        return bind(read("\(name)[\(linear(index))]"), type: type.compute)
     }
 
     private func attributeInts(_ op: Operation, _ name: String) throws -> [Int] {

@@ -153,7 +153,7 @@ enum ReductionKernels {
         let acc = "acc"
         w.emit("\(type.compute) acc = \(KernelSource.identity(combiner, type));")
         w.emit("for (idx_t base = ((idx_t)blockIdx.x * \(block) + threadIdx.x) * \(width); base < (idx_t)\(count); base += (idx_t)gridDim.x * \(block * width)) {")
-        let loadPosition = w.lines.count + 1
+        let loadPosition = w.lines.count
         var loaded: [String: (width: Int, storage: String)] = [:]
         let inputs = b.inputStorage()
         if width > 1 {

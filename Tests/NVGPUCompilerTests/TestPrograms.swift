@@ -1,0 +1,46 @@
+import Compiler
+import Foundation
+import NVGPUCompiler
+import Runtime
+import StableHLO
+
+/// Where the shared data lives and helpers to lower programs in tests.
+enum TestPrograms {
+    static let packageRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static var workloadsDirectory: URL {
+        if let path = ProcessInfo.processInfo.environment["NVGPU_WORKLOADS_DIR"], !path.isEmpty {
+            return URL(fileURLWithPath: path)
+        }
+        return packageRoot.appendingPathComponent("../shared/workloads").standardized
+    }
+
+    static var conformanceDirectory: URL {
+        if let path = ProcessInfo.processInfo.environment["NVGPU_CONFORMANCE_DIR"], !path.isEmpty {
+            return URL(fileURLWithPath: path)
+        }
+        return packageRoot.appendingPathComponent("../shared/conformance").standardized
+    }
+
+    /// `.mlir` files in `directory`, sorted.
+    static func mlirFiles(in directory: URL) -> [URL] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        return names.filter { $0.hasSuffix(".mlir") }.sorted().map { directory.appendingPathComponent($0) }
+    }
+
+    static func lower(_ text: String, vendor: Bool = true) throws -> (Executable, LoweringReport) {
+        let module = try Module.parse(text, file: "test.mlir")
+        return try ExecutableBuilder(options: CompileOptions(useVendorLibraries: vendor)).build(module)
+    }
+
+    static func launches(_ e: Executable) -> Int {
+        e.steps.filter { if case .launch = $0 { return true } else { return false } }.count
+    }
+    static func matmuls(_ e: Executable) -> Int {
+        e.steps.filter { if case .matmul = $0 { return true } else { return false } }.count
+    }
+    static func hostSteps(_ e: Executable) -> [HostCall] {
+        e.steps.compactMap { if case .host(let h) = $0 { return h } else { return nil } }
+    }
+}

@@ -1,0 +1,35 @@
+import Foundation
+import NVGPUCompiler
+import Runtime
+import Testing
+
+/// Fusion decisions on the benchmark workloads: how many kernels, matmuls and host steps.
+@Suite struct WorkloadLoweringTests {
+    /// (workload, kernel launches, cuBLASLt matmuls, host steps).
+    static let expectations: [(String, Int, Int, Int)] = [
+        ("ew_chain_f32", 1, 0, 0),
+        ("reduce_sum_f32", 2, 0, 0),
+        ("softmax_f32", 1, 0, 0),
+        ("layernorm_bf16", 1, 0, 0),
+        ("matmul_bf16", 0, 1, 0),
+        ("mlp_gelu_bf16", 1, 2, 0),
+        ("attention_bf16", 1, 2, 0),
+        ("conv3x3_relu_bf16", 1, 0, 1),
+        ("gpt_block_bf16", 7, 6, 0),
+    ]
+
+    @Test(arguments: expectations.map { $0.0 })
+    func workloadLowersToFewKernels(_ name: String) throws {
+        let url = TestPrograms.workloadsDirectory.appendingPathComponent(name + ".mlir")
+        guard let text = try? String(contentsOf: url, encoding: .utf8) else {
+            print("skipping \(name): \(url.path) is absent")
+            return
+        }
+        let (executable, report) = try TestPrograms.lower(text)
+        guard let expected = Self.expectations.first(where: { $0.0 == name }) else { return }
+        print("\(name): \(TestPrograms.launches(executable)) launches, \(TestPrograms.matmuls(executable)) matmuls, \(TestPrograms.hostSteps(executable).count) host steps, arena \(executable.arenaBytes) bytes, \(report.rounds) planning rounds")
+        #expect(TestPrograms.launches(executable) == expected.1, "\(executable.inspection())")
+        #expect(TestPrograms.matmuls(executable) == expected.2)
+        #expect(TestPrograms.hostSteps(executable).count == expected.3)
+    }
+}

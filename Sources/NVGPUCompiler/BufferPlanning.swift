@@ -68,5 +68,5 @@ public enum BufferPlanning {
         return Plan(offsets: offsets, arenaBytes: arena)
     }
 
-    static func rounded(_ bytes: Int) -> Int { (bytes + alignment - 1) / alignment * alignment }
+    public static func rounded(_ bytes: Int) -> Int { (bytes + alignment - 1) / alignment * alignment }
 }

@@ -89,7 +89,8 @@ public enum MatrixFlops {
             return (2 * outputs * Double(lhs.shape.last ?? 1), lhs.elementType)
         default:
             let numbers = op[attribute: "dimension_numbers"]
-            let outputFeature = Int(numbers?[parameter: "kernel_output_feature_dimension"]?.intArray?.first ?? -1)
+            let feature = numbers?[parameter: "kernel_output_feature_dimension"]
+            let outputFeature = Int(feature?.intValue ?? feature?.intArray?.first ?? Int64(rhs.shape.count - 1))
             var kernelElements: Double = 1
             for (dimension, extent) in rhs.shape.enumerated() where dimension != outputFeature {
                 kernelElements *= Double(extent)

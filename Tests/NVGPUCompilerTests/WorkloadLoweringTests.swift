@@ -26,6 +26,12 @@ import Testing
             return
         }
         let (executable, report) = try TestPrograms.lower(text)
+        if let dump = ProcessInfo.processInfo.environment["NVGPU_DUMP_KERNELS"], !dump.isEmpty {
+            for kernel in executable.kernels {
+                try kernel.source.write(toFile: "\(dump)/\(name)_\(kernel.entryPoint).cu", atomically: true, encoding: .utf8)
+            }
+            try executable.inspection().write(toFile: "\(dump)/\(name).txt", atomically: true, encoding: .utf8)
+        }
         guard let expected = Self.expectations.first(where: { $0.0 == name }) else { return }
         print("\(name): \(TestPrograms.launches(executable)) launches, \(TestPrograms.matmuls(executable)) matmuls, \(TestPrograms.hostSteps(executable).count) host steps, arena \(executable.arenaBytes) bytes, \(report.rounds) planning rounds")
         #expect(TestPrograms.launches(executable) == expected.1, "\(executable.inspection())")

@@ -229,6 +229,9 @@ struct FusionKernelBuilder {
             throw CodeGenError("no reduction")
         }
         let dims = (first[attribute: "dimensions"]?.intArray ?? []).map { Int($0) }.sorted()
+        guard Set(dims).count == dims.count, dims.allSatisfy({ $0 >= 0 && $0 < inputShape.count }) else {
+            throw CodeGenError("reduce dimensions out of range", at: first.location)
+        }
         let outerRank = inputShape.count - dims.count
         guard dims == Array(outerRank..<inputShape.count) else { throw CodeGenError("reduction over leading dimensions") }
         for r in reductions {

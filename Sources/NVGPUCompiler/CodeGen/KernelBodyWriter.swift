@@ -236,7 +236,7 @@ final class KernelBodyWriter {
             let starts = try attributeInts(op, "start_indices")
             let strides = (try? attributeInts(op, "strides")) ?? Array(repeating: 1, count: shape.count)
             let t = terms(index)
-            guard starts.count == t.count, strides.count == t.count else {
+            guard starts.count == t.count, strides.count == t.count, operandShape.count == t.count else {
                 throw CodeGenError("slice attributes do not match the rank", at: op.location)
             }
             let operandTerms = t.indices.map { k -> IndexTerm in
@@ -249,6 +249,9 @@ final class KernelBodyWriter {
         case "stablehlo.reverse":
             let dims = Set(try attributeInts(op, "dimensions"))
             let t = terms(index)
+            guard op.operands[0].type.tensorType?.shape == shape else {
+                throw CodeGenError("reverse changes the shape", at: op.location)
+            }
             let operandTerms = t.indices.map { k -> IndexTerm in
                 guard dims.contains(k), shape[k] != 1 else { return t[k] }
                 return IndexTerm(code: bind("\(shape[k] - 1) - \(t[k].code)", type: indexType, prefix: "i"), tag: .other)
@@ -269,7 +272,9 @@ final class KernelBodyWriter {
         emit("\(type.compute) \(name);")
         var offset = 0
         for (i, operand) in op.operands.enumerated() {
-            guard let operandShape = operand.type.tensorType?.shape else { continue }
+            guard let operandShape = operand.type.tensorType?.shape, operandShape.count == t.count else {
+                throw CodeGenError("concatenate operands differ in rank", at: op.location)
+            }
             let size = operandShape[d]
             let isLast = i == op.operands.count - 1
             let condition = "\(t[d].code) < \(offset + size)"

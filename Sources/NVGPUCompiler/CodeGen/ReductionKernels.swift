@@ -241,6 +241,9 @@ enum ReductionKernels {
         let kept = inputShape.indices.filter { !dims.contains($0) }
         let reducedDims = inputShape.indices.filter { dims.contains($0) }
         let reducedShape = reducedDims.map { inputShape[$0] }
+        guard kept.count == resultShape.count, dims.allSatisfy({ $0 >= 0 && $0 < inputShape.count }) else {
+            throw CodeGenError("reduce dimensions do not match its result", at: reduce.location)
+        }
         let outputs = resultShape.reduce(1, *), reducedCount = reducedShape.reduce(1, *)
         let block = LaunchLimits.loopBlock
         let w = b.writer()

@@ -43,6 +43,9 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Compare the GPU results with the reference backend (needs the .mlir program).")
     var check = false
 
+    @Option(help: "The .mlir program an .nvx was compiled from (for --check and the flops floor).")
+    var program: String?
+
     @Option(help: "Seconds the reference backend may take for --check before the check is skipped.")
     var checkTimeLimit = 600
 
@@ -82,7 +85,10 @@ struct BenchCommand: ParsableCommand {
     private func measure() throws -> BenchRecord {
         let device = try DeviceSelection.cudaDevice(plugins: compileOptions.plugins, useVendorLibraries: !compileOptions.noVendorLibs)
         guard let queue = device.queue as? CUDAQueue else { throw RuntimeError("bench needs a CUDA GPU") }
-        let program = try GPUProgram(path: file, options: compileOptions, architecture: queue.architecture)
+        var program = try GPUProgram(path: file, options: compileOptions, architecture: queue.architecture)
+        if let source = self.program, program.module == nil {
+            program.module = try ProgramInvocation(programPath: source, function: compileOptions.function).loadModule()
+        }
         let executable = program.executable
         let tensors = try loadInputs(executable)
         let runner = try device.load(executable)
@@ -141,7 +147,7 @@ struct BenchCommand: ParsableCommand {
 
     private func compare(_ results: [HostTensor], inputs: [HostTensor], program: GPUProgram) throws -> CheckRecord {
         guard let module = program.module else {
-            print("check: SKIPPED (an .nvx file has no program to run on the reference backend; bench the .mlir)")
+            print("check: SKIPPED (an .nvx file has no program to run on the reference backend; give --program FILE.mlir)")
             return CheckRecord(passed: true, skipped: "no .mlir program", maxError: nil, outputs: [])
         }
         let expected: [HostTensor]

@@ -98,6 +98,58 @@ struct StandardPipelineConformanceTests {
         #expect(passed >= files.count * 8 / 10, "too few programs ran: \(passed) of \(files.count)")
     }
 
+    /// About `count` `// -----` chunks of the interpreter tests, spread evenly.
+    static func chunkSample(count: Int) -> [(name: String, chunk: SourceChunk)] {
+        let directory = conformanceDirectory + "/interpret"
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return [] }
+        var chunks: [(name: String, chunk: SourceChunk)] = []
+        for name in names.filter({ $0.hasSuffix(".mlir") }).sorted() {
+            guard let text = try? String(contentsOfFile: directory + "/" + name, encoding: .utf8) else { continue }
+            for (i, chunk) in SourceChunk.split(text).enumerated() { chunks.append(("\(name)#\(i)", chunk)) }
+        }
+        let stride = max(1, chunks.count / max(1, count))
+        return Swift.stride(from: 0, to: chunks.count, by: stride).prefix(count).map { chunks[$0] }
+    }
+
+    @Test("sampled interpreter-test chunks (50 by default): checks pass after the pipeline")
+    func sampledChunksStillPass() throws {
+        let chunks = Self.chunkSample(count: Self.sampleSize)
+        guard !chunks.isEmpty else {
+            print("skipped: no interpreter tests under \(Self.conformanceDirectory)/interpret (set NVGPU_CONFORMANCE_DIR)")
+            return
+        }
+        var session = try CompilerSession(registry: try PluginRegistry())
+        session.verifiesAfterEachPass = true
+        var passed = 0, skipped = 0, failures: [String] = []
+        for (name, chunk) in chunks {
+            let entries: [String]
+            let module: Module
+            do {
+                module = try Module.parse(chunk.text, file: name, firstLine: chunk.firstLine)
+                try module.verify()
+                entries = module.functions.filter { $0.inputTypes.isEmpty && !$0.body.blocks.isEmpty }.map(\.name)
+                for entry in entries {
+                    _ = try Interpreter(module: module, deadline: .now + .seconds(20)).run(entry, inputs: [])
+                }
+            } catch {
+                skipped += 1
+                continue
+            }
+            do {
+                let lowered = try session.lower(module, target: "cpu")
+                for entry in entries where lowered.function(named: entry) != nil {
+                    _ = try Interpreter(module: lowered, deadline: .now + .seconds(20)).run(entry, inputs: [])
+                }
+                passed += 1
+            } catch {
+                failures.append("\(name): \(error)")
+            }
+        }
+        print("standard pipeline (interpreter tests): \(passed)/\(chunks.count) chunks pass after the pipeline, \(skipped) skipped (fail before it)")
+        #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
+        #expect(passed >= chunks.count / 2, "too few chunks ran: \(passed) of \(chunks.count)")
+    }
+
     static func operationCount(_ module: Module) -> Int {
         func count(_ region: Region) -> Int {
             region.blocks.reduce(0) { total, block in

@@ -111,7 +111,7 @@ public struct CanonicalizePass: Pass {
     static func identityOperand(_ op: Operation, _ context: RewriteContext) -> Value? {
         guard op.results.count == 1 else { return nil }
         let resultType = op.results[0].type
-        if op.name == "stablehlo.negate" || op.name == "stablehlo.not",
+        if op.name == "stablehlo.negate" || op.name == "stablehlo.not", op.operands.count == 1,
            let producer = context.definingOperation(of: op.operands[0]), producer.name == op.name,
            producer.operands.count == 1, producer.operands[0].type == resultType {
             return producer.operands[0]

@@ -3,7 +3,7 @@ import StableHLO
 extension DenseElements {
     /// Whether every element is the integer (or `i1`) `value`; false for other types.
     func allElementsEqual(integer value: Int64) -> Bool {
-        guard let values = int64Values else { return false }
+        guard hasCompleteStorage, let values = int64Values else { return false }
         if isSplat { return values.first.map { $0 == value } ?? true }
         return values.allSatisfy { $0 == value }
     }
@@ -12,11 +12,18 @@ extension DenseElements {
     func allElementsEqual(float value: Double) -> Bool {
         guard case .float(let format) = type.elementType else { return false }
         let count = isSplat ? min(1, type.elementCount) : type.elementCount
+        guard hasCompleteStorage else { return false }
         for i in 0..<count {
             let x = format.decode(rawBits(at: i))
             guard x == value, x.sign == value.sign else { return false }
         }
         return true
+    }
+
+    /// Whether `bytes` holds every element (one for a splat) in full.
+    var hasCompleteStorage: Bool {
+        let size = type.elementType.storageBytes
+        return bytes.count >= (isSplat ? size : type.elementCount * size)
     }
 
     /// Whether every element is one (`1`, `true`, `1.0`).
@@ -43,7 +50,7 @@ extension DenseElements {
 
     /// The same elements as a splat of `type` (a uniform literal shrinks to one element).
     func splat(as type: TensorType) -> DenseElements? {
-        guard isUniform else { return nil }
+        guard hasCompleteStorage, isUniform else { return nil }
         let size = self.type.elementType.storageBytes
         guard bytes.count >= size else { return nil }
         return DenseElements(type: type, bytes: Array(bytes[0..<size]), isSplat: true)

@@ -52,7 +52,8 @@ public struct FoldConstantsPass: Pass {
         var defined: Set<Int> = []
         var operandElements = 0
         for operand in op.operands {
-            guard let elements = context.constantElements(of: operand), operand.type.tensorType != nil else {
+            guard let elements = context.constantElements(of: operand), elements.hasCompleteStorage,
+                  operand.type.tensorType != nil else {
                 return .keep
             }
             operandElements += elements.type.elementCount

@@ -29,38 +29,43 @@ public struct CSEPass: Pass {
         let effects = OperationEffects(module: module)
         for i in module.functions.indices {
             var walk = Walk(effects: effects)
-            walk.visit(&module.functions[i].body, available: [:])
+            walk.visit(&module.functions[i].body)
         }
     }
 
-    /// One function's walk: the renaming so far.
+    /// One function's walk: the renaming so far and the ops visible at the current point
+    /// (one table for all scopes; a block removes what it added when it ends, so nested
+    /// regions cost no copies).
     private struct Walk {
         let effects: OperationEffects
         var renamed: [Int: Value] = [:]
+        var available: [OperationKey: [Value]] = [:]
 
-        mutating func visit(_ region: inout Region, available: [OperationKey: [Value]]) {
+        mutating func visit(_ region: inout Region) {
             for b in region.blocks.indices {
-                var seen = available
+                var added: [OperationKey] = []
                 var kept: [Operation] = []
                 kept.reserveCapacity(region.blocks[b].operations.count)
                 for var op in region.blocks[b].operations {
                     for i in op.operands.indices {
                         if let value = renamed[op.operands[i].id] { op.operands[i] = value }
                     }
-                    for r in op.regions.indices { visit(&op.regions[r], available: seen) }
+                    for r in op.regions.indices { visit(&op.regions[r]) }
                     guard op.regions.isEmpty, effects.isPure(op) else {
                         kept.append(op)
                         continue
                     }
                     let key = OperationKey(op)
-                    if let earlier = seen[key], earlier.count == op.results.count {
+                    if let earlier = available[key], earlier.count == op.results.count {
                         for (result, value) in zip(op.results, earlier) { renamed[result.id] = value }
                     } else {
-                        seen[key] = op.results
+                        available[key] = op.results
+                        added.append(key)
                         kept.append(op)
                     }
                 }
                 region.blocks[b].operations = kept
+                for key in added { available[key] = nil }
             }
         }
     }

@@ -114,4 +114,46 @@ struct CanonicalizePassTests {
         #expect(PassTestSupport.operationNames(after).isEmpty)
         try PassTestSupport.expectSameResults(before, after)
     }
+
+    @Test("data movement of a uniform constant becomes a splat of any size")
+    func movesUniformConstants() throws {
+        let text = """
+        func.func @main() -> (tensor<4096x4096xf32>, tensor<2x3xi8>, tensor<3x2xi8>) {
+          %c = stablehlo.constant dense<0.5> : tensor<f32>
+          %0 = stablehlo.broadcast_in_dim %c, dims = [] : (tensor<f32>) -> tensor<4096x4096xf32>
+          %d = stablehlo.constant dense<[7, 7, 7, 7, 7, 7]> : tensor<6xi8>
+          %1 = stablehlo.reshape %d : (tensor<6xi8>) -> tensor<2x3xi8>
+          %2 = "stablehlo.transpose"(%1) {permutation = array<i64: 1, 0>} : (tensor<2x3xi8>) -> tensor<3x2xi8>
+          return %0, %1, %2 : tensor<4096x4096xf32>, tensor<2x3xi8>, tensor<3x2xi8>
+        }
+        """
+        let (_, after) = try PassTestSupport.transform(text, [CanonicalizePass(), DCEPass()])
+        let ops = try #require(after.function(named: "main")?.body.entry?.operations.dropLast())
+        #expect(ops.map(\.name) == ["stablehlo.constant", "stablehlo.constant", "stablehlo.constant"])
+        for op in ops {
+            guard case .dense(let elements)? = op[attribute: "value"] else {
+                Issue.record("\(op.name) has no dense value")
+                continue
+            }
+            #expect(elements.isSplat)
+            #expect(elements.type == op.results[0].type.tensorType)
+        }
+    }
+
+    @Test("convert to a wider type and back disappears; narrowing round trips stay",
+          arguments: [("bf16", "f32", true), ("f16", "f64", true), ("f32", "f64", true), ("i8", "i32", true),
+                      ("ui8", "i16", true), ("f32", "bf16", false), ("i32", "i8", false), ("i8", "ui8", false)])
+    func removesWideningRoundTrips(_ types: (String, String, Bool)) throws {
+        let (narrow, wide, removable) = types
+        let text = """
+        func.func @main(%arg0: tensor<6x\(narrow)>) -> tensor<6x\(narrow)> {
+          %0 = stablehlo.convert %arg0 : (tensor<6x\(narrow)>) -> tensor<6x\(wide)>
+          %1 = stablehlo.convert %0 : (tensor<6x\(wide)>) -> tensor<6x\(narrow)>
+          return %1 : tensor<6x\(narrow)>
+        }
+        """
+        let (before, after) = try PassTestSupport.transform(text, [CanonicalizePass(), DCEPass()])
+        #expect(PassTestSupport.operationNames(after).isEmpty == removable)
+        try PassTestSupport.expectSameResults(before, after)
+    }
 }

@@ -87,4 +87,31 @@ struct FoldConstantsPassTests {
         #expect(PassTestSupport.operationNames(after) == ["stablehlo.constant"])
         try PassTestSupport.expectSameResults(before, after, seeds: [1])
     }
+
+    @Test("elementwise ops on splats fold at any size, evaluated once")
+    func foldsLargeSplats() throws {
+        let text = """
+        func.func @main(%arg0: tensor<1024x1024xf32>) -> (tensor<1024x1024xf32>, tensor<1024x1024xi1>) {
+          %a = stablehlo.constant dense<2.0> : tensor<1024x1024xf32>
+          %b = stablehlo.constant dense<3.0> : tensor<1024x1024xf32>
+          %0 = stablehlo.divide %a, %b : tensor<1024x1024xf32>
+          %1 = stablehlo.sqrt %0 : tensor<1024x1024xf32>
+          %2 = stablehlo.multiply %arg0, %1 : tensor<1024x1024xf32>
+          %3 = stablehlo.compare  LT, %a, %b : (tensor<1024x1024xf32>, tensor<1024x1024xf32>) -> tensor<1024x1024xi1>
+          return %2, %3 : tensor<1024x1024xf32>, tensor<1024x1024xi1>
+        }
+        """
+        let (_, after) = try PassTestSupport.transform(text, [FoldConstantsPass(), DCEPass()])
+        let ops = try #require(after.function(named: "main")?.body.entry?.operations)
+        #expect(ops.map(\.name) == ["stablehlo.constant", "stablehlo.multiply", "stablehlo.constant", "func.return"])
+        guard case .dense(let root)? = ops[0][attribute: "value"], case .dense(let flag)? = ops[2][attribute: "value"] else {
+            Issue.record("constants missing")
+            return
+        }
+        #expect(root.isSplat && flag.isSplat)
+        // sqrt(2/3) in f32, and 2 < 3.
+        let expected = Float((Float(2) / Float(3)).squareRoot())
+        #expect(root.rawBits(at: 0) == UInt64(expected.bitPattern))
+        #expect(flag.bytes == [1])
+    }
 }

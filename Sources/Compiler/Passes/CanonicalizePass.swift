@@ -8,6 +8,8 @@ import StableHLO
 ///   one-operand concatenate;
 /// - chains merge: reshape of reshape, transpose of transpose, broadcast_in_dim of
 ///   broadcast_in_dim, negate/not twice;
+/// - reshape, transpose, broadcast, reverse or slice of a uniform constant becomes a splat;
+/// - `convert` to a wider type and back is removed;
 /// - commutative ops put a constant operand on the right;
 /// - identities: integer `x + 0`, `x - 0`, `x | 0`, `x ^ 0`, `x & ~0`; `x * 1` (integers and
 ///   floats); `x & x`, `x | x`, `max(x, x)`, `min(x, x)`; `select` with a constant predicate
@@ -38,6 +40,11 @@ public struct CanonicalizePass: Pass {
     /// One op's simplification, or `.keep`.
     static func simplify(_ op: Operation, _ context: inout RewriteContext) -> Rewrite {
         if let operand = forwardedOperand(op) { return .replace(with: [operand]) }
+        if let splat = movedUniformConstant(op, context) {
+            let value = context.makeValue(op.results[0].type)
+            return .expand([.constant(splat, result: value, location: op.location)], results: [value])
+        }
+        if let original = convertRoundTrip(op, context) { return .replace(with: [original]) }
         if let merged = mergedChain(op, context) { return .update(merged) }
         if commutativeOperations.contains(op.name), op.operands.count == 2,
            context.constantElements(of: op.operands[0]) != nil,
@@ -76,6 +83,44 @@ public struct CanonicalizePass: Pass {
             return op.operands.count == 1 ? x : nil
         default:
             return nil
+        }
+    }
+
+    /// Ops that only move or repeat elements.
+    static let dataMovementOperations: Set<String> = [
+        "stablehlo.reshape", "stablehlo.transpose", "stablehlo.broadcast_in_dim", "stablehlo.broadcast",
+        "stablehlo.reverse", "stablehlo.slice",
+    ]
+
+    /// A data-movement op of a uniform constant, as a splat of its result type (at any size).
+    static func movedUniformConstant(_ op: Operation, _ context: RewriteContext) -> DenseElements? {
+        guard dataMovementOperations.contains(op.name), op.operands.count == 1, op.results.count == 1,
+              let output = op.results[0].type.tensorType, output.isStatic,
+              let input = context.constantElements(of: op.operands[0]),
+              input.type.elementType == output.elementType, input.type.elementCount > 0 else { return nil }
+        return input.splat(as: output)
+    }
+
+    /// `convert(convert(x : A) : B) : A` is `x` when B holds every value of A exactly.
+    static func convertRoundTrip(_ op: Operation, _ context: RewriteContext) -> Value? {
+        guard op.name == "stablehlo.convert", op.operands.count == 1, op.results.count == 1,
+              let producer = context.definingOperation(of: op.operands[0]), producer.name == "stablehlo.convert",
+              producer.operands.count == 1, producer.operands[0].type == op.results[0].type,
+              let original = producer.operands[0].type.tensorType?.elementType,
+              let middle = op.operands[0].type.tensorType?.elementType else { return nil }
+        return holdsExactly(middle, original) ? producer.operands[0] : nil
+    }
+
+    /// Whether every value of `narrow` converts to `wide` and back unchanged.
+    static func holdsExactly(_ wide: ElementType, _ narrow: ElementType) -> Bool {
+        switch (wide, narrow) {
+        case (.float(let w), .float(let n)):
+            let halves: Set<FloatFormat> = [.f16, .bf16]
+            return (w == .f64 && (n == .f32 || halves.contains(n))) || (w == .f32 && halves.contains(n))
+        case (.si(let w), .si(let n)), (.ui(let w), .ui(let n)): return w >= n
+        case (.si(let w), .ui(let n)): return w > n
+        case (.si, .i1), (.ui, .i1): return true
+        default: return false
         }
     }
 

@@ -8,6 +8,8 @@ import StableHLO
 /// `maximumResultElements` are left to run time, so folding never materializes huge
 /// tensors; a uniform result becomes a splat. An op the interpreter rejects or does not
 /// finish within `timeLimit` is left as it is: its error, if any, belongs to run time.
+/// Elementwise ops on uniform constants are evaluated once on scalars, so their splat
+/// results fold at any size.
 public struct FoldConstantsPass: Pass {
     public var name: String { "fold-constants" }
     /// The most elements all results of one folded op may have together.
@@ -47,22 +49,23 @@ public struct FoldConstantsPass: Pass {
             guard let type = result.type.tensorType, type.isStatic else { return .keep }
             resultTypes.append(type)
         }
-        guard resultTypes.reduce(0, { $0 + $1.elementCount }) <= maximumResultElements else { return .keep }
-        var constants: [Operation] = []
-        var defined: Set<Int> = []
-        var operandElements = 0
+        var operandElements: [DenseElements] = []
         for operand in op.operands {
             guard let elements = context.constantElements(of: operand), elements.hasCompleteStorage,
                   operand.type.tensorType != nil else {
                 return .keep
             }
-            operandElements += elements.type.elementCount
-            if defined.insert(operand.id).inserted {
-                constants.append(.constant(elements, result: operand, location: op.location))
-            }
+            operandElements.append(elements)
         }
-        guard operandElements <= maximumOperandElements,
-              let tensors = evaluate(op, constants: constants, resultTypes: resultTypes) else { return .keep }
+        if let uniform = foldUniform(op, operandElements, resultTypes: resultTypes, &context) { return uniform }
+        guard resultTypes.reduce(0, { $0 + $1.elementCount }) <= maximumResultElements,
+              operandElements.reduce(0, { $0 + $1.type.elementCount }) <= maximumOperandElements else { return .keep }
+        var constants: [Operation] = []
+        var defined: Set<Int> = []
+        for (operand, elements) in zip(op.operands, operandElements) where defined.insert(operand.id).inserted {
+            constants.append(.constant(elements, result: operand, location: op.location))
+        }
+        guard let tensors = evaluate(op, constants: constants, resultTypes: resultTypes) else { return .keep }
         var operations: [Operation] = []
         var values: [Value] = []
         for (tensor, type) in zip(tensors, resultTypes) {
@@ -77,6 +80,37 @@ public struct FoldConstantsPass: Pass {
             values.append(value)
         }
         return .expand(operations, results: values)
+    }
+
+    /// An elementwise op on uniform constants, of any size: evaluated once on scalars, its
+    /// result is a splat of the result type.
+    private func foldUniform(
+        _ op: Operation, _ operandElements: [DenseElements], resultTypes: [TensorType],
+        _ context: inout RewriteContext
+    ) -> Rewrite? {
+        guard SimplifyBroadcastsPass.elementwiseOperations.contains(op.name), resultTypes.count == 1,
+              resultTypes[0].elementCount > 1 else { return nil }
+        var scalarOp = op
+        var constants: [Operation] = []
+        var defined: Set<Int> = []
+        for (i, elements) in operandElements.enumerated() {
+            let scalarType = TensorType(shape: [], elementType: elements.type.elementType)
+            guard let scalar = elements.splat(as: scalarType) else { return nil }
+            let value = Value(id: op.operands[i].id, type: .tensor(scalarType))
+            scalarOp.operands[i] = value
+            if defined.insert(value.id).inserted {
+                constants.append(.constant(scalar, result: value, location: op.location))
+            }
+        }
+        let scalarResult = TensorType(shape: [], elementType: resultTypes[0].elementType)
+        scalarOp.results = [Value(id: op.results[0].id, type: .tensor(scalarResult))]
+        guard let tensors = evaluate(scalarOp, constants: constants, resultTypes: [scalarResult]),
+              let tensor = tensors.first else { return nil }
+        let bytes = tensor.hostTensor.bytes
+        guard tensor.type == scalarResult, bytes.count == scalarResult.elementType.storageBytes else { return nil }
+        let value = context.makeValue(op.results[0].type)
+        let splat = DenseElements(type: resultTypes[0], bytes: bytes, isSplat: true)
+        return .expand([.constant(splat, result: value, location: op.location)], results: [value])
     }
 
     /// Runs `op` alone in the reference interpreter; nil when it fails or runs too long.

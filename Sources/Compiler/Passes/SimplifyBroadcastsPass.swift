@@ -64,7 +64,7 @@ public struct SimplifyBroadcastsPass: Pass {
               let dimensions = op[attribute: "broadcast_dimensions"]?.intArray,
               dimensions.count == input.rank,
               dimensions.allSatisfy({ $0 >= 0 && Int($0) < output.rank }) else { return .keep }
-        if let constant = context.constantElements(of: op.operands[0]), let splat = constant.splat(as: output) {
+        if let splat = CanonicalizePass.movedUniformConstant(op, context) {
             let value = context.makeValue(op.results[0].type)
             return .expand([.constant(splat, result: value, location: op.location)], results: [value])
         }

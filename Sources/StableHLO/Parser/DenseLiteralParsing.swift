@@ -197,6 +197,14 @@ extension TextParser {
                 guard value == 0 || value == 1 else {
                     throw Diagnostic(.parse, at: location, "i1 literal must be true, false, 0 or 1")
                 }
+            } else if element.bitWidth < 64 {
+                // Signless integers take either reading of their bits; unsigned ones only theirs.
+                let w = Int64(element.bitWidth)
+                let low: Int64 = element.isUnsigned ? 0 : -(Int64(1) << (w - 1))
+                let high: Int64 = (Int64(1) << w) - 1
+                guard value >= low, value <= high else {
+                    throw Diagnostic(.parse, at: location, "integer literal \(value) does not fit element type \(element)")
+                }
             }
             Self.append(UInt64(bitPattern: value), count: element.storageBytes, to: &bytes)
         }

@@ -244,6 +244,7 @@ def main():
     parser.add_argument("--skip-xla", action="store_true")
     parser.add_argument("--skip-torch", action="store_true")
     parser.add_argument("--timeout", type=int, default=1800, help="seconds per peer script / per nvgpu workload")
+    parser.add_argument("--nvgpu-timeout", type=int, default=900, help="seconds per nvgpu workload")
     parser.add_argument("--nvgpu-arg", action="append", default=[], help="extra argument for nvgpu bench (repeat)")
     args = parser.parse_args()
 
@@ -259,7 +260,7 @@ def main():
 
     nvgpu_records, nvgpu_errors = {}, {}
     for w in suite:
-        record, error = time_nvgpu(args.nvgpu, w, scratch, args.runs, args.timeout, args.nvgpu_arg)
+        record, error = time_nvgpu(args.nvgpu, w, scratch, args.runs, args.nvgpu_timeout, args.nvgpu_arg)
         nvgpu_records[w["name"]] = record
         if error:
             nvgpu_errors[w["name"]] = error

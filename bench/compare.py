@@ -11,6 +11,7 @@ Systems, each timed two ways (median of single calls; per-call time of back-to-b
                 record holds our compile time too).
 A system that is not installed or fails is recorded as such; the rest still run.
 
+Exit status: 0 all ran, 2 some nvgpu workload failed, 3 a peer (XLA or PyTorch) failed.
 Writes OUT/DATE-DEVICE.md (the table), OUT/DATE-DEVICE.json (every number) and a bar chart
 OUT/DATE-DEVICE.png (matplotlib) or .svg (hand-written when matplotlib is absent).
 Floors: the workload's bytes at the measured copy bandwidth (nvgpu's 1 GiB device-to-device
@@ -72,8 +73,16 @@ def rows_by_name(path):
         return {}
 
 
+def peer_script(folder, name):
+    """The peer script beside the workloads, else the one in the shared workloads folder."""
+    for candidate in (os.path.join(folder, name), os.path.join(DEFAULT_WORKLOADS, name)):
+        if os.path.exists(candidate):
+            return candidate
+    return os.path.join(folder, name)
+
+
 def time_xla(folder, scratch, timeout):
-    script = os.path.join(folder, "export_and_time_jax.py")
+    script = peer_script(folder, "export_and_time_jax.py")
     status, output = run_logged([sys.executable, script, "bench-jax", scratch], os.path.join(scratch, "xla.log"), timeout)
     rows = rows_by_name(os.path.join(scratch, "jax.json"))
     if not rows:  # keep the rows printed before a failure
@@ -89,7 +98,7 @@ def time_xla(folder, scratch, timeout):
 
 
 def time_torch(folder, scratch, timeout):
-    script = os.path.join(folder, "peers_torch.py")
+    script = peer_script(folder, "peers_torch.py")
     status, output = run_logged([sys.executable, script, scratch], os.path.join(scratch, "torch.log"), timeout)
     rows = rows_by_name(os.path.join(scratch, "torch.json"))
     if not rows:
@@ -292,7 +301,9 @@ def main():
     picture = chart(rows, stem, device)
     print(table)
     print(f"wrote {stem}.md, {stem}.json, {picture}; logs in {scratch}")
-    return 0 if not nvgpu_errors else 2
+    if nvgpu_errors:
+        return 2
+    return 3 if any(n.startswith(("XLA", "PyTorch")) for n in notes) else 0
 
 
 if __name__ == "__main__":

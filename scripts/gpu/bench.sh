@@ -89,6 +89,7 @@ cat "$out/compare.log"
 case $status in
     0) record compare ok "$(ls "$out"/results/*.md 2>/dev/null | head -1)";;
     2) record compare FAIL "some nvgpu workloads failed (see compare.log)";;
+    3) record compare FAIL "a peer (XLA or PyTorch) failed; nvgpu ran (see compare.log)";;
     *) record compare FAIL "exit $status (see compare.log)";;
 esac
 

@@ -116,7 +116,7 @@ struct BenchCommand: ParsableCommand {
             msLoop: timings.backToBackPerRun, runs: runs, floorMs: floor.milliseconds, floor: floor,
             compileSeconds: program.compileSeconds, kernels: executable.kernels.count, steps: executable.steps.count,
             hostSteps: executable.steps.filter { if case .host = $0 { return true }; return false }.count, check: nil)
-        if check { record.check = try compare(results, inputs: tensors, program: program) }
+        if check { record.check = try compare(results, inputs: tensors, program: program, flops: flops) }
         return record
     }
 
@@ -145,7 +145,17 @@ struct BenchCommand: ParsableCommand {
         return (flops, type)
     }
 
-    private func compare(_ results: [HostTensor], inputs: [HostTensor], program: GPUProgram) throws -> CheckRecord {
+    /// Matrix flops per second the reference backend manages, roughly (it checks its time
+    /// limit only between ops, so one huge dot_general cannot be interrupted).
+    static let referenceFlopRate = 2e7
+
+    private func compare(_ results: [HostTensor], inputs: [HostTensor], program: GPUProgram, flops: Double) throws -> CheckRecord {
+        let estimate = flops / Self.referenceFlopRate
+        if estimate > Double(checkTimeLimit) {
+            let reason = "\(String(format: "%.1f", flops / 1e9)) GFLOP of dot_general/convolution would take the reference backend about \(Int(estimate)) s, over --check-time-limit \(checkTimeLimit) s"
+            print("check: SKIPPED (\(reason))")
+            return CheckRecord(passed: true, skipped: reason, maxError: nil, outputs: [])
+        }
         guard let module = program.module else {
             print("check: SKIPPED (an .nvx file has no program to run on the reference backend; give --program FILE.mlir)")
             return CheckRecord(passed: true, skipped: "no .mlir program", maxError: nil, outputs: [])

@@ -7,9 +7,12 @@
 # Stages (each logs to $OUT; one failing workload or stage never stops the others):
 #   1. nvgpu devices                                   -> devices.log
 #   2. per workload: compile -o NAME.nvx --report       -> compile-NAME.log
-#      then bench --check (GPU vs the reference backend on the same random inputs; the
-#      check is skipped, and says so, when the reference takes over NVGPU_CHECK_SECONDS)
-#                                                      -> check-NAME.log, check-NAME.json
+#      bench --check on the small versions in bench/small (GPU vs the reference backend on
+#      the same random inputs; skipped, saying so, when the reference would take over
+#      NVGPU_CHECK_SECONDS)                            -> check-NAME.log, check-NAME.json
+#      (NVGPU_FULL_CHECK=1 also checks the full-size workloads: slow, mostly skipped)
+#      scripts/gpu/verify_against_torch.py (cuBLASLt paths vs PyTorch's f32 accumulation)
+#                                                      -> verify-torch.log
 #   3. nvgpu conformance --device=cuda, when the binary supports it -> conformance.log
 #   4. bench/compare.py: XLA, PyTorch eager/Inductor and nvgpu timed in one run
 #                                                      -> compare.log, results/DATE-DEVICE.{md,json,png|svg}
@@ -55,19 +58,47 @@ else
             record "compile $name" FAIL "$(tail -1 "$out/compile-$name.log")"
         fi
         cat "$out/compile-$name.log"
-        step "$name: bench --check"
-        timeout $((check_seconds + 900)) "$nvgpu" bench "$mlir" --random-inputs --runs 5 --check \
-            --check-time-limit "$check_seconds" --json "$out/check-$name.json" >"$out/check-$name.log" 2>&1
-        status=$?
-        cat "$out/check-$name.log"
-        if grep -q "check: SKIPPED" "$out/check-$name.log"; then
-            record "check $name" skipped "$(grep 'check: SKIPPED' "$out/check-$name.log" | head -1 | cut -c1-100)"
-        elif [[ $status -eq 0 ]] && grep -q "check: passed" "$out/check-$name.log"; then
-            record "check $name" ok "$(grep 'max error' "$out/check-$name.log" | head -1 | cut -c1-100)"
-        else
-            record "check $name" FAIL "exit $status: $(tail -1 "$out/check-$name.log" | cut -c1-100)"
-        fi
     done
+fi
+
+check() {  # check LABEL PROGRAM
+    local label=$1 mlir=$2
+    step "$label: bench --check"
+    timeout $((check_seconds + 900)) "$nvgpu" bench "$mlir" --random-inputs --runs 5 --check \
+        --check-time-limit "$check_seconds" --json "$out/check-$label.json" >"$out/check-$label.log" 2>&1
+    local status=$?
+    cat "$out/check-$label.log"
+    if grep -q "check: SKIPPED" "$out/check-$label.log"; then
+        record "check $label" skipped "$(grep 'check: SKIPPED' "$out/check-$label.log" | head -1 | cut -c1-100)"
+    elif [[ $status -eq 0 ]] && grep -q "check: passed" "$out/check-$label.log"; then
+        record "check $label" ok "$(grep 'max error' "$out/check-$label.log" | head -1 | cut -c1-100)"
+    else
+        record "check $label" FAIL "exit $status: $(grep 'max error' "$out/check-$label.log" | head -1 | cut -c1-90)"
+    fi
+}
+for mlir in "$root"/bench/small/*.mlir; do
+    [[ -e $mlir ]] && check "small-$(basename "$mlir" .mlir)" "$mlir"
+done
+if [[ ${NVGPU_FULL_CHECK:-0} == 1 ]]; then
+    for mlir in "$workloads"/*.mlir; do
+        [[ -e $mlir ]] && check "$(basename "$mlir" .mlir)" "$mlir"
+    done
+fi
+
+step "cuBLASLt paths against PyTorch"
+if OUT="$out/verify" "$python" -c "import torch" 2>/dev/null; then
+    mkdir -p "$out/verify"
+    OUT="$out/verify" timeout 600 "$python" "$here/verify_against_torch.py" "$nvgpu" "$root/bench/small" >"$out/verify-torch.log" 2>&1
+    status=$?
+    cat "$out/verify-torch.log"
+    if [[ $status -eq 0 ]] && ! grep -q FAILED "$out/verify-torch.log"; then
+        record "verify vs torch" ok "$(tr '\n' ';' <"$out/verify-torch.log" | cut -c1-100)"
+    else
+        record "verify vs torch" FAIL "see verify-torch.log"
+    fi
+    rm -rf "$out/verify"
+else
+    record "verify vs torch" skipped "no torch for $python"
 fi
 
 step "conformance on the GPU"

@@ -114,6 +114,7 @@ fi
 
 step "compare with XLA and PyTorch"
 "$python" "$root/bench/compare.py" --nvgpu "$nvgpu" --workloads "$workloads" --out "$out/results" \
+    --nvgpu-timeout "${NVGPU_BENCH_TIMEOUT:-300}" \
     >"$out/compare.log" 2>&1
 status=$?
 cat "$out/compare.log"

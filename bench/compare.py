@@ -36,11 +36,12 @@ def log(*parts):
     print(*parts, file=sys.stderr, flush=True)
 
 
-def run_logged(command, log_path, timeout):
+def run_logged(command, log_path, timeout, env=None):
     """Runs `command`, teeing output to log_path; returns (exit status or None on timeout, output)."""
     log("$", " ".join(command))
     try:
-        done = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=timeout)
+        done = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=timeout,
+                              env=env)
         output, status = done.stdout, done.returncode
     except subprocess.TimeoutExpired as e:
         partial = e.stdout.decode(errors="replace") if isinstance(e.stdout, bytes) else (e.stdout or "")
@@ -116,7 +117,9 @@ def time_nvgpu(nvgpu, workload, scratch, runs, timeout, extra):
     record_path = os.path.join(scratch, workload["name"] + ".nvgpu.json")
     command = [nvgpu, "bench", workload["mlir"], "--random-inputs", "--runs", str(runs),
                "--name", workload["name"], "--json", record_path] + extra
-    status, output = run_logged(command, os.path.join(scratch, workload["name"] + ".nvgpu.log"), timeout)
+    # A fresh kernel cache per workload, so the recorded compile time is a cold compile like XLA's.
+    env = dict(os.environ, NVGPU_CACHE_DIR=os.path.join(scratch, "cache-" + workload["name"]))
+    status, output = run_logged(command, os.path.join(scratch, workload["name"] + ".nvgpu.log"), timeout, env)
     if status == 0 and os.path.exists(record_path):
         return json.load(open(record_path)), None
     last = [line for line in output.strip().splitlines() if line.strip()][-1:] or ["no output"]

@@ -13,6 +13,8 @@
 #      (NVGPU_FULL_CHECK=1 also checks the full-size workloads: slow, mostly skipped)
 #      scripts/gpu/verify_against_torch.py (cuBLASLt paths vs PyTorch's f32 accumulation)
 #                                                      -> verify-torch.log
+#      scripts/gpu/verify_matmul_epilogues.py (every .matmul form: types, transposes,
+#      batches, epilogues, as one-step executables)    -> verify-matmul.log
 #   3. nvgpu conformance --device=cuda, when the binary supports it -> conformance.log
 #   4. bench/compare.py: XLA, PyTorch eager/Inductor and nvgpu timed in one run
 #                                                      -> compare.log, results/DATE-DEVICE.{md,json,png|svg}
@@ -96,6 +98,12 @@ if OUT="$out/verify" "$python" -c "import torch" 2>/dev/null; then
     else
         record "verify vs torch" FAIL "see verify-torch.log"
     fi
+    mkdir -p "$out/verify"
+    OUT="$out/verify" timeout 900 "$python" "$here/verify_matmul_epilogues.py" "$nvgpu" >"$out/verify-matmul.log" 2>&1
+    status=$?
+    tail -1 "$out/verify-matmul.log"
+    if [[ $status -eq 0 ]]; then record "matmul step forms" ok "$(tail -1 "$out/verify-matmul.log")"
+    else record "matmul step forms" FAIL "$(grep -c FAILED "$out/verify-matmul.log") failing (see verify-matmul.log)"; fi
     rm -rf "$out/verify"
 else
     record "verify vs torch" skipped "no torch for $python"

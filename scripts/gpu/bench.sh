@@ -7,7 +7,7 @@
 # Stages (each logs to $OUT; one failing workload or stage never stops the others):
 #   1. nvgpu devices                                   -> devices.log
 #   2. per workload: compile -o NAME.nvx --report       -> compile-NAME.log
-#      bench --check on the small versions in bench/small (GPU vs the reference backend on
+#      bench --check on small versions made by tools/shrink_workloads.py (GPU vs the reference backend on
 #      the same random inputs; skipped, saying so, when the reference would take over
 #      NVGPU_CHECK_SECONDS)                            -> check-NAME.log, check-NAME.json
 #      (NVGPU_FULL_CHECK=1 also checks the full-size workloads: slow, mostly skipped)
@@ -78,7 +78,9 @@ check() {  # check LABEL PROGRAM
         record "check $label" FAIL "exit $status: $(grep 'max error' "$out/check-$label.log" | head -1 | cut -c1-90)"
     fi
 }
-for mlir in "$root"/bench/small/*.mlir; do
+small="$out/small"
+"$python" "$root/tools/shrink_workloads.py" "$workloads" "$small" >/dev/null
+for mlir in "$small"/*.mlir; do
     [[ -e $mlir ]] && check "small-$(basename "$mlir" .mlir)" "$mlir"
 done
 if [[ ${NVGPU_FULL_CHECK:-0} == 1 ]]; then
@@ -90,7 +92,7 @@ fi
 step "cuBLASLt paths against PyTorch"
 if OUT="$out/verify" "$python" -c "import torch" 2>/dev/null; then
     mkdir -p "$out/verify"
-    OUT="$out/verify" timeout 600 "$python" "$here/verify_against_torch.py" "$nvgpu" "$root/bench/small" >"$out/verify-torch.log" 2>&1
+    OUT="$out/verify" timeout 600 "$python" "$here/verify_against_torch.py" "$nvgpu" "$small" >"$out/verify-torch.log" 2>&1
     status=$?
     cat "$out/verify-torch.log"
     if [[ $status -eq 0 ]] && ! grep -q FAILED "$out/verify-torch.log"; then

@@ -94,15 +94,29 @@ struct Assembly {
         }
     }
 
-    mutating func addMatmul(_ op: StableHLO.Operation, options: CompileOptions, name: String) throws {
+    mutating func addMatmul(_ fusedOp: StableHLO.Operation, options: CompileOptions, name: String) throws {
+        let fused = MatmulEpilogueMatcher.fusedEpilogue(of: fusedOp)
+        let op = fused?.product ?? fusedOp
         let a = try buffer(for: op.operands[0], definedBy: "dot_general")
         let b = try buffer(for: op.operands[1], definedBy: "dot_general")
         let c = try buffer(for: op.results[0], definedBy: "dot_general")
         guard let result = op.resultTensorType(0), result.elementCount > 0 else { return }
-        if options.useVendorLibraries, let call = MatmulLowering.vendorCall(op, a: a, b: b, c: c) {
+        if options.useVendorLibraries, var call = MatmulLowering.vendorCall(op, a: a, b: b, c: c) {
+            var touched = [a, b, c]
+            if let fused {
+                call.epilogue = fused.epilogue
+                if let bias = fused.bias {
+                    let index = try buffer(for: bias, definedBy: "bias")
+                    call.bias = index
+                    touched.append(index)
+                }
+            }
             steps.append(.matmul(call))
-            stepBuffers.append([a, b, c])
+            stepBuffers.append(touched)
             return
+        }
+        if let fused {
+            throw CodeGenError("matmul epilogue \(fused.epilogue) needs cuBLASLt", at: op.location)
         }
         let kernel = try GemmKernel.build(op, name: name)
         steps.append(.launch(KernelLaunch(

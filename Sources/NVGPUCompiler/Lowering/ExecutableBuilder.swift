@@ -29,10 +29,11 @@ public struct ExecutableBuilder {
             throw Diagnostic(.verify, at: module.location, "no function @\(options.entry) to compile")
         }
         let entry = CallInlining.inlined(original, in: module)
-        guard entry.body.blocks.count == 1, let block = entry.body.entry,
-              let terminator = block.operations.last, terminator.name == "func.return" else {
+        guard entry.body.blocks.count == 1, let body = entry.body.entry,
+              let terminator = body.operations.last, terminator.name == "func.return" else {
             throw Diagnostic(.verify, at: entry.location, "@\(entry.name) must have one block ending in func.return")
         }
+        let block = options.useVendorLibraries ? MatmulEpilogueMatcher.fusingEpilogues(into: body) : body
         let boundaryTypes = block.arguments.map(\.type) + terminator.operands.map(\.type)
         if let bad = boundaryTypes.first(where: { !($0.tensorType?.isStatic ?? false) }) {
             return wholeProgramOnHost(entry, module: module, reason: "arguments or results of type \(bad) stay on the host")

@@ -14,7 +14,7 @@ import re
 import sys
 
 SIZES = {268435456: 262144, 67108864: 65536, 16384: 512, 8192: 256, 2048: 64}
-CONV_BATCH = ("32x56x56", "2x56x56")
+CONV_BATCH = ("32x56x56", "2x8x8")  # the convolution runs on the host for now
 
 
 def shrink_text(text: str) -> str:
@@ -43,7 +43,7 @@ def main() -> None:
             spec = json.loads(shapes.read_text())
             for arg in spec.get("args", []):
                 if arg[0][:3] == [32, 56, 56]:
-                    arg[0][0] = 2
+                    arg[0][:3] = [2, 8, 8]
                 arg[0] = [SIZES.get(d, d) for d in arg[0]]
             (dst / shapes.name).write_text(json.dumps(spec))
         print(f"{mlir.name}: shrunk")

@@ -1,6 +1,6 @@
 import StableHLO
 
-/// `func.call`, `stablehlo.while`, `if`, `case`, tuples, tokens and `optimization_barrier`.
+/// `func.call`, `stablehlo.while`, `if`, `case`, `composite`, tuples, tokens and `optimization_barrier`.
 enum ControlFlowKernels {
     static let table: [String: Kernel] = [
         "func.call": callFunction,
@@ -11,6 +11,7 @@ enum ControlFlowKernels {
         "stablehlo.tuple": { call in [.tuple(call.operands)] },
         "stablehlo.get_tuple_element": getTupleElement,
         "stablehlo.optimization_barrier": { call in call.operands },
+        "stablehlo.composite": composite,
         "stablehlo.after_all": { _ in [.token] },
         "stablehlo.create_token": { _ in [.token] },
     ]
@@ -18,6 +19,14 @@ enum ControlFlowKernels {
     static func callFunction(_ call: KernelCall) throws -> [RuntimeValue] {
         guard case .symbolRef(let name)? = call.op[attribute: "callee"] else {
             throw call.error("missing callee")
+        }
+        return try call.call(name, call.operands)
+    }
+
+    /// A composite runs its `decomposition` function on its operands (the spec's semantics).
+    static func composite(_ call: KernelCall) throws -> [RuntimeValue] {
+        guard case .symbolRef(let name)? = call.op[attribute: "decomposition"] else {
+            throw call.error("missing decomposition")
         }
         return try call.call(name, call.operands)
     }

@@ -88,7 +88,7 @@ public final class RowMajorMatmul: @unchecked Sendable {
             guard layouts.count == 3 else {
                 throw CUBLASLtError(call: "cublasLtMatrixLayoutCreate", status: 14, name: "null layout", context: context)
             }
-            chosen = try Self.chooseAlgorithm(handle: handle, operation: operation, layouts: layouts,
+            chosen = try handle.bestAlgorithm(operation: operation, layouts: layouts,
                                               workspaceLimit: workspaceLimit, context: context)
         } catch {
             for layout in layouts { _ = api.functions.cublasLtMatrixLayoutDestroy?(layout) }
@@ -108,31 +108,6 @@ public final class RowMajorMatmul: @unchecked Sendable {
         let api = handle.library.functions
         for layout in layouts { _ = api.cublasLtMatrixLayoutDestroy?(layout) }
         _ = api.cublasLtMatmulDescDestroy?(operation)
-    }
-
-    private static func chooseAlgorithm(
-        handle: CUBLASLtHandle, operation: cublasLtMatmulDesc_t, layouts: [cublasLtMatrixLayout_t],
-        workspaceLimit: Int, context: String
-    ) throws(CUBLASLtError) -> cublasLtMatmulHeuristicResult_t {
-        let api = handle.library
-        var preference: cublasLtMatmulPreference_t?
-        try api.check("cublasLtMatmulPreferenceCreate", context: context) { $0.cublasLtMatmulPreferenceCreate?(&preference) }
-        defer { _ = api.functions.cublasLtMatmulPreferenceDestroy?(preference) }
-        var limit = UInt64(max(0, workspaceLimit))
-        try api.check("cublasLtMatmulPreferenceSetAttribute", context: context) {
-            $0.cublasLtMatmulPreferenceSetAttribute?(preference, 1, &limit, MemoryLayout<UInt64>.size)  // MAX_WORKSPACE_BYTES
-        }
-        var result = cublasLtMatmulHeuristicResult_t()
-        var returned: Int32 = 0
-        try api.check("cublasLtMatmulAlgoGetHeuristic", context: context) {
-            $0.cublasLtMatmulAlgoGetHeuristic?(handle.handle, operation, layouts[0], layouts[1], layouts[2], layouts[2],
-                                               preference, 1, &result, &returned)
-        }
-        guard returned > 0, result.state == 0 else {
-            throw CUBLASLtError(call: "cublasLtMatmulAlgoGetHeuristic", status: 15,
-                                name: "CUBLAS_STATUS_NOT_SUPPORTED (no algorithm)", context: context)
-        }
-        return result
     }
 
     /// Queues `d = alpha · a · b + beta · d` on `stream`. `workspace` must hold

@@ -119,6 +119,7 @@ struct ExecutableReport {
         for call in matmuls {
             lines.append("  " + ExecutionStep.matmul(call).summary)
         }
+        lines += ConvolutionReport(executable: executable).lines
         let hosts = executable.steps.compactMap { if case .host(let h) = $0 { return h }; return nil }
         lines.append("host fallbacks: \(hosts.count)")
         for call in hosts {

@@ -142,6 +142,9 @@ public final class CUDAExecutableRunner: @unchecked Sendable {
         case .copy(let from, let to):
             try queue.copy(from: try address(of: from), to: try address(of: to),
                            byteCount: executable.buffers[from].byteSize)
+        case .convolution(let call):
+            try queue.convolution(call, operands: ConvolutionOperands(
+                input: try address(of: call.input), filter: try address(of: call.filter), output: try address(of: call.output)))
         }
     }
 
@@ -226,6 +229,7 @@ extension ExecutionStep {
                 + (call.transposeA ? " Aᵀ" : "") + (call.transposeB ? " Bᵀ" : "") + (call.epilogue == .none ? "" : " +\(call.epilogue.rawValue)")
         case .host(let call): return "host program \(call.program) @\(call.function) (\(call.reason))"
         case .copy(let from, let to): return "copy buffer \(from) -> \(to)"
+        case .convolution(let call): return call.summary
         }
     }
 }

@@ -20,6 +20,8 @@ public final class CUDAQueue: DeviceQueue, @unchecked Sendable {
     private var workspace: DeviceAllocation?
     private var events: [CUDAEvent] = []
     private var marksInUse = 0
+    /// cuDNN handle, convolution plans and workspace (see `CUDAQueue+Convolution`).
+    let convolutionPlans = ConvolutionPlans()
 
     /// Opens device `ordinal` through `driver` and creates a stream on it.
     public init(driver: CUDADriver, ordinal: Int = 0) throws {
@@ -30,6 +32,7 @@ public final class CUDAQueue: DeviceQueue, @unchecked Sendable {
 
     deinit {
         if let workspace { try? allocator.deallocate(workspace) }
+        convolutionPlans.release(to: allocator)
         _ = try? allocator.trim()
     }
 

@@ -28,6 +28,8 @@ public protocol DeviceQueue: AnyObject, Sendable {
     func launch(kernel: Int, configuration: LaunchConfiguration, arguments: [KernelArgument]) throws
     /// Queues a vendor-library matrix multiply on resolved buffer addresses.
     func matmul(_ call: MatmulCall, operands: MatmulOperands) throws
+    /// Queues a vendor-library (cuDNN) convolution on resolved buffer addresses.
+    func convolution(_ call: ConvolutionCall, operands: ConvolutionOperands) throws
     /// Waits until everything queued has finished.
     func synchronize() throws
     /// Records a timing mark at the current end of the queue; returns its handle.

@@ -8,6 +8,8 @@ public struct FusionGroup: Hashable, Sendable {
         case fusion
         /// One `dot_general`.
         case matmul
+        /// One `convolution`.
+        case convolution
         /// A connected region of ops run by the reference backend.
         case host(reason: String)
         /// A large literal uploaded once (no step).
@@ -91,7 +93,7 @@ public struct FusionPlanner: Sendable {
             let cls = classes[i]
             let policy = policies[i] ?? .free
             var candidates: [Int] = []
-            if !isLargeConstant[i], policy != .isolated, cls != .terminator, cls != .matmul {
+            if !isLargeConstant[i], policy != .isolated, cls != .terminator, cls != .matmul, cls != .convolution {
                 for v in Self.freeValues(of: op) {
                     guard let p = producer[v.id], !isLargeConstant[p] else { continue }
                     let pc = classes[p]
@@ -157,6 +159,7 @@ public struct FusionPlanner: Sendable {
             } else {
                 switch classes[sorted[0]] {
                 case .matmul: kind = .matmul
+                case .convolution: kind = .convolution
                 case .host(let reason):
                     let names = Array(Set(sorted.compactMap { i -> String? in
                         if case .host = classes[i] { return ops[i].name } else { return nil }

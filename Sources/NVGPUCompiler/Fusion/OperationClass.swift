@@ -11,6 +11,8 @@ public enum OperationClass: Hashable, Sendable {
     case reduction(ReductionCombiner)
     /// A `dot_general` (cuBLASLt, or a generated tiled GEMM).
     case matmul
+    /// A `convolution` (cuDNN, or a generated kernel).
+    case convolution
     /// `func.return`.
     case terminator
     /// Run by the reference backend on the host.
@@ -67,6 +69,10 @@ extension OperationClass {
         }
         if op.name == "stablehlo.dot_general" {
             self = allSupported && op.regions.isEmpty ? .matmul : noKernel
+            return
+        }
+        if op.name == "stablehlo.convolution" {
+            self = allSupported && (try? ConvolutionGeometry(op)) != nil ? .convolution : noKernel
             return
         }
         guard allSupported, op.regions.isEmpty || op.name == "stablehlo.reduce" else {

@@ -73,6 +73,9 @@ public struct ExecutableBuilder {
                 let op = block.operations[group.operations[0]]
                 try assembly.addMatmul(op, options: options, name: "gemm_\(g)")
                 if case .launch? = assembly.steps.last { kernelsPerGroup[g] = ["gemm_\(g)"] }
+            case .convolution:
+                kernelsPerGroup[g] = try assembly.addConvolution(
+                    block.operations[group.operations[0]], options: options, name: "conv_\(g)")
             case .host(let reason):
                 let program = HostPrograms.module(for: group, block: block, original: module, entry: options.entry)
                 try assembly.addHost(program.text, group: group, reason: reason)

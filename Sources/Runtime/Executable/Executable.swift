@@ -123,6 +123,8 @@ public enum ExecutionStep: Codable, Sendable, Hashable {
     case host(HostCall)
     /// Device-to-device copy of a whole buffer.
     case copy(from: Int, to: Int)
+    /// A vendor-library 2-D convolution (cuDNN).
+    case convolution(ConvolutionCall)
 }
 
 /// A kernel launch: grid and block shape and the argument list.

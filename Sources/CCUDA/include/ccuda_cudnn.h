@@ -1,0 +1,87 @@
+// Our own declarations for the cuDNN calls nvgpu uses (libcudnn.so.9, the legacy
+// convolution API). Not the vendor header: opaque handle types, the one plain-data struct
+// the API fills, and a function-pointer table filled at run time.
+#ifndef CCUDA_CUDNN_H
+#define CCUDA_CUDNN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ccuda_driver.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// A cuDNN status code (`CUDNN_STATUS_SUCCESS` is 0).
+typedef int cudnnStatus_t;
+typedef struct cudnnContext *cudnnHandle_t;
+typedef struct cudnnTensorStruct *cudnnTensorDescriptor_t;
+typedef struct cudnnFilterStruct *cudnnFilterDescriptor_t;
+typedef struct cudnnConvolutionStruct *cudnnConvolutionDescriptor_t;
+
+/// One answer of `cudnnGetConvolutionForwardAlgorithm_v7` / `cudnnFindConvolutionForwardAlgorithmEx`.
+typedef struct nvgpu_cudnn_fwd_algo_perf {
+    int algo;          // cudnnConvolutionFwdAlgo_t
+    cudnnStatus_t status;
+    float time;        // milliseconds (Find only)
+    size_t memory;     // workspace bytes
+    int determinism;   // cudnnDeterminism_t
+    int mathType;      // cudnnMathType_t
+    int reserved[3];
+} nvgpu_cudnn_fwd_algo_perf;
+
+/// The cuDNN functions nvgpu calls; NULL entries were not found in the library.
+typedef struct nvgpu_cudnn_functions {
+    size_t (*cudnnGetVersion)(void);
+    const char *(*cudnnGetErrorString)(cudnnStatus_t status);
+    cudnnStatus_t (*cudnnCreate)(cudnnHandle_t *handle);
+    cudnnStatus_t (*cudnnDestroy)(cudnnHandle_t handle);
+    cudnnStatus_t (*cudnnSetStream)(cudnnHandle_t handle, CUstream stream);
+    cudnnStatus_t (*cudnnCreateTensorDescriptor)(cudnnTensorDescriptor_t *descriptor);
+    cudnnStatus_t (*cudnnSetTensor4dDescriptor)(cudnnTensorDescriptor_t descriptor, int format,
+                                                int dataType, int n, int c, int h, int w);
+    cudnnStatus_t (*cudnnDestroyTensorDescriptor)(cudnnTensorDescriptor_t descriptor);
+    cudnnStatus_t (*cudnnCreateFilterDescriptor)(cudnnFilterDescriptor_t *descriptor);
+    cudnnStatus_t (*cudnnSetFilter4dDescriptor)(cudnnFilterDescriptor_t descriptor, int dataType,
+                                                int format, int k, int c, int h, int w);
+    cudnnStatus_t (*cudnnDestroyFilterDescriptor)(cudnnFilterDescriptor_t descriptor);
+    cudnnStatus_t (*cudnnCreateConvolutionDescriptor)(cudnnConvolutionDescriptor_t *descriptor);
+    cudnnStatus_t (*cudnnSetConvolution2dDescriptor)(cudnnConvolutionDescriptor_t descriptor,
+                                                     int padH, int padW, int strideH, int strideW,
+                                                     int dilationH, int dilationW, int mode,
+                                                     int computeType);
+    cudnnStatus_t (*cudnnSetConvolutionGroupCount)(cudnnConvolutionDescriptor_t descriptor,
+                                                   int groupCount);
+    cudnnStatus_t (*cudnnSetConvolutionMathType)(cudnnConvolutionDescriptor_t descriptor,
+                                                 int mathType);
+    cudnnStatus_t (*cudnnDestroyConvolutionDescriptor)(cudnnConvolutionDescriptor_t descriptor);
+    cudnnStatus_t (*cudnnGetConvolution2dForwardOutputDim)(
+        cudnnConvolutionDescriptor_t convolution, cudnnTensorDescriptor_t input,
+        cudnnFilterDescriptor_t filter, int *n, int *c, int *h, int *w);
+    cudnnStatus_t (*cudnnGetConvolutionForwardAlgorithm_v7)(
+        cudnnHandle_t handle, cudnnTensorDescriptor_t x, cudnnFilterDescriptor_t w,
+        cudnnConvolutionDescriptor_t convolution, cudnnTensorDescriptor_t y, int requestedCount,
+        int *returnedCount, nvgpu_cudnn_fwd_algo_perf *results);
+    cudnnStatus_t (*cudnnFindConvolutionForwardAlgorithmEx)(
+        cudnnHandle_t handle, cudnnTensorDescriptor_t xDescriptor, const void *x,
+        cudnnFilterDescriptor_t wDescriptor, const void *w,
+        cudnnConvolutionDescriptor_t convolution, cudnnTensorDescriptor_t yDescriptor, void *y,
+        int requestedCount, int *returnedCount, nvgpu_cudnn_fwd_algo_perf *results,
+        void *workspace, size_t workspaceBytes);
+    cudnnStatus_t (*cudnnGetConvolutionForwardWorkspaceSize)(
+        cudnnHandle_t handle, cudnnTensorDescriptor_t x, cudnnFilterDescriptor_t w,
+        cudnnConvolutionDescriptor_t convolution, cudnnTensorDescriptor_t y, int algorithm,
+        size_t *bytes);
+    cudnnStatus_t (*cudnnConvolutionForward)(
+        cudnnHandle_t handle, const void *alpha, cudnnTensorDescriptor_t xDescriptor,
+        const void *x, cudnnFilterDescriptor_t wDescriptor, const void *w,
+        cudnnConvolutionDescriptor_t convolution, int algorithm, void *workspace,
+        size_t workspaceBytes, const void *beta, cudnnTensorDescriptor_t yDescriptor, void *y);
+} nvgpu_cudnn_functions;
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

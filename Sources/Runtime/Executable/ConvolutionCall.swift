@@ -1,0 +1,75 @@
+/// `output = convolution(input, filter)` by cuDNN: a 2-D convolution (a 1-D one has height
+/// 1) whose input, filter and output are densely packed in one format — NHWC with a KRSC
+/// filter, or NCHW with a KCRS filter. The compiler plans transposes of the filter (and
+/// lowers what cuDNN cannot take to a generated kernel) before emitting this step.
+public struct ConvolutionCall: Codable, Sendable, Hashable {
+    /// How input, filter and output are stored.
+    public enum Layout: String, Codable, Sendable, Hashable {
+        /// Input/output (N, H, W, C); filter (K, R, S, C/groups).
+        case nhwc
+        /// Input/output (N, C, H, W); filter (K, C/groups, R, S).
+        case nchw
+    }
+
+    public var input: Int
+    public var filter: Int
+    public var output: Int
+    public var layout: Layout
+    /// Input extents: batch, channels, height, width.
+    public var n: Int, c: Int, h: Int, w: Int
+    /// Output channels and window height, width.
+    public var k: Int, r: Int, s: Int
+    public var outputHeight: Int, outputWidth: Int
+    /// Padding on both sides, window strides and window dilation: (height, width) each.
+    public var padding: [Int]
+    public var strides: [Int]
+    public var dilation: [Int]
+    /// `feature_group_count`: the filter holds c / groups input channels.
+    public var groups: Int
+    /// The window is reversed in both dimensions (cuDNN's CONVOLUTION mode).
+    public var flipsWindow: Bool
+    /// `bf16`, `f16` or `f32` (input, filter and output alike).
+    public var elementType: String
+    /// For f32: whether the tensor cores may round inputs to TF32 (precision DEFAULT).
+    public var allowsTF32: Bool
+
+    public init(input: Int, filter: Int, output: Int, layout: Layout, n: Int, c: Int, h: Int, w: Int,
+                k: Int, r: Int, s: Int, outputHeight: Int, outputWidth: Int, padding: [Int], strides: [Int],
+                dilation: [Int], groups: Int, flipsWindow: Bool, elementType: String, allowsTF32: Bool) {
+        self.input = input
+        self.filter = filter
+        self.output = output
+        self.layout = layout
+        self.n = n
+        self.c = c
+        self.h = h
+        self.w = w
+        self.k = k
+        self.r = r
+        self.s = s
+        self.outputHeight = outputHeight
+        self.outputWidth = outputWidth
+        self.padding = padding
+        self.strides = strides
+        self.dilation = dilation
+        self.groups = groups
+        self.flipsWindow = flipsWindow
+        self.elementType = elementType
+        self.allowsTF32 = allowsTF32
+    }
+
+    /// Element counts of input, filter and output.
+    public var elementCounts: (input: Int, filter: Int, output: Int) {
+        (n * c * h * w, k * (c / max(groups, 1)) * r * s, n * k * outputHeight * outputWidth)
+    }
+
+    /// One line for listings: `cuDNN nhwc bf16 32x256x56x56 * 256x256x3x3 -> 56x56 pad 1,1 ...`.
+    public var summary: String {
+        "cuDNN convolution \(layout) \(elementType) x \(n)x\(c)x\(h)x\(w) w \(k)x\(c / max(groups, 1))x\(r)x\(s)"
+            + " -> \(outputHeight)x\(outputWidth) pad \(padding.map(String.init).joined(separator: ","))"
+            + " stride \(strides.map(String.init).joined(separator: ","))"
+            + " dilation \(dilation.map(String.init).joined(separator: ","))"
+            + (groups > 1 ? " groups \(groups)" : "") + (flipsWindow ? " flipped" : "")
+            + (elementType == "f32" && allowsTF32 ? " tf32" : "")
+    }
+}

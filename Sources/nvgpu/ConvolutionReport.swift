@@ -1,0 +1,24 @@
+import Runtime
+
+/// The convolution part of `nvgpu compile --report`: which path each convolution took —
+/// cuDNN (with the filter transposes planned around it) or a generated kernel, and why.
+struct ConvolutionReport {
+    var executable: Executable
+
+    var lines: [String] {
+        let vendor = executable.steps.compactMap { step -> ConvolutionCall? in
+            if case .convolution(let call) = step { return call }
+            return nil
+        }
+        // Generated convolution kernels and filter layouts say so in their first comment line.
+        let generated = executable.kernels.compactMap { kernel -> String? in
+            let comment = kernel.source.split(separator: "\n").first { $0.hasPrefix("// \(kernel.entryPoint): convolution") }
+            return comment.map { String($0.dropFirst(3)) }
+        }
+        let layouts = executable.kernels.filter { $0.source.contains("// \($0.entryPoint): filter layout") }.count
+        var lines = ["convolutions: \(vendor.count + generated.count) (cuDNN \(vendor.count), generated \(generated.count), filter transposes \(layouts))"]
+        lines += vendor.map { "  " + $0.summary }
+        lines += generated.map { "  generated " + $0 }
+        return lines
+    }
+}

@@ -1,0 +1,149 @@
+import Foundation
+import NVGPUCompiler
+import Runtime
+import StableHLO
+import Testing
+
+/// Which path each convolution takes (cuDNN, with or without a filter transpose, or the
+/// generated kernel), and that every generated convolution kernel compiles for sm_90.
+@Suite struct ConvolutionLoweringTests {
+    static func convolution(in text: String) throws -> StableHLO.Operation {
+        let module = try Module.parse(text, file: "conv.mlir")
+        guard let op = module.function(named: "main")?.body.entry?.operations.first(where: { $0.name == "stablehlo.convolution" }) else {
+            throw CodeGenError("no convolution in the test program")
+        }
+        return op
+    }
+
+    @Test(arguments: ConvolutionCase.vendor.map(\.0.name))
+    func vendorConvolutionsGoToCuDNN(_ name: String) throws {
+        let (c, layout, permutation) = try #require(ConvolutionCase.vendor.first { $0.0.name == name })
+        let op = try Self.convolution(in: c.text)
+        guard case .vendor(let call, let planned) = ConvolutionLowering.path(op, useVendorLibraries: true) else {
+            Issue.record("\(name): \(ConvolutionLowering.path(op, useVendorLibraries: true))")
+            return
+        }
+        #expect(call.layout.rawValue == layout)
+        #expect(planned == permutation)
+        let geometry = try ConvolutionGeometry(op)
+        #expect(call.n == geometry.batch && call.c == geometry.inputFeatures && call.k == geometry.outputFeatures)
+        #expect(call.groups == geometry.featureGroups)
+        #expect(call.flipsWindow == geometry.reversal.contains(true))
+        #expect(call.outputHeight * call.outputWidth == geometry.outputSizes.reduce(1, *))
+
+        let (executable, _) = try TestPrograms.lower(c.text)
+        let steps = executable.steps
+        let convolutions = steps.compactMap { step -> ConvolutionCall? in
+            if case .convolution(let call) = step { return call }
+            return nil
+        }
+        #expect(convolutions.count == 1)
+        #expect(TestPrograms.launches(executable) == (permutation == nil ? 0 : 1))
+        if let permutation, let step = convolutions.first {
+            // The filter the step reads is the transposed scratch buffer, in cuDNN's order.
+            let slot = executable.buffers[step.filter]
+            let rhs = try #require(op.operandTensorType(1))
+            #expect(slot.shape == permutation.map { rhs.shape[$0] })
+            #expect(executable.kernels.first?.source.contains("filter layout") == true)
+        }
+        #expect(TestPrograms.hostSteps(executable).isEmpty)
+    }
+
+    @Test(arguments: ConvolutionCase.generated.map(\.0.name))
+    func otherConvolutionsAreGenerated(_ name: String) throws {
+        let (c, reason) = try #require(ConvolutionCase.generated.first { $0.0.name == name })
+        let op = try Self.convolution(in: c.text)
+        guard case .generated(let why) = ConvolutionLowering.path(op, useVendorLibraries: true) else {
+            Issue.record("\(name) went to cuDNN")
+            return
+        }
+        #expect(why.contains(reason), "\(why)")
+        let (executable, _) = try TestPrograms.lower(c.text)
+        #expect(TestPrograms.launches(executable) == 1)
+        #expect(executable.steps.count == 1)
+        #expect(executable.kernels.first?.source.contains("not cuDNN: \(why)") == true)
+    }
+
+    @Test(arguments: ConvolutionCase.vendor.map(\.0.name))
+    func noVendorLibrariesMeansGenerated(_ name: String) throws {
+        let (c, _, _) = try #require(ConvolutionCase.vendor.first { $0.0.name == name })
+        let (executable, _) = try TestPrograms.lower(c.text, vendor: false)
+        #expect(executable.steps.count == 1)
+        #expect(TestPrograms.launches(executable) == 1)
+        #expect(executable.kernels.first?.source.contains("one thread per output element") == true)
+    }
+
+    @Test func workloadUsesCuDNNWithOneFilterTransposeAndOneFusion() throws {
+        let url = TestPrograms.workloadsDirectory.appendingPathComponent("conv3x3_relu_bf16.mlir")
+        guard let text = try? String(contentsOf: url, encoding: .utf8) else {
+            print("SKIPPED: \(url.path) is absent")
+            return
+        }
+        let (executable, _) = try TestPrograms.lower(text)
+        let kinds = executable.steps.map { step -> String in
+            switch step {
+            case .launch(let l): return executable.kernels[l.kernel].entryPoint
+            case .convolution(let c): return "cudnn \(c.layout) \(c.elementType) \(c.n)x\(c.h)x\(c.w)x\(c.c) k\(c.k) \(c.r)x\(c.s) pad \(c.padding)"
+            default: return "other"
+            }
+        }
+        #expect(kinds == ["conv_0_filter", "cudnn nhwc bf16 32x56x56x256 k256 3x3 pad [1, 1]", "fusion_1"], "\(kinds)")
+        let (generated, _) = try TestPrograms.lower(text, vendor: false)
+        #expect(TestPrograms.launches(generated) == 2 && generated.steps.count == 2)
+    }
+
+    @Test func badGeometryIsAnErrorNotACrash() throws {
+        // The result's spatial extent does not match the window: classified for the host,
+        // and the geometry reader names the op's types.
+        let c = ConvolutionCase(name: "bad", lhs: "1x8x8x2xf32", rhs: "3x3x2x2xf32", result: "1x7x7x2xf32",
+                                dimensions: "[b, 0, 1, f]x[0, 1, i, o]->[b, 0, 1, f]")
+        let op = try Self.convolution(in: c.text)
+        #expect(throws: CodeGenError.self) { try ConvolutionGeometry(op) }
+        if case .convolution = OperationClass(op) { Issue.record("a bad convolution was classified for the GPU") }
+    }
+
+    // MARK: - NVRTC
+
+    static func compileAll(_ cases: [ConvolutionCase], vendor: Bool, label: String) throws -> (kernels: Int, failures: [String]) {
+        guard let nvrtc = try NVRTCCompileTests.compiler() else { return (0, []) }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("nvgpu-conv-\(ProcessInfo.processInfo.processIdentifier)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var files: [URL] = []
+        for c in cases {
+            let file = directory.appendingPathComponent(c.name + ".mlir")
+            try c.text.write(to: file, atomically: true, encoding: .utf8)
+            files.append(file)
+            // Every case must lower: compileKernels skips programs that do not.
+            _ = try TestPrograms.lower(c.text, vendor: vendor)
+        }
+        let result = try NVRTCCompileTests.compileKernels(of: files, label: label, compiler: nvrtc)
+        return (result.kernels, result.failures)
+    }
+
+    @Test(arguments: [false, true])
+    func everyConvolutionKernelCompiles(vendor: Bool) throws {
+        let result = try Self.compileAll(ConvolutionCase.all, vendor: vendor, label: "convolution cases")
+        #expect(result.failures.isEmpty, "\(result.failures.prefix(3).joined(separator: "\n\n"))")
+    }
+
+    @Test(arguments: ["f64", "f16", "bf16", "i8", "i64", "ui8", "ui32", "i1"])
+    func generatedKernelCompilesForElementType(_ type: String) throws {
+        let cases = [ConvolutionCase.generated[0].0, ConvolutionCase.vendor[0].0].map { $0.with(elementType: type) }
+        let result = try Self.compileAll(cases, vendor: false, label: "convolution \(type)")
+        #expect(result.failures.isEmpty, "\(result.failures.prefix(3).joined(separator: "\n\n"))")
+    }
+
+    @Test func conformanceConvolutionKernelsCompile() throws {
+        let cases = ConvolutionCase.conformance(in: TestPrograms.conformanceDirectory.appendingPathComponent("testdata"))
+        guard !cases.isEmpty else {
+            print("SKIPPED: no conformance convolutions in \(TestPrograms.conformanceDirectory.path)")
+            return
+        }
+        #expect(cases.count >= 11)
+        let generated = try Self.compileAll(cases, vendor: false, label: "conformance convolutions (generated)")
+        #expect(generated.failures.isEmpty, "\(generated.failures.prefix(3).joined(separator: "\n\n"))")
+        let vendor = try Self.compileAll(cases, vendor: true, label: "conformance convolutions (cuDNN where it applies)")
+        #expect(vendor.failures.isEmpty, "\(vendor.failures.prefix(3).joined(separator: "\n\n"))")
+    }
+}

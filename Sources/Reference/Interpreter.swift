@@ -11,6 +11,8 @@ public final class Interpreter {
     public var checkCount = 0
     /// Values recorded by `interpreter.probe`, by probe id, in execution order.
     public internal(set) var probes: [String: [Tensor]] = [:]
+    /// The process this interpreter runs as in a grid run (nil: a 1×1 grid).
+    var process: ProcessContext?
     private let functions: [String: Function]
 
     public init(module: Module, deadline: ContinuousClock.Instant? = nil) {

@@ -8,6 +8,7 @@ extension KernelRegistry {
             IndexedKernels.table,
             ElementwiseKernels.table,
             CheckKernels.table,
+            CollectiveKernels.table,
         ]
     }
 }

@@ -42,10 +42,10 @@ import Testing
 
         // -----
 
-        func.func @parallel() {
-          %0 = stablehlo.constant dense<1> : tensor<i64>
-          %1 = "interpreter.run_parallel"() {programs = [[@first]]} : () -> tensor<i64>
-          func.return
+        module attributes {mhlo.num_replicas = 2 : i32} {
+          func.func @parallel() {
+            func.return
+          }
         }
 
         // -----

@@ -56,7 +56,7 @@ let package = Package(
         .testTarget(name: "CUDARuntimeTests", dependencies: ["CUDARuntime", "CUDA", "Runtime", "StableHLO"]),
         .testTarget(
             name: "NVGPUCompilerTests",
-            dependencies: ["NVGPUCompiler", "Compiler", "CUDA", "Runtime", "StableHLO"]),
+            dependencies: ["NVGPUCompiler", "Compiler", "CUDA", "Runtime", "StableHLO", "Reference"]),
         .testTarget(name: "CompilerTests", dependencies: ["Compiler", "Reference", "StableHLO", "Runtime"]),
         .testTarget(name: "nvgpuTests", dependencies: ["nvgpu", "Runtime", "StableHLO"]),
     ]

@@ -26,6 +26,7 @@ struct DevicesCommand: ParsableCommand {
     func run() throws {
         let inventory = DeviceInventory.probe()
         for line in inventory.listing { print(line) }
+        if !inventory.devices.isEmpty { print(NCCL.availabilityLine()) }
         guard selfTest else { return }
         guard !inventory.devices.isEmpty else {
             print("self-test needs a GPU")

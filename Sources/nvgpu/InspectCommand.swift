@@ -108,10 +108,11 @@ struct ExecutableSizes {
             case .matmul: counts["matmul", default: 0] += 1
             case .host: counts["host", default: 0] += 1
             case .copy: counts["copy", default: 0] += 1
+            case .collective: counts["collective", default: 0] += 1
             case .convolution: counts["convolution", default: 0] += 1
             }
         }
-        let steps = ["launch", "matmul", "convolution", "host", "copy"].map { "\(counts[$0, default: 0]) \($0)" }.joined(separator: ", ")
+        let steps = ["launch", "matmul", "convolution", "collective", "host", "copy"].map { "\(counts[$0, default: 0]) \($0)" }.joined(separator: ", ")
         return """
             sizes: inputs \(ByteCount(inputBytes)), outputs \(ByteCount(outputBytes)), arena \(ByteCount(executable.arenaBytes)), \
             constants \(ByteCount(constantBytes)), cubins \(ByteCount(cubinBytes))

@@ -246,3 +246,20 @@ public final class NCCL: @unchecked Sendable {
 public struct NCCLUniqueID: @unchecked Sendable {
     var raw: nvgpu_nccl_unique_id
 }
+
+extension NCCL {
+    /// The line `nvgpu devices` prints: `NCCL 2.27.3 (libnccl.so.2)`, or why there is none.
+    public static func availabilityLine(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        do {
+            let nccl = try load(environment: environment)
+            return "NCCL \(nccl.version) (\(nccl.origin))"
+        } catch let error as DynamicLibraryError {
+            if case .notFound = error {
+                return "NCCL not found (pip install nvidia-nccl-cu13, or set NVGPU_NCCL_PATH): programs with several replicas or partitions cannot run on GPUs"
+            }
+            return "NCCL unusable: \(error)"
+        } catch {
+            return "NCCL unusable: \(error)"
+        }
+    }
+}

@@ -38,7 +38,8 @@ public final class CUDAComputeDevice: Device, @unchecked Sendable {
         guard executable.architecture == queue.architecture else {
             throw RuntimeError("the executable was compiled for \(executable.architecture), this GPU is \(queue.architecture) (recompile with --target=\(queue.architecture))")
         }
-        return try CUDAExecutableRunner(executable: executable, queue: queue, hostFallback: hostFallback)
+        return try CUDAExecutableRunner(executable: executable, queue: queue, hostFallback: hostFallback,
+                                        collectives: try NCCLCollectives.singleProcess(for: executable, queue: queue))
     }
 }
 

@@ -15,6 +15,8 @@ public final class CUDAExecutableRunner: @unchecked Sendable {
     public let executable: Executable
     /// Where it runs.
     public let queue: any DeviceQueue
+    /// Runs `.collective` steps as one process of the grid (see `MultiDeviceRunner`).
+    public let collectives: (any CollectiveBackend)?
 
     private let hostPrograms: [any LoadedProgram]
     private let kernelHandles: [Int]
@@ -25,7 +27,10 @@ public final class CUDAExecutableRunner: @unchecked Sendable {
 
     /// Validates `executable` and loads it on `queue`.
     /// - Parameter hostFallback: runs `.host` steps; required when the executable has any.
-    public init(executable: Executable, queue: any DeviceQueue, hostFallback: (any HostFallback)? = nil) throws {
+    /// - Parameter collectives: runs `.collective` steps; required when the executable has any.
+    public init(executable: Executable, queue: any DeviceQueue, hostFallback: (any HostFallback)? = nil,
+                collectives: (any CollectiveBackend)? = nil) throws {
+        self.collectives = collectives
         try executable.validate()
         self.executable = executable
         self.queue = queue
@@ -142,6 +147,8 @@ public final class CUDAExecutableRunner: @unchecked Sendable {
         case .copy(let from, let to):
             try queue.copy(from: try address(of: from), to: try address(of: to),
                            byteCount: executable.buffers[from].byteSize)
+        case .collective(let call):
+            try runCollective(call)
         case .convolution(let call):
             try queue.convolution(call, operands: ConvolutionOperands(
                 input: try address(of: call.input), filter: try address(of: call.filter), output: try address(of: call.output)))
@@ -229,6 +236,7 @@ extension ExecutionStep {
                 + (call.transposeA ? " Aᵀ" : "") + (call.transposeB ? " Bᵀ" : "") + (call.epilogue == .none ? "" : " +\(call.epilogue.rawValue)")
         case .host(let call): return "host program \(call.program) @\(call.function) (\(call.reason))"
         case .copy(let from, let to): return "copy buffer \(from) -> \(to)"
+        case .collective(let call): return call.summary
         case .convolution(let call): return call.summary
         }
     }

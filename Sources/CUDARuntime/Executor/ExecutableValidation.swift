@@ -104,6 +104,8 @@ extension Executable {
             try checkMatmul(call, label: label, readable: readable, writable: writable, fail: fail)
         case .convolution(let call):
             try checkConvolution(call, label: label, readable: readable, writable: writable, fail: fail)
+        case .collective(let call):
+            try checkCollective(call, label: label, readable: readable, writable: writable, fail: fail)
         case .host(let call):
             guard hostPrograms.indices.contains(call.program) else { throw fail("\(label): host program \(call.program) of \(hostPrograms.count)") }
             for buffer in call.inputs { _ = try readable(buffer, "host input") }

@@ -10,6 +10,8 @@ public struct FusionGroup: Hashable, Sendable {
         case matmul
         /// One `convolution`.
         case convolution
+        /// One collective (NCCL), `replica_id` or `partition_id`.
+        case collective
         /// A connected region of ops run by the reference backend.
         case host(reason: String)
         /// A large literal uploaded once (no step).
@@ -93,7 +95,7 @@ public struct FusionPlanner: Sendable {
             let cls = classes[i]
             let policy = policies[i] ?? .free
             var candidates: [Int] = []
-            if !isLargeConstant[i], policy != .isolated, cls != .terminator, cls != .matmul, cls != .convolution {
+            if !isLargeConstant[i], policy != .isolated, cls != .terminator, cls != .matmul, cls != .convolution, cls != .collective {
                 for v in Self.freeValues(of: op) {
                     guard let p = producer[v.id], !isLargeConstant[p] else { continue }
                     let pc = classes[p]
@@ -159,6 +161,7 @@ public struct FusionPlanner: Sendable {
             } else {
                 switch classes[sorted[0]] {
                 case .matmul: kind = .matmul
+                case .collective: kind = .collective
                 case .convolution: kind = .convolution
                 case .host(let reason):
                     let names = Array(Set(sorted.compactMap { i -> String? in

@@ -67,7 +67,7 @@ extension OperationClass {
             guard let tensor = type.tensorType, tensor.isStatic else { return false }
             return KernelElementType(tensor.elementType) != nil
         }
-        if op.name == "stablehlo.dot_general" {
+        if op.name == "stablehlo.dot_general" || op.name == AttentionMatcher.operationName {
             self = allSupported && op.regions.isEmpty ? .matmul : noKernel
             return
         }

@@ -33,7 +33,8 @@ public struct ExecutableBuilder {
               let terminator = body.operations.last, terminator.name == "func.return" else {
             throw Diagnostic(.verify, at: entry.location, "@\(entry.name) must have one block ending in func.return")
         }
-        let block = options.useVendorLibraries ? MatmulEpilogueMatcher.fusingEpilogues(into: body) : body
+        let attention = AttentionMatcher.fusingAttention(into: body)
+        let block = options.useVendorLibraries ? MatmulEpilogueMatcher.fusingEpilogues(into: attention.block) : attention.block
         let boundaryTypes = block.arguments.map(\.type) + terminator.operands.map(\.type)
         if let bad = boundaryTypes.first(where: { !($0.tensorType?.isStatic ?? false) }) {
             return wholeProgramOnHost(entry, module: module, reason: "arguments or results of type \(bad) stay on the host")
@@ -71,6 +72,11 @@ public struct ExecutableBuilder {
                 try assembly.addKernels(planned, group: group)
             case .matmul:
                 let op = block.operations[group.operations[0]]
+                if let plan = attention.plans[op.results.first?.id ?? -1] {
+                    try assembly.addAttention(plan, name: "attention_\(g)")
+                    kernelsPerGroup[g] = ["attention_\(g)"]
+                    continue
+                }
                 try assembly.addMatmul(op, options: options, name: "gemm_\(g)")
                 if case .launch? = assembly.steps.last { kernelsPerGroup[g] = ["gemm_\(g)"] }
             case .convolution:

@@ -43,6 +43,8 @@ extension Executable: CompiledArtifact {
                 lines.append("  \(i): host program \(h.program) (\(h.inputs.map { "b\($0)" }.joined(separator: ", "))) → (\(h.outputs.map { "b\($0)" }.joined(separator: ", "))): \(h.reason)")
             case .copy(let from, let to):
                 lines.append("  \(i): copy b\(from) → b\(to)")
+            case .collective(let c):
+                lines += collectivePlanLines(c, step: i)
             case .convolution(let c):
                 lines.append("  \(i): \(c.summary) (b\(c.input), b\(c.filter)) → b\(c.output)")
             }

@@ -31,6 +31,13 @@ public struct Executable: Codable, Sendable, Hashable {
     public var steps: [ExecutionStep]
     /// StableHLO module texts run on the host by `.host` steps (ops with no device kernel yet).
     public var hostPrograms: [String]
+    /// `mhlo.num_replicas` and `mhlo.num_partitions` of the program (nil: 1), for
+    /// executables with `.collective` steps.
+    public var replicas: Int?
+    public var partitions: Int?
+
+    /// Processes the program runs as: `num_replicas × num_partitions`.
+    public var processCount: Int { max(1, replicas ?? 1) * max(1, partitions ?? 1) }
 
     public init(
         target: String, architecture: String, entry: String, arenaBytes: Int,
@@ -123,6 +130,8 @@ public enum ExecutionStep: Codable, Sendable, Hashable {
     case host(HostCall)
     /// Device-to-device copy of a whole buffer.
     case copy(from: Int, to: Int)
+    /// A collective over the process grid (NCCL), or `replica_id` / `partition_id`.
+    case collective(CollectiveCall)
     /// A vendor-library 2-D convolution (cuDNN).
     case convolution(ConvolutionCall)
 }

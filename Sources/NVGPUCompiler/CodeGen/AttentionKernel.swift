@@ -1,0 +1,297 @@
+import Runtime
+
+/// The fused flash-attention kernel (FlashAttention-2 schedule) as CUDA C++ for NVRTC.
+///
+/// One CTA of 8 warps computes a 128-query tile of one (batch, head): Q is staged once
+/// through shared memory into registers; 64-key tiles of K and V stream through shared
+/// memory with `cp.async` double buffering; `ldmatrix` feeds
+/// `mma.sync.m16n8k16` (bf16 or f16 in, f32 accumulate); the softmax runs online in f32
+/// registers, each warp owning 16 query rows. Operands are read through batch, head and
+/// sequence strides (the feature stride is 1), so transposed or sliced projections need no
+/// copy. Shared-memory rows are XOR-swizzled by 16-byte chunk to avoid bank conflicts.
+///
+/// Numerics follow the program where it is cheap: the score is rounded to the first
+/// product's type and scaled (and rounded) in the program's type before the f32 softmax;
+/// the unnormalized probabilities are rounded to the operand type for the second product,
+/// which is normalized after accumulation (see docs/attention.md).
+enum AttentionKernel {
+    /// How the scores are scaled before the softmax.
+    enum ScaleMode: Hashable, Sendable {
+        case none
+        /// Multiplied in f32, then rounded to this type (a scale in bf16/f16).
+        case rounded(AttentionPlan.ElementType)
+        /// Multiplied in f32 (a scale after the convert to f32).
+        case f32
+    }
+
+    /// Everything the source depends on; shapes and strides are kernel arguments.
+    struct Variant: Hashable, Sendable {
+        var elementType: AttentionPlan.ElementType
+        /// `bf16`, `f16` or `f32`.
+        var outputType: String
+        var headDim: Int
+        var scoreRounding: AttentionPlan.ElementType?
+        var scale: ScaleMode
+    }
+
+    static let queryTile = 128
+    static let keyTile = 64
+    static let threads = 256
+
+    /// Dynamic shared memory: the Q tile and two K and two V tiles, 16-bit elements.
+    static func sharedMemoryBytes(headDim: Int) -> Int {
+        (queryTile + 4 * keyTile) * headDim * 2
+    }
+
+    /// The launch of `plan`'s kernel named `name`, with buffers `q`, `k`, `v`, `out`.
+    static func launch(_ plan: AttentionPlan, kernel: Int, q: Int, k: Int, v: Int, out: Int) -> KernelLaunch {
+        let o = plan.outputStrides
+        var arguments: [KernelLaunch.Argument] = [.buffer(q), .buffer(k), .buffer(v), .buffer(out)]
+        for layout in [plan.query, plan.key, plan.value] {
+            arguments += [.int64(Int64(layout.offset)), .int64(Int64(layout.batchStride)), .int64(Int64(layout.headStride)),
+                          .int64(Int64(layout.sequenceStride))]
+        }
+        arguments += [.int64(Int64(o.batch)), .int64(Int64(o.head)), .int64(Int64(o.sequence)),
+                      .int32(Int32(plan.heads)), .int32(Int32(plan.queryLength)), .int32(Int32(plan.keyLength)),
+                      .float32(Float(plan.scale?.factor ?? 1))]
+        return KernelLaunch(
+            kernel: kernel, grid: [(plan.queryLength + queryTile - 1) / queryTile, plan.batch * plan.heads, 1],
+            block: [threads, 1, 1], sharedMemoryBytes: sharedMemoryBytes(headDim: plan.headDim),
+            arguments: arguments)
+    }
+
+    /// The translation unit of `variant`, entry point `name`.
+    static func source(_ variant: Variant, name: String) -> String {
+        let d = variant.headDim
+        let e = variant.elementType
+        let outStorage = variant.outputType == "f32" ? "float" : "unsigned short"
+        func roundPair(_ t: AttentionPlan.ElementType, _ a: String, _ b: String) -> String {
+            "fa_round2_\(t.rawValue)(\(a), \(b));"
+        }
+        var transform: [String] = []
+        if let t = variant.scoreRounding { transform.append(roundPair(t, "s[n][0]", "s[n][1]") + " " + roundPair(t, "s[n][2]", "s[n][3]")) }
+        switch variant.scale {
+        case .none: break
+        case .f32:
+            transform.append("s[n][0] *= scale; s[n][1] *= scale; s[n][2] *= scale; s[n][3] *= scale;")
+        case .rounded(let t):
+            transform.append("s[n][0] *= scale; s[n][1] *= scale; s[n][2] *= scale; s[n][3] *= scale;")
+            transform.append(roundPair(t, "s[n][0]", "s[n][1]") + " " + roundPair(t, "s[n][2]", "s[n][3]"))
+        }
+        let store: String
+        if variant.outputType == "f32" {
+            store = """
+                      if (r0 < sq) { float* p = og + (long long)r0 * oss + col; p[0] = acc[n][0] * inv0; p[1] = acc[n][1] * inv0; }
+                      if (r1 < sq) { float* p = og + (long long)r1 * oss + col; p[0] = acc[n][2] * inv1; p[1] = acc[n][3] * inv1; }
+                """
+        } else {
+            let pack = "fa_pack_\(variant.outputType)"
+            store = """
+                      if (r0 < sq) *(unsigned int*)(og + (long long)r0 * oss + col) = \(pack)(acc[n][0] * inv0, acc[n][1] * inv0);
+                      if (r1 < sq) *(unsigned int*)(og + (long long)r1 * oss + col) = \(pack)(acc[n][2] * inv1, acc[n][3] * inv1);
+                """
+        }
+        let scoreDescription = [variant.scoreRounding.map { "scores rounded to \($0.rawValue)" },
+                                { switch variant.scale {
+                                    case .none: return nil
+                                    case .f32: return "scaled in f32"
+                                    case .rounded(let t): return "scaled in \(t.rawValue)" } }()]
+            .compactMap { $0 }.joined(separator: ", ")
+        return """
+        // \(name): fused attention, \(e.rawValue) operands, head dim \(d), \(variant.outputType) result\(scoreDescription.isEmpty ? "" : ", " + scoreDescription)
+        #define FA_D \(d)
+        #define FA_BM \(queryTile)
+        #define FA_BN \(keyTile)
+        #define FA_C (FA_D / 8)
+        #define FA_THREADS \(threads)
+        \(helpers)
+        __device__ __forceinline__ void fa_mma(float* c, const unsigned* a, unsigned b0, unsigned b1) {
+          asm("mma.sync.aligned.m16n8k16.row.col.f32.\(e.rawValue).\(e.rawValue).f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};"
+              : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
+              : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
+        }
+        // Byte offset of 16-byte chunk `ch` of row `r` in a swizzled tile.
+        __device__ __forceinline__ unsigned fa_swz(int r, int ch) { return (unsigned)((r * FA_D + ((ch ^ (r & 7)) << 3)) << 1); }
+
+        extern "C" __global__ void __launch_bounds__(FA_THREADS, 1) \(name)(
+            const unsigned short* __restrict__ q, const unsigned short* __restrict__ k,
+            const unsigned short* __restrict__ v, \(outStorage)* __restrict__ o,
+            long long qo, long long qsb, long long qsh, long long qss,
+            long long ko, long long ksb, long long ksh, long long kss,
+            long long vo, long long vsb, long long vsh, long long vss,
+            long long osb, long long osh, long long oss,
+            int heads, int sq, int skv, float scale) {
+          extern __shared__ __align__(128) unsigned char fa_shared[];
+          const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5;
+          const int bh = blockIdx.y, b = bh / heads, h = bh - b * heads;
+          const int q0 = blockIdx.x * FA_BM;
+          const unsigned short* qg = q + qo + b * qsb + h * qsh;
+          const unsigned short* kg = k + ko + b * ksb + h * ksh;
+          const unsigned short* vg = v + vo + b * vsb + h * vsh;
+          \(outStorage)* og = o + b * osb + h * osh;
+          const unsigned qsa = fa_smem(fa_shared);
+          const unsigned ksa = qsa + FA_BM * FA_D * 2;
+          const unsigned vsa = ksa + 2 * FA_BN * FA_D * 2;
+
+          #pragma unroll
+          for (int i = 0; i < FA_BM * FA_C / FA_THREADS; ++i) {
+            const int c = tid + i * FA_THREADS, r = c / FA_C, ch = c % FA_C, row = q0 + r;
+            const bool ok = row < sq;
+            fa_cp16(qsa + fa_swz(r, ch), qg + (long long)(ok ? row : 0) * qss + ch * 8, ok);
+          }
+          fa_commit();
+          const int tiles = (skv + FA_BN - 1) / FA_BN;
+          #define FA_LOAD_KV(J, BUF) do { \\
+            const int kv0_ = (J) * FA_BN; \\
+            _Pragma("unroll") \\
+            for (int i_ = 0; i_ < FA_BN * FA_C / FA_THREADS; ++i_) { \\
+              const int c = tid + i_ * FA_THREADS, r = c / FA_C, ch = c % FA_C, row = kv0_ + r; \\
+              const bool ok = row < skv; \\
+              const unsigned off = (BUF) * (FA_BN * FA_D * 2) + fa_swz(r, ch); \\
+              fa_cp16(ksa + off, kg + (long long)(ok ? row : 0) * kss + ch * 8, ok); \\
+              fa_cp16(vsa + off, vg + (long long)(ok ? row : 0) * vss + ch * 8, ok); \\
+            } } while (0)
+          FA_LOAD_KV(0, 0);
+          fa_commit();
+
+          unsigned qf[FA_D / 16][4];
+          float acc[FA_D / 8][4];
+          #pragma unroll
+          for (int n = 0; n < FA_D / 8; ++n) { acc[n][0] = 0.f; acc[n][1] = 0.f; acc[n][2] = 0.f; acc[n][3] = 0.f; }
+          float m0 = -__int_as_float(0x7f800000), m1 = m0, l0 = 0.f, l1 = 0.f;
+          const float log2e = 1.4426950408889634f;
+
+          for (int j = 0; j < tiles; ++j) {
+            const int buf = j & 1;
+            if (j + 1 < tiles) { FA_LOAD_KV(j + 1, buf ^ 1); fa_commit(); fa_wait1(); } else { fa_wait0(); }
+            __syncthreads();
+            if (j == 0) {
+              const int r = warp * 16 + (lane & 7) + ((lane >> 3) & 1) * 8;
+              #pragma unroll
+              for (int kk = 0; kk < FA_D / 16; ++kk) fa_ldsm4(qsa + fa_swz(r, kk * 2 + (lane >> 4)), qf[kk]);
+            }
+            const unsigned kb = ksa + buf * (FA_BN * FA_D * 2), vb = vsa + buf * (FA_BN * FA_D * 2);
+            float s[FA_BN / 8][4];
+            #pragma unroll
+            for (int n = 0; n < FA_BN / 8; ++n) { s[n][0] = 0.f; s[n][1] = 0.f; s[n][2] = 0.f; s[n][3] = 0.f; }
+            #pragma unroll
+            for (int kk = 0; kk < FA_D / 16; ++kk) {
+              #pragma unroll
+              for (int np = 0; np < FA_BN / 16; ++np) {
+                unsigned bfr[4];
+                const int r = np * 16 + (lane & 7) + (lane >> 4) * 8;
+                fa_ldsm4(kb + fa_swz(r, kk * 2 + ((lane >> 3) & 1)), bfr);
+                fa_mma(s[2 * np], qf[kk], bfr[0], bfr[1]);
+                fa_mma(s[2 * np + 1], qf[kk], bfr[2], bfr[3]);
+              }
+            }
+            #pragma unroll
+            for (int n = 0; n < FA_BN / 8; ++n) {
+              \(transform.joined(separator: "\n      "))
+            }
+            const int kv0 = j * FA_BN;
+            if (kv0 + FA_BN > skv) {
+              #pragma unroll
+              for (int n = 0; n < FA_BN / 8; ++n) {
+                const int key = kv0 + n * 8 + 2 * (lane & 3);
+                if (key >= skv) { s[n][0] = -__int_as_float(0x7f800000); s[n][2] = s[n][0]; }
+                if (key + 1 >= skv) { s[n][1] = -__int_as_float(0x7f800000); s[n][3] = s[n][1]; }
+              }
+            }
+            float mx0 = m0, mx1 = m1;
+            #pragma unroll
+            for (int n = 0; n < FA_BN / 8; ++n) {
+              mx0 = fmaxf(mx0, fmaxf(s[n][0], s[n][1]));
+              mx1 = fmaxf(mx1, fmaxf(s[n][2], s[n][3]));
+            }
+            mx0 = fmaxf(mx0, __shfl_xor_sync(0xffffffffu, mx0, 1));
+            mx0 = fmaxf(mx0, __shfl_xor_sync(0xffffffffu, mx0, 2));
+            mx1 = fmaxf(mx1, __shfl_xor_sync(0xffffffffu, mx1, 1));
+            mx1 = fmaxf(mx1, __shfl_xor_sync(0xffffffffu, mx1, 2));
+            const float ms0 = mx0 == -__int_as_float(0x7f800000) ? 0.f : mx0 * log2e;
+            const float ms1 = mx1 == -__int_as_float(0x7f800000) ? 0.f : mx1 * log2e;
+            const float alpha0 = fa_exp2(m0 * log2e - ms0), alpha1 = fa_exp2(m1 * log2e - ms1);
+            m0 = mx0; m1 = mx1;
+            float sum0 = 0.f, sum1 = 0.f;
+            #pragma unroll
+            for (int n = 0; n < FA_BN / 8; ++n) {
+              s[n][0] = fa_exp2(fmaf(s[n][0], log2e, -ms0)); s[n][1] = fa_exp2(fmaf(s[n][1], log2e, -ms0));
+              s[n][2] = fa_exp2(fmaf(s[n][2], log2e, -ms1)); s[n][3] = fa_exp2(fmaf(s[n][3], log2e, -ms1));
+              sum0 += s[n][0] + s[n][1];
+              sum1 += s[n][2] + s[n][3];
+            }
+            l0 = l0 * alpha0 + sum0;
+            l1 = l1 * alpha1 + sum1;
+            #pragma unroll
+            for (int n = 0; n < FA_D / 8; ++n) { acc[n][0] *= alpha0; acc[n][1] *= alpha0; acc[n][2] *= alpha1; acc[n][3] *= alpha1; }
+            #pragma unroll
+            for (int t = 0; t < FA_BN / 16; ++t) {
+              unsigned a[4];
+              a[0] = fa_pack_\(e.rawValue)(s[2 * t][0], s[2 * t][1]);
+              a[1] = fa_pack_\(e.rawValue)(s[2 * t][2], s[2 * t][3]);
+              a[2] = fa_pack_\(e.rawValue)(s[2 * t + 1][0], s[2 * t + 1][1]);
+              a[3] = fa_pack_\(e.rawValue)(s[2 * t + 1][2], s[2 * t + 1][3]);
+              const int r = t * 16 + (lane & 7) + ((lane >> 3) & 1) * 8;
+              #pragma unroll
+              for (int dp = 0; dp < FA_D / 16; ++dp) {
+                unsigned bfr[4];
+                fa_ldsm4t(vb + fa_swz(r, dp * 2 + (lane >> 4)), bfr);
+                fa_mma(acc[2 * dp], a, bfr[0], bfr[1]);
+                fa_mma(acc[2 * dp + 1], a, bfr[2], bfr[3]);
+              }
+            }
+            __syncthreads();
+          }
+          #undef FA_LOAD_KV
+          l0 += __shfl_xor_sync(0xffffffffu, l0, 1);
+          l0 += __shfl_xor_sync(0xffffffffu, l0, 2);
+          l1 += __shfl_xor_sync(0xffffffffu, l1, 1);
+          l1 += __shfl_xor_sync(0xffffffffu, l1, 2);
+          const float inv0 = 1.f / l0, inv1 = 1.f / l1;
+          const int r0 = q0 + warp * 16 + (lane >> 2), r1 = r0 + 8;
+          #pragma unroll
+          for (int n = 0; n < FA_D / 8; ++n) {
+            const int col = n * 8 + 2 * (lane & 3);
+        \(store)
+          }
+        }
+
+        """
+    }
+
+    /// Device helpers: shared addresses, `cp.async`, `ldmatrix`, packing and rounding.
+    static let helpers = #"""
+    __device__ __forceinline__ unsigned fa_smem(const void* p) {
+      unsigned a; asm("{ .reg .u64 t; cvta.to.shared.u64 t, %1; cvt.u32.u64 %0, t; }" : "=r"(a) : "l"(p)); return a;
+    }
+    __device__ __forceinline__ void fa_cp16(unsigned dst, const void* src, bool valid) {
+      asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;" :: "r"(dst), "l"(src), "r"(valid ? 16 : 0) : "memory");
+    }
+    __device__ __forceinline__ void fa_commit() { asm volatile("cp.async.commit_group;" ::: "memory"); }
+    __device__ __forceinline__ void fa_wait0() { asm volatile("cp.async.wait_group 0;" ::: "memory"); }
+    __device__ __forceinline__ void fa_wait1() { asm volatile("cp.async.wait_group 1;" ::: "memory"); }
+    __device__ __forceinline__ void fa_ldsm4(unsigned addr, unsigned* r) {
+      asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0,%1,%2,%3}, [%4];"
+                   : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3]) : "r"(addr) : "memory");
+    }
+    __device__ __forceinline__ void fa_ldsm4t(unsigned addr, unsigned* r) {
+      asm volatile("ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%0,%1,%2,%3}, [%4];"
+                   : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3]) : "r"(addr) : "memory");
+    }
+    __device__ __forceinline__ float fa_exp2(float x) { float y; asm("ex2.approx.ftz.f32 %0, %1;" : "=f"(y) : "f"(x)); return y; }
+    // Two floats rounded to nearest-even and packed, `lo` in the low half.
+    __device__ __forceinline__ unsigned fa_pack_bf16(float lo, float hi) {
+      unsigned r; asm("cvt.rn.bf16x2.f32 %0, %1, %2;" : "=r"(r) : "f"(hi), "f"(lo)); return r;
+    }
+    __device__ __forceinline__ unsigned fa_pack_f16(float lo, float hi) {
+      unsigned r; asm("cvt.rn.f16x2.f32 %0, %1, %2;" : "=r"(r) : "f"(hi), "f"(lo)); return r;
+    }
+    __device__ __forceinline__ void fa_round2_bf16(float& a, float& b) {
+      const unsigned r = fa_pack_bf16(a, b); a = __uint_as_float(r << 16); b = __uint_as_float(r & 0xffff0000u);
+    }
+    __device__ __forceinline__ void fa_round2_f16(float& a, float& b) {
+      const unsigned r = fa_pack_f16(a, b);
+      asm("{ .reg .b16 l, h; mov.b32 {l, h}, %2; cvt.f32.f16 %0, l; cvt.f32.f16 %1, h; }" : "=f"(a), "=f"(b) : "r"(r));
+    }
+    """#
+}

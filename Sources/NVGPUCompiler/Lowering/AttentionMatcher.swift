@@ -1,0 +1,274 @@
+import Foundation
+import StableHLO
+
+/// Finds scaled-dot-product attention written as einsum + softmax (the form JAX exports)
+/// in the entry block and replaces each with one `nvgpu.attention` op, which the
+/// `ExecutableBuilder` lowers to the fused flash-attention kernel.
+///
+/// The pattern: `dot_general(Q, K)` batched over up to two dimensions and contracting the
+/// feature dimension → optional scale by a splat literal (divide or multiply, in the score
+/// type) → convert to f32 → optional scale in f32 → `reduce max` over the last axis →
+/// optional `maximum(-inf, ·)` → broadcast, subtract, exponential → `reduce add` over the
+/// last axis → broadcast, divide → convert to the operand type → `dot_general(P, V)`.
+/// It is fused only when no intermediate has a user outside the pattern. Q, K and V are
+/// read through the reshapes, transposes and slices that produced them where the
+/// resulting strides allow (see `AttentionOperandLayout`).
+enum AttentionMatcher {
+    /// The name of the op that replaces a matched pattern.
+    static let operationName = "nvgpu.attention"
+    /// Head dimensions the kernel is generated for.
+    static let headDims: Set<Int> = [64, 128]
+
+    /// Whether fusion is on: `NVGPU_FUSED_ATTENTION=0` turns it off, for A/B timing.
+    static var isEnabled: Bool {
+        ProcessInfo.processInfo.environment["NVGPU_FUSED_ATTENTION"] != "0"
+    }
+
+    /// `block` with every matched attention replaced, and the plans keyed by the id of the
+    /// value each `nvgpu.attention` op defines.
+    static func fusingAttention(into block: Block) -> (block: Block, plans: [Int: AttentionPlan]) {
+        guard isEnabled else { return (block, [:]) }
+        let graph = ValueGraph(block)
+        var plans: [Int: AttentionPlan] = [:]
+        var replacements: [Int: StableHLO.Operation] = [:]
+        var removed = Set<Int>()
+        for (i, op) in block.operations.enumerated() where op.name == "stablehlo.dot_general" {
+            guard !removed.contains(i), let (plan, ops) = graph.attention(scores: i),
+                  removed.isDisjoint(with: ops), let last = ops.max() else { continue }
+            var bases: [Value] = []
+            for v in [plan.query.base, plan.key.base, plan.value.base] where !bases.contains(v) { bases.append(v) }
+            replacements[last] = StableHLO.Operation(name: operationName, operands: bases, results: [plan.result],
+                                           location: block.operations[last].location)
+            removed.formUnion(ops)
+            removed.remove(last)
+            plans[plan.result.id] = plan
+        }
+        guard !replacements.isEmpty else { return (block, [:]) }
+        graph.removeDeadProducers(of: removed.union(replacements.keys), removed: &removed,
+                                  replaced: Set(replacements.keys),
+                                  keeping: Set(replacements.values.flatMap { (op: StableHLO.Operation) in op.operands.map(\.id) }))
+        var result = block
+        result.operations = block.operations.enumerated().compactMap { i, op in
+            if let fused = replacements[i] { return fused }
+            return removed.contains(i) ? nil : op
+        }
+        return (result, plans)
+    }
+}
+
+extension ValueGraph {
+    /// The only op reading `v`, when there is exactly one.
+    func soleUser(_ v: Value) -> (index: Int, op: StableHLO.Operation)? {
+        guard let list = users[v.id], list.count == 1 else { return nil }
+        return (list[0], operations[list[0]])
+    }
+
+    /// The value of a splat literal (possibly broadcast) `v`.
+    func literalValue(_ v: Value) -> Double? {
+        var v = v
+        while let (_, op) = defining(v, "stablehlo.broadcast_in_dim") { v = op.operands[0] }
+        guard let (_, op) = defining(v, "stablehlo.constant"), case .dense(let d)? = op[attribute: "value"],
+              d.isSplat || d.type.elementCount == 1, case .float(let format) = d.type.elementType,
+              !d.bytes.isEmpty else { return nil }
+        return format.decode(d.rawBits(at: 0))
+    }
+
+    /// `x / c`, `x * c` or `c * x` for a splat literal `c`: the op, the factor and the result.
+    func scaling(of x: Value) -> (index: Int, factor: Double, result: Value)? {
+        guard let (u, op) = soleUser(x), op.operands.count == 2, op.results.count == 1 else { return nil }
+        switch op.name {
+        case "stablehlo.divide":
+            guard op.operands[0] == x, op.operands[1] != x, let c = literalValue(op.operands[1]),
+                  c != 0, c.isFinite else { return nil }
+            return (u, 1 / c, op.results[0])
+        case "stablehlo.multiply":
+            guard let other = op.operands.first(where: { $0 != x }), let c = literalValue(other), c.isFinite else { return nil }
+            return (u, c, op.results[0])
+        default:
+            return nil
+        }
+    }
+
+    /// A one-input `reduce` of `x` over its last axis with `combiner` and the init literal
+    /// `initial`, among `x`'s users.
+    func rowReduction(of x: Value, _ combiner: ReductionCombiner, initial: Double) -> (index: Int, result: Value)? {
+        guard let rank = x.type.tensorType?.shape.count else { return nil }
+        for u in users[x.id] ?? [] {
+            let op = operations[u]
+            guard op.name == "stablehlo.reduce", op.operands.count == 2, op.operands[0] == x,
+                  OperationClass.simpleCombiner(op) == combiner,
+                  op[attribute: "dimensions"]?.intArray == [Int64(rank - 1)],
+                  let start = literalValue(op.operands[1]), start == initial else { continue }
+            return (u, op.results[0])
+        }
+        return nil
+    }
+
+    /// The row statistic `v` (shape `lead`) that `full` repeats along its last axis, through
+    /// broadcast_in_dim and reshapes that only add or drop trailing unit dimensions.
+    func rowBroadcast(_ full: Value) -> (source: Value, ops: Set<Int>)? {
+        guard let shape = full.type.tensorType?.shape, !shape.isEmpty else { return nil }
+        let lead = Array(shape.dropLast())
+        func fits(_ s: [Int]) -> Bool {
+            s.count >= lead.count && Array(s.prefix(lead.count)) == lead && s.dropFirst(lead.count).allSatisfy { $0 == 1 }
+        }
+        var current = full
+        var ops = Set<Int>()
+        while current.type.tensorType?.shape != lead {
+            guard let p = producer[current.id], operations[p].operands.count == 1, let input = operations[p].operandTensorType(0),
+                  fits(input.shape) || input.shape == lead else { return nil }
+            let op = operations[p]
+            switch op.name {
+            case "stablehlo.broadcast_in_dim":
+                guard op[attribute: "broadcast_dimensions"]?.intArray == (0..<Int64(input.shape.count)).map({ $0 }) else { return nil }
+            case "stablehlo.reshape":
+                guard let out = op.resultTensorType(0)?.shape, fits(out) else { return nil }
+            default:
+                return nil
+            }
+            ops.insert(p)
+            current = op.operands[0]
+        }
+        return ops.isEmpty ? nil : (current, ops)
+    }
+
+    /// The attention pattern whose first `dot_general` is operation `first`: its plan and
+    /// every op it replaces (the broadcasts of its row statistics included).
+    func attention(scores first: Int) -> (AttentionPlan, Set<Int>)? {
+        let dot1 = operations[first]
+        guard dot1.operands.count == 2, dot1.results.count == 1,
+              let qType = dot1.operandTensorType(0), let kType = dot1.operandTensorType(1),
+              let sType = dot1.resultTensorType(0), qType.isStatic, kType.isStatic,
+              qType.elementType == kType.elementType,
+              let element = AttentionPlan.ElementType(rawValue: qType.elementType.description) else { return nil }
+        func ints(_ op: StableHLO.Operation, _ name: String) -> [Int] {
+            (op[attribute: "dot_dimension_numbers"]?[parameter: name]?.intArray ?? []).map { Int($0) }
+        }
+        let qBatch = ints(dot1, "lhs_batching_dimensions"), kBatch = ints(dot1, "rhs_batching_dimensions")
+        let qContract = ints(dot1, "lhs_contracting_dimensions"), kContract = ints(dot1, "rhs_contracting_dimensions")
+        let nb = qBatch.count
+        guard nb <= 2, kBatch.count == nb, qContract.count == 1, kContract.count == 1,
+              qType.shape.count == nb + 2, kType.shape.count == nb + 2,
+              let qSeq = qType.shape.indices.first(where: { !qBatch.contains($0) && $0 != qContract[0] }),
+              let kSeq = kType.shape.indices.first(where: { !kBatch.contains($0) && $0 != kContract[0] }),
+              sType.shape.count == nb + 2 else { return nil }
+        let headDim = qType.shape[qContract[0]]
+        let queryLength = qType.shape[qSeq], keyLength = kType.shape[kSeq]
+        let batchSizes = qBatch.map { qType.shape[$0] }
+        // The grid's y extent (batch × heads) is at most 65535.
+        guard AttentionMatcher.headDims.contains(headDim), queryLength > 0, keyLength > 0,
+              batchSizes.allSatisfy({ $0 > 0 }), batchSizes.reduce(1, *) <= 65535,
+              queryLength < Int(Int32.max), keyLength < Int(Int32.max) else { return nil }
+
+        var ops: Set<Int> = [first]
+        var x = dot1.results[0]
+        // Rounding and scaling before the softmax.
+        var scoreRounding: AttentionPlan.ElementType?
+        var scale: AttentionPlan.Scale?
+        if sType.elementType.description != "f32" {
+            guard let t = AttentionPlan.ElementType(rawValue: sType.elementType.description) else { return nil }
+            scoreRounding = t
+            if let (u, factor, y) = scaling(of: x) {
+                ops.insert(u)
+                scale = AttentionPlan.Scale(factor: factor, roundedTo: t)
+                x = y
+            }
+            guard let (u, op) = soleUser(x), op.name == "stablehlo.convert", op.resultTensorType(0)?.elementType.description == "f32"
+            else { return nil }
+            ops.insert(u)
+            x = op.results[0]
+        }
+        if scale == nil, let (u, factor, y) = scaling(of: x) {
+            ops.insert(u)
+            scale = AttentionPlan.Scale(factor: factor, roundedTo: nil)
+            x = y
+        }
+        guard x.type.tensorType?.elementType.description == "f32" else { return nil }
+
+        // Softmax over the last axis.
+        guard let xUsers = users[x.id], xUsers.count == 2,
+              let (maxIndex, rowMax) = rowReduction(of: x, .maximum, initial: -.infinity),
+              let subIndex = xUsers.first(where: { $0 != maxIndex }),
+              operations[subIndex].name == "stablehlo.subtract", operations[subIndex].operands.count == 2,
+              operations[subIndex].operands[0] == x,
+              let (maxSource, maxBroadcasts) = rowBroadcast(operations[subIndex].operands[1]) else { return nil }
+        ops.formUnion([maxIndex, subIndex])
+        ops.formUnion(maxBroadcasts)
+        if maxSource != rowMax {
+            guard let (p, op) = defining(maxSource, "stablehlo.maximum"), op.operands.contains(rowMax),
+                  let other = op.operands.first(where: { $0 != rowMax }), literalValue(other) == -.infinity
+            else { return nil }
+            ops.insert(p)
+        }
+        guard let (expIndex, expOp) = soleUser(operations[subIndex].results[0]), expOp.name == "stablehlo.exponential"
+        else { return nil }
+        ops.insert(expIndex)
+        let e = expOp.results[0]
+        guard let eUsers = users[e.id], eUsers.count == 2,
+              let (sumIndex, rowSum) = rowReduction(of: e, .add, initial: 0),
+              let divIndex = eUsers.first(where: { $0 != sumIndex }),
+              operations[divIndex].name == "stablehlo.divide", operations[divIndex].operands.count == 2,
+              operations[divIndex].operands[0] == e,
+              let (sumSource, sumBroadcasts) = rowBroadcast(operations[divIndex].operands[1]), sumSource == rowSum
+        else { return nil }
+        ops.formUnion([sumIndex, divIndex])
+        ops.formUnion(sumBroadcasts)
+
+        // Back to the operand type, then P·V.
+        var p = operations[divIndex].results[0]
+        if let (u, op) = soleUser(p), op.name == "stablehlo.convert" {
+            ops.insert(u)
+            p = op.results[0]
+        }
+        guard p.type.tensorType?.elementType == qType.elementType,
+              let (secondIndex, dot2) = soleUser(p), dot2.name == "stablehlo.dot_general",
+              dot2.operands.count == 2, dot2.operands[0] == p, dot2.results.count == 1,
+              let vType = dot2.operandTensorType(1), vType.isStatic, vType.elementType == qType.elementType,
+              let oType = dot2.resultTensorType(0), ["bf16", "f16", "f32"].contains(oType.elementType.description),
+              ints(dot2, "lhs_batching_dimensions") == Array(0..<nb),
+              ints(dot2, "lhs_contracting_dimensions") == [nb + 1] else { return nil }
+        let vBatch = ints(dot2, "rhs_batching_dimensions"), vContract = ints(dot2, "rhs_contracting_dimensions")
+        guard vBatch.count == nb, vContract.count == 1, vType.shape.count == nb + 2,
+              let vFeature = vType.shape.indices.first(where: { !vBatch.contains($0) && $0 != vContract[0] }),
+              vType.shape[vFeature] == headDim, vType.shape[vContract[0]] == keyLength,
+              oType.shape == batchSizes + [queryLength, headDim] else { return nil }
+        ops.insert(secondIndex)
+
+        // Nothing computed inside may be read outside.
+        for i in ops where i != secondIndex {
+            for r in operations[i].results where !(users[r.id] ?? []).allSatisfy(ops.contains) { return nil }
+        }
+        guard let query = AttentionOperandLayout.reading(dot1.operands[0], batchDims: qBatch, sequenceDim: qSeq,
+                                                         featureDim: qContract[0], graph: self),
+              let key = AttentionOperandLayout.reading(dot1.operands[1], batchDims: kBatch, sequenceDim: kSeq,
+                                                       featureDim: kContract[0], graph: self),
+              let value = AttentionOperandLayout.reading(dot2.operands[1], batchDims: vBatch, sequenceDim: vContract[0],
+                                                         featureDim: vFeature, graph: self) else { return nil }
+        let plan = AttentionPlan(
+            elementType: element, outputType: oType.elementType.description,
+            batch: nb == 2 ? batchSizes[0] : 1, heads: batchSizes.last ?? 1,
+            queryLength: queryLength, keyLength: keyLength, headDim: headDim,
+            query: query, key: key, value: value, result: dot2.results[0],
+            scoreRounding: scoreRounding, scale: scale)
+        return (plan, ops)
+    }
+
+    /// Adds to `removed` the producers of the ops in `roots` (transitively) that lose
+    /// their last user and have no side effects (views, literals, elementwise ops), counting
+    /// the original ops at `replaced` as gone; ops defining a value in `keeping` stay.
+    func removeDeadProducers(of roots: Set<Int>, removed: inout Set<Int>, replaced: Set<Int>, keeping: Set<Int>) {
+        var pending = Array(roots)
+        while let i = pending.popLast() {
+            for v in operations[i].operands {
+                guard let p = producer[v.id], !removed.contains(p),
+                      operations[p].regions.isEmpty, operations[p].name.hasPrefix("stablehlo."),
+                      OperationClass(operations[p]).isFusible,
+                      !operations[p].results.contains(where: { keeping.contains($0.id) }),
+                      operations[p].results.allSatisfy({ (users[$0.id] ?? []).allSatisfy { removed.contains($0) || replaced.contains($0) } })
+                else { continue }
+                removed.insert(p)
+                pending.append(p)
+            }
+        }
+    }
+}

@@ -1,0 +1,53 @@
+import StableHLO
+
+/// One scaled-dot-product attention found in the entry block, as the fused kernel runs it:
+/// `softmax(scale(Q·Kᵀ)) · V` over `batch × heads` independent problems.
+struct AttentionPlan: Hashable, Sendable {
+    /// The 16-bit float types the kernel's tensor-core path takes.
+    enum ElementType: String, Hashable, Sendable {
+        case bf16, f16
+    }
+
+    /// How the program scales the scores before the softmax.
+    struct Scale: Hashable, Sendable {
+        /// The factor the scores are multiplied by (1/c for a division by c).
+        var factor: Double
+        /// The type the scaled score is rounded to (nil: f32, after the convert).
+        var roundedTo: ElementType?
+    }
+
+    /// Q, K, V and the probabilities' element type.
+    var elementType: ElementType
+    /// The result's element type: `bf16`, `f16` or `f32`.
+    var outputType: String
+    /// Sizes of the (at most two) batch dimensions, outermost first; missing ones are 1.
+    var batch: Int
+    var heads: Int
+    var queryLength: Int
+    var keyLength: Int
+    var headDim: Int
+    var query: AttentionOperandLayout
+    var key: AttentionOperandLayout
+    var value: AttentionOperandLayout
+    /// The value the fused op defines (the second `dot_general`'s result), row-major.
+    var result: Value
+    /// The type the first product is rounded to before scaling (nil: it is f32).
+    var scoreRounding: ElementType?
+    var scale: Scale?
+
+    /// Row-major strides of the result's batch, head and sequence dimensions.
+    var outputStrides: (batch: Int, head: Int, sequence: Int) {
+        (heads * queryLength * headDim, queryLength * headDim, headDim)
+    }
+
+    /// The kernel shape this plan needs.
+    var kernelVariant: AttentionKernel.Variant {
+        let mode: AttentionKernel.ScaleMode
+        switch scale {
+        case nil: mode = .none
+        case let scale?: mode = scale.roundedTo.map { .rounded($0) } ?? .f32
+        }
+        return AttentionKernel.Variant(elementType: elementType, outputType: outputType, headDim: headDim,
+                                       scoreRounding: scoreRounding, scale: mode)
+    }
+}

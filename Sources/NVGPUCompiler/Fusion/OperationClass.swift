@@ -13,6 +13,8 @@ public enum OperationClass: Hashable, Sendable {
     case matmul
     /// A `convolution` (cuDNN, or a generated kernel).
     case convolution
+    /// A collective over the process grid, or `replica_id` / `partition_id` (NCCL steps).
+    case collective
     /// `func.return`.
     case terminator
     /// Run by the reference backend on the host.
@@ -66,6 +68,10 @@ extension OperationClass {
         let allSupported = types.allSatisfy { type in
             guard let tensor = type.tensorType, tensor.isStatic else { return false }
             return KernelElementType(tensor.elementType) != nil
+        }
+        if CollectiveLowering.operationNames.contains(op.name) {
+            self = .collective
+            return
         }
         if op.name == "stablehlo.dot_general" || op.name == AttentionMatcher.operationName {
             self = allSupported && op.regions.isEmpty ? .matmul : noKernel

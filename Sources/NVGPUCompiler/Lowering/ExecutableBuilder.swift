@@ -34,7 +34,9 @@ public struct ExecutableBuilder {
             throw Diagnostic(.verify, at: entry.location, "@\(entry.name) must have one block ending in func.return")
         }
         let attention = AttentionMatcher.fusingAttention(into: body)
-        let block = options.useVendorLibraries ? MatmulEpilogueMatcher.fusingEpilogues(into: attention.block) : attention.block
+        let fused = options.useVendorLibraries ? MatmulEpilogueMatcher.fusingEpilogues(into: attention.block) : attention.block
+        let block = CollectiveLayout.leadingDimensionForm(of: fused)
+        let grid = try CollectiveLowering.grid(of: module)
         let boundaryTypes = block.arguments.map(\.type) + terminator.operands.map(\.type)
         if let bad = boundaryTypes.first(where: { !($0.tensorType?.isStatic ?? false) }) {
             return wholeProgramOnHost(entry, module: module, reason: "arguments or results of type \(bad) stay on the host")
@@ -82,13 +84,19 @@ public struct ExecutableBuilder {
             case .convolution:
                 kernelsPerGroup[g] = try assembly.addConvolution(
                     block.operations[group.operations[0]], options: options, name: "conv_\(g)")
+            case .collective:
+                try assembly.addCollective(block.operations[group.operations[0]], grid: grid)
             case .host(let reason):
                 let program = HostPrograms.module(for: group, block: block, original: module, entry: options.entry)
                 try assembly.addHost(program.text, group: group, reason: reason)
             }
         }
-        let executable = try assembly.finish(
+        var executable = try assembly.finish(
             outputs: terminator.operands, architecture: options.architecture ?? "sm_90", entry: options.entry)
+        if grid.processCount > 1 || executable.steps.contains(where: { if case .collective = $0 { return true } else { return false } }) {
+            executable.replicas = grid.replicaCount
+            executable.partitions = grid.partitionCount
+        }
         return (executable, LoweringReport(groups: groups, kernelsPerGroup: kernelsPerGroup, rounds: rounds))
     }
 

@@ -14,6 +14,13 @@ struct RunCommand: ParsableCommand {
             --input=4xbf16=@a.bin (raw little-endian bytes), --input=@x.npy, \
             --input=2x2xbf16=@x.npy (for ml_dtypes arrays). Results print as \
             2x3xf32=[[1 2 3][4 5 6]], one per line.
+
+            A program of several processes (--replicas/--partitions, default the \
+            module's mhlo.num_replicas and mhlo.num_partitions) takes one input set per \
+            process: all of process 0's --input, then process 1's, ..., in flattened-id \
+            order (replica * partitions + partition); or one set that every process \
+            gets. Each process's results print under 'process P (replica R, partition \
+            Q):'; --output writes process 0's.
             """)
 
     @Argument(help: "The program (.mlir text), or an executable from 'nvgpu compile' (.nvx, runs on the GPU).")
@@ -31,13 +38,35 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Print at most this many elements of a result (the rest: use --output).")
     var printMaxElements: Int = 1024
 
+    @Option(help: "Replicas to run the program as (default: the module's mhlo.num_replicas, else 1).")
+    var replicas: Int?
+
+    @Option(help: "Partitions to run the program as (default: the module's mhlo.num_partitions, else 1).")
+    var partitions: Int?
+
     @OptionGroup var deviceOptions: DeviceOptions
 
     func validate() throws {
         guard printMaxElements >= 0 else { throw ValidationError("--print-max-elements must be 0 or more") }
+        guard (replicas ?? 1) >= 1, (partitions ?? 1) >= 1 else {
+            throw ValidationError("--replicas and --partitions must be 1 or more")
+        }
     }
 
     func run() throws {
+        if deviceOptions.device != .cuda, !file.hasSuffix(".nvx") {
+            let invocation = ReferenceGridInvocation(path: file, function: function, inputs: inputs, outputs: outputs,
+                                                     replicas: replicas, partitions: partitions)
+            if let (module, grid) = try reportingErrors({ try invocation.gridIfSeveral() }) {
+                if deviceOptions.device == .auto {
+                    FileHandle.standardError.write(Data("nvgpu: note: running \(grid.processCount) processes on the cpu reference backend (--device=cpu silences this)\n".utf8))
+                }
+                let results = try reportingErrors { try invocation.run(module, on: grid) }
+                let printer = TensorPrinter(maxElements: printMaxElements)
+                for line in ReferenceGridInvocation.format(results, grid: grid, printer: printer) { print(line) }
+                return
+            }
+        }
         let results: [HostTensor]
         if file.hasSuffix(".nvx") {
             let invocation = ExecutableInvocation(path: file, inputs: inputs, outputs: outputs)

@@ -1,0 +1,60 @@
+import Foundation
+import Reference
+import Runtime
+import StableHLO
+
+/// `nvgpu run --replicas=N --partitions=M` on the CPU reference backend: every process of
+/// the grid runs the function on its own thread, meeting at each collective op. The grid
+/// defaults to the module's `mhlo.num_replicas` × `mhlo.num_partitions`.
+struct ReferenceGridInvocation {
+    var path: String
+    var function: String
+    var inputs: [String]
+    var outputs: [String]
+    var replicas: Int?
+    var partitions: Int?
+
+    /// The grid to run on: the flags, else what the module declares.
+    static func grid(of module: Module, replicas: Int?, partitions: Int?) throws -> ProcessGrid {
+        let declared = try module.declaredProcessGrid()
+        return try ProcessGrid(replicas: replicas ?? declared.replicaCount, partitions: partitions ?? declared.partitionCount)
+    }
+
+    /// The module at `path` and its grid, when the run needs several processes; nil for one.
+    func gridIfSeveral() throws -> (module: Module, grid: ProcessGrid)? {
+        let module = try ProgramInvocation(programPath: path, function: function).loadModule()
+        let grid = try Self.grid(of: module, replicas: replicas, partitions: partitions)
+        return grid.processCount > 1 ? (module, grid) : nil
+    }
+
+    /// Runs every process; returns each one's results in flattened-id order. `--output`s
+    /// are written for process 0.
+    func run(_ module: Module, on grid: ProcessGrid) throws -> [[HostTensor]] {
+        let destinations = try outputs.map { text throws(InputError) in try OutputDestination(parsing: text) }
+        guard let entry = module.function(named: function) else {
+            let names = module.functions.map { "@" + $0.name }.joined(separator: ", ")
+            throw RuntimeError("\(path): error: no function named @\(function) (the module has \(names.isEmpty ? "none" : names))")
+        }
+        let arguments = try inputs.map { text throws(InputError) in try InputArgument(parsing: text) }
+        let sets = try ProcessInputSets.split(arguments, types: entry.inputTypes.map(\.tensorType),
+                                              processCount: grid.processCount, function: function)
+        let results = try ReferenceProgram(module: module).invoke(function: function, grid: grid, inputs: sets)
+        if let first = results.first {
+            guard destinations.count <= first.count else {
+                throw RuntimeError("--output: @\(function) has \(first.count) result\(first.count == 1 ? "" : "s") but \(destinations.count) --output were given")
+            }
+            for (destination, result) in zip(destinations, first) { try destination.write(result) }
+        }
+        return results
+    }
+
+    /// Each process's results under a `process P (replica R, partition Q):` line.
+    static func format(_ results: [[HostTensor]], grid: ProcessGrid, printer: TensorPrinter) -> [String] {
+        var lines: [String] = []
+        for (i, process) in grid.processes.enumerated() where i < results.count {
+            lines.append("process \(i) (replica \(process.replica), partition \(process.partition)):")
+            lines += results[i].map(printer.format)
+        }
+        return lines
+    }
+}

@@ -44,6 +44,8 @@ def parse_processes(text):
             numbers = re.findall(r"-?(?:inf|nan|[0-9.]+(?:e[-+]?[0-9]+)?)", m.group(3).replace("true", "1").replace("false", "0"))
             values = np.array([float(v) for v in numbers], dtype=np.float64)
             blocks[current].append(values.reshape(dims) if dims else values.reshape(()))
+    if not blocks and current is None:
+        return parse_processes("process 0:\n" + text)
     return blocks
 
 
@@ -143,7 +145,7 @@ def correctness(args):
                 flags.append(f"--input=@{file}")
         for device in ["cuda", "cpu"]:
             code, stdout, stderr = run([args.nvgpu, "run", path, f"--device={device}", "--print-max-elements=100000000"]
-                                       + flags + ([] if device == "cuda" else [f"--replicas={args.gpus}"]))
+                                       + flags + [f"--replicas={args.gpus}"])
             if code != 0:
                 print(f"FAIL {name} on {device}: exit {code}: {stderr.strip()[-400:]}")
                 failures += device == "cuda"
@@ -172,7 +174,7 @@ def bandwidth(args):
         zeros = os.path.join(folder, "zeros.bin")
         with open(zeros, "wb") as f:
             f.truncate(count * 4)
-        code, stdout, stderr = run([args.nvgpu, "run", path, "--device=cuda", f"--input={count}xf32=@{zeros}", "--time-runs=20"])
+        code, stdout, stderr = run([args.nvgpu, "run", path, "--device=cuda", f"--replicas={n}", f"--input={count}xf32=@{zeros}", "--time-runs=20"])
         times = [float(m) for m in re.findall(r"([0-9.]+) ms per run back to back", stdout)]
         ours = max(times) if code == 0 and times else float("nan")
         if code != 0:
@@ -232,11 +234,11 @@ def mlp(args):
             np.save(os.path.join(folder, f"p{p}_{k}.npy"), a)
             flags_parallel.append(f"--input=@{folder}/p{p}_{k}.npy")
     code1, out1, err1 = run([args.nvgpu, "run", os.path.join(folder, "single.mlir"), "--device=cuda"] + flags_single)
-    code2, out2, err2 = run([args.nvgpu, "run", os.path.join(folder, "parallel.mlir"), "--device=cuda"] + flags_parallel)
+    code2, out2, err2 = run([args.nvgpu, "run", os.path.join(folder, "parallel.mlir"), "--device=cuda", f"--replicas={n}"] + flags_parallel)
     if code1 or code2:
         print(f"FAIL mlp step: single exit {code1} {err1.strip()[-300:]}; parallel exit {code2} {err2.strip()[-300:]}")
         return 1
-    one = parse_processes("process 0:\n" + out1)[0]
+    one = parse_processes(out1)[0]
     every = parse_processes(out2)
     want = [np.asarray(v) for v in jax.jit(step)(*params, x, y)]
     failures = 0

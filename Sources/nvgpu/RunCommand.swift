@@ -46,6 +46,8 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var deviceOptions: DeviceOptions
 
+    @OptionGroup var multiDeviceOptions: MultiDeviceOptions
+
     func validate() throws {
         guard printMaxElements >= 0 else { throw ValidationError("--print-max-elements must be 0 or more") }
         guard (replicas ?? 1) >= 1, (partitions ?? 1) >= 1 else {
@@ -54,6 +56,15 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
+        if deviceOptions.device == .cuda,
+           try replicas != nil || partitions != nil || multiDeviceOptions.timeRuns > 0
+            || reportingErrors({ try MultiDeviceInvocation.declaredProcessCount(path: file, function: function) }) > 1 {
+            let invocation = MultiDeviceInvocation(path: file, function: function, inputs: inputs, outputs: outputs,
+                                                   replicas: replicas, partitions: partitions, timedRuns: multiDeviceOptions.timeRuns)
+            let (results, partitions) = try reportingErrors { try invocation.run() }
+            MultiDeviceInvocation.printResults(results, partitions: partitions, printer: TensorPrinter(maxElements: printMaxElements))
+            return
+        }
         if deviceOptions.device != .cuda, !file.hasSuffix(".nvx") {
             let invocation = ReferenceGridInvocation(path: file, function: function, inputs: inputs, outputs: outputs,
                                                      replicas: replicas, partitions: partitions)

@@ -9,8 +9,9 @@
       all_reduce (f32, sum) bus bandwidth 1 MiB .. 1 GiB, nvgpu next to jax.lax.psum
       (pmap) in the same run: busbw = bytes * 2 (N - 1) / N / time.
   collectives_check.py mlp --nvgpu /tmp/nvgpu --gpus N --out DIR
-      a data-parallel training step of the MLP fixture's shapes (pmap + pmean, lowered by
-      JAX) on N GPUs against the one-GPU step on the whole batch.
+      a data-parallel training step of the MLP fixture's shapes on N GPUs (JAX's per-shard
+      gradient program, then all_reduce + 1/N: pmean, and the update) against the one-GPU
+      step on the whole batch and against JAX.
 
 Prints one line per check and exits 1 when any fails.
 """
@@ -71,7 +72,8 @@ def all_group(n):
 
 
 def cases(n, rng):
-    """(name, mlir, per-process inputs, expected per-process results, tolerance)."""
+    """(name, mlir, per-process inputs, expected per-process results, tolerance). Results are
+    read back from nvgpu's printed text, so moved floats get a 1e-6 relative tolerance."""
     out = []
     g = all_group(n)
     xs = [rng.standard_normal((64, 33)).astype(np.float32) for _ in range(n)]
@@ -85,7 +87,7 @@ def cases(n, rng):
     gs = [rng.standard_normal((4, 5)).astype(np.float32) for _ in range(n)]
     out.append(("all_gather dim 1 f32", program(n, f"""    %0 = "stablehlo.all_gather"(%arg0) {{all_gather_dim = 1 : i64, replica_groups = {g}}} : (tensor<4x5xf32>) -> tensor<4x{5 * n}xf32>
     return %0 : tensor<4x{5 * n}xf32>""", "%arg0: tensor<4x5xf32>", f"tensor<4x{5 * n}xf32>"),
-        [[x] for x in gs], [[np.concatenate(gs, axis=1)]] * n, 0))
+        [[x] for x in gs], [[np.concatenate(gs, axis=1)]] * n, 1e-6))
     rs = [rng.integers(-50, 50, (3, 2 * n)).astype(np.int32) for _ in range(n)]
     total = sum(rs)
     out.append(("reduce_scatter dim 1 i32", program(n, f"""    %0 = "stablehlo.reduce_scatter"(%arg0) {region('add', 'i32')} {{scatter_dimension = 1 : i64, replica_groups = {g}}} : (tensor<3x{2 * n}xi32>) -> tensor<3x2xi32>
@@ -94,12 +96,12 @@ def cases(n, rng):
     a2 = [rng.standard_normal((3, 2 * n)).astype(np.float32) for _ in range(n)]
     out.append(("all_to_all split 1 concat 0 f32", program(n, f"""    %0 = "stablehlo.all_to_all"(%arg0) {{split_dimension = 1 : i64, concat_dimension = 0 : i64, split_count = {n} : i64, replica_groups = {g}}} : (tensor<3x{2 * n}xf32>) -> tensor<{3 * n}x2xf32>
     return %0 : tensor<{3 * n}x2xf32>""", f"%arg0: tensor<3x{2 * n}xf32>", f"tensor<{3 * n}x2xf32>"),
-        [[x] for x in a2], [[np.concatenate([a2[s][:, 2 * p:2 * p + 2] for s in range(n)], axis=0)] for p in range(n)], 0))
+        [[x] for x in a2], [[np.concatenate([a2[s][:, 2 * p:2 * p + 2] for s in range(n)], axis=0)] for p in range(n)], 1e-6))
     ps = [rng.standard_normal((6,)).astype(np.float32) for _ in range(n)]
     pairs = ", ".join(f"[{i}, {(i + 1) % n}]" for i in range(n))
     out.append(("collective_permute ring f32", program(n, f"""    %0 = "stablehlo.collective_permute"(%arg0) {{source_target_pairs = dense<[{pairs}]> : tensor<{n}x2xi64>}} : (tensor<6xf32>) -> tensor<6xf32>
     return %0 : tensor<6xf32>""", "%arg0: tensor<6xf32>", "tensor<6xf32>"),
-        [[x] for x in ps], [[ps[(p - 1) % n]] for p in range(n)], 0))
+        [[x] for x in ps], [[ps[(p - 1) % n]] for p in range(n)], 1e-6))
     bs = [rng.standard_normal((5,)).astype(np.float32) for _ in range(n)]
     order = list(range(n))
     root = n - 1
@@ -107,7 +109,7 @@ def cases(n, rng):
     order = [root] + order
     out.append(("collective_broadcast from the last process", program(n, f"""    %0 = "stablehlo.collective_broadcast"(%arg0) {{replica_groups = dense<[[{', '.join(map(str, order))}]]> : tensor<1x{n}xi64>}} : (tensor<5xf32>) -> tensor<5xf32>
     return %0 : tensor<5xf32>""", "%arg0: tensor<5xf32>", "tensor<5xf32>"),
-        [[x] for x in bs], [[bs[root]]] * n, 0))
+        [[x] for x in bs], [[bs[root]]] * n, 1e-6))
     out.append(("replica_id", program(n, """    %0 = stablehlo.replica_id : tensor<ui32>
     return %0 : tensor<ui32>""", "", "tensor<ui32>"), [[] for _ in range(n)], [[np.array(p)] for p in range(n)], 0))
     return out
@@ -164,6 +166,8 @@ def bandwidth(args):
     print(f"{'size':>10} {'nvgpu ms':>10} {'nvgpu GB/s':>11} {'jax ms':>10} {'jax GB/s':>9} {'ratio':>6}")
     factor = 2 * (n - 1) / n if n > 1 else 1
     psum = jax.pmap(lambda x: jax.lax.psum(x, "i"), axis_name="i")
+    from jax.sharding import NamedSharding, PartitionSpec
+    mesh = jax.make_mesh((n,), ("i",), devices=jax.devices()[:n])
     for mib in [1, 4, 16, 64, 256, 1024]:
         count = mib * (1 << 20) // 4
         folder = os.path.join(args.out, f"bw{mib}")
@@ -179,7 +183,7 @@ def bandwidth(args):
         ours = max(times) if code == 0 and times else float("nan")
         if code != 0:
             print(f"nvgpu failed at {mib} MiB: {stderr.strip()[-300:]}")
-        x = jax.device_put_sharded([jnp.zeros((count,), jnp.float32) for _ in range(n)], jax.devices()[:n])
+        x = jax.device_put(np.zeros((n, count), np.float32), NamedSharding(mesh, PartitionSpec("i")))
         for _ in range(3):
             psum(x).block_until_ready()
         start = time.perf_counter()
@@ -192,6 +196,37 @@ def bandwidth(args):
         theirs_bw = size * factor / (theirs * 1e-3) / 1e9
         print(f"{mib:>7} MiB {ours:>10.4f} {ours_bw:>11.1f} {theirs:>10.4f} {theirs_bw:>9.1f} {ours_bw / theirs_bw:>6.2f}")
     return 0
+
+
+def mlir_type(shape):
+    return "tensor<" + "".join(f"{d}x" for d in shape) + "f32>"
+
+
+def data_parallel_step(grads_text, shapes, n, lr):
+    """The per-shard gradient program JAX lowered (`@main`, num_replicas 1) turned into a
+    data-parallel step for `n` replicas: a new `@main` calls it, all-reduces (sums) every
+    gradient over all replicas, divides by `n` (pmean) and updates the parameters."""
+    text = grads_text.replace("func.func public @main(", "func.func private @local_grads(", 1)
+    text = re.sub(r"mhlo\.num_replicas = \d+ : i32", f"mhlo.num_replicas = {n} : i32", text, count=1)
+    params, data = shapes[:4], shapes[4:]
+    types = [mlir_type(s) for s in params + data]
+    grads = [mlir_type(s) for s in params]
+    args = ", ".join(f"%a{i}: {t}" for i, t in enumerate(types))
+    lines = [f"  func.func public @main({args}) -> ({', '.join(grads)}) {{",
+             f"    %g:4 = call @local_grads({', '.join(f'%a{i}' for i in range(len(types)))}) : ({', '.join(types)}) -> ({', '.join(grads)})"]
+    group = ", ".join(str(i) for i in range(n))
+    for k, t in enumerate(grads):
+        lines += [f'    %s{k} = "stablehlo.all_reduce"(%g#{k}) ({{',
+                  "      ^bb0(%l: tensor<f32>, %r: tensor<f32>):",
+                  "        %t = stablehlo.add %l, %r : tensor<f32>",
+                  "        stablehlo.return %t : tensor<f32>",
+                  f"    }}) {{replica_groups = dense<[[{group}]]> : tensor<1x{n}xi64>}} : ({t}) -> {t}",
+                  f"    %c{k} = stablehlo.constant dense<{lr / n:.9e}> : {t}",
+                  f"    %d{k} = stablehlo.multiply %s{k}, %c{k} : {t}",
+                  f"    %u{k} = stablehlo.subtract %a{k}, %d{k} : {t}"]
+    lines += [f"    return {', '.join(f'%u{k}' for k in range(4))} : {', '.join(grads)}", "  }"]
+    end = text.rstrip().rfind("}")
+    return text[:end] + "\n".join(lines) + "\n}\n"
 
 
 def mlp(args):
@@ -208,21 +243,18 @@ def mlp(args):
         h = jnp.maximum(x @ w1 + b1, 0)
         return jnp.mean((h @ w2 + b2 - y) ** 2)
 
-    def step(w1, b1, w2, b2, x, y):
-        grads = jax.grad(loss, argnums=(0, 1, 2, 3))(w1, b1, w2, b2, x, y)
-        return tuple(p - 0.1 * g for p, g in zip((w1, b1, w2, b2), grads))
+    def gradients(w1, b1, w2, b2, x, y):
+        return jax.grad(loss, argnums=(0, 1, 2, 3))(w1, b1, w2, b2, x, y)
 
-    def step_dp(w1, b1, w2, b2, x, y):
-        grads = jax.grad(loss, argnums=(0, 1, 2, 3))(w1, b1, w2, b2, x, y)
-        grads = jax.lax.pmean(grads, "i")
-        return tuple(p - 0.1 * g for p, g in zip((w1, b1, w2, b2), grads))
+    def step(w1, b1, w2, b2, x, y):
+        return tuple(p - 0.1 * g for p, g in zip((w1, b1, w2, b2), gradients(w1, b1, w2, b2, x, y)))
 
     folder = os.path.join(args.out, "mlp")
     os.makedirs(folder, exist_ok=True)
-    single = jax.jit(step).lower(*params, x, y).as_text()
     shards_x, shards_y = np.split(x, n), np.split(y, n)
-    rep = lambda a: np.stack([a] * n)
-    parallel = jax.pmap(step_dp, axis_name="i").lower(*[rep(p) for p in params], np.stack(shards_x), np.stack(shards_y)).as_text()
+    single = jax.jit(step).lower(*params, x, y).as_text()
+    shard_grads = jax.jit(gradients).lower(*params, shards_x[0], shards_y[0]).as_text()
+    parallel = data_parallel_step(shard_grads, [p.shape for p in params] + [shards_x[0].shape, shards_y[0].shape], n, 0.1)
     open(os.path.join(folder, "single.mlir"), "w").write(single)
     open(os.path.join(folder, "parallel.mlir"), "w").write(parallel)
     flags_single, flags_parallel = [], []
@@ -233,8 +265,10 @@ def mlp(args):
         for k, a in enumerate(params + [shards_x[p], shards_y[p]]):
             np.save(os.path.join(folder, f"p{p}_{k}.npy"), a)
             flags_parallel.append(f"--input=@{folder}/p{p}_{k}.npy")
-    code1, out1, err1 = run([args.nvgpu, "run", os.path.join(folder, "single.mlir"), "--device=cuda"] + flags_single)
-    code2, out2, err2 = run([args.nvgpu, "run", os.path.join(folder, "parallel.mlir"), "--device=cuda", f"--replicas={n}"] + flags_parallel)
+    printing = "--print-max-elements=100000"
+    code1, out1, err1 = run([args.nvgpu, "run", os.path.join(folder, "single.mlir"), f"--device={args.device}", printing] + flags_single)
+    code2, out2, err2 = run([args.nvgpu, "run", os.path.join(folder, "parallel.mlir"), f"--device={args.device}",
+                             f"--replicas={n}", printing] + flags_parallel)
     if code1 or code2:
         print(f"FAIL mlp step: single exit {code1} {err1.strip()[-300:]}; parallel exit {code2} {err2.strip()[-300:]}")
         return 1
@@ -248,7 +282,7 @@ def mlp(args):
             jax_error = float(np.max(np.abs(every[p][k] - want[k])))
             ok = error < 1e-4 and jax_error < 1e-3
             failures += not ok
-            print(f"{'ok  ' if ok else 'FAIL'} mlp step process {p} param {k}: max |N-GPU - 1-GPU| {error:.2e}, vs JAX {jax_error:.2e}")
+            print(f"{'ok  ' if ok else 'FAIL'} mlp step on {args.device}, process {p} param {k}: max |N-GPU - 1-GPU| {error:.2e}, vs JAX {jax_error:.2e}")
     return failures
 
 
@@ -258,6 +292,7 @@ def main():
     parser.add_argument("--nvgpu", default="/tmp/nvgpu")
     parser.add_argument("--gpus", type=int, required=True)
     parser.add_argument("--out", default="/tmp/collectives")
+    parser.add_argument("--device", default="cuda", help="mlp: where nvgpu runs both steps (cpu checks the script without a GPU)")
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
     failures = {"correctness": correctness, "bandwidth": bandwidth, "mlp": mlp}[args.mode](args)

@@ -142,7 +142,7 @@ import Testing
         #expect(failure(partial, replicas: 2).contains("process (0, 0) is in no process group"))
         let splitCount = P.plain("all_to_all", "tensor<4xi64>", "tensor<4xi64>",
                                  attributes: "split_dimension = 0 : i64, concat_dimension = 0 : i64, split_count = 4 : i64, "
-                                     + "replica_groups = dense<[[0, 1]]> : tensor<1x2xi64>")
+                                     + "channel_handle = #stablehlo.channel_handle<handle = 0, type = 0>")
         #expect(failure(splitCount, replicas: 2, inputs: [[P.i64([4], [1, 2, 3, 4])], [P.i64([4], [5, 6, 7, 8])]])
             .contains("split_count 4 differs from the process group size 2"))
         let pairs = P.plain("collective_permute", "tensor<1xi64>", "tensor<1xi64>",

@@ -9,7 +9,7 @@ enum VerifierRules {
             ElementwiseRules.table, ConversionRules.table, ShapeRules.table,
             SlicingRules.table, ReductionRules.table, DotConvolutionRules.table,
             GatherScatterRules.table, ControlFlowRules.table, LinearAlgebraRules.table,
-            DynamicShapeRules.table, NormalizationRules.table,
+            DynamicShapeRules.table, NormalizationRules.table, CollectiveRules.table,
         ]
         for family in families { merged.merge(family) { first, _ in first } }
         return merged

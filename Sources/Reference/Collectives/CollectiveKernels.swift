@@ -15,6 +15,8 @@ enum CollectiveKernels {
         "stablehlo.collective_reduce": collectiveReduce,
         "stablehlo.replica_id": { call in [try processIndex(call, \.replica)] },
         "stablehlo.partition_id": { call in [try processIndex(call, \.partition)] },
+        "stablehlo.send": send,
+        "stablehlo.recv": receive,
         "stablehlo.outfeed": outfeed,
         "stablehlo.infeed": infeed,
         "interpreter.run_parallel": ParallelRun.runParallel,
@@ -225,6 +227,30 @@ enum CollectiveKernels {
     static func processIndex(_ call: KernelCall, _ field: KeyPath<ProcessID, Int>) throws -> RuntimeValue {
         let value = Int64(call.processContext.process[keyPath: field])
         return try call.result(shape: [], storage: .ints([value]))
+    }
+
+    /// `send(inputs..., token) -> token`: queues the tensors on the channel
+    /// `channel_handle.handle` names, for a `recv` on the same channel in any process.
+    static func send(_ call: KernelCall) throws -> [RuntimeValue] {
+        let values = call.operands.filter { $0 != .token }
+        try call.processContext.send(call, channel: try channelID(call), values: values)
+        return [.token]
+    }
+
+    /// `recv(token) -> (results..., token)`: the oldest values sent on the channel, waiting
+    /// for a `send` when there are none (a run where none can come stops with an error).
+    static func receive(_ call: KernelCall) throws -> [RuntimeValue] {
+        let values = try call.processContext.receive(call, channel: try channelID(call))
+        guard values.count == call.op.results.count - 1 else {
+            throw call.error("received \(values.count) values on channel \(try channelID(call)), the op has \(call.op.results.count - 1) tensor results")
+        }
+        for (i, v) in values.enumerated() {
+            let declared = try call.resultType(i)
+            guard let t = v.tensor, t.elementType == declared.elementType, t.shape.count == declared.rank,
+                  zip(t.shape, declared.shape).allSatisfy({ $1 == TensorType.dynamic || $0 == $1 })
+            else { throw call.error("received value #\(i) does not have the result type \(declared)") }
+        }
+        return values + [.token]
     }
 
     /// `outfeed(inputs..., token) -> token`: the tensors go to this process's outfeed.

@@ -49,6 +49,24 @@ final class ProcessContext: @unchecked Sendable {
         }
     }
 
+    /// `send` on `channel`; errors become located run errors.
+    func send(_ call: KernelCall, channel: Int64, values: [RuntimeValue]) throws {
+        do {
+            try rendezvous.send(process, channel: channel, values)
+        } catch let failure as CollectiveFailure {
+            throw call.error(failure.message)
+        }
+    }
+
+    /// `recv` on `channel`; errors become located run errors.
+    func receive(_ call: KernelCall, channel: Int64) throws -> [RuntimeValue] {
+        do {
+            return try rendezvous.receive(process, channel: channel, opName: call.op.name, location: call.op.location)
+        } catch let failure as CollectiveFailure {
+            throw call.error(failure.message)
+        }
+    }
+
     func recordOutfeed(_ tensors: [Tensor]) { outfeed.append(tensors) }
 }
 

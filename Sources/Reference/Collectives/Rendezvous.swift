@@ -46,6 +46,10 @@ final class Rendezvous: @unchecked Sendable {
     private let condition = NSCondition()
     private var meetings: [Key: Meeting] = [:]
     private var waiting: [ProcessID: (key: Key, arrival: Arrival)] = [:]
+    /// Values sent on each channel and not yet received, oldest first.
+    private var channels: [Int64: [[RuntimeValue]]] = [:]
+    /// Processes blocked in `recv`: the channel, op name and location.
+    private var receiving: [ProcessID: (channel: Int64, opName: String, location: SourceLocation)] = [:]
     private var finished: [ProcessID: Bool] = [:]  // process → failed
     private var abort: Abort?
     /// Processes the rendezvous stopped, and whether only because another process failed.
@@ -95,12 +99,46 @@ final class Rendezvous: @unchecked Sendable {
         }
     }
 
+    /// `send`: queues `values` on `channel` (it does not wait for the receiver).
+    func send(_ process: ProcessID, channel: Int64, _ values: [RuntimeValue]) throws {
+        condition.lock()
+        defer { condition.unlock() }
+        if let abort { throw stop(process, abort) }
+        channels[channel, default: []].append(values)
+        condition.broadcast()
+    }
+
+    /// `recv`: the oldest values sent on `channel`, waiting until some process sends.
+    func receive(_ process: ProcessID, channel: Int64, opName: String, location: SourceLocation) throws -> [RuntimeValue] {
+        condition.lock()
+        defer { condition.unlock() }
+        while true {
+            if let abort { receiving[process] = nil; throw stop(process, abort) }
+            if var queue = channels[channel], !queue.isEmpty {
+                let values = queue.removeFirst()
+                channels[channel] = queue
+                receiving[process] = nil
+                return values
+            }
+            if receiving[process] == nil {
+                receiving[process] = (channel, opName, location)
+                if let message = blockedMessage() { receiving[process] = nil; throw fail(process, message) }
+            }
+            if let deadline, ContinuousClock.now > deadline {
+                receiving[process] = nil
+                throw fail(process, "time budget exceeded while process \(process) waits in \(opName) on channel \(channel)")
+            }
+            _ = condition.wait(until: Date(timeIntervalSinceNow: 0.05))
+        }
+    }
+
     /// Records that `process` returned (or failed), waking members of groups waiting for it.
     func finish(_ process: ProcessID, failed: Bool) {
         condition.lock()
         defer { condition.unlock() }
         finished[process] = failed
         waiting[process] = nil
+        receiving[process] = nil
         if abort == nil, let message = blockedMessage() {
             abort = Abort(message: message, origin: failed ? process : nil)
         }
@@ -118,9 +156,10 @@ final class Rendezvous: @unchecked Sendable {
             }
         }
         let live = grid.processes.filter { finished[$0] == nil }
-        guard !live.isEmpty, live.allSatisfy({ waiting[$0] != nil }) else { return nil }
+        guard !live.isEmpty, live.allSatisfy({ waiting[$0] != nil || receiving[$0] != nil }) else { return nil }
         let lines = live.compactMap { p in
             waiting[p].map { "process \(p) waits in \($0.arrival.opName) (\($0.arrival.location)) with group \(Self.list($0.arrival.group))" }
+                ?? receiving[p].map { "process \(p) waits in \($0.opName) (\($0.location)) for a value on channel \($0.channel)" }
         }
         return "deadlock: " + lines.joined(separator: "; ")
     }

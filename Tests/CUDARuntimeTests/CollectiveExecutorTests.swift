@@ -17,6 +17,8 @@ final class RecordingCollectives: CollectiveBackend, @unchecked Sendable {
         self.memory = memory
     }
 
+    func abort() {}
+
     func communicate(_ calls: [ResolvedCommunicationCall]) throws {
         batches.append(calls)
         for resolved in calls {

@@ -66,6 +66,7 @@ enum FakeNCCL {
         return 0
     }
     static let destroy: @convention(c) (Comm) -> Int32 = { FakeNCCLLog.shared.append("destroy \(comm($0))"); return 0 }
+    static let abort: @convention(c) (Comm) -> Int32 = { FakeNCCLLog.shared.append("abort \(comm($0))"); return 0 }
     static let count: @convention(c) (Comm, UnsafeMutablePointer<Int32>?) -> Int32 = { _, n in n?.pointee = 1; return 0 }
     static let userRank: @convention(c) (Comm, UnsafeMutablePointer<Int32>?) -> Int32 = { _, r in r?.pointee = 0; return 0 }
     static let groupStart: @convention(c) () -> Int32 = { FakeNCCLLog.shared.append("groupStart"); return 0 }
@@ -109,7 +110,7 @@ enum FakeNCCL {
         "ncclGroupStart": address(groupStart), "ncclGroupEnd": address(groupEnd),
         "ncclAllReduce": address(allReduce), "ncclAllGather": address(allGather),
         "ncclReduceScatter": address(reduceScatter), "ncclBroadcast": address(broadcast),
-        "ncclSend": address(send), "ncclRecv": address(receive),
+        "ncclSend": address(send), "ncclRecv": address(receive), "ncclCommAbort": address(abort),
     ]
 }
 
@@ -180,6 +181,22 @@ struct NCCLLoaderTests {
             return error.name == "ncclInvalidArgument" && error.message == "fake NCCL: invalid argument"
                 && "\(error)".hasPrefix("ncclAllReduce failed: ncclInvalidArgument")
         }
+    }
+
+    @Test func anAbortedCommunicatorIsNotDestroyedAndRefusesCalls() throws {
+        FakeNCCLLog.shared.reset()
+        let nccl = try NCCL(symbols: { FakeNCCL.symbols[$0] }, origin: "fake")
+        do {
+            let comm = try #require(try nccl.communicators(devices: [3]).first)
+            comm.abort()
+            comm.abort()
+            #expect(comm.isAborted)
+            #expect(throws: NCCLError.self) {
+                try comm.allGather(from: DevicePointer(rawValue: 8), to: DevicePointer(rawValue: 16), sendCount: 1,
+                                   dataType: .float32, stream: nil)
+            }
+        }
+        #expect(FakeNCCLLog.shared.calls == ["initAll [3]", "abort \(0x1003)"])
     }
 
     @Test func enumValuesMatchNCCLsHeader() {

@@ -47,6 +47,7 @@ typedef struct nvgpu_nccl_functions {
                              CUstream stream);
     ncclResult_t (*ncclRecv)(void *receiveBuffer, size_t count, int dataType, int peer, ncclComm_t comm,
                              CUstream stream);
+    ncclResult_t (*ncclCommAbort)(ncclComm_t comm);
 } nvgpu_nccl_functions;
 
 #ifdef __cplusplus

@@ -154,6 +154,7 @@ public final class NCCL: @unchecked Sendable {
         try bind("ncclBroadcast", \.ncclBroadcast)
         try bind("ncclSend", \.ncclSend)
         try bind("ncclRecv", \.ncclRecv)
+        try bind("ncclCommAbort", \.ncclCommAbort)
         self.origin = origin
         self.functions = table
         self.library = library

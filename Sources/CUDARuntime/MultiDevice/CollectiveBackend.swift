@@ -24,6 +24,9 @@ public protocol CollectiveBackend: AnyObject, Sendable {
     /// Issues `calls` (all communication calls, in order) as one library group when there
     /// are several.
     func communicate(_ calls: [ResolvedCommunicationCall]) throws
+    /// Stops this process's unfinished communication (another process failed), so that its
+    /// stream does not wait forever for peers that will never come.
+    func abort()
 }
 
 extension CUDAExecutableRunner {

@@ -85,6 +85,9 @@ public final class MultiDeviceRunner: @unchecked Sendable {
                     results.set(process, .success(try body(runner, input)))
                 } catch {
                     results.set(process, .failure(error))
+                    // Peers may be waiting inside a collective for this process: abort every
+                    // communicator so their streams fail instead of hanging.
+                    for other in self.runners { other.collectives?.abort() }
                 }
             }
             thread.name = "nvgpu process \(process)"
@@ -102,6 +105,8 @@ public final class MultiDeviceRunner: @unchecked Sendable {
 final class LocalOnlyCollectives: CollectiveBackend, @unchecked Sendable {
     let process: Int
     init(process: Int) { self.process = process }
+
+    func abort() {}
 
     func communicate(_ calls: [ResolvedCommunicationCall]) throws {
         throw RuntimeError("process \(process): \(calls.first.map { "\($0.call)" } ?? "a call") needs NCCL, which was not loaded")

@@ -31,6 +31,10 @@ public final class NCCLCollectives: CollectiveBackend, @unchecked Sendable {
         }
     }
 
+    public func abort() {
+        for communicator in communicators.values { communicator.abort() }
+    }
+
     private func issue(_ resolved: ResolvedCommunicationCall) throws {
         let call = resolved.call
         guard let communicator = communicators[call.communicator] else {

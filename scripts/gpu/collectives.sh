@@ -22,7 +22,7 @@ exec > >(tee "$LOG") 2>&1
 echo "== $(date -u +%FT%TZ) collectives on $N GPU(s)"
 nvidia-smi -L
 nvidia-smi topo -m 2>/dev/null || true
-echo "libnccl: $(ldconfig -p | grep -c nccl) system entries; wheel: $(python3 -c 'import nvidia.nccl, os; print(os.path.dirname(nvidia.nccl.__file__))' 2>&1)"
+echo "libnccl: $(ldconfig -p | grep -c nccl) system entries; wheel: $(python3 -c 'import nvidia.nccl as m; print(list(m.__path__))' 2>&1)"
 "$NVGPU" devices
 echo "== correctness"
 python3 "$HERE/collectives_check.py" correctness --nvgpu "$NVGPU" --gpus "$N" --out "$DIR/correctness" || status=1

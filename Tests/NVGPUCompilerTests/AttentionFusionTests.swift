@@ -122,7 +122,7 @@ import Testing
         let (executable, _) = try TestPrograms.lower(text)
         #expect(executable.steps.count == 1)
         let launch = try #require(Self.attentionLaunches(executable).first)
-        #expect(launch.grid == [16, 128, 1] && launch.block == [256, 1, 1])
+        #expect(launch.grid == [16, 128, 1] && launch.block == [AttentionKernel.geometry(headDim: 128).threads, 1, 1])
         #expect(launch.sharedMemoryBytes == AttentionKernel.sharedMemoryBytes(headDim: 128))
     }
 

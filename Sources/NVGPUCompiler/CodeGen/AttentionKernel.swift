@@ -1,12 +1,13 @@
+import Foundation
 import Runtime
 
 /// The fused flash-attention kernel (FlashAttention-2 schedule) as CUDA C++ for NVRTC.
 ///
-/// One CTA of 8 warps computes a 128-query tile of one (batch, head): Q is staged once
-/// through shared memory into registers; 64-key tiles of K and V stream through shared
-/// memory with `cp.async` double buffering; `ldmatrix` feeds
-/// `mma.sync.m16n8k16` (bf16 or f16 in, f32 accumulate); the softmax runs online in f32
-/// registers, each warp owning 16 query rows. Operands are read through batch, head and
+/// One CTA computes a 128-query tile of one (batch, head) (see `Geometry`): Q is staged
+/// once through shared memory; K and V tiles stream through shared memory with `cp.async`
+/// double buffering; `ldmatrix` feeds `mma.sync.m16n8k16` (bf16 or f16 in, f32
+/// accumulate); the softmax runs online in f32 registers, each warp owning 16 or 32 query
+/// rows. Operands are read through batch, head and
 /// sequence strides (the feature stride is 1), so transposed or sliced projections need no
 /// copy. Shared-memory rows are XOR-swizzled by 16-byte chunk to avoid bank conflicts.
 ///
@@ -34,13 +35,37 @@ enum AttentionKernel {
         var scale: ScaleMode
     }
 
+    /// The CTA's shape for one head dimension: 128 query rows split over `warps` warps of
+    /// `rowTiles` 16-row MMA tiles each, `keyTile` keys per streamed K/V tile, Q fragments
+    /// kept in registers or reloaded from shared memory per tile (to save registers).
+    struct Geometry: Hashable, Sendable {
+        var rowTiles: Int
+        var keyTile: Int
+        var queryInRegisters: Bool
+        var warps: Int { queryTile / (16 * rowTiles) }
+        var threads: Int { warps * 32 }
+    }
+
     static let queryTile = 128
-    static let keyTile = 64
-    static let threads = 256
+
+    /// Head dim 64: two 16-row tiles per warp (4 warps, two CTAs per SM), which halves the
+    /// K/V shared-memory reads per MMA against one tile per warp. Head dim 128: one tile
+    /// per warp (8 warps), since two tiles need more than 255 registers.
+    /// `NVGPU_ATTENTION_TILES=<row tiles>x<key tile>` (`1x64`, `2x32`, `2x64`) overrides it,
+    /// for A/B timing.
+    static func geometry(headDim: Int) -> Geometry {
+        if let text = ProcessInfo.processInfo.environment["NVGPU_ATTENTION_TILES"],
+           case let parts = text.split(separator: "x").compactMap({ Int($0) }), parts.count == 2,
+           [1, 2].contains(parts[0]), [16, 32, 64].contains(parts[1]) {
+            return Geometry(rowTiles: parts[0], keyTile: parts[1], queryInRegisters: parts[0] == 1 || headDim <= 64)
+        }
+        return headDim >= 128 ? Geometry(rowTiles: 1, keyTile: 64, queryInRegisters: true)
+                              : Geometry(rowTiles: 2, keyTile: 64, queryInRegisters: true)
+    }
 
     /// Dynamic shared memory: the Q tile and two K and two V tiles, 16-bit elements.
     static func sharedMemoryBytes(headDim: Int) -> Int {
-        (queryTile + 4 * keyTile) * headDim * 2
+        (queryTile + 4 * geometry(headDim: headDim).keyTile) * headDim * 2
     }
 
     /// The launch of `plan`'s kernel named `name`, with buffers `q`, `k`, `v`, `out`.
@@ -56,7 +81,7 @@ enum AttentionKernel {
                       .float32(Float(plan.scale?.factor ?? 1))]
         return KernelLaunch(
             kernel: kernel, grid: [(plan.queryLength + queryTile - 1) / queryTile, plan.batch * plan.heads, 1],
-            block: [threads, 1, 1], sharedMemoryBytes: sharedMemoryBytes(headDim: plan.headDim),
+            block: [geometry(headDim: plan.headDim).threads, 1, 1], sharedMemoryBytes: sharedMemoryBytes(headDim: plan.headDim),
             arguments: arguments)
     }
 
@@ -64,31 +89,33 @@ enum AttentionKernel {
     static func source(_ variant: Variant, name: String) -> String {
         let d = variant.headDim
         let e = variant.elementType
+        let g = geometry(headDim: d)
         let outStorage = variant.outputType == "f32" ? "float" : "unsigned short"
         func roundPair(_ t: AttentionPlan.ElementType, _ a: String, _ b: String) -> String {
             "fa_round2_\(t.rawValue)(\(a), \(b));"
         }
+        let x = "s[mt][n]"
         var transform: [String] = []
-        if let t = variant.scoreRounding { transform.append(roundPair(t, "s[n][0]", "s[n][1]") + " " + roundPair(t, "s[n][2]", "s[n][3]")) }
+        if let t = variant.scoreRounding { transform.append(roundPair(t, "\(x)[0]", "\(x)[1]") + " " + roundPair(t, "\(x)[2]", "\(x)[3]")) }
         switch variant.scale {
         case .none: break
         case .f32:
-            transform.append("s[n][0] *= scale; s[n][1] *= scale; s[n][2] *= scale; s[n][3] *= scale;")
+            transform.append("\(x)[0] *= scale; \(x)[1] *= scale; \(x)[2] *= scale; \(x)[3] *= scale;")
         case .rounded(let t):
-            transform.append("s[n][0] *= scale; s[n][1] *= scale; s[n][2] *= scale; s[n][3] *= scale;")
-            transform.append(roundPair(t, "s[n][0]", "s[n][1]") + " " + roundPair(t, "s[n][2]", "s[n][3]"))
+            transform.append("\(x)[0] *= scale; \(x)[1] *= scale; \(x)[2] *= scale; \(x)[3] *= scale;")
+            transform.append(roundPair(t, "\(x)[0]", "\(x)[1]") + " " + roundPair(t, "\(x)[2]", "\(x)[3]"))
         }
         let store: String
         if variant.outputType == "f32" {
             store = """
-                      if (r0 < sq) { float* p = og + (long long)r0 * oss + col; p[0] = acc[n][0] * inv0; p[1] = acc[n][1] * inv0; }
-                      if (r1 < sq) { float* p = og + (long long)r1 * oss + col; p[0] = acc[n][2] * inv1; p[1] = acc[n][3] * inv1; }
+                      if (r0 < sq) { float* p = og + (long long)r0 * oss + col; p[0] = acc[mt][n][0] * inv0; p[1] = acc[mt][n][1] * inv0; }
+                      if (r1 < sq) { float* p = og + (long long)r1 * oss + col; p[0] = acc[mt][n][2] * inv1; p[1] = acc[mt][n][3] * inv1; }
                 """
         } else {
             let pack = "fa_pack_\(variant.outputType)"
             store = """
-                      if (r0 < sq) *(unsigned int*)(og + (long long)r0 * oss + col) = \(pack)(acc[n][0] * inv0, acc[n][1] * inv0);
-                      if (r1 < sq) *(unsigned int*)(og + (long long)r1 * oss + col) = \(pack)(acc[n][2] * inv1, acc[n][3] * inv1);
+                      if (r0 < sq) *(unsigned int*)(og + (long long)r0 * oss + col) = \(pack)(acc[mt][n][0] * inv0, acc[mt][n][1] * inv0);
+                      if (r1 < sq) *(unsigned int*)(og + (long long)r1 * oss + col) = \(pack)(acc[mt][n][2] * inv1, acc[mt][n][3] * inv1);
                 """
         }
         let scoreDescription = [variant.scoreRounding.map { "scores rounded to \($0.rawValue)" },
@@ -97,13 +124,16 @@ enum AttentionKernel {
                                     case .f32: return "scaled in f32"
                                     case .rounded(let t): return "scaled in \(t.rawValue)" } }()]
             .compactMap { $0 }.joined(separator: ", ")
+        let qFragment = g.queryInRegisters ? "qf[mt][kk]" : "qa[mt]"
         return """
-        // \(name): fused attention, \(e.rawValue) operands, head dim \(d), \(variant.outputType) result\(scoreDescription.isEmpty ? "" : ", " + scoreDescription)
+        // \(name): fused attention, \(e.rawValue) operands, head dim \(d), \(variant.outputType) result\(scoreDescription.isEmpty ? "" : ", " + scoreDescription); \(g.warps) warps of \(16 * g.rowTiles) query rows, \(g.keyTile)-key tiles
         #define FA_D \(d)
         #define FA_BM \(queryTile)
-        #define FA_BN \(keyTile)
+        #define FA_BN \(g.keyTile)
+        #define FA_MT \(g.rowTiles)
         #define FA_C (FA_D / 8)
-        #define FA_THREADS \(threads)
+        #define FA_THREADS \(g.threads)
+        #define FA_QREG \(g.queryInRegisters ? 1 : 0)
         \(helpers)
         __device__ __forceinline__ void fa_mma(float* c, const unsigned* a, unsigned b0, unsigned b1) {
           asm("mma.sync.aligned.m16n8k16.row.col.f32.\(e.rawValue).\(e.rawValue).f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};"
@@ -113,7 +143,7 @@ enum AttentionKernel {
         // Byte offset of 16-byte chunk `ch` of row `r` in a swizzled tile.
         __device__ __forceinline__ unsigned fa_swz(int r, int ch) { return (unsigned)((r * FA_D + ((ch ^ (r & 7)) << 3)) << 1); }
 
-        extern "C" __global__ void __launch_bounds__(FA_THREADS, 1) \(name)(
+        extern "C" __global__ void __launch_bounds__(FA_THREADS, \(g.threads <= 128 ? 2 : 1)) \(name)(
             const unsigned short* __restrict__ q, const unsigned short* __restrict__ k,
             const unsigned short* __restrict__ v, \(outStorage)* __restrict__ o,
             long long qo, long long qsb, long long qsh, long long qss,
@@ -132,6 +162,9 @@ enum AttentionKernel {
           const unsigned qsa = fa_smem(fa_shared);
           const unsigned ksa = qsa + FA_BM * FA_D * 2;
           const unsigned vsa = ksa + 2 * FA_BN * FA_D * 2;
+          // This lane's ldmatrix row within a 16-row tile, and the warp's first row.
+          const int lrow = (lane & 7) + ((lane >> 3) & 1) * 8;
+          const int wrow = warp * 16 * FA_MT;
 
           #pragma unroll
           for (int i = 0; i < FA_BM * FA_C / FA_THREADS; ++i) {
@@ -154,105 +187,142 @@ enum AttentionKernel {
           FA_LOAD_KV(0, 0);
           fa_commit();
 
-          unsigned qf[FA_D / 16][4];
-          float acc[FA_D / 8][4];
+        #if FA_QREG
+          unsigned qf[FA_MT][FA_D / 16][4];
+        #endif
+          float acc[FA_MT][FA_D / 8][4];
+          float m[FA_MT][2], l[FA_MT][2];
           #pragma unroll
-          for (int n = 0; n < FA_D / 8; ++n) { acc[n][0] = 0.f; acc[n][1] = 0.f; acc[n][2] = 0.f; acc[n][3] = 0.f; }
-          float m0 = -__int_as_float(0x7f800000), m1 = m0, l0 = 0.f, l1 = 0.f;
+          for (int mt = 0; mt < FA_MT; ++mt) {
+            m[mt][0] = m[mt][1] = -__int_as_float(0x7f800000);
+            l[mt][0] = l[mt][1] = 0.f;
+            #pragma unroll
+            for (int n = 0; n < FA_D / 8; ++n) { acc[mt][n][0] = 0.f; acc[mt][n][1] = 0.f; acc[mt][n][2] = 0.f; acc[mt][n][3] = 0.f; }
+          }
           const float log2e = 1.4426950408889634f;
 
           for (int j = 0; j < tiles; ++j) {
             const int buf = j & 1;
             if (j + 1 < tiles) { FA_LOAD_KV(j + 1, buf ^ 1); fa_commit(); fa_wait1(); } else { fa_wait0(); }
             __syncthreads();
+        #if FA_QREG
             if (j == 0) {
-              const int r = warp * 16 + (lane & 7) + ((lane >> 3) & 1) * 8;
               #pragma unroll
-              for (int kk = 0; kk < FA_D / 16; ++kk) fa_ldsm4(qsa + fa_swz(r, kk * 2 + (lane >> 4)), qf[kk]);
+              for (int mt = 0; mt < FA_MT; ++mt) {
+                #pragma unroll
+                for (int kk = 0; kk < FA_D / 16; ++kk) fa_ldsm4(qsa + fa_swz(wrow + mt * 16 + lrow, kk * 2 + (lane >> 4)), qf[mt][kk]);
+              }
             }
+        #endif
             const unsigned kb = ksa + buf * (FA_BN * FA_D * 2), vb = vsa + buf * (FA_BN * FA_D * 2);
-            float s[FA_BN / 8][4];
+            float s[FA_MT][FA_BN / 8][4];
             #pragma unroll
-            for (int n = 0; n < FA_BN / 8; ++n) { s[n][0] = 0.f; s[n][1] = 0.f; s[n][2] = 0.f; s[n][3] = 0.f; }
+            for (int mt = 0; mt < FA_MT; ++mt) {
+              #pragma unroll
+              for (int n = 0; n < FA_BN / 8; ++n) { s[mt][n][0] = 0.f; s[mt][n][1] = 0.f; s[mt][n][2] = 0.f; s[mt][n][3] = 0.f; }
+            }
             #pragma unroll
             for (int kk = 0; kk < FA_D / 16; ++kk) {
+        #if !FA_QREG
+              unsigned qa[FA_MT][4];
+              #pragma unroll
+              for (int mt = 0; mt < FA_MT; ++mt) fa_ldsm4(qsa + fa_swz(wrow + mt * 16 + lrow, kk * 2 + (lane >> 4)), qa[mt]);
+        #endif
               #pragma unroll
               for (int np = 0; np < FA_BN / 16; ++np) {
                 unsigned bfr[4];
                 const int r = np * 16 + (lane & 7) + (lane >> 4) * 8;
                 fa_ldsm4(kb + fa_swz(r, kk * 2 + ((lane >> 3) & 1)), bfr);
-                fa_mma(s[2 * np], qf[kk], bfr[0], bfr[1]);
-                fa_mma(s[2 * np + 1], qf[kk], bfr[2], bfr[3]);
+                #pragma unroll
+                for (int mt = 0; mt < FA_MT; ++mt) {
+                  fa_mma(s[mt][2 * np], \(qFragment), bfr[0], bfr[1]);
+                  fa_mma(s[mt][2 * np + 1], \(qFragment), bfr[2], bfr[3]);
+                }
               }
-            }
-            #pragma unroll
-            for (int n = 0; n < FA_BN / 8; ++n) {
-              \(transform.joined(separator: "\n      "))
             }
             const int kv0 = j * FA_BN;
-            if (kv0 + FA_BN > skv) {
+            #pragma unroll
+            for (int mt = 0; mt < FA_MT; ++mt) {
               #pragma unroll
               for (int n = 0; n < FA_BN / 8; ++n) {
-                const int key = kv0 + n * 8 + 2 * (lane & 3);
-                if (key >= skv) { s[n][0] = -__int_as_float(0x7f800000); s[n][2] = s[n][0]; }
-                if (key + 1 >= skv) { s[n][1] = -__int_as_float(0x7f800000); s[n][3] = s[n][1]; }
+                \(transform.joined(separator: "\n        "))
+              }
+              if (kv0 + FA_BN > skv) {
+                #pragma unroll
+                for (int n = 0; n < FA_BN / 8; ++n) {
+                  const int key = kv0 + n * 8 + 2 * (lane & 3);
+                  if (key >= skv) { s[mt][n][0] = -__int_as_float(0x7f800000); s[mt][n][2] = s[mt][n][0]; }
+                  if (key + 1 >= skv) { s[mt][n][1] = -__int_as_float(0x7f800000); s[mt][n][3] = s[mt][n][1]; }
+                }
+              }
+              float mx0 = m[mt][0], mx1 = m[mt][1];
+              #pragma unroll
+              for (int n = 0; n < FA_BN / 8; ++n) {
+                mx0 = fmaxf(mx0, fmaxf(s[mt][n][0], s[mt][n][1]));
+                mx1 = fmaxf(mx1, fmaxf(s[mt][n][2], s[mt][n][3]));
+              }
+              mx0 = fmaxf(mx0, __shfl_xor_sync(0xffffffffu, mx0, 1));
+              mx0 = fmaxf(mx0, __shfl_xor_sync(0xffffffffu, mx0, 2));
+              mx1 = fmaxf(mx1, __shfl_xor_sync(0xffffffffu, mx1, 1));
+              mx1 = fmaxf(mx1, __shfl_xor_sync(0xffffffffu, mx1, 2));
+              const float ms0 = mx0 == -__int_as_float(0x7f800000) ? 0.f : mx0 * log2e;
+              const float ms1 = mx1 == -__int_as_float(0x7f800000) ? 0.f : mx1 * log2e;
+              const float alpha0 = fa_exp2(m[mt][0] * log2e - ms0), alpha1 = fa_exp2(m[mt][1] * log2e - ms1);
+              m[mt][0] = mx0; m[mt][1] = mx1;
+              float sum0 = 0.f, sum1 = 0.f;
+              #pragma unroll
+              for (int n = 0; n < FA_BN / 8; ++n) {
+                s[mt][n][0] = fa_exp2(fmaf(s[mt][n][0], log2e, -ms0)); s[mt][n][1] = fa_exp2(fmaf(s[mt][n][1], log2e, -ms0));
+                s[mt][n][2] = fa_exp2(fmaf(s[mt][n][2], log2e, -ms1)); s[mt][n][3] = fa_exp2(fmaf(s[mt][n][3], log2e, -ms1));
+                sum0 += s[mt][n][0] + s[mt][n][1];
+                sum1 += s[mt][n][2] + s[mt][n][3];
+              }
+              l[mt][0] = l[mt][0] * alpha0 + sum0;
+              l[mt][1] = l[mt][1] * alpha1 + sum1;
+              #pragma unroll
+              for (int n = 0; n < FA_D / 8; ++n) {
+                acc[mt][n][0] *= alpha0; acc[mt][n][1] *= alpha0; acc[mt][n][2] *= alpha1; acc[mt][n][3] *= alpha1;
               }
             }
-            float mx0 = m0, mx1 = m1;
-            #pragma unroll
-            for (int n = 0; n < FA_BN / 8; ++n) {
-              mx0 = fmaxf(mx0, fmaxf(s[n][0], s[n][1]));
-              mx1 = fmaxf(mx1, fmaxf(s[n][2], s[n][3]));
-            }
-            mx0 = fmaxf(mx0, __shfl_xor_sync(0xffffffffu, mx0, 1));
-            mx0 = fmaxf(mx0, __shfl_xor_sync(0xffffffffu, mx0, 2));
-            mx1 = fmaxf(mx1, __shfl_xor_sync(0xffffffffu, mx1, 1));
-            mx1 = fmaxf(mx1, __shfl_xor_sync(0xffffffffu, mx1, 2));
-            const float ms0 = mx0 == -__int_as_float(0x7f800000) ? 0.f : mx0 * log2e;
-            const float ms1 = mx1 == -__int_as_float(0x7f800000) ? 0.f : mx1 * log2e;
-            const float alpha0 = fa_exp2(m0 * log2e - ms0), alpha1 = fa_exp2(m1 * log2e - ms1);
-            m0 = mx0; m1 = mx1;
-            float sum0 = 0.f, sum1 = 0.f;
-            #pragma unroll
-            for (int n = 0; n < FA_BN / 8; ++n) {
-              s[n][0] = fa_exp2(fmaf(s[n][0], log2e, -ms0)); s[n][1] = fa_exp2(fmaf(s[n][1], log2e, -ms0));
-              s[n][2] = fa_exp2(fmaf(s[n][2], log2e, -ms1)); s[n][3] = fa_exp2(fmaf(s[n][3], log2e, -ms1));
-              sum0 += s[n][0] + s[n][1];
-              sum1 += s[n][2] + s[n][3];
-            }
-            l0 = l0 * alpha0 + sum0;
-            l1 = l1 * alpha1 + sum1;
-            #pragma unroll
-            for (int n = 0; n < FA_D / 8; ++n) { acc[n][0] *= alpha0; acc[n][1] *= alpha0; acc[n][2] *= alpha1; acc[n][3] *= alpha1; }
             #pragma unroll
             for (int t = 0; t < FA_BN / 16; ++t) {
-              unsigned a[4];
-              a[0] = fa_pack_\(e.rawValue)(s[2 * t][0], s[2 * t][1]);
-              a[1] = fa_pack_\(e.rawValue)(s[2 * t][2], s[2 * t][3]);
-              a[2] = fa_pack_\(e.rawValue)(s[2 * t + 1][0], s[2 * t + 1][1]);
-              a[3] = fa_pack_\(e.rawValue)(s[2 * t + 1][2], s[2 * t + 1][3]);
-              const int r = t * 16 + (lane & 7) + ((lane >> 3) & 1) * 8;
+              unsigned a[FA_MT][4];
+              #pragma unroll
+              for (int mt = 0; mt < FA_MT; ++mt) {
+                a[mt][0] = fa_pack_\(e.rawValue)(s[mt][2 * t][0], s[mt][2 * t][1]);
+                a[mt][1] = fa_pack_\(e.rawValue)(s[mt][2 * t][2], s[mt][2 * t][3]);
+                a[mt][2] = fa_pack_\(e.rawValue)(s[mt][2 * t + 1][0], s[mt][2 * t + 1][1]);
+                a[mt][3] = fa_pack_\(e.rawValue)(s[mt][2 * t + 1][2], s[mt][2 * t + 1][3]);
+              }
+              const int r = t * 16 + lrow;
               #pragma unroll
               for (int dp = 0; dp < FA_D / 16; ++dp) {
                 unsigned bfr[4];
                 fa_ldsm4t(vb + fa_swz(r, dp * 2 + (lane >> 4)), bfr);
-                fa_mma(acc[2 * dp], a, bfr[0], bfr[1]);
-                fa_mma(acc[2 * dp + 1], a, bfr[2], bfr[3]);
+                #pragma unroll
+                for (int mt = 0; mt < FA_MT; ++mt) {
+                  fa_mma(acc[mt][2 * dp], a[mt], bfr[0], bfr[1]);
+                  fa_mma(acc[mt][2 * dp + 1], a[mt], bfr[2], bfr[3]);
+                }
               }
             }
             __syncthreads();
           }
           #undef FA_LOAD_KV
-          l0 += __shfl_xor_sync(0xffffffffu, l0, 1);
-          l0 += __shfl_xor_sync(0xffffffffu, l0, 2);
-          l1 += __shfl_xor_sync(0xffffffffu, l1, 1);
-          l1 += __shfl_xor_sync(0xffffffffu, l1, 2);
-          const float inv0 = 1.f / l0, inv1 = 1.f / l1;
-          const int r0 = q0 + warp * 16 + (lane >> 2), r1 = r0 + 8;
           #pragma unroll
-          for (int n = 0; n < FA_D / 8; ++n) {
-            const int col = n * 8 + 2 * (lane & 3);
+          for (int mt = 0; mt < FA_MT; ++mt) {
+            float l0 = l[mt][0], l1 = l[mt][1];
+            l0 += __shfl_xor_sync(0xffffffffu, l0, 1);
+            l0 += __shfl_xor_sync(0xffffffffu, l0, 2);
+            l1 += __shfl_xor_sync(0xffffffffu, l1, 1);
+            l1 += __shfl_xor_sync(0xffffffffu, l1, 2);
+            const float inv0 = 1.f / l0, inv1 = 1.f / l1;
+            const int r0 = q0 + wrow + mt * 16 + (lane >> 2), r1 = r0 + 8;
+            #pragma unroll
+            for (int n = 0; n < FA_D / 8; ++n) {
+              const int col = n * 8 + 2 * (lane & 3);
         \(store)
+            }
           }
         }
 

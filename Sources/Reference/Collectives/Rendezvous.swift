@@ -156,7 +156,12 @@ final class Rendezvous: @unchecked Sendable {
             }
         }
         let live = grid.processes.filter { finished[$0] == nil }
-        guard !live.isEmpty, live.allSatisfy({ waiting[$0] != nil || receiving[$0] != nil }) else { return nil }
+        // A receiver whose channel holds values is about to proceed, not blocked.
+        func blockedReceiver(_ p: ProcessID) -> Bool {
+            guard let r = receiving[p] else { return false }
+            return channels[r.channel]?.isEmpty ?? true
+        }
+        guard !live.isEmpty, live.allSatisfy({ waiting[$0] != nil || blockedReceiver($0) }) else { return nil }
         let lines = live.compactMap { p in
             waiting[p].map { "process \(p) waits in \($0.arrival.opName) (\($0.arrival.location)) with group \(Self.list($0.arrival.group))" }
                 ?? receiving[p].map { "process \(p) waits in \($0.opName) (\($0.location)) for a value on channel \($0.channel)" }

@@ -17,13 +17,15 @@ import Testing
     /// `tweak` edits the text (near misses); `extraResult` returns one more value.
     static func program(_ t: String, b: Int = 2, h: Int = 3, sq: Int = 256, skv: Int = 192, d: Int = 64,
                         scale: ScaleForm = .divideInScoreType, output: String? = nil,
-                        extraResult: (value: String, type: String)? = nil) -> String {
+                        extraResult: (value: String, type: String)? = nil, mergeHeads: Bool = false) -> String {
         let out = output ?? t
         let q = "tensor<\(b)x\(h)x\(sq)x\(d)x\(t)>", k = "tensor<\(b)x\(h)x\(skv)x\(d)x\(t)>"
         let s = "tensor<\(b)x\(h)x\(sq)x\(skv)x\(t)>", sf = "tensor<\(b)x\(h)x\(sq)x\(skv)xf32>"
         let row = "tensor<\(b)x\(h)x\(sq)xf32>", row1 = "tensor<\(b)x\(h)x\(sq)x1xf32>"
         let o = "tensor<\(b)x\(h)x\(sq)x\(d)x\(out)>"
-        var lines = ["func.func public @main(%q: \(q), %k: \(k), %v: \(k)) -> (\(o)\(extraResult.map { ", " + $0.type } ?? "")) {",
+        let merged = "tensor<\(b)x\(sq)x\(h * d)x\(out)>", swapped = "tensor<\(b)x\(sq)x\(h)x\(d)x\(out)>"
+        let returned = mergeHeads ? merged : o
+        var lines = ["func.func public @main(%q: \(q), %k: \(k), %v: \(k)) -> (\(returned)\(extraResult.map { ", " + $0.type } ?? "")) {",
                      "  %0 = stablehlo.dot_general %q, %k, batching_dims = [0, 1] x [0, 1], contracting_dims = [3] x [3] : (\(q), \(k)) -> \(s)"]
         switch scale {
         case .divideInScoreType, .multiplyInScoreType:
@@ -56,7 +58,9 @@ import Testing
             "  %12 = stablehlo.divide %8, %11 : \(sf)",
             "  %13 = stablehlo.convert %12 : (\(sf)) -> \(s)",
             "  %14 = stablehlo.dot_general %13, %v, batching_dims = [0, 1] x [0, 1], contracting_dims = [3] x [2] : (\(s), \(k)) -> \(o)",
-            "  return %14\(extraResult.map { ", " + $0.value } ?? "") : \(o)\(extraResult.map { ", " + $0.type } ?? "")",
+            mergeHeads ? "  %15 = stablehlo.transpose %14, dims = [0, 2, 1, 3] : (\(o)) -> \(swapped)" : "",
+            mergeHeads ? "  %16 = stablehlo.reshape %15 : (\(swapped)) -> \(merged)" : "",
+            "  return \(mergeHeads ? "%16" : "%14")\(extraResult.map { ", " + $0.value } ?? "") : \(returned)\(extraResult.map { ", " + $0.type } ?? "")",
             "}",
         ]
         return lines.joined(separator: "\n")
@@ -105,6 +109,19 @@ import Testing
         }
     }
 
+    /// A transpose + reshape merging the heads is written through (no transpose kernel).
+    @Test func mergedHeadsAreWrittenInPlace() throws {
+        let text = Self.program("bf16", d: 64, mergeHeads: true)
+        let plan = try #require(try Self.plans(text).first)
+        #expect(plan.result.type.tensorType?.shape == [2, 256, 192])
+        #expect(plan.output == .init(batch: 256 * 192, head: 64, sequence: 192))
+        let (executable, _) = try TestPrograms.lower(text)
+        #expect(executable.steps.count == 1 && Self.attentionLaunches(executable).count == 1)
+        // Another reader of the product keeps the transpose a separate kernel.
+        let plain = try #require(try Self.plans(Self.program("bf16", d: 64)).first)
+        #expect(plain.output == .init(batch: 3 * 256 * 64, head: 256 * 64, sequence: 64))
+    }
+
     @Test func f32ResultIsFused() throws {
         let plans = try Self.plans(Self.program("bf16", output: "f32"))
         #expect(plans.first?.outputType == "f32")
@@ -139,6 +156,9 @@ import Testing
         let offsets: [Int] = [plan.query.offset, plan.key.offset, plan.value.offset]
         #expect(offsets == [0, 1024, 2048])
         #expect(plan.query.sequenceStride == 3072 && plan.query.headStride == 64 && plan.query.batchStride == 2048 * 3072)
+        // The heads are merged back by writing the 8192×1024 input of the output projection.
+        #expect(plan.result.type.tensorType?.shape == [8192, 1024])
+        #expect(plan.output == .init(batch: 2048 * 1024, head: 64, sequence: 1024))
         let (executable, _) = try TestPrograms.lower(text)
         #expect(Self.attentionLaunches(executable).count == 1)
         // QKV projection, output projection and the MLP's two matmuls; no view kernel

@@ -15,7 +15,7 @@ import Testing
         ("mlp_gelu_bf16", 0, 2, 0),
         ("attention_bf16", 1, 0, 0),
         ("conv3x3_relu_bf16", 2, 0, 0),
-        ("gpt_block_bf16", 5, 4, 0),
+        ("gpt_block_bf16", 4, 4, 0),
     ]
 
     @Test(arguments: expectations.map { $0.0 })

@@ -72,8 +72,9 @@ def body(t, q, k, s, sf, row, row1, o, d, scale, qv, kv, vv):
     return lines
 
 
-def projected_attention(t, b, h, sq, d, scale):
-    """gpt_block's form: Q, K, V sliced out of one (b*s) x (3*h*d) projection."""
+def projected_attention(t, b, h, sq, d, scale, merge=False):
+    """gpt_block's form: Q, K, V sliced out of one (b*s) x (3*h*d) projection; with `merge`
+    the heads are merged back into a (b*s) x (h*d) result by a transpose and a reshape."""
     n = h * d
     p = f"tensor<{b * sq}x{3 * n}x{t}>"
     split = f"tensor<{b}x{sq}x3x{h}x{d}x{t}>"
@@ -82,13 +83,19 @@ def projected_attention(t, b, h, sq, d, scale):
     q = f"tensor<{b}x{h}x{sq}x{d}x{t}>"
     s, sf = f"tensor<{b}x{h}x{sq}x{sq}x{t}>", f"tensor<{b}x{h}x{sq}x{sq}xf32>"
     row, row1 = f"tensor<{b}x{h}x{sq}xf32>", f"tensor<{b}x{h}x{sq}x1xf32>"
-    lines = [f"func.func public @main(%p: {p}) -> {q} {{",
+    merged, swapped = f"tensor<{b * sq}x{n}x{t}>", f"tensor<{b}x{sq}x{h}x{d}x{t}>"
+    lines = [f"func.func public @main(%p: {p}) -> {merged if merge else q} {{",
              f"  %r = stablehlo.reshape %p : ({p}) -> {split}",
              f"  %t = stablehlo.transpose %r, dims = [2, 0, 3, 1, 4] : ({split}) -> {heads}"]
     for i, name in enumerate("qkv"):
         lines += [f"  %{name}s = stablehlo.slice %t [{i}:{i + 1}, 0:{b}, 0:{h}, 0:{sq}, 0:{d}] : ({heads}) -> {one}",
                   f"  %{name} = stablehlo.reshape %{name}s : ({one}) -> {q}"]
     lines += body(t, q, q, s, sf, row, row1, q, d, scale, "%q", "%k", "%v")
+    if merge:
+        lines += [f"  %15 = stablehlo.transpose %14, dims = [0, 2, 1, 3] : ({q}) -> {swapped}",
+                  f"  %16 = stablehlo.reshape %15 : ({swapped}) -> {merged}",
+                  f"  return %16 : {merged}", "}"]
+        return "\n".join(lines)
     return "\n".join(lines + ["  return %14 : " + q, "}"])
 
 
@@ -104,6 +111,7 @@ def cases(rng):
         out.append((f"{t}_f32out_d64", softmax_attention(t, 1, 2, 192, 192, 64, "divide", out="f32")))
         for d in (64, 128):
             out.append((f"{t}_projected_d{d}", projected_attention(t, 2, 2, 256, d, "divide")))
+            out.append((f"{t}_projected_merged_d{d}", projected_attention(t, 2, 3, 200, d, "divide", merge=True)))
     return out
 
 

@@ -70,7 +70,7 @@ enum AttentionKernel {
 
     /// The launch of `plan`'s kernel named `name`, with buffers `q`, `k`, `v`, `out`.
     static func launch(_ plan: AttentionPlan, kernel: Int, q: Int, k: Int, v: Int, out: Int) -> KernelLaunch {
-        let o = plan.outputStrides
+        let o = plan.output
         var arguments: [KernelLaunch.Argument] = [.buffer(q), .buffer(k), .buffer(v), .buffer(out)]
         for layout in [plan.query, plan.key, plan.value] {
             arguments += [.int64(Int64(layout.offset)), .int64(Int64(layout.batchStride)), .int64(Int64(layout.headStride)),

@@ -244,13 +244,44 @@ extension ValueGraph {
                                                        featureDim: kContract[0], graph: self),
               let value = AttentionOperandLayout.reading(dot2.operands[1], batchDims: vBatch, sequenceDim: vContract[0],
                                                          featureDim: vFeature, graph: self) else { return nil }
+        // Write the product in place of a transpose (and reshapes) that only reads it.
+        var outputStrides = ElementIndex.strides(oType.shape)
+        var result = dot2.results[0]
+        if let (chain, final, strides) = outputView(of: result) {
+            ops.formUnion(chain)
+            result = final
+            outputStrides = strides
+        }
+        let output = AttentionPlan.OutputStrides(
+            batch: nb == 2 ? outputStrides[0] : 0, head: nb >= 1 ? outputStrides[nb - 1] : 0, sequence: outputStrides[nb])
         let plan = AttentionPlan(
             elementType: element, outputType: oType.elementType.description,
             batch: nb == 2 ? batchSizes[0] : 1, heads: batchSizes.last ?? 1,
             queryLength: queryLength, keyLength: keyLength, headDim: headDim,
-            query: query, key: key, value: value, result: dot2.results[0],
+            query: query, key: key, value: value, result: result, output: output,
             scoreRounding: scoreRounding, scale: scale)
         return (plan, ops)
+    }
+
+    /// A `transpose` that keeps the last (feature) dimension last and is the only reader
+    /// of `product`, followed by reshapes each read only by the next: the ops, the last
+    /// value, and the strides of `product`'s dimensions in that value's row-major buffer.
+    func outputView(of product: Value) -> (ops: Set<Int>, result: Value, strides: [Int])? {
+        guard let rank = product.type.tensorType?.shape.count, let (t, op) = soleUser(product),
+              op.name == "stablehlo.transpose", op.results.count == 1,
+              let permutation = op[attribute: "permutation"]?.intArray?.map({ Int($0) }),
+              permutation.sorted() == Array(0..<rank), permutation.last == rank - 1,
+              let shape = op.resultTensorType(0)?.shape else { return nil }
+        let transposed = ElementIndex.strides(shape)
+        var strides = Array(repeating: 0, count: rank)
+        for k in 0..<rank { strides[permutation[k]] = transposed[k] }
+        var ops: Set<Int> = [t]
+        var current = op.results[0]
+        while let (r, next) = soleUser(current), next.name == "stablehlo.reshape", next.results.count == 1 {
+            ops.insert(r)
+            current = next.results[0]
+        }
+        return (ops, current, strides)
     }
 
     /// Adds to `removed` the producers of the ops in `roots` (transitively) that lose

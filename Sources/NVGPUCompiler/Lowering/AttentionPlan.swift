@@ -29,15 +29,21 @@ struct AttentionPlan: Hashable, Sendable {
     var query: AttentionOperandLayout
     var key: AttentionOperandLayout
     var value: AttentionOperandLayout
-    /// The value the fused op defines (the second `dot_general`'s result), row-major.
+    /// The value the fused op defines: the second `dot_general`'s result, or the last of a
+    /// transpose and reshapes of it that the kernel writes through.
     var result: Value
+    /// Where element (batch, head, query, feature) of the product lands in `result`'s
+    /// buffer (the feature stride is 1).
+    var output: OutputStrides
     /// The type the first product is rounded to before scaling (nil: it is f32).
     var scoreRounding: ElementType?
     var scale: Scale?
 
-    /// Row-major strides of the result's batch, head and sequence dimensions.
-    var outputStrides: (batch: Int, head: Int, sequence: Int) {
-        (heads * queryLength * headDim, queryLength * headDim, headDim)
+    /// Batch, head and sequence strides of the product in the result's buffer.
+    struct OutputStrides: Hashable, Sendable {
+        var batch: Int
+        var head: Int
+        var sequence: Int
     }
 
     /// The kernel shape this plan needs.

@@ -11,6 +11,8 @@ final class RecordingCollectives: CollectiveBackend, @unchecked Sendable {
     let process: Int
     let memory: FakeMemory
     private(set) var batches: [[ResolvedCommunicationCall]] = []
+    /// `more` of each call.
+    private(set) var holds: [Bool] = []
 
     init(process: Int, memory: FakeMemory) {
         self.process = process
@@ -19,8 +21,9 @@ final class RecordingCollectives: CollectiveBackend, @unchecked Sendable {
 
     func abort() {}
 
-    func communicate(_ calls: [ResolvedCommunicationCall]) throws {
+    func communicate(_ calls: [ResolvedCommunicationCall], more: Bool) throws {
         batches.append(calls)
+        holds.append(more)
         for resolved in calls {
             guard case .allReduce = resolved.call.operation, let source = resolved.source, let destination = resolved.destination
             else { continue }
@@ -86,6 +89,19 @@ struct CollectiveExecutorTests {
         #expect(sources[1].rawValue - sources[0].rawValue == 8)
         #expect(destinations[1].rawValue - destinations[0].rawValue == 8)
         #expect(sources[0] != destinations[0])
+    }
+
+    @Test func aStepGroupedWithTheNextIsHeldUntilTheGroupEnds() throws {
+        var executable = Self.executable()
+        guard case .collective(var first) = executable.steps[0] else { return }
+        first.groupsWithNext = true
+        executable.steps[0] = .collective(first)
+        let queue = FakeDeviceQueue()
+        let backend = RecordingCollectives(process: 0, memory: queue.memory)
+        _ = try CUDAExecutableRunner(executable: executable, queue: queue, collectives: backend)
+            .invoke(inputs: [Self.input([1, 2, 3, 4])])
+        #expect(backend.holds == [true, false])
+        #expect(backend.batches.map(\.count) == [1, 4])
     }
 
     @Test func communicationWithoutABackendIsAnErrorNamingTheStep() throws {

@@ -95,7 +95,7 @@ struct CollectiveLayoutTests {
             if case .collective(let call) = step { return call } else { return nil }
         }
         #expect(calls.map(\.summary) == [
-            "all_gather 2 × ncclFloat32, groups [[0, 1]]",
+            "all_gather 2 × ncclFloat32, groups [[0, 1]], grouped with the next step",
             "all_gather 3 × ncclInt32, groups [[0, 1]]",
         ])
     }

@@ -234,6 +234,23 @@ struct CollectivePlanTests {
         #expect(plan[2].hasPrefix("p0: ncclAllGather(b2 → b3, 4 × ncclFloat32) on [0, 1] as rank 0"))
     }
 
+    @Test func adjacentIndependentCollectivesShareALibraryGroupButDependentOnesDoNot() throws {
+        // %0 and %1 are independent (one group); %2 reads %1 (a new group); replica_id never groups.
+        let text = Self.module(replicas: 2, """
+            %0 = "stablehlo.all_reduce"(%arg0) \(Self.region("add", "f32")) {replica_groups = dense<[[0, 1]]> : tensor<1x2xi64>} : (tensor<4xf32>) -> tensor<4xf32>
+            %1 = "stablehlo.all_reduce"(%arg1) \(Self.region("add", "f32")) {replica_groups = dense<[[0, 1]]> : tensor<1x2xi64>} : (tensor<4xf32>) -> tensor<4xf32>
+            %2 = "stablehlo.all_gather"(%1) {all_gather_dim = 0 : i64, replica_groups = dense<[[0, 1]]> : tensor<1x2xi64>} : (tensor<4xf32>) -> tensor<8xf32>
+            %3 = stablehlo.replica_id : tensor<ui32>
+            return %0, %2, %3 : tensor<4xf32>, tensor<8xf32>, tensor<ui32>
+            """, arguments: "%arg0: tensor<4xf32>, %arg1: tensor<4xf32>", results: "(tensor<4xf32>, tensor<8xf32>, tensor<ui32>)")
+        let (executable, _) = try TestPrograms.lower(text)
+        let calls = executable.steps.compactMap { step -> CollectiveCall? in
+            if case .collective(let call) = step { return call } else { return nil }
+        }
+        #expect(calls.map(\.kind) == [.allReduce, .allReduce, .allGather, .replicaID])
+        #expect(calls.map { $0.groupsWithNext == true } == [true, false, false, false])
+    }
+
     @Test func theGridMustCoverEveryProcessForAllReduce() {
         let text = Self.module(replicas: 4, """
             %0 = "stablehlo.all_reduce"(%arg0) \(Self.region("add", "f32")) {replica_groups = dense<[[0, 1]]> : tensor<1x2xi64>} : (tensor<4xf32>) -> tensor<4xf32>

@@ -22,8 +22,8 @@ public protocol CollectiveBackend: AnyObject, Sendable {
     /// This process's flattened id (`replica_id * num_partitions + partition_id`).
     var process: Int { get }
     /// Issues `calls` (all communication calls, in order) as one library group when there
-    /// are several.
-    func communicate(_ calls: [ResolvedCommunicationCall]) throws
+    /// are several. With `more`, holds them: the next call's calls join the same group.
+    func communicate(_ calls: [ResolvedCommunicationCall], more: Bool) throws
     /// Stops this process's unfinished communication (another process failed), so that its
     /// stream does not wait forever for peers that will never come.
     func abort()
@@ -53,11 +53,12 @@ extension CUDAExecutableRunner {
                 communication.append(ResolvedCommunicationCall(call: planned, source: source, destination: destination))
             }
         }
-        guard !communication.isEmpty else { return }
+        guard call.communicates else { return }
         guard let collectives else {
+            if communication.isEmpty { return }
             throw RuntimeError("\(call.kind.rawValue) needs a collective backend (NCCL): run the program with nvgpu run --device=cuda, which sets one up")
         }
-        try collectives.communicate(communication)
+        try collectives.communicate(communication, more: call.groupsWithNext == true)
     }
 }
 

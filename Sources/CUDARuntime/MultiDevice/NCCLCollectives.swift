@@ -20,14 +20,22 @@ public final class NCCLCollectives: CollectiveBackend, @unchecked Sendable {
         self.stream = stream
     }
 
-    public func communicate(_ calls: [ResolvedCommunicationCall]) throws {
+    /// Calls held for the group the next step joins (one process, one thread).
+    private var pending: [ResolvedCommunicationCall] = []
+
+    public func communicate(_ calls: [ResolvedCommunicationCall], more: Bool) throws {
+        pending += calls
+        if more { return }
+        let batch = pending
+        pending = []
+        guard !batch.isEmpty else { return }
         try stream.context.makeCurrent()
-        if calls.count == 1 {
-            try issue(calls[0])
+        if batch.count == 1 {
+            try issue(batch[0])
             return
         }
         try nccl.grouped {
-            for call in calls { try issue(call) }
+            for call in batch { try issue(call) }
         }
     }
 

@@ -145,6 +145,14 @@ extension Assembly {
         let result = try buffer(for: op.results[0], definedBy: String(op.shortName))
         if op.resultTensorType(0)?.elementCount == 0 { return }
         let call = try CollectiveLowering.call(op, grid: grid, operand: operand, result: result)
+        // A collective right after another that it does not read joins its library group
+        // (one ncclGroupStart/End for the pieces of a variadic op, or for gradients reduced
+        // one after another).
+        if call.communicates, case .collective(var previous)? = steps.last, previous.communicates,
+           operand != previous.result {
+            previous.groupsWithNext = true
+            steps[steps.count - 1] = .collective(previous)
+        }
         steps.append(.collective(call))
         stepBuffers.append((operand.map { [$0] } ?? []) + [result])
     }

@@ -36,6 +36,9 @@ public struct CollectiveCall: Codable, Sendable, Hashable {
     public var groups: [[Int]]
     /// `collective_permute`: `[source, target]` pairs of flattened ids.
     public var pairs: [[Int]]
+    /// Whether the next step is a collective issued in the same library group (the pieces
+    /// of a variadic op, or independent collectives that follow each other); nil is false.
+    public var groupsWithNext: Bool?
 
     public init(kind: Kind, operand: Int?, result: Int, dataType: String, elementBytes: Int, count: Int,
                 reduction: String? = nil, groups: [[Int]] = [], pairs: [[Int]] = []) {
@@ -213,6 +216,9 @@ extension CollectiveCall {
         }
     }
 
+    /// Whether the step makes communication-library calls (not just local writes).
+    public var communicates: Bool { kind != .replicaID && kind != .partitionID }
+
     /// Every distinct communicator the step uses on a grid of `processCount` processes.
     public func communicators(processCount: Int) -> [[Int]] {
         switch kind {
@@ -231,6 +237,7 @@ extension CollectiveCall {
         text += " \(count) × \(dataType)"
         if let reduction { text += " \(reduction)" }
         text += kind == .collectivePermute ? ", pairs \(pairs)" : ", groups \(groups)"
+        if groupsWithNext == true { text += ", grouped with the next step" }
         return text
     }
 }

@@ -251,6 +251,40 @@ struct CollectivePlanTests {
         #expect(calls.map { $0.groupsWithNext == true } == [true, false, false, false])
     }
 
+    @Test func aGroupKeepsEveryBufferOfItsStepsLiveAndStopsAtAReadOfItsResults() throws {
+        // %1, %2 and %3 are independent all_reduces of kernel results (arena buffers): one
+        // group; %4 reads %1's result, so it starts a new one.
+        let text = Self.module(replicas: 2, """
+            %0 = stablehlo.multiply %arg0, %arg0 : tensor<64xf32>
+            %n = stablehlo.negate %arg0 : tensor<64xf32>
+            %e = stablehlo.exponential %arg0 : tensor<64xf32>
+            %1 = "stablehlo.all_reduce"(%0) \(Self.region("add", "f32")) {replica_groups = dense<[[0, 1]]> : tensor<1x2xi64>} : (tensor<64xf32>) -> tensor<64xf32>
+            %2 = "stablehlo.all_reduce"(%n) \(Self.region("add", "f32")) {replica_groups = dense<[[0, 1]]> : tensor<1x2xi64>} : (tensor<64xf32>) -> tensor<64xf32>
+            %3 = "stablehlo.all_reduce"(%e) \(Self.region("maximum", "f32")) {replica_groups = dense<[[0, 1]]> : tensor<1x2xi64>} : (tensor<64xf32>) -> tensor<64xf32>
+            %4 = "stablehlo.all_reduce"(%1) \(Self.region("add", "f32")) {replica_groups = dense<[[0, 1]]> : tensor<1x2xi64>} : (tensor<64xf32>) -> tensor<64xf32>
+            return %2, %3, %4 : tensor<64xf32>, tensor<64xf32>, tensor<64xf32>
+            """, arguments: "%arg0: tensor<64xf32>", results: "(tensor<64xf32>, tensor<64xf32>, tensor<64xf32>)")
+        let (executable, _) = try TestPrograms.lower(text)
+        let calls = executable.steps.compactMap { step -> CollectiveCall? in
+            if case .collective(let call) = step { return call } else { return nil }
+        }
+        #expect(calls.map { $0.groupsWithNext == true } == [true, true, false, false])
+        // The buffers of the grouped steps never share arena bytes.
+        var ranges: [(Int, Int)] = []
+        for call in calls.prefix(3) {
+            for buffer in [call.operand, call.result].compactMap({ $0 }) {
+                guard case .arena(let offset) = executable.buffers[buffer].placement else { continue }
+                ranges.append((offset, offset + executable.buffers[buffer].byteSize))
+            }
+        }
+        #expect(ranges.count == 6)
+        for i in ranges.indices {
+            for j in ranges.indices where i < j {
+                #expect(ranges[i].1 <= ranges[j].0 || ranges[j].1 <= ranges[i].0, "\(ranges[i]) overlaps \(ranges[j])")
+            }
+        }
+    }
+
     @Test func theGridMustCoverEveryProcessForAllReduce() {
         let text = Self.module(replicas: 4, """
             %0 = "stablehlo.all_reduce"(%arg0) \(Self.region("add", "f32")) {replica_groups = dense<[[0, 1]]> : tensor<1x2xi64>} : (tensor<4xf32>) -> tensor<4xf32>

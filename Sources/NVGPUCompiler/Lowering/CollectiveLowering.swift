@@ -139,21 +139,42 @@ enum CollectiveLowering {
 }
 
 extension Assembly {
+    /// The step indices of the communicating collectives at the end of the plan that would
+    /// run as one group with a collective appended now: the last step, if it communicates,
+    /// and the run of grouped steps before it.
+    func groupChain() -> [Int] {
+        guard let last = steps.indices.last, case .collective(let c) = steps[last], c.communicates else { return [] }
+        var chain = [last]
+        var index = last - 1
+        while index >= 0, case .collective(let earlier) = steps[index], earlier.groupsWithNext == true {
+            chain.insert(index, at: 0)
+            index -= 1
+        }
+        return chain
+    }
+
     /// Appends the `.collective` step for a collective (or `replica_id` / `partition_id`) op.
     mutating func addCollective(_ op: StableHLO.Operation, grid: ProcessGrid) throws {
         let operand = try op.operands.first.map { try buffer(for: $0, definedBy: String(op.shortName)) }
         let result = try buffer(for: op.results[0], definedBy: String(op.shortName))
         if op.resultTensorType(0)?.elementCount == 0 { return }
         let call = try CollectiveLowering.call(op, grid: grid, operand: operand, result: result)
-        // A collective right after another that it does not read joins its library group
+        var touched = (operand.map { [$0] } ?? []) + [result]
+        // A collective right after others that it does not read joins their library group
         // (one ncclGroupStart/End for the pieces of a variadic op, or for gradients reduced
-        // one after another).
-        if call.communicates, case .collective(var previous)? = steps.last, previous.communicates,
-           operand != previous.result {
+        // one after another). The group runs at its end, so every buffer of the group stays
+        // live until then (no step of the group may reuse another's memory).
+        let chain = groupChain()
+        let chainResults = Set(chain.compactMap { index -> Int? in
+            if case .collective(let c) = steps[index] { return c.result } else { return nil }
+        })
+        if call.communicates, let last = chain.last, operand.map({ !chainResults.contains($0) }) ?? true,
+           case .collective(var previous) = steps[last] {
             previous.groupsWithNext = true
-            steps[steps.count - 1] = .collective(previous)
+            steps[last] = .collective(previous)
+            for index in chain { touched += stepBuffers[index] }
         }
         steps.append(.collective(call))
-        stepBuffers.append((operand.map { [$0] } ?? []) + [result])
+        stepBuffers.append(touched)
     }
 }

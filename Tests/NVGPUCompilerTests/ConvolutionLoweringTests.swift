@@ -73,7 +73,7 @@ import Testing
         #expect(executable.kernels.first?.source.contains("one thread per output element") == true)
     }
 
-    @Test func workloadUsesCuDNNWithOneFilterTransposeAndOneFusion() throws {
+    @Test func workloadUsesCuDNNWithTheBiasAndReLUFolded() throws {
         let url = TestPrograms.workloadsDirectory.appendingPathComponent("conv3x3_relu_bf16.mlir")
         guard let text = try? String(contentsOf: url, encoding: .utf8) else {
             print("SKIPPED: \(url.path) is absent")
@@ -82,14 +82,60 @@ import Testing
         let (executable, _) = try TestPrograms.lower(text)
         let kinds = executable.steps.map { step -> String in
             switch step {
-            case .launch(let l): return executable.kernels[l.kernel].entryPoint
-            case .convolution(let c): return "cudnn \(c.layout) \(c.elementType) \(c.n)x\(c.h)x\(c.w)x\(c.c) k\(c.k) \(c.r)x\(c.s) pad \(c.padding)"
+            case .launch(let l): return executable.kernels[l.kernel].entryPoint.hasSuffix("_filter") ? "filter" : "kernel"
+            case .convolution(let c):
+                return "cudnn \(c.layout) \(c.elementType) \(c.n)x\(c.h)x\(c.w)x\(c.c) k\(c.k) \(c.r)x\(c.s) pad \(c.padding)"
+                    + (c.reluBias.map { " relu(+b\($0))" } ?? "")
             default: return "other"
             }
         }
-        #expect(kinds == ["conv_0_filter", "cudnn nhwc bf16 32x56x56x256 k256 3x3 pad [1, 1]", "fusion_1"], "\(kinds)")
+        #expect(kinds == ["filter", "cudnn nhwc bf16 32x56x56x256 k256 3x3 pad [1, 1] relu(+b2)"], "\(kinds)")
         let (generated, _) = try TestPrograms.lower(text, vendor: false)
         #expect(TestPrograms.launches(generated) == 2 && generated.steps.count == 2)
+    }
+
+    /// `relu(conv + bias)` in NHWC folds into the step; anything else stays a fusion.
+    @Test(arguments: [("nhwc", true), ("nhwc_shared", false), ("nchw", false), ("nhwc_no_relu", false)])
+    func biasAndReLUFoldIntoCuDNN(_ form: String, _ folds: Bool) throws {
+        let nchw = form == "nchw"
+        let (x, out) = nchw ? ("2x4x8x8", "2x6x8x8") : ("2x8x8x4", "2x8x8x6")
+        let dims = nchw ? "[b, f, 0, 1]x[0, 1, i, o]->[b, f, 0, 1]" : "[b, 0, 1, f]x[0, 1, i, o]->[b, 0, 1, f]"
+        let biasDimension = nchw ? 1 : 3
+        let tail: String
+        switch form {
+        case "nhwc_shared":  // the convolution's value is also returned
+            tail = "%r = stablehlo.maximum %s, %z : tensor<\(out)xbf16>\n  %t = stablehlo.add %r, %c : tensor<\(out)xbf16>\n  return %t : tensor<\(out)xbf16>"
+        case "nhwc_no_relu":
+            tail = "return %s : tensor<\(out)xbf16>"
+        default:
+            tail = "%r = stablehlo.maximum %s, %z : tensor<\(out)xbf16>\n  return %r : tensor<\(out)xbf16>"
+        }
+        let text = """
+        func.func @main(%x: tensor<\(x)xbf16>, %w: tensor<3x3x4x6xbf16>, %b: tensor<6xbf16>) -> tensor<\(out)xbf16> {
+          %c = stablehlo.convolution(%x, %w) dim_numbers = \(dims), window = {pad = [[1, 1], [1, 1]]} {batch_group_count = 1 : i64, feature_group_count = 1 : i64} : (tensor<\(x)xbf16>, tensor<3x3x4x6xbf16>) -> tensor<\(out)xbf16>
+          %bb = stablehlo.broadcast_in_dim %b, dims = [\(biasDimension)] : (tensor<6xbf16>) -> tensor<\(out)xbf16>
+          %s = stablehlo.add %c, %bb : tensor<\(out)xbf16>
+          %zero = stablehlo.constant dense<0.0> : tensor<bf16>
+          %z = stablehlo.broadcast_in_dim %zero, dims = [] : (tensor<bf16>) -> tensor<\(out)xbf16>
+          \(tail)
+        }
+        """
+        let (executable, _) = try TestPrograms.lower(text)
+        let calls = executable.steps.compactMap { step -> ConvolutionCall? in
+            if case .convolution(let call) = step { return call }
+            return nil
+        }
+        #expect(calls.count == 1)
+        #expect((calls.first?.reluBias != nil) == folds)
+        if folds, let call = calls.first, let bias = call.reluBias {
+            #expect(executable.buffers[bias].shape == [6] && executable.buffers[bias].placement == .input(index: 2))
+            #expect(executable.outputs == [call.output])
+            #expect(TestPrograms.launches(executable) == 1)  // the filter transpose only
+        } else {
+            #expect(TestPrograms.launches(executable) == 2)  // filter transpose + the bias/ReLU fusion
+        }
+        let (generated, _) = try TestPrograms.lower(text, vendor: false)
+        #expect(!generated.steps.contains { if case .convolution = $0 { return true } else { return false } })
     }
 
     @Test func badGeometryIsAnErrorNotACrash() throws {

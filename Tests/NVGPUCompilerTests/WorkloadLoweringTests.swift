@@ -14,7 +14,7 @@ import Testing
         ("matmul_bf16", 0, 1, 0),
         ("mlp_gelu_bf16", 0, 2, 0),
         ("attention_bf16", 1, 0, 0),
-        ("conv3x3_relu_bf16", 2, 0, 0),
+        ("conv3x3_relu_bf16", 1, 0, 0),
         ("gpt_block_bf16", 4, 4, 0),
     ]
 

@@ -19,6 +19,7 @@ typedef struct cudnnContext *cudnnHandle_t;
 typedef struct cudnnTensorStruct *cudnnTensorDescriptor_t;
 typedef struct cudnnFilterStruct *cudnnFilterDescriptor_t;
 typedef struct cudnnConvolutionStruct *cudnnConvolutionDescriptor_t;
+typedef struct cudnnActivationStruct *cudnnActivationDescriptor_t;
 
 /// One answer of `cudnnGetConvolutionForwardAlgorithm_v7` / `cudnnFindConvolutionForwardAlgorithmEx`.
 typedef struct nvgpu_cudnn_fwd_algo_perf {
@@ -78,6 +79,29 @@ typedef struct nvgpu_cudnn_functions {
         const void *x, cudnnFilterDescriptor_t wDescriptor, const void *w,
         cudnnConvolutionDescriptor_t convolution, int algorithm, void *workspace,
         size_t workspaceBytes, const void *beta, cudnnTensorDescriptor_t yDescriptor, void *y);
+    cudnnStatus_t (*cudnnCreateActivationDescriptor)(cudnnActivationDescriptor_t *descriptor);
+    /// mode: CUDNN_ACTIVATION_RELU 1, IDENTITY 5; nanPropagation: CUDNN_PROPAGATE_NAN 1.
+    cudnnStatus_t (*cudnnSetActivationDescriptor)(cudnnActivationDescriptor_t descriptor, int mode,
+                                                  int nanPropagation, double coefficient);
+    cudnnStatus_t (*cudnnDestroyActivationDescriptor)(cudnnActivationDescriptor_t descriptor);
+    /// y = activation(alpha1 * conv(x, w) + alpha2 * z + bias).
+    cudnnStatus_t (*cudnnConvolutionBiasActivationForward)(
+        cudnnHandle_t handle, const void *alpha1, cudnnTensorDescriptor_t xDescriptor,
+        const void *x, cudnnFilterDescriptor_t wDescriptor, const void *w,
+        cudnnConvolutionDescriptor_t convolution, int algorithm, void *workspace,
+        size_t workspaceBytes, const void *alpha2, cudnnTensorDescriptor_t zDescriptor,
+        const void *z, cudnnTensorDescriptor_t biasDescriptor, const void *bias,
+        cudnnActivationDescriptor_t activation, cudnnTensorDescriptor_t yDescriptor, void *y);
+    /// c = alpha * a (broadcast) + beta * c.
+    cudnnStatus_t (*cudnnAddTensor)(cudnnHandle_t handle, const void *alpha,
+                                    cudnnTensorDescriptor_t aDescriptor, const void *a,
+                                    const void *beta, cudnnTensorDescriptor_t cDescriptor, void *c);
+    /// y = alpha * activation(x) + beta * y.
+    cudnnStatus_t (*cudnnActivationForward)(cudnnHandle_t handle,
+                                            cudnnActivationDescriptor_t activation,
+                                            const void *alpha, cudnnTensorDescriptor_t xDescriptor,
+                                            const void *x, const void *beta,
+                                            cudnnTensorDescriptor_t yDescriptor, void *y);
 } nvgpu_cudnn_functions;
 
 #ifdef __cplusplus

@@ -35,8 +35,8 @@ public struct CUDNNError: Error, Equatable, CustomStringConvertible {
 /// cuDNN 9's `libcudnn.so.9` is a shim that opens its sub-libraries (`libcudnn_cnn`,
 /// `libcudnn_ops`, `libcudnn_graph`, the engine libraries) by soname when first needed.
 /// When the shim came from a folder the loader does not search (a pip wheel), `load`
-/// opens those siblings first, by full path and globally, so the shim's later lookups
-/// find them already loaded.
+/// opens those siblings right after it, by full path and globally, so the shim's later
+/// lookups find them already loaded.
 public final class CUDNN: @unchecked Sendable {
     /// Where cuDNN is looked for: `NVGPU_CUDNN_PATH`, the loader path, the CUDA toolkit,
     /// and the `nvidia-cudnn-cu13`/`-cu12` wheels' folders in virtual environments.
@@ -57,20 +57,28 @@ public final class CUDNN: @unchecked Sendable {
     public let version: Int
     let functions: nvgpu_cudnn_functions
 
-    /// Finds and opens cuDNN (see `locator`).
+    /// Finds and opens cuDNN (see `locator`): the first candidate that opens, then (for a
+    /// full path) its sub-libraries from the same folder, so that cuDNN never mixes a shim
+    /// and sub-libraries of two installations (`CUDNN_STATUS_SUBLIBRARY_VERSION_MISMATCH`).
     public static func load(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> CUDNN {
         let candidates = locator.candidates(environment: environment)
-        for path in candidates where path.hasPrefix("/") {
-            let folder = (path as NSString).deletingLastPathComponent
-            for sibling in siblings {
-                _ = try? DynamicLibrary(path: folder + "/" + sibling, global: true)
+        var tried: [String] = []
+        for candidate in candidates {
+            guard let library = try? DynamicLibrary(path: candidate, global: true) else {
+                tried.append(candidate)
+                continue
             }
-            break
+            if candidate.hasPrefix("/") {
+                let folder = (candidate as NSString).deletingLastPathComponent
+                for sibling in siblings {
+                    _ = try? DynamicLibrary(path: folder + "/" + sibling, global: true)
+                }
+            }
+            return try CUDNN(library: library)
         }
-        let library = try DynamicLibrary.openFirst(
-            of: candidates, library: "libcudnn.so.9",
-            hint: "install cuDNN 9 or the nvidia-cudnn-cu13 wheel, or set NVGPU_CUDNN_PATH", global: true)
-        return try CUDNN(library: library)
+        throw DynamicLibraryError.notFound(
+            library: "libcudnn.so.9", tried: tried,
+            hint: "install cuDNN 9 or the nvidia-cudnn-cu13 wheel, or set NVGPU_CUDNN_PATH")
     }
 
     init(library: DynamicLibrary) throws {
@@ -103,6 +111,12 @@ public final class CUDNN: @unchecked Sendable {
         try bind("cudnnFindConvolutionForwardAlgorithmEx", \.cudnnFindConvolutionForwardAlgorithmEx, required: false)
         try bind("cudnnGetConvolutionForwardWorkspaceSize", \.cudnnGetConvolutionForwardWorkspaceSize)
         try bind("cudnnConvolutionForward", \.cudnnConvolutionForward)
+        try bind("cudnnCreateActivationDescriptor", \.cudnnCreateActivationDescriptor, required: false)
+        try bind("cudnnSetActivationDescriptor", \.cudnnSetActivationDescriptor, required: false)
+        try bind("cudnnDestroyActivationDescriptor", \.cudnnDestroyActivationDescriptor, required: false)
+        try bind("cudnnConvolutionBiasActivationForward", \.cudnnConvolutionBiasActivationForward, required: false)
+        try bind("cudnnAddTensor", \.cudnnAddTensor, required: false)
+        try bind("cudnnActivationForward", \.cudnnActivationForward, required: false)
         self.library = library
         self.functions = table
         self.version = table.cudnnGetVersion.map { Int($0()) } ?? 0

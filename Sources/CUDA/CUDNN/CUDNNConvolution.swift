@@ -27,10 +27,13 @@ public struct ConvolutionDescription: Sendable, Hashable, CustomStringConvertibl
     public var flipsWindow: Bool
     /// For f32: let the tensor cores round inputs to TF32.
     public var allowsTF32: Bool
+    /// `y = relu(conv + bias)` with a per-output-channel bias of the element type.
+    public var addsBiasAndReLU: Bool
 
     public init(format: Format, elementType: MatmulElementType, n: Int, c: Int, h: Int, w: Int, k: Int, r: Int, s: Int,
                 outputHeight: Int, outputWidth: Int, padding: (Int, Int), strides: (Int, Int), dilation: (Int, Int),
-                groups: Int, flipsWindow: Bool, allowsTF32: Bool) {
+                groups: Int, flipsWindow: Bool, allowsTF32: Bool, addsBiasAndReLU: Bool = false) {
+        self.addsBiasAndReLU = addsBiasAndReLU
         self.format = format
         self.elementType = elementType
         self.n = n
@@ -53,7 +56,7 @@ public struct ConvolutionDescription: Sendable, Hashable, CustomStringConvertibl
     private var key: [Int] {
         [format == .nhwc ? 1 : 0, MatmulElementType.allCases.firstIndex(of: elementType) ?? 0, n, c, h, w, k, r, s, outputHeight, outputWidth,
          padding.height, padding.width, strides.height, strides.width, dilation.height, dilation.width, groups,
-         flipsWindow ? 1 : 0, allowsTF32 ? 1 : 0]
+         flipsWindow ? 1 : 0, allowsTF32 ? 1 : 0, addsBiasAndReLU ? 1 : 0]
     }
 
     public static func == (a: Self, b: Self) -> Bool { a.key == b.key }
@@ -63,6 +66,7 @@ public struct ConvolutionDescription: Sendable, Hashable, CustomStringConvertibl
         "\(format) \(elementType) x \(n)x\(c)x\(h)x\(w) w \(k)x\(c / max(groups, 1))x\(r)x\(s) -> \(outputHeight)x\(outputWidth)"
             + " pad \(padding.height),\(padding.width) stride \(strides.height),\(strides.width)"
             + " dilation \(dilation.height),\(dilation.width) groups \(groups)" + (flipsWindow ? " flipped" : "")
+            + (addsBiasAndReLU ? " +bias+relu" : "")
     }
 
     /// `cudnnDataType_t`: FLOAT 0, HALF 2, BFLOAT16 9.
@@ -93,11 +97,17 @@ public final class CUDNNConvolution: @unchecked Sendable {
     public private(set) var algorithm: Int32?
     /// Workspace bytes the chosen algorithm needs.
     public private(set) var workspaceBytes: Int = 0
+    /// For bias+ReLU plans: whether `cudnnConvolutionBiasActivationForward` runs them (nil
+    /// until the first run; false once cuDNN rejected it and three calls run instead).
+    public private(set) var fusesEpilogue: Bool?
 
     private let x: cudnnTensorDescriptor_t
     private let y: cudnnTensorDescriptor_t
     private let filter: cudnnFilterDescriptor_t
     private let convolution: cudnnConvolutionDescriptor_t
+    /// Bias (1, K, 1, 1) and ReLU descriptors of bias+ReLU plans.
+    private var bias: cudnnTensorDescriptor_t?
+    private var activation: cudnnActivationDescriptor_t?
 
     /// Makes the descriptors for `plan`; throws when cuDNN rejects them (the caller then
     /// uses a generated kernel).
@@ -173,6 +183,24 @@ public final class CUDNNConvolution: @unchecked Sendable {
         self.y = y
         self.filter = filter
         self.convolution = convolution
+        // On failure deinit releases what was made.
+        if plan.addsBiasAndReLU { try makeEpilogueDescriptors(context: context) }
+    }
+
+    private func makeEpilogueDescriptors(context: String) throws(CUDNNError) {
+        let api = handle.library
+        var bias: cudnnTensorDescriptor_t?
+        try api.check("cudnnCreateTensorDescriptor", context: context) { $0.cudnnCreateTensorDescriptor?(&bias) }
+        self.bias = bias
+        try api.check("cudnnSetTensor4dDescriptor", context: context + " (bias)") {
+            $0.cudnnSetTensor4dDescriptor?(bias, plan.format.raw, plan.cudnnDataType, 1, Int32(clamping: plan.k), 1, 1)
+        }
+        var activation: cudnnActivationDescriptor_t?
+        try api.check("cudnnCreateActivationDescriptor", context: context) { $0.cudnnCreateActivationDescriptor?(&activation) }
+        self.activation = activation
+        try api.check("cudnnSetActivationDescriptor", context: context) {
+            $0.cudnnSetActivationDescriptor?(activation, 1, 1, 0)  // RELU, PROPAGATE_NAN
+        }
     }
 
     deinit {
@@ -181,6 +209,8 @@ public final class CUDNNConvolution: @unchecked Sendable {
         _ = api.cudnnDestroyTensorDescriptor?(y)
         _ = api.cudnnDestroyFilterDescriptor?(filter)
         _ = api.cudnnDestroyConvolutionDescriptor?(convolution)
+        if let bias { _ = api.cudnnDestroyTensorDescriptor?(bias) }
+        if let activation { _ = api.cudnnDestroyActivationDescriptor?(activation) }
     }
 
     /// Chooses the algorithm: times every algorithm on these buffers (`cudnnFindConvolution
@@ -240,7 +270,7 @@ public final class CUDNNConvolution: @unchecked Sendable {
     /// Queues `output = convolution(input, filter)` on the handle's stream. `workspace` must
     /// hold `workspaceBytes` bytes; `chooseAlgorithm` must have run.
     public func run(input: DevicePointer, filter weights: DevicePointer, output: DevicePointer,
-                    workspace: DevicePointer?) throws(CUDNNError) {
+                    bias biasValues: DevicePointer? = nil, workspace: DevicePointer?) throws(CUDNNError) {
         guard let algorithm else {
             throw CUDNNError(call: "cudnnConvolutionForward", status: 2000, name: "CUDNN_STATUS_BAD_PARAM",
                              context: "convolution \(plan) has no algorithm chosen")
@@ -250,10 +280,42 @@ public final class CUDNNConvolution: @unchecked Sendable {
                              context: "convolution \(plan) needs \(workspaceBytes) workspace bytes")
         }
         var alpha: Float = 1, beta: Float = 0
+        if plan.addsBiasAndReLU {
+            guard let biasValues, let bias, let activation else {
+                throw CUDNNError(call: "cudnnConvolutionBiasActivationForward", status: 2000, name: "CUDNN_STATUS_BAD_PARAM",
+                                 context: "convolution \(plan) needs a bias buffer")
+            }
+            if fusesEpilogue != false {
+                var zero: Float = 0
+                let api = handle.library.functions
+                let status = api.cudnnConvolutionBiasActivationForward?(
+                    handle.handle, &alpha, x, Self.raw(input), filter, Self.raw(weights), convolution, algorithm,
+                    workspace.flatMap(Self.mutableRaw), workspaceBytes, &zero, y, Self.raw(output), bias, Self.raw(biasValues),
+                    activation, y, Self.mutableRaw(output))
+                if status == 0 {
+                    fusesEpilogue = true
+                    return
+                }
+                // Only the first call may fall back: a later failure is an error.
+                if fusesEpilogue == true {
+                    try handle.library.check("cudnnConvolutionBiasActivationForward", context: "convolution \(plan)") { _ in status }
+                }
+                fusesEpilogue = false
+            }
+        }
         try handle.library.check("cudnnConvolutionForward", context: "convolution \(plan)") {
             $0.cudnnConvolutionForward?(handle.handle, &alpha, x, Self.raw(input), filter, Self.raw(weights), convolution,
                                         algorithm, workspace.flatMap(Self.mutableRaw), workspaceBytes, &beta, y,
                                         Self.mutableRaw(output))
+        }
+        if plan.addsBiasAndReLU, let biasValues, let bias, let activation {
+            var one: Float = 1, zero: Float = 0
+            try handle.library.check("cudnnAddTensor", context: "bias of convolution \(plan)") {
+                $0.cudnnAddTensor?(handle.handle, &one, bias, Self.raw(biasValues), &one, y, Self.mutableRaw(output))
+            }
+            try handle.library.check("cudnnActivationForward", context: "ReLU of convolution \(plan)") {
+                $0.cudnnActivationForward?(handle.handle, activation, &one, y, Self.raw(output), &zero, y, Self.mutableRaw(output))
+            }
         }
     }
 

@@ -151,7 +151,8 @@ public final class CUDAExecutableRunner: @unchecked Sendable {
             try runCollective(call)
         case .convolution(let call):
             try queue.convolution(call, operands: ConvolutionOperands(
-                input: try address(of: call.input), filter: try address(of: call.filter), output: try address(of: call.output)))
+                input: try address(of: call.input), filter: try address(of: call.filter), output: try address(of: call.output),
+                reluBias: try call.reluBias.map { try address(of: $0) }))
         }
     }
 

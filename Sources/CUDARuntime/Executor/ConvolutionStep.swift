@@ -7,11 +7,14 @@ public struct ConvolutionOperands: Sendable, Hashable {
     public var input: DevicePointer
     public var filter: DevicePointer
     public var output: DevicePointer
+    /// The bias of a bias+ReLU step.
+    public var reluBias: DevicePointer?
 
-    public init(input: DevicePointer, filter: DevicePointer, output: DevicePointer) {
+    public init(input: DevicePointer, filter: DevicePointer, output: DevicePointer, reluBias: DevicePointer? = nil) {
         self.input = input
         self.filter = filter
         self.output = output
+        self.reluBias = reluBias
     }
 }
 
@@ -48,6 +51,13 @@ extension Executable {
             let (bytes, overflow) = count.multipliedReportingOverflow(by: type.storageBytes)
             guard !overflow, slot.elementTypeName == call.elementType, slot.byteSize == bytes else {
                 throw fail("\(label): convolution \(role) \(slot.name) is \(slot.byteSize) bytes of \(slot.elementTypeName), expected \(count) x \(call.elementType)")
+            }
+        }
+        if let bias = call.reluBias {
+            guard call.layout == .nhwc else { throw fail("\(label): bias+ReLU convolutions are NHWC") }
+            let slot = try readable(bias, "bias")
+            guard slot.elementTypeName == call.elementType, slot.byteSize == call.k * type.storageBytes else {
+                throw fail("\(label): convolution bias \(slot.name) is \(slot.byteSize) bytes of \(slot.elementTypeName), expected \(call.k) x \(call.elementType)")
             }
         }
     }

@@ -57,7 +57,8 @@ extension CUDAQueue {
         let description = try ConvolutionDescription(call)
         let (plan, workspace) = try convolutionPlans.plan(for: description, operands: operands, stream: stream,
                                                           allocator: allocator)
-        try plan.run(input: operands.input, filter: operands.filter, output: operands.output, workspace: workspace)
+        try plan.run(input: operands.input, filter: operands.filter, output: operands.output, bias: operands.reluBias,
+                     workspace: workspace)
     }
 }
 
@@ -78,6 +79,6 @@ extension ConvolutionDescription {
                   k: call.k, r: call.r, s: call.s, outputHeight: call.outputHeight, outputWidth: call.outputWidth,
                   padding: (call.padding[0], call.padding[1]), strides: (call.strides[0], call.strides[1]),
                   dilation: (call.dilation[0], call.dilation[1]), groups: call.groups, flipsWindow: call.flipsWindow,
-                  allowsTF32: call.allowsTF32)
+                  allowsTF32: call.allowsTF32, addsBiasAndReLU: call.reluBias != nil)
     }
 }

@@ -42,7 +42,9 @@ public struct ConvolutionGeometry: Hashable, Sendable {
     /// Reads `op`; throws a `CodeGenError` naming the op and its types when the attributes
     /// do not describe a valid convolution of its operands.
     public init(_ op: Operation) throws {
-        guard op.name == "stablehlo.convolution", op.operands.count == 2,
+        // A convolution with a folded bias+ReLU (`ConvolutionEpilogueMatcher`) has the bias as a third operand.
+        let operandCount = op[attribute: ConvolutionEpilogueMatcher.attributeName] == nil ? 2 : 3
+        guard op.name == "stablehlo.convolution", op.operands.count == operandCount,
               let lhs = op.operandTensorType(0), let rhs = op.operandTensorType(1), let result = op.resultTensorType(0)
         else { throw CodeGenError("\(op.name) is not a convolution of two tensors", at: op.location) }
         func fail(_ what: String) -> CodeGenError {

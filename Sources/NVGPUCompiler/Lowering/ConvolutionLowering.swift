@@ -84,7 +84,10 @@ public enum ConvolutionLowering {
 extension Assembly {
     /// Adds the steps of one convolution: cuDNN (after a filter transpose when needed) or
     /// the generated kernel. Returns the names of the kernels it added.
-    mutating func addConvolution(_ op: StableHLO.Operation, options: CompileOptions, name: String) throws -> [String] {
+    mutating func addConvolution(_ fusedOp: StableHLO.Operation, options: CompileOptions, name: String) throws -> [String] {
+        let fused = ConvolutionEpilogueMatcher.fusedEpilogue(of: fusedOp)
+        var op = fused?.convolution ?? fusedOp
+        op.results = fusedOp.results
         let input = try buffer(for: op.operands[0], definedBy: "convolution")
         let filter = try buffer(for: op.operands[1], definedBy: "convolution")
         let output = try buffer(for: op.results[0], definedBy: "convolution")
@@ -95,6 +98,10 @@ extension Assembly {
             call.input = input
             call.output = output
             call.filter = filter
+            if let bias = fused?.bias {
+                let index = try buffer(for: bias, definedBy: "bias")
+                call.reluBias = index
+            }
             if let permutation, let filterType = op.operandTensorType(1) {
                 let layoutName = name + "_filter"
                 let kernel = try ConvolutionFilterLayout.build(
@@ -112,9 +119,10 @@ extension Assembly {
                 names.append(layoutName)
             }
             steps.append(.convolution(call))
-            stepBuffers.append([call.input, call.filter, output])
+            stepBuffers.append([call.input, call.filter, output] + (call.reluBias.map { [$0] } ?? []))
             return names
         case .generated(let reason):
+            if fused != nil { throw CodeGenError("convolution bias+ReLU epilogue needs cuDNN (\(reason))", at: op.location) }
             let kernel = try ConvolutionKernel.build(op, name: name, note: " (not cuDNN: \(reason))")
             steps.append(.launch(KernelLaunch(kernel: kernels.count, grid: kernel.grid, block: kernel.block,
                                               arguments: [.buffer(input), .buffer(filter), .buffer(output)])))

@@ -34,7 +34,7 @@ public struct ExecutableBuilder {
             throw Diagnostic(.verify, at: entry.location, "@\(entry.name) must have one block ending in func.return")
         }
         let attention = AttentionMatcher.fusingAttention(into: body)
-        let fused = options.useVendorLibraries ? MatmulEpilogueMatcher.fusingEpilogues(into: attention.block) : attention.block
+        let fused = options.useVendorLibraries ? ConvolutionEpilogueMatcher.fusingEpilogues(into: MatmulEpilogueMatcher.fusingEpilogues(into: attention.block)) : attention.block
         let block = CollectiveLayout.leadingDimensionForm(of: fused)
         let grid = try CollectiveLowering.grid(of: module)
         let boundaryTypes = block.arguments.map(\.type) + terminator.operands.map(\.type)

@@ -32,6 +32,10 @@ public struct ConvolutionCall: Codable, Sendable, Hashable {
     public var elementType: String
     /// For f32: whether the tensor cores may round inputs to TF32 (precision DEFAULT).
     public var allowsTF32: Bool
+    /// When set, the step computes `max(convolution + bias, 0)` with this buffer as the
+    /// per-output-channel bias (length k, the element type): the bias add and ReLU that
+    /// followed the convolution in the program, folded into cuDNN's fused call.
+    public var reluBias: Int?
 
     public init(input: Int, filter: Int, output: Int, layout: Layout, n: Int, c: Int, h: Int, w: Int,
                 k: Int, r: Int, s: Int, outputHeight: Int, outputWidth: Int, padding: [Int], strides: [Int],
@@ -70,6 +74,6 @@ public struct ConvolutionCall: Codable, Sendable, Hashable {
             + " stride \(strides.map(String.init).joined(separator: ","))"
             + " dilation \(dilation.map(String.init).joined(separator: ","))"
             + (groups > 1 ? " groups \(groups)" : "") + (flipsWindow ? " flipped" : "")
-            + (elementType == "f32" && allowsTF32 ? " tf32" : "")
+            + (elementType == "f32" && allowsTF32 ? " tf32" : "") + (reluBias == nil ? "" : " +bias+relu")
     }
 }

@@ -90,6 +90,7 @@ import Testing
             }
         }
         #expect(kinds == ["filter", "cudnn nhwc bf16 32x56x56x256 k256 3x3 pad [1, 1] relu(+b2)"], "\(kinds)")
+        #expect(executable.constants.isEmpty && executable.arenaBytes < 60 << 20, "\(executable.inspection())")
         let (generated, _) = try TestPrograms.lower(text, vendor: false)
         #expect(TestPrograms.launches(generated) == 2 && generated.steps.count == 2)
     }
@@ -131,6 +132,7 @@ import Testing
             #expect(executable.buffers[bias].shape == [6] && executable.buffers[bias].placement == .input(index: 2))
             #expect(executable.outputs == [call.output])
             #expect(TestPrograms.launches(executable) == 1)  // the filter transpose only
+            #expect(executable.constants.isEmpty, "the ReLU's zero was left behind as a buffer")
         } else {
             #expect(TestPrograms.launches(executable) == 2)  // filter transpose + the bias/ReLU fusion
         }

@@ -49,9 +49,10 @@ enum ConvolutionEpilogueMatcher {
             fused.results = [y]
             fused.operands.append(bias)
             fused[attribute: attributeName] = .string("bias_relu")
+            // `last` stays in `removed` (its replacement is looked up first below), so the
+            // literals and broadcasts only the chain read count as dead.
             removed.formUnion(chain)
             removed.insert(i)
-            removed.remove(last)
             replacements[last] = fused
         }
         guard !replacements.isEmpty else { return block }

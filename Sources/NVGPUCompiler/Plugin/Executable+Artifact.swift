@@ -46,7 +46,7 @@ extension Executable: CompiledArtifact {
             case .collective(let c):
                 lines += collectivePlanLines(c, step: i)
             case .convolution(let c):
-                lines.append("  \(i): \(c.summary) (b\(c.input), b\(c.filter)) → b\(c.output)")
+                lines.append("  \(i): \(c.summary) (b\(c.input), b\(c.filter)\(c.reluBias.map { ", bias b\($0)" } ?? "")) → b\(c.output)")
             }
         }
         lines.append("inputs: \(inputs.map { "b\($0)" }.joined(separator: ", ")); outputs: \(outputs.map { "b\($0)" }.joined(separator: ", "))")

@@ -154,7 +154,7 @@ import Testing
 
     static func compileAll(_ cases: [ConvolutionCase], vendor: Bool, label: String) throws -> (kernels: Int, failures: [String]) {
         guard let nvrtc = try NVRTCCompileTests.compiler() else { return (0, []) }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("nvgpu-conv-\(ProcessInfo.processInfo.processIdentifier)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("nvgpu-conv-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         var files: [URL] = []

@@ -8,9 +8,12 @@ import StableHLO
 public struct CaseRunner: Sendable {
     /// The budget for one case; the interpreter stops cooperatively when it passes.
     public var timeLimit: Duration
+    /// Runs the parsed, verified case (the reference interpreter unless injected).
+    public var executor: any CaseExecutor
 
-    public init(timeLimit: Duration = .seconds(20)) {
+    public init(timeLimit: Duration = .seconds(20), executor: any CaseExecutor = ReferenceCaseExecutor()) {
         self.timeLimit = timeLimit
+        self.executor = executor
     }
 
     /// Op names whose cases run a process grid (`interpreter.run_parallel` and the
@@ -63,14 +66,15 @@ public struct CaseRunner: Sendable {
                 entries = module.functions.filter { $0.inputTypes.isEmpty && !$0.body.blocks.isEmpty }
             }
             let deadline = ContinuousClock.now + timeLimit
-            for entry in entries {
-                let interpreter = Interpreter(module: module, deadline: deadline)
-                _ = try interpreter.run(entry.name, inputs: [])
-            }
-            return CaseOutcome(name: testCase.name, family: testCase.family, status: .passed, seconds: seconds())
+            let execution = try executor.run(entries, of: module, deadline: deadline)
+            var outcome = CaseOutcome(name: testCase.name, family: testCase.family, status: .passed, seconds: seconds())
+            outcome.record(execution)
+            return outcome
         } catch {
             let stage = error is Diagnostic ? "parse error" : "run error"
-            return .failure(testCase, cause: Self.cause(of: error, stage: stage), message: Self.oneLine("\(error)"), seconds: seconds())
+            var outcome = CaseOutcome.failure(testCase, cause: Self.cause(of: error, stage: stage), message: Self.oneLine("\(error)"), seconds: seconds())
+            if let execution = (error as? CaseFailure)?.execution { outcome.record(execution) }
+            return outcome
         }
     }
 
@@ -89,6 +93,7 @@ public struct CaseRunner: Sendable {
     /// A short cause for the failure summary.
     static func cause(of error: any Error, stage: String) -> String {
         switch error {
+        case let failure as CaseFailure: return failure.cause
         case InterpreterError.unsupportedOperation(let name, _): return "unsupported op \(name)"
         case InterpreterError.checkFailed: return "check failed"
         case InterpreterError.timedOut: return "timeout"

@@ -46,6 +46,10 @@ public struct CaseOutcome: Codable, Hashable, Sendable {
     /// `check failed`, `parse error`, `timeout`, `crash`).
     public var cause: String
     public var seconds: Double
+    /// Where the ops ran, for executors with a device (nil on the reference backend).
+    public var placement: CasePlacement?
+    /// Why ops ran on the host instead of the device (nil on the reference backend).
+    public var hostFallbacks: [String]?
 
     public init(name: String, family: String, status: Status, message: String = "", cause: String = "", seconds: Double = 0) {
         self.name = name
@@ -54,6 +58,12 @@ public struct CaseOutcome: Codable, Hashable, Sendable {
         self.message = message
         self.cause = cause
         self.seconds = seconds
+    }
+
+    /// Notes where `execution` ran the case's ops.
+    public mutating func record(_ execution: CaseExecution) {
+        placement = execution.placement
+        hostFallbacks = execution.placement == nil ? nil : execution.hostFallbacks
     }
 
     /// A failed outcome for `testCase`.

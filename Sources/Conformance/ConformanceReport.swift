@@ -42,15 +42,19 @@ public struct ConformanceReport: Sendable {
     }
 
     /// The family table, the failure causes and the summary line, as printed.
-    public func render(maxCauses: Int = 40) -> String {
+    /// `trailer` (e.g. the known-failures verdict) goes just above the summary line.
+    public func render(maxCauses: Int = 40, trailer: String = "") -> String {
         let rows = families
         let width = max(6, rows.map(\.family.count).max() ?? 6)
         func pad(_ s: String, _ w: Int) -> String { s + String(repeating: " ", count: max(0, w - s.count)) }
         func num(_ n: Int) -> String { let s = String(n); return String(repeating: " ", count: max(0, 7 - s.count)) + s }
-        var out = pad("family", width) + "  passed  failed skipped\n"
-        out += String(repeating: "-", count: width + 24) + "\n"
+        let onDevice = hasPlacements ? passedOnDeviceByFamily : nil
+        var out = pad("family", width) + "  passed  failed skipped" + (onDevice == nil ? "" : "  on-dev") + "\n"
+        out += String(repeating: "-", count: width + (onDevice == nil ? 24 : 32)) + "\n"
         for r in rows {
-            out += pad(r.family, width) + " " + num(r.passed) + " " + num(r.failed) + " " + num(r.skipped) + "\n"
+            out += pad(r.family, width) + " " + num(r.passed) + " " + num(r.failed) + " " + num(r.skipped)
+            if let onDevice { out += " " + num(onDevice[r.family] ?? 0) }
+            out += "\n"
         }
         let causeList = causes
         if !causeList.isEmpty {
@@ -58,6 +62,7 @@ public struct ConformanceReport: Sendable {
             for c in causeList.prefix(maxCauses) { out += "  \(c.cause): \(c.count)\n" }
             if causeList.count > maxCauses { out += "  … \(causeList.count - maxCauses) more causes (see --json)\n" }
         }
+        out += renderPlacements(maxReasons: maxCauses) + trailer
         out += "\n" + summaryLine + "\n"
         return out
     }
@@ -103,6 +108,6 @@ public final class ProgressDisplay: @unchecked Sendable {
     }
 
     private func write(_ text: String) {
-        FileHandle.standardError.write(Data(text.utf8))
+        try? FileHandle.standardError.write(contentsOf: Data(text.utf8))
     }
 }

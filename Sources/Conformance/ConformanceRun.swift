@@ -16,9 +16,12 @@ public struct ConformanceRun: Sendable {
     public var timeLimit: Duration
     public var execution: Execution
     public var showProgress: Bool
+    /// Runs each case in-process (`.inProcess`); workers are configured by their arguments.
+    public var executor: any CaseExecutor
 
     public init(suite: ConformanceSuite, filter: String? = nil, timeLimit: Duration = .seconds(20),
-                execution: Execution, showProgress: Bool = true) {
+                execution: Execution, showProgress: Bool = true, executor: any CaseExecutor = ReferenceCaseExecutor()) {
+        self.executor = executor
         self.suite = suite
         self.filter = filter
         self.timeLimit = timeLimit
@@ -32,7 +35,7 @@ public struct ConformanceRun: Sendable {
         let display = showProgress ? ProgressDisplay(total: cases.count) : nil
         switch execution {
         case .inProcess:
-            let runner = CaseRunner(timeLimit: timeLimit)
+            let runner = CaseRunner(timeLimit: timeLimit, executor: executor)
             let outcomes = cases.map { c in
                 let o = runner.run(c)
                 display?.record(o)

@@ -16,7 +16,8 @@ public struct ConformanceWorker: Sendable {
         self.memoryLimitBytes = memoryLimitBytes
     }
 
-    /// Serves cases until stdin closes.
+    /// Serves cases until stdin closes, or until the executor asks for a fresh process
+    /// (after announcing it with `WorkerProtocol.retiring`).
     public func serve() {
         #if canImport(Glibc)
         if let memoryLimitBytes {
@@ -36,7 +37,11 @@ public struct ConformanceWorker: Sendable {
                 outcome = CaseOutcome(name: line, family: "?", status: .failed, message: "bad request: \(error)", cause: "worker error")
             }
             let json = (try? encoder.encode(outcome)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-            FileHandle.standardOutput.write(Data((WorkerProtocol.prefix + json + "\n").utf8))
+            let retiring = runner.executor.needsFreshProcess
+            // The retire line goes first, so the pool knows before it reads the outcome.
+            let text = (retiring ? WorkerProtocol.retiring + "\n" : "") + WorkerProtocol.prefix + json + "\n"
+            FileHandle.standardOutput.write(Data(text.utf8))
+            if retiring { return }
         }
     }
 }

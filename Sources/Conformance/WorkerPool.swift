@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Runs cases in a pool of worker processes, `jobs` at a time. A case that passes its
 /// time budget or kills its worker (a trap, a signal) fails, named, and the worker is
@@ -21,6 +24,8 @@ public struct WorkerPool: Sendable {
 
     /// Runs every case; `progress` is called (serially) after each one.
     public func run(_ cases: [ConformanceCase], progress: @escaping @Sendable (CaseOutcome) -> Void) -> [CaseOutcome] {
+        // A worker that died before reading its case must give a write error, not kill us.
+        signal(SIGPIPE, SIG_IGN)
         let queue = CaseQueue(cases)
         let done = DispatchGroup()
         for _ in 0..<min(jobs, max(1, cases.count)) {
@@ -57,6 +62,10 @@ public struct WorkerPool: Sendable {
                 switch current.receive(until: start + timeLimit) {
                 case .line(let json):
                     outcome = try decoder.decode(CaseOutcome.self, from: Data(json.utf8))
+                    if current.isRetiring {
+                        current.stop()
+                        worker = nil
+                    }
                 case .timedOut:
                     current.stop()
                     worker = nil

@@ -8,8 +8,13 @@ import Glibc
 final class WorkerProcess {
     private let process: Process
     private let input: FileHandle
+    /// Closed through its `FileHandle` (never by descriptor: the handle closes it again
+    /// when released, and Foundation traps on that second close).
+    private let output: FileHandle
     private let outputFD: Int32
     private var buffer: [UInt8] = []
+    /// The worker announced it exits after its current answer (`WorkerProtocol.retiring`).
+    private(set) var isRetiring = false
 
     /// What waiting for an answer produced.
     enum Reply {
@@ -18,10 +23,16 @@ final class WorkerProcess {
         case exited(String)
     }
 
+    /// Pool threads start workers one at a time: `Process.run` opens and closes
+    /// descriptors, and launches racing on many threads (16 jobs) trapped in Foundation.
+    private static let launchLock = NSLock()
+
     init(executable: URL, arguments: [String]) throws {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        Self.launchLock.lock()
+        defer { Self.launchLock.unlock() }
         let stdin = Pipe(), stdout = Pipe()
         process.standardInput = stdin
         process.standardOutput = stdout
@@ -29,6 +40,7 @@ final class WorkerProcess {
         try process.run()
         self.process = process
         self.input = stdin.fileHandleForWriting
+        self.output = stdout.fileHandleForReading
         self.outputFD = stdout.fileHandleForReading.fileDescriptor
     }
 
@@ -49,6 +61,7 @@ final class WorkerProcess {
                 let line = String(decoding: buffer[..<newline], as: UTF8.self)
                 buffer.removeSubrange(...newline)
                 if line.hasPrefix(WorkerProtocol.prefix) { return .line(String(line.dropFirst(WorkerProtocol.prefix.count))) }
+                if line == WorkerProtocol.retiring { isRetiring = true }
                 continue
             }
             let left = deadline - ContinuousClock.now
@@ -72,7 +85,7 @@ final class WorkerProcess {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         try? input.close()
         process.waitUntilExit()
-        close(outputFD)
+        try? output.close()
         switch process.terminationReason {
         case .uncaughtSignal: return "crashed (signal \(process.terminationStatus))"
         case .exit: return "exited with status \(process.terminationStatus)"
@@ -85,4 +98,6 @@ final class WorkerProcess {
 public enum WorkerProtocol {
     /// Marks answer lines, so anything else a case prints to stdout is ignored.
     public static let prefix = "@@nvgpu-case "
+    /// Sent before an answer when the worker exits after it; the pool starts a new one.
+    public static let retiring = "@@nvgpu-worker-retiring"
 }

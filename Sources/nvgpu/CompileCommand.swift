@@ -31,11 +31,7 @@ struct CompileCommand: ParsableCommand {
     @Option(help: "The function to compile.")
     var function: String = "main"
 
-    @Flag(help: "Generate every kernel (no cuBLASLt), to measure what the vendor libraries gain.")
-    var noVendorLibs = false
-
-    @Option(name: .customLong("plugin"), help: "Activate a compiler plugin (repeat; default: the default plugins).")
-    var plugins: [String] = []
+    @OptionGroup var pluginOptions: PluginOptions
 
     @Flag(help: "List kernels, host fallbacks and their reasons, and the arena size.")
     var report = false
@@ -50,7 +46,7 @@ struct CompileCommand: ParsableCommand {
         let destination = output ?? ((file as NSString).deletingPathExtension + ".nvx")
         let compiled = try reportingErrors { () throws -> CompiledExecutable in
             let module = try ProgramInvocation(programPath: file, function: function).loadModule()
-            let compilation = ExecutableCompilation(plugins: plugins, architecture: target, useVendorLibraries: !noVendorLibs)
+            let compilation = ExecutableCompilation(pluginOptions, architecture: target)
             let compiled = try compilation.compile(module, function: function)
             let bytes = try compiled.executable.encoded()
             guard FileManager.default.createFile(atPath: destination, contents: Data(bytes)) else {
@@ -77,13 +73,36 @@ struct ExecutableCompilation {
     var plugins: [String]
     var architecture: String
     var useVendorLibraries: Bool
+    /// Off for conformance on the GPU, so ops on constant inputs run as kernels.
+    var foldsConstants = true
+    /// Passes after which the module is printed to stderr (`--dump-after`).
+    var dumpAfter: [String] = []
+    /// Whether f32 products of precision DEFAULT may use TF32 (`CompileOptions.allowsTF32`).
+    var allowsTF32 = true
+
+    /// The configuration `PluginOptions` (`--plugin`, `--dump-after`, `--no-vendor-libs`) selects.
+    init(_ options: PluginOptions, architecture: String) {
+        self.init(plugins: options.plugins, architecture: architecture, useVendorLibraries: !options.noVendorLibs,
+                  dumpAfter: options.dumpAfter)
+    }
+
+    init(plugins: [String], architecture: String, useVendorLibraries: Bool, foldsConstants: Bool = true,
+         dumpAfter: [String] = []) {
+        self.plugins = plugins
+        self.architecture = architecture
+        self.useVendorLibraries = useVendorLibraries
+        self.foldsConstants = foldsConstants
+        self.dumpAfter = dumpAfter
+    }
 
     /// Compiles `function` of `module` and checks the result is a loadable executable.
     func compile(_ module: Module, function: String) throws -> CompiledExecutable {
         let start = ContinuousClock.now
         let registry = try PluginRegistry(plugins: [NVGPUPlugin()])
-        let session = try CompilerSession(registry: registry, plugins: plugins)
-        let options = CompileOptions(entry: function, architecture: architecture, useVendorLibraries: useVendorLibraries)
+        var session = try CompilerSession(registry: registry, plugins: plugins)
+        if !dumpAfter.isEmpty { session.observer = .dumping(after: dumpAfter) }
+        let options = CompileOptions(entry: function, architecture: architecture, useVendorLibraries: useVendorLibraries,
+                                     foldsConstants: foldsConstants, allowsTF32: allowsTF32)
         let artifact = try session.compile(module, target: "cuda", options: options)
         let executable: Executable
         if let direct = artifact as? Executable {

@@ -3,7 +3,7 @@ import Conformance
 import Foundation
 
 /// `nvgpu conformance [DIR]`: runs the StableHLO conformance suite on the reference
-/// backend and prints a table by op family.
+/// backend or the GPU (`--device`) and prints a table by op family.
 struct ConformanceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "conformance",
@@ -43,6 +43,19 @@ struct ConformanceCommand: ParsableCommand {
     @Flag(help: "Run cases one by one in this process (no protection from hangs or traps).")
     var inProcess = false
 
+    @OptionGroup var deviceOptions: DeviceOptions
+
+    @Option(help: ArgumentHelp(
+        "Cases expected to fail ('case-name  reason' per line): listed failures do not fail the run, unlisted ones do.",
+        valueName: "file"))
+    var knownFailures: String?
+
+    @Flag(help: "With --device=cuda or auto: only compile each case for the GPU (sm_90, NVRTC; no GPU needed).")
+    var compileOnly = false
+
+    @Flag(help: "On the GPU: let f32 dots of precision DEFAULT use TF32, as XLA does (default: full f32, as the reference).")
+    var tf32 = false
+
     @Flag(help: .hidden)
     var worker = false
 
@@ -52,12 +65,19 @@ struct ConformanceCommand: ParsableCommand {
         guard minPassed == nil || minPassedFile == nil else {
             throw ValidationError("give --min-passed or --min-passed-file, not both")
         }
+        guard !(compileOnly && deviceOptions.device == .cpu) else {
+            throw ValidationError("--compile-only compiles for the GPU; it does not go with --device=cpu")
+        }
     }
 
     func run() throws {
         let timeLimit = Duration.milliseconds(Int64(timeout * 1000))
         if worker {
-            ConformanceWorker(runner: CaseRunner(timeLimit: timeLimit)).serve()
+            let executor = ConformanceDevice.workerExecutor(for: deviceOptions.device, compileOnly: compileOnly, allowsTF32: tf32)
+            // The address-space cap guards against runaway reference cases; a CUDA context
+            // reserves far more address space than it uses, so GPU workers go without it.
+            let cap: UInt64? = deviceOptions.device == .cpu ? 8 << 30 : nil
+            ConformanceWorker(runner: CaseRunner(timeLimit: timeLimit, executor: executor), memoryLimitBytes: cap).serve()
             return
         }
         let suite = ConformanceSuite(directory: directory ?? ConformanceSuite.defaultDirectory())
@@ -70,22 +90,38 @@ struct ConformanceCommand: ParsableCommand {
         }
         let report = try reportingErrors {
             let floor = try minPassedFile.map(PassCountFloor.read) ?? minPassed
+            let known = try knownFailures.map(KnownFailureList.read)
+            let device = try ConformanceDevice.resolve(deviceOptions.device, compileOnly: compileOnly)
+            let precision = device.choice == .cuda ? "; " + ConformanceDevice.precisionNote(allowsTF32: tf32) : ""
+            FileHandle.standardError.write(Data("conformance: \(device.description)\(precision)\n".utf8))
+            let executor = inProcess
+                ? try ConformanceDevice.executor(for: device.choice, compileOnly: compileOnly, allowsTF32: tf32)
+                : ReferenceCaseExecutor()
+            let arguments = Self.workerArguments(timeout) + ["--device", device.choice.rawValue]
+                + (compileOnly ? ["--compile-only"] : []) + (tf32 ? ["--tf32"] : [])
             let execution: ConformanceRun.Execution = inProcess
                 ? .inProcess
-                : .workers(executable: Self.executable, arguments: Self.workerArguments(timeout), jobs: jobs)
-            let report = try ConformanceRun(suite: suite, filter: filter, timeLimit: timeLimit, execution: execution).run()
+                : .workers(executable: Self.executable, arguments: arguments, jobs: jobs)
+            let report = try ConformanceRun(suite: suite, filter: filter, timeLimit: timeLimit, execution: execution,
+                                            executor: executor).run()
             if let json { try report.json().write(to: URL(fileURLWithPath: json)) }
-            return (report, floor)
+            return (report, floor, known.map { $0.judge(report) })
         }
-        print(report.0.render(), terminator: "")
+        print(report.0.render(trailer: report.2?.render() ?? ""), terminator: "")
+        var failing = false
+        if let verdict = report.2, !verdict.isAcceptable {
+            FileHandle.standardError.write(Data("error: \(verdict.unexpectedFailures.count) failure(s) not in \(knownFailures ?? "the known-failures list")\n".utf8))
+            failing = true
+        }
         if let floor = report.1 {
-            guard report.0.passed >= floor else {
+            if report.0.passed < floor {
                 FileHandle.standardError.write(Data("error: \(report.0.passed) passed, fewer than the expected \(floor)\n".utf8))
-                throw ExitCode.failure
+                failing = true
             }
-        } else if report.0.failed > 0 {
-            throw ExitCode.failure
+        } else if report.2 == nil, report.0.failed > 0 {
+            failing = true
         }
+        if failing { throw ExitCode.failure }
     }
 
     /// This program's own executable, to start workers from.

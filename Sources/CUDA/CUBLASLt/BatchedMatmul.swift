@@ -38,10 +38,14 @@ public struct BatchedMatmulDescription: Sendable, Hashable, CustomStringConverti
     public var epilogue: MatmulEpilogue
     /// Element type of the bias vector (length n, shared by every batch), for bias epilogues.
     public var biasType: MatmulElementType?
+    /// For f32 inputs: whether the tensor cores may round A and B to TF32 (XLA's precision
+    /// DEFAULT); false keeps full f32 products (HIGH/HIGHEST). Ignored for 16-bit inputs.
+    public var allowsTF32: Bool
 
     public init(m: Int, n: Int, k: Int, batch: Int = 1, transposeA: Bool = false, transposeB: Bool = false,
                 inputType: MatmulElementType, outputType: MatmulElementType,
-                epilogue: MatmulEpilogue = .none, biasType: MatmulElementType? = nil) {
+                epilogue: MatmulEpilogue = .none, biasType: MatmulElementType? = nil, allowsTF32: Bool = false) {
+        self.allowsTF32 = allowsTF32
         self.m = m
         self.n = n
         self.k = k
@@ -56,8 +60,15 @@ public struct BatchedMatmulDescription: Sendable, Hashable, CustomStringConverti
 
     public var description: String {
         let ops = (transposeA ? "T" : "N") + (transposeB ? "T" : "N")
-        return "\(batch)x[\(m)x\(n)x\(k)] \(ops) \(inputType)->\(outputType) \(epilogue)"
+        return "\(batch)x[\(m)x\(n)x\(k)] \(ops) \(inputType)->\(outputType) \(epilogue)" + (usesTF32 ? " tf32" : "")
     }
+
+    /// Whether the product rounds its f32 inputs to TF32.
+    public var usesTF32: Bool { inputType == .float32 && allowsTF32 }
+
+    /// `cublasComputeType_t`: `CUBLAS_COMPUTE_32F_FAST_TF32` (77) when TF32 is allowed for
+    /// f32 inputs, else `CUBLAS_COMPUTE_32F` (68); every type accumulates in f32.
+    public var computeType: Int32 { usesTF32 ? 77 : 68 }
 }
 
 /// A planned batched row-major GEMM with transposes and an epilogue, made once and run
@@ -91,8 +102,9 @@ public final class BatchedMatmul: @unchecked Sendable {
         guard plan.m > 0, plan.n > 0, plan.k > 0, plan.batch > 0 else { throw invalid("empty dimension") }
         guard !plan.epilogue.usesBias || plan.biasType != nil else { throw invalid("bias epilogue without a bias type") }
         var operation: cublasLtMatmulDesc_t?
+        let computeType = plan.computeType
         try api.check("cublasLtMatmulDescCreate", context: context) {
-            $0.cublasLtMatmulDescCreate?(&operation, 68, 0)  // CUBLAS_COMPUTE_32F, CUDA_R_32F scale
+            $0.cublasLtMatmulDescCreate?(&operation, computeType, 0)  // CUDA_R_32F scale
         }
         guard let operation else {
             throw CUBLASLtError(call: "cublasLtMatmulDescCreate", status: 14, name: "null descriptor", context: context)

@@ -181,6 +181,7 @@ extension BatchedMatmulDescription {
         let output = try type(call.outputType, "output")
         self.init(m: call.m, n: call.n, k: call.k, batch: call.batch, transposeA: call.transposeA,
                   transposeB: call.transposeB, inputType: try type(call.inputType, "input"), outputType: output,
-                  epilogue: epilogue, biasType: epilogue.usesBias ? try type(biasType ?? call.outputType, "bias") : nil)
+                  epilogue: epilogue, biasType: epilogue.usesBias ? try type(biasType ?? call.outputType, "bias") : nil,
+                  allowsTF32: call.allowsTF32 ?? false)
     }
 }

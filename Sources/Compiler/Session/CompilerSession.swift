@@ -91,7 +91,8 @@ public struct CompilerSession: Sendable {
     public func pipeline(target: String, options: CompileOptions = CompileOptions()) throws -> Pipeline {
         let backend = try self.backend(named: target)
         return Pipeline(
-            (registrar.extensions[.beforeStandardPasses] ?? []) + Pipeline.standard.passes
+            (registrar.extensions[.beforeStandardPasses] ?? [])
+                + Pipeline.standard(foldingConstants: options.foldsConstants).passes
                 + (registrar.extensions[.afterStandardPasses] ?? []) + backend.passes(options: options))
     }
 

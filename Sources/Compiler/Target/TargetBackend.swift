@@ -9,11 +9,22 @@ public struct CompileOptions: Sendable {
     public var architecture: String?
     /// `--no-vendor-libs`: compile without cuBLASLt/cuDNN so their gain can be measured.
     public var useVendorLibraries: Bool
+    /// Whether the standard pipeline folds ops on constants at compile time. Off for
+    /// `nvgpu conformance --device=cuda`, whose programs take their inputs as constants:
+    /// folded, the reference would compute them and the GPU would check nothing.
+    public var foldsConstants: Bool
+    /// Whether f32 matrix products of precision DEFAULT may round their inputs to TF32 on
+    /// the tensor cores, as XLA does on GPUs; false computes them in full f32 (like
+    /// `jax_default_matmul_precision="highest"`). HIGH/HIGHEST never use TF32.
+    public var allowsTF32: Bool
 
-    public init(entry: String = "main", architecture: String? = nil, useVendorLibraries: Bool = true) {
+    public init(entry: String = "main", architecture: String? = nil, useVendorLibraries: Bool = true,
+                foldsConstants: Bool = true, allowsTF32: Bool = true) {
         self.entry = entry
         self.architecture = architecture
         self.useVendorLibraries = useVendorLibraries
+        self.foldsConstants = foldsConstants
+        self.allowsTF32 = allowsTF32
     }
 }
 

@@ -102,6 +102,7 @@ struct Assembly {
         let c = try buffer(for: op.results[0], definedBy: "dot_general")
         guard let result = op.resultTensorType(0), result.elementCount > 0 else { return }
         if options.useVendorLibraries, var call = MatmulLowering.vendorCall(op, a: a, b: b, c: c) {
+            if !options.allowsTF32, call.allowsTF32 != nil { call.allowsTF32 = false }
             var touched = [a, b, c]
             if let fused {
                 call.epilogue = fused.epilogue

@@ -38,7 +38,9 @@ extension Executable: CompiledArtifact {
                 }
             case .matmul(let m):
                 let tf32 = m.allowsTF32 == true ? ", TF32" : ""
-                lines.append("  \(i): matmul cuBLASLt \(m.batch)×(\(m.m)×\(m.k)·\(m.k)×\(m.n)) \(m.inputType)→\(m.outputType) tA=\(m.transposeA) tB=\(m.transposeB)\(tf32) (b\(m.a), b\(m.b)) → b\(m.c)")
+                let epilogue = m.epilogue == .none ? "" : " epilogue \(m.epilogue.rawValue)"
+                let bias = m.bias.map { ", bias b\($0)" } ?? ""
+                lines.append("  \(i): matmul cuBLASLt \(m.batch)×(\(m.m)×\(m.k)·\(m.k)×\(m.n)) \(m.inputType)→\(m.outputType) tA=\(m.transposeA) tB=\(m.transposeB)\(tf32)\(epilogue) (b\(m.a), b\(m.b)\(bias)) → b\(m.c)")
             case .host(let h):
                 lines.append("  \(i): host program \(h.program) (\(h.inputs.map { "b\($0)" }.joined(separator: ", "))) → (\(h.outputs.map { "b\($0)" }.joined(separator: ", "))): \(h.reason)")
             case .copy(let from, let to):

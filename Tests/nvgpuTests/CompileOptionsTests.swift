@@ -1,0 +1,60 @@
+import Foundation
+import Testing
+
+/// `nvgpu compile` takes the shared `PluginOptions` group: `--plugin`, `--dump-after` and
+/// `--no-vendor-libs`, with the same meaning as in the other commands.
+@Suite struct CompileOptionsTests {
+    /// A single f32 matmul: a cuBLASLt step with vendor libraries, a generated GEMM kernel without.
+    static let matmul = """
+        func.func public @main(%a: tensor<4x8xf32>, %b: tensor<8x16xf32>) -> tensor<4x16xf32> {
+          %0 = stablehlo.dot_general %a, %b, contracting_dims = [1] x [0] : (tensor<4x8xf32>, tensor<8x16xf32>) -> tensor<4x16xf32>
+          return %0 : tensor<4x16xf32>
+        }
+        """
+
+    static func write(_ text: String) throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("nvgpu-compile-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let file = dir.appendingPathComponent("matmul.mlir")
+        try Data(text.utf8).write(to: file)
+        return file
+    }
+
+    @Test func helpListsThePluginOptions() throws {
+        let help = try NVGPUProcess.run(["compile", "--help"])
+        #expect(help.status == 0)
+        for flag in ["--plugin <name>", "--dump-after <pass>", "--no-vendor-libs"] {
+            #expect(help.stdout.contains(flag), "compile --help lacks \(flag): \(help.stdout)")
+        }
+    }
+
+    @Test func dumpAfterPrintsTheModule() throws {
+        let file = try Self.write(Self.matmul)
+        defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
+        let output = file.deletingLastPathComponent().appendingPathComponent("m.nvx").path
+        let result = try NVGPUProcess.run(["compile", file.path, "-o", output, "--dump-after=fold-constants"],
+                                          in: NVGPUProcess.packageRoot)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("// -----// IR dump after fold-constants //----- //"), "\(result.stderr)")
+        #expect(result.stderr.contains("stablehlo.dot_general"))
+        #expect(result.stdout.contains("wrote \(output): 0 kernel(s)"), "\(result.stdout)")
+    }
+
+    @Test func unknownPassIsOneError() throws {
+        let file = try Self.write(Self.matmul)
+        defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
+        let result = try NVGPUProcess.run(["compile", file.path, "-o", "/dev/null", "--dump-after=no-such-pass"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("--dump-after: unknown pass 'no-such-pass'"), "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1)
+    }
+
+    @Test func unknownPluginIsOneError() throws {
+        let file = try Self.write(Self.matmul)
+        defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
+        let result = try NVGPUProcess.run(["compile", file.path, "-o", "/dev/null", "--plugin=no-such-plugin"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("no-such-plugin"), "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1)
+    }
+}

@@ -37,10 +37,14 @@ t_test=$(( $(date +%s) - t0 - t_build ))
 
 step "conformance"
 set +e
-"$NVGPU_BIN" conformance --jobs "$JOBS" --json .build/conformance.json --allow-missing \
+"$NVGPU_BIN" conformance --device=cpu --jobs "$JOBS" --json .build/conformance.json --allow-missing \
     --min-passed-file conformance/expected_pass_count | tee .build/conformance.txt
 status=${PIPESTATUS[0]}
 set -e
+if [[ $status -eq 0 ]]; then
+    step "conformance programs compiled for the GPU (sm_90, every kernel through NVRTC; nothing runs)"
+    "$NVGPU_BIN" conformance --compile-only --jobs "$JOBS" --allow-missing | tail -n 3 || status=1
+fi
 if [[ $status -eq 0 ]]; then
     step "example plugin (out-of-tree package)"
     ./scripts/test-example-plugin.sh || status=1

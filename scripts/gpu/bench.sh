@@ -113,7 +113,9 @@ fi
 
 step "conformance on the GPU"
 if "$nvgpu" conformance --help 2>/dev/null | grep -q -- "--device"; then
-    timeout 3600 "$nvgpu" conformance --device=cuda >"$out/conformance.log" 2>&1
+    suite=${NVGPU_CONFORMANCE_DIR:-$root/../shared/conformance}
+    timeout 3600 "$nvgpu" conformance "$suite" --device=cuda --jobs "$(nproc)" \
+        --known-failures "$root/conformance/cuda_known_failures.txt" >"$out/conformance.log" 2>&1
     status=$?
     tail -5 "$out/conformance.log"
     if [[ $status -eq 0 ]]; then record conformance ok "$(tail -1 "$out/conformance.log")"

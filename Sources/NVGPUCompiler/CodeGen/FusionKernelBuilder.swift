@@ -256,6 +256,10 @@ struct FusionKernelBuilder {
         if rows == 1, columns >= LaunchLimits.twoStageThreshold, reductions.count == 1, full.isEmpty {
             return try ReductionKernels.twoStage(self, reduce: first, inputShape: inputShape, outputs: perRow)
         }
+        if OnChipRowKernel.isEnabled, let kernel = try OnChipRowKernel.build(
+            self, inputShape: inputShape, outerRank: outerRank, fullOutputs: full, rowOutputs: perRow) {
+            return FusionKernels(kernels: [kernel], scratch: [])
+        }
         let kernel = try ReductionKernels.rows(
             self, inputShape: inputShape, outerRank: outerRank, fullOutputs: full, rowOutputs: perRow)
         return FusionKernels(kernels: [kernel], scratch: [])

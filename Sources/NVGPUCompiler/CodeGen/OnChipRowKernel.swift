@@ -1,0 +1,245 @@
+import Foundation
+import StableHLO
+
+/// Row reductions that keep the whole row on chip: every thread owns a fixed share of the
+/// row's positions (unrolled at compile time, since the row length is static), reads each
+/// row-shaped input there once with 16-byte loads issued before any arithmetic, keeps the
+/// fused values in registers across all of the group's reductions, and writes each full
+/// output once with 16-byte stores. A softmax or layernorm row thus crosses device memory
+/// once in and once out, instead of once per reduction plus once for the outputs.
+///
+/// The same fusion chains as `ReductionKernels.rows` (any producers before, between and
+/// after the reductions); it declines (returns nil) when a thread would have to hold more
+/// than `maxElementsPerThread` positions, and the caller keeps the strided-loop shape.
+/// `NVGPU_ROW_ON_CHIP=0` in the environment turns it off, for A/B timing.
+enum OnChipRowKernel {
+    /// How one row is spread over the threads of a block.
+    struct Geometry: Equatable, Sendable {
+        /// Elements per vector access: 16 bytes of the widest row-shaped buffer, halved
+        /// until it divides the row.
+        var vectorWidth: Int
+        /// Threads per row: a power of two from 32 to 1024.
+        var threads: Int
+        /// Rows per block: several only for one-warp rows.
+        var rowsPerBlock: Int
+        /// Vectors each thread holds; the last one is partial when `threads` does not
+        /// divide the row's vectors.
+        var chunks: Int
+        /// Elements in one row.
+        var columns: Int
+
+        var vectors: Int { columns / vectorWidth }
+        var elementsPerThread: Int { chunks * vectorWidth }
+        /// Whether some threads have no vector in the last chunk.
+        var isRagged: Bool { vectors % threads != 0 }
+    }
+
+    /// Positions per thread the geometry aims for (registers stay well under the
+    /// launch bound's budget, and enough bytes are in flight per thread).
+    static let targetElementsPerThread = 16
+    /// Positions per thread beyond which the row is not kept on chip.
+    static let maxElementsPerThread = 32
+
+    /// Whether the on-chip shape may be used (`NVGPU_ROW_ON_CHIP` is not `0`).
+    static var isEnabled: Bool { ProcessInfo.processInfo.environment["NVGPU_ROW_ON_CHIP"] != "0" }
+
+    /// The geometry for rows of `columns` elements whose widest row-shaped buffer has
+    /// elements of `widestBytes` bytes, or nil when the row does not fit on chip.
+    static func geometry(columns: Int, widestBytes: Int) -> Geometry? {
+        guard columns > 0 else { return nil }
+        var width = max(1, 16 / max(1, min(16, widestBytes)))
+        while width > 1 && columns % width != 0 { width /= 2 }
+        let vectors = columns / width
+        var threads = 32
+        while threads < 1024 && (vectors + threads - 1) / threads * width > targetElementsPerThread {
+            threads *= 2
+        }
+        let chunks = (vectors + threads - 1) / threads
+        guard chunks * width <= maxElementsPerThread else { return nil }
+        return Geometry(vectorWidth: width, threads: threads, rowsPerBlock: threads == 32 ? 8 : 1,
+                        chunks: chunks, columns: columns)
+    }
+
+    /// A vector the kernel loads once: at the top of each row, or before the row loop (an
+    /// input indexed by the column alone, like a layernorm scale, when blocks loop over rows).
+    private struct VectorLoad {
+        var storage: String
+        var byteWidth: Int
+        var address: String
+        var perRow: Bool
+    }
+
+    /// The kernel for a row group (see `FusionKernelBuilder.fusedReduction`), or nil when
+    /// the row does not fit on chip.
+    static func build(_ b: FusionKernelBuilder, inputShape: [Int], outerRank: Int,
+                      fullOutputs: [Value], rowOutputs: [Value]) throws -> GeneratedKernel? {
+        let outer = Array(inputShape[..<outerRank]), inner = Array(inputShape[outerRank...])
+        let rowCount = outer.reduce(1, *), columns = inner.reduce(1, *)
+        guard rowCount > 0, !b.reductions.isEmpty else { return nil }
+        let inputs = b.inputStorage()
+        var widest = 1
+        for v in fullOutputs {
+            guard let t = v.type.tensorType, let kt = KernelElementType(t.elementType) else { return nil }
+            widest = max(widest, kt.byteWidth)
+        }
+        for input in inputs.values where input.count == rowCount * columns { widest = max(widest, input.width) }
+        guard let g = geometry(columns: columns, widestBytes: widest) else { return nil }
+        let width = g.vectorWidth, threads = g.threads
+
+        let w = b.writer()
+        var sharedDeclarations: [String] = []
+        w.emit(g.rowsPerBlock == 1 ? "const int lane = threadIdx.x;" : "const int lane = threadIdx.x % \(threads);")
+        // Column of each chunk's first element: the same for every row.
+        for j in 0..<g.chunks {
+            let vector = j == 0 ? "lane" : "\(j * threads) + lane"
+            if g.isRagged && j == g.chunks - 1 {
+                w.emit("const bool ok\(j) = \(vector) < \(g.vectors);")
+                w.emit("const idx_t cb\(j) = (idx_t)(ok\(j) ? \(vector) : \(g.vectors - 1)) * \(width);")
+            } else {
+                w.emit("const idx_t cb\(j) = (idx_t)(\(vector)) * \(width);")
+            }
+        }
+        let loopPosition = w.lines.count
+        let rowStart = "(idx_t)blockIdx.x * \(g.rowsPerBlock)" + (g.rowsPerBlock == 1 ? "" : " + threadIdx.x / \(threads)")
+        var loads: [String: VectorLoad] = [:]
+        // Column-indexed inputs are loaded once before the row loop only when a block
+        // iterates over several rows; otherwise holding them would only cost registers.
+        let hoistsColumns = rowCount > LaunchLimits.maxRowBlocks * g.rowsPerBlock
+        w.emit("for (idx_t row = \(rowStart); row < (idx_t)\(rowCount); row += (idx_t)gridDim.x * \(g.rowsPerBlock)) {")
+        try w.nested {
+            let rowTerms = ReductionKernels.taggedTerms(w, "row", shape: outer, tag: { .row($0) })
+            w.emit("const idx_t rb = row * \(columns);")
+            // Every position this thread owns, named `co{j}_{e}` (column) and `fl{j}_{e}`
+            // (element of the whole input), so input reads at them become vector lanes.
+            var positions: [[ElementIndex]] = []
+            for j in 0..<g.chunks {
+                var chunk: [ElementIndex] = []
+                for e in 0..<width {
+                    let column = "co\(j)_\(e)", flat = "fl\(j)_\(e)"
+                    w.emit("const idx_t \(column) = cb\(j) + \(e);")
+                    w.emit("const idx_t \(flat) = rb + \(column);")
+                    let columnTerms = ReductionKernels.taggedTerms(w, column, shape: inner, tag: { .column($0) })
+                    chunk.append(ElementIndex(shape: inputShape, linear: flat, terms: rowTerms + columnTerms))
+                }
+                positions.append(chunk)
+            }
+            let loadPosition = w.lines.count
+            w.vectorRead = { parameter, valueID, linear in
+                guard let input = inputs[valueID], let position = parsePosition(linear),
+                      position.chunk < g.chunks, position.element < width else {
+                    return nil
+                }
+                let (kind, j, e) = position
+                let name: String, address: String
+                switch kind {
+                case "fl" where input.count == rowCount * columns:
+                    (name, address) = ("vr_\(parameter)_\(j)", "\(parameter) + rb + cb\(j)")
+                case "co" where input.count == columns:
+                    (name, address) = ("vc_\(parameter)_\(j)", "\(parameter) + cb\(j)")
+                default:
+                    return nil
+                }
+                loads[name] = VectorLoad(storage: input.storage, byteWidth: input.width, address: address,
+                                         perRow: kind == "fl" || !hoistsColumns)
+                return "\(name)[\(e)]"
+            }
+
+            for (r, reduce) in b.reductions.enumerated() {
+                let (combiner, type) = try ReductionKernels.combinerAndType(reduce)
+                let acc = "acc\(r)"
+                w.emit("\(type.compute) \(acc) = \(KernelSource.identity(combiner, type));")
+                for (j, chunk) in positions.enumerated() {
+                    for index in chunk {
+                        let x = try w.value(reduce.operands[0], at: index)
+                        let combined = "\(acc) = \(KernelSource.combine(combiner, type, acc, x));"
+                        w.emit(g.isRagged && j == g.chunks - 1 ? "if (ok\(j)) \(combined)" : combined)
+                    }
+                }
+                var shared: String?
+                if threads > 32 {
+                    shared = "sm\(r)"
+                    sharedDeclarations.append("  __shared__ \(type.compute) sm\(r)[\(threads / 32)];")
+                }
+                ReductionKernels.reduceAcross(w, acc: acc, threads: threads, shared: shared, combiner: combiner, type: type)
+                let initial = try w.value(reduce.operands[1], at: ElementIndex(shape: [], linear: "0"))
+                let reduced = w.bind(type.rounded(KernelSource.combine(combiner, type, initial, acc)), type: type.compute, prefix: "red")
+                w.rowValues[reduce.results[0].id] = RowValue(variable: reduced, shape: reduce.resultTensorType(0)?.shape ?? [])
+            }
+
+            for (j, chunk) in positions.enumerated() {
+                var stores: [String] = []
+                for (k, v) in fullOutputs.enumerated() {
+                    guard let t = v.type.tensorType, let kt = KernelElementType(t.elementType),
+                          let out = b.parameterNames[v.id] else {
+                        throw CodeGenError("output without a CUDA element type")
+                    }
+                    let staged = "vo\(k)_\(j)"
+                    w.emit("__align__(16) \(kt.storage) \(staged)[\(width)];")
+                    for (e, index) in chunk.enumerated() {
+                        let own = ElementIndex(shape: t.shape, linear: index.linear,
+                                               terms: ReductionKernels.moved(w.terms(index), from: inputShape, to: t.shape))
+                        let value = try w.value(v, at: own)
+                        w.emit("\(staged)[\(e)] = \(kt.store(value));")
+                    }
+                    stores += KernelSource.vectorCopy(to: "\(out) + rb + cb\(j)", from: staged, count: width,
+                                                      width: kt.byteWidth, constSource: false)
+                }
+                if stores.isEmpty { continue }
+                if g.isRagged && j == g.chunks - 1 {
+                    w.emit("if (ok\(j)) {")
+                    for line in stores { w.emit("  " + line) }
+                    w.emit("}")
+                } else {
+                    for line in stores { w.emit(line) }
+                }
+            }
+            if !rowOutputs.isEmpty {
+                w.emit("if (lane == 0) {")
+                try w.nested {
+                    let index = ElementIndex(shape: outer, linear: "row", terms: rowTerms)
+                    for v in rowOutputs { try ReductionKernels.store(b, w, v, index: index, from: outer) }
+                }
+                w.emit("}")
+            }
+            w.vectorRead = nil
+
+            w.insert(preloads(loads.filter { $0.value.perRow }, width: width, indentation: w.indentation), at: loadPosition)
+        }
+        w.emit("}")
+        w.insert(preloads(loads.filter { !$0.value.perRow }, width: width, indentation: w.indentation), at: loopPosition)
+        let block = threads * g.rowsPerBlock
+        let blocks = max(1, min(LaunchLimits.maxRowBlocks, (rowCount + g.rowsPerBlock - 1) / g.rowsPerBlock))
+        let header = KernelSource.header(
+            name: b.name, parameters: b.parameterDeclarations, block: block,
+            indexType: KernelSource.indexType(for: b.indexCounts() + [rowCount * columns + columns]),
+            comment: b.comment("\(rowCount) rows of \(columns) on chip, \(threads) threads × \(g.chunks) × \(width) per row"))
+        return GeneratedKernel(
+            name: b.name, source: KernelSource.unit(globals: w.globals, function: header + sharedDeclarations + w.lines),
+            grid: [blocks, 1, 1], block: [block, 1, 1], sharedMemoryBytes: 0,
+            bindings: b.bindings, operationNames: b.operationNames)
+    }
+
+    /// Declarations and 16-byte copies of `loads`: row-shaped inputs (`vr_`) first, then
+    /// column-indexed ones (`vc_`), each in name order.
+    private static func preloads(_ loads: [String: VectorLoad], width: Int, indentation: String) -> [String] {
+        var lines: [String] = []
+        let ordered = loads.sorted { ($0.key.hasPrefix("vc_") ? 1 : 0, $0.key) < ($1.key.hasPrefix("vc_") ? 1 : 0, $1.key) }
+        for (name, load) in ordered {
+            lines.append(indentation + "__align__(16) \(load.storage) \(name)[\(width)];")
+            for line in KernelSource.vectorCopy(to: name, from: load.address, count: width,
+                                                width: load.byteWidth, constSource: true) {
+                lines.append(indentation + line)
+            }
+        }
+        return lines
+    }
+
+    /// `("fl" | "co", chunk, element)` for a position name `fl{j}_{e}` / `co{j}_{e}`.
+    static func parsePosition(_ name: String) -> (kind: String, chunk: Int, element: Int)? {
+        let kind = String(name.prefix(2))
+        guard kind == "fl" || kind == "co" else { return nil }
+        let parts = name.dropFirst(2).split(separator: "_", omittingEmptySubsequences: false)
+        guard parts.count == 2, let j = Int(parts[0]), let e = Int(parts[1]), j >= 0, e >= 0 else { return nil }
+        return (kind, j, e)
+    }
+}

@@ -1,0 +1,117 @@
+import CUDA
+import Foundation
+@testable import NVGPUCompiler
+import Runtime
+import Testing
+
+/// Row reductions kept on chip (`OnChipRowKernel`): the geometry, one read and one write of
+/// each row through 16-byte accesses, the fallback for rows that do not fit, and NVRTC
+/// compiling every shape of `tests/row_kernels` (the programs the GPU check runs).
+@Suite struct OnChipRowKernelTests {
+    struct GeometryCase: CustomStringConvertible, Sendable {
+        var columns: Int
+        var bytes: Int
+        var width: Int
+        var threads: Int
+        var chunks: Int
+        var ragged: Bool
+        var description: String { "\(columns)x\(bytes)B" }
+    }
+
+    @Test(arguments: [
+        GeometryCase(columns: 8192, bytes: 4, width: 4, threads: 512, chunks: 4, ragged: false),
+        GeometryCase(columns: 4096, bytes: 2, width: 8, threads: 256, chunks: 2, ragged: false),
+        GeometryCase(columns: 1000, bytes: 4, width: 4, threads: 64, chunks: 4, ragged: true),
+        GeometryCase(columns: 96, bytes: 8, width: 2, threads: 32, chunks: 2, ragged: true),
+        GeometryCase(columns: 7, bytes: 4, width: 1, threads: 32, chunks: 1, ragged: true),
+        GeometryCase(columns: 768, bytes: 2, width: 8, threads: 64, chunks: 2, ragged: true),
+        GeometryCase(columns: 32768, bytes: 4, width: 4, threads: 1024, chunks: 8, ragged: false),
+    ])
+    func geometry(_ c: GeometryCase) throws {
+        let g = try #require(OnChipRowKernel.geometry(columns: c.columns, widestBytes: c.bytes))
+        #expect(g.vectorWidth == c.width)
+        #expect(g.threads == c.threads)
+        #expect(g.chunks == c.chunks)
+        #expect(g.isRagged == c.ragged)
+        #expect(g.rowsPerBlock == (c.threads == 32 ? 8 : 1))
+        #expect(g.chunks * g.threads * g.vectorWidth >= c.columns)
+        #expect((g.chunks - 1) * g.threads * g.vectorWidth < c.columns)
+        #expect(g.elementsPerThread <= OnChipRowKernel.maxElementsPerThread)
+    }
+
+    @Test(arguments: [40000, 65536, 1 << 20])
+    func rowsTooLongForRegistersDecline(_ columns: Int) {
+        #expect(OnChipRowKernel.geometry(columns: columns, widestBytes: 4) == nil)
+    }
+
+    static var programsDirectory: URL { TestPrograms.packageRoot.appendingPathComponent("tests/row_kernels") }
+
+    static func program(_ name: String) throws -> String {
+        try String(contentsOf: programsDirectory.appendingPathComponent(name + ".mlir"), encoding: .utf8)
+    }
+
+    /// Lines of the kernel that read or write `parameter` one element at a time.
+    static func scalarAccesses(_ source: String, _ parameter: String) -> [Substring] {
+        source.split(separator: "\n").filter { $0.contains("\(parameter)[") && !$0.contains("nv_v") }
+    }
+
+    @Test(arguments: ["softmax_f32_16x8192", "softmax_f32_64x1000", "softmax_f64_32x96",
+                      "layernorm_bf16_64x768", "rowstats_f16_4x8x96", "rowmax_i32_33x7", "rowany_i1_16x64"])
+    func rowStaysOnChip(_ name: String) throws {
+        let (e, _) = try TestPrograms.lower(try Self.program(name))
+        #expect(TestPrograms.launches(e) == 1)
+        let source = try #require(e.kernels.first?.source)
+        #expect(source.contains(" on chip, "))
+        #expect(!source.contains("for (idx_t col"), "no strided pass over the row")
+        // Every row-shaped input and every full output moves through whole vectors.
+        #expect(Self.scalarAccesses(source, "in0").isEmpty)
+        let fullOutput = name.hasPrefix("row") ? "out1" : "out0"  // rowmax/rowstats: out0 is per row
+        #expect(Self.scalarAccesses(source, fullOutput).isEmpty)
+    }
+
+    @Test func softmaxReadsEachVectorOnceAndWritesItOnce() throws {
+        let (e, _) = try TestPrograms.lower(try Self.program("softmax_f32_16x8192"))
+        let source = try #require(e.kernels.first?.source)
+        let loads = source.split(separator: "\n").filter { $0.contains("(in0 + rb + cb") }
+        let stores = source.split(separator: "\n").filter { $0.contains("(out0 + rb + cb") }
+        #expect(loads.count == 4, "4 float4 per thread: \(loads)")
+        #expect(stores.count == 4, "\(stores)")
+        #expect(loads.allSatisfy { $0.contains("nv_v16") })
+        // exp is computed once per element (the sum and the division share it).
+        #expect(source.components(separatedBy: "expf(").count - 1 == 16)
+    }
+
+    /// Scale and bias load as vectors after the row's own data; before the row loop only
+    /// when blocks loop over several rows (more rows than a grid holds).
+    @Test(arguments: [64, 600_000])
+    func layernormLoadsScaleAndBiasAsVectors(_ rows: Int) throws {
+        let text = try Self.program("layernorm_bf16_64x768").replacingOccurrences(of: "tensor<64x", with: "tensor<\(rows)x")
+            .replacingOccurrences(of: "tensor<64xf32>", with: "tensor<\(rows)xf32>")
+        let (e, _) = try TestPrograms.lower(text)
+        let source = try #require(e.kernels.first?.source)
+        #expect(source.contains(" on chip, "))
+        let lines = source.split(separator: "\n").map(String.init)
+        let loop = try #require(lines.firstIndex { $0.contains("for (idx_t row") })
+        let scale = try #require(lines.firstIndex { $0.contains("(in1 + cb0)") })
+        let data = try #require(lines.firstIndex { $0.contains("(in0 + rb + cb0)") })
+        #expect((scale < loop) == (rows > 65535))
+        if rows <= 65535 { #expect(data < scale) }
+        #expect(Self.scalarAccesses(source, "in1").isEmpty && Self.scalarAccesses(source, "in2").isEmpty)
+    }
+
+    @Test func longRowsKeepTheStridedShape() throws {
+        let (e, _) = try TestPrograms.lower(try Self.program("softmax_f32_2x40000"))
+        let source = try #require(e.kernels.first?.source)
+        #expect(!source.contains(" on chip, "))
+        #expect(source.contains("for (idx_t col"))
+    }
+
+    @Test func everyProgramCompilesWithNVRTC() throws {
+        guard let nvrtc = try NVRTCCompileTests.compiler() else { return }
+        let files = TestPrograms.mlirFiles(in: Self.programsDirectory)
+        #expect(files.count >= 8)
+        let result = try NVRTCCompileTests.compileKernels(of: files, label: "row kernels", compiler: nvrtc)
+        #expect(result.programs == files.count)
+        #expect(result.failures.isEmpty, "\(result.failures.joined(separator: "\n\n"))")
+    }
+}

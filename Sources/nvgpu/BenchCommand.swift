@@ -203,7 +203,8 @@ struct BenchCommand: ParsableCommand {
         var outputs: [OutputCheck] = []
         for (index, (actual, comparison)) in zip(results, comparisons).enumerated() {
             outputs.append(OutputCheck(comparison))
-            var line = "check: result #\(index) \(actual.type): normwise error \(String(format: "%.3g", comparison.normwiseError)) (bound \(String(format: "%.3g", comparison.normwiseTolerance))), elementwise \(String(format: "%.3g", comparison.maxError)) at element \(comparison.worstIndex) (bound \(String(format: "%.3g", comparison.tolerance)))"
+            // "max error" (elementwise) first: scripts/gpu parse it.
+            var line = "check: result #\(index) \(actual.type): max error \(String(format: "%.3g", comparison.maxError)) at element \(comparison.worstIndex) (tolerance \(String(format: "%.3g", comparison.tolerance)), per element |gpu-ref|/max(|ref|, rms(ref))), normwise error \(String(format: "%.3g", comparison.normwiseError)) (tolerance \(String(format: "%.3g", comparison.normwiseTolerance)))"
             if let own = comparison.programRounding {
                 line += "; the program's own rounding: normwise \(String(format: "%.3g", own.normwise)), elementwise \(String(format: "%.3g", own.elementwise)) at element \(own.worstIndex)\(comparison.widened ? " (bounds widened to twice it)" : "")"
             }

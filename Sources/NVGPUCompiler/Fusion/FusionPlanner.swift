@@ -12,6 +12,8 @@ public struct FusionGroup: Hashable, Sendable {
         case convolution
         /// One collective (NCCL), `replica_id` or `partition_id`.
         case collective
+        /// One gather, scatter, dynamic_slice or dynamic_update_slice (its own kernel).
+        case indexing
         /// A connected region of ops run by the reference backend.
         case host(reason: String)
         /// A large literal uploaded once (no step).
@@ -162,6 +164,7 @@ public struct FusionPlanner: Sendable {
                 switch classes[sorted[0]] {
                 case .matmul: kind = .matmul
                 case .collective: kind = .collective
+                case .indexing: kind = .indexing
                 case .convolution: kind = .convolution
                 case .host(let reason):
                     let names = Array(Set(sorted.compactMap { i -> String? in

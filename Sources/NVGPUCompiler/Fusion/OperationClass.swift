@@ -15,6 +15,9 @@ public enum OperationClass: Hashable, Sendable {
     case convolution
     /// A collective over the process grid, or `replica_id` / `partition_id` (NCCL steps).
     case collective
+    /// A gather, scatter, dynamic_slice or dynamic_update_slice: one generated kernel of
+    /// its own (`IndexedLowering`).
+    case indexing
     /// `func.return`.
     case terminator
     /// Run by the reference backend on the host.
@@ -75,6 +78,10 @@ extension OperationClass {
         }
         if op.name == "stablehlo.dot_general" || op.name == AttentionMatcher.operationName {
             self = allSupported && op.regions.isEmpty ? .matmul : noKernel
+            return
+        }
+        if IndexedLowering.operationNames.contains(op.name) {
+            self = IndexedLowering.operationClass(op)
             return
         }
         if op.name == "stablehlo.convolution" {

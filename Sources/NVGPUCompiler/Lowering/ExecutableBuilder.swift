@@ -86,6 +86,8 @@ public struct ExecutableBuilder {
                     block.operations[group.operations[0]], options: options, name: "conv_\(g)")
             case .collective:
                 try assembly.addCollective(block.operations[group.operations[0]], grid: grid)
+            case .indexing:
+                kernelsPerGroup[g] = try assembly.addIndexed(block.operations[group.operations[0]], name: "indexed_\(g)")
             case .host(let reason):
                 let program = HostPrograms.module(for: group, block: block, original: module, entry: options.entry)
                 try assembly.addHost(program.text, group: group, reason: reason)

@@ -47,6 +47,15 @@ enum ExpressionTable {
         "stablehlo.clamp": "(($1 || $0) && $2)",
     ]
 
+    /// CHLO unary functions, by op, and the CUDA double-precision function computing them.
+    /// Narrower floats are computed in double and rounded once (CUDA's float versions are
+    /// up to 4 ULP off; the conformance checks allow 3).
+    static let doublePrecisionFunctions: [String: String] = [
+        "chlo.acosh": "acosh", "chlo.asin": "asin", "chlo.asinh": "asinh", "chlo.atan": "atan",
+        "chlo.atanh": "atanh", "chlo.cosh": "cosh", "chlo.sinh": "sinh", "chlo.tan": "tan",
+        "chlo.erf": "erf", "chlo.erfc": "erfc", "chlo.erf_inv": "erfinv", "chlo.lgamma": "lgamma",
+    ]
+
     /// C spelling of a `comparison_direction`.
     static let comparisons: [String: String] = [
         "EQ": "==", "NE": "!=", "LT": "<", "LE": "<=", "GT": ">", "GE": ">=",
@@ -70,6 +79,11 @@ enum ExpressionTable {
         case "stablehlo.convert":
             return conversion(operands[0], from: operandType, to: resultType)
         default: break
+        }
+        if let function = doublePrecisionFunctions[op.name] {
+            guard operandType.isFloat, operands.count == 1 else { return nil }
+            return operandType.compute == "double" ? "\(function)(\(operands[0]))"
+                : "((\(operandType.compute))\(function)((double)\(operands[0])))"
         }
         let table = operandType.isBool ? boolean : operandType.isFloat ? float : integer
         guard var text = table[op.name] else { return nil }

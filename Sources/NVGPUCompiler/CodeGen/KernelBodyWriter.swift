@@ -180,7 +180,8 @@ final class KernelBodyWriter {
     }
 
     private func attributeInts(_ op: Operation, _ name: String) throws -> [Int] {
-        guard let values = op[attribute: name]?.intArray else {
+        // A scalar integer attribute (iota_dimension, concatenate's dimension) reads as one entry.
+        guard let values = op[attribute: name]?.intArray ?? op[attribute: name]?.intValue.map({ [$0] }) else {
             throw CodeGenError("\(op.name) is missing '\(name)'", at: op.location)
         }
         return values.map { Int($0) }

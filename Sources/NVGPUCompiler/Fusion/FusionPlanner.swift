@@ -14,6 +14,8 @@ public struct FusionGroup: Hashable, Sendable {
         case collective
         /// One gather, scatter, dynamic_slice or dynamic_update_slice (its own kernel).
         case indexing
+        /// One reduce_window, select_and_scatter or general reduce (its own kernels).
+        case dedicated
         /// A connected region of ops run by the reference backend.
         case host(reason: String)
         /// A large literal uploaded once (no step).
@@ -163,9 +165,10 @@ public struct FusionPlanner: Sendable {
             } else {
                 switch classes[sorted[0]] {
                 case .matmul: kind = .matmul
-                case .collective: kind = .collective
-                case .indexing: kind = .indexing
                 case .convolution: kind = .convolution
+                case .collective: kind = .collective
+                case .dedicated: kind = .dedicated
+                case .indexing: kind = .indexing
                 case .host(let reason):
                     let names = Array(Set(sorted.compactMap { i -> String? in
                         if case .host = classes[i] { return ops[i].name } else { return nil }

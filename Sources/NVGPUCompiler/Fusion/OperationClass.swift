@@ -18,6 +18,9 @@ public enum OperationClass: Hashable, Sendable {
     /// A gather, scatter, dynamic_slice or dynamic_update_slice: one generated kernel of
     /// its own (`IndexedLowering`).
     case indexing
+    /// A `reduce_window`, `select_and_scatter` or `reduce` with a general body: kernels of
+    /// its own (`DedicatedKernels`), fused with nothing.
+    case dedicated
     /// `func.return`.
     case terminator
     /// Run by the reference backend on the host.
@@ -39,7 +42,7 @@ public enum ReductionCombiner: String, Hashable, Sendable {
 
 extension OperationClass {
     /// Elementwise ops the emitter has an expression for.
-    static let elementwiseNames: Set<String> = [
+    static let elementwiseNames: Set<String> = Set<String>([
         "stablehlo.add", "stablehlo.subtract", "stablehlo.multiply", "stablehlo.divide",
         "stablehlo.remainder", "stablehlo.power", "stablehlo.maximum", "stablehlo.minimum",
         "stablehlo.atan2", "stablehlo.and", "stablehlo.or", "stablehlo.xor",
@@ -51,7 +54,7 @@ extension OperationClass {
         "stablehlo.round_nearest_even", "stablehlo.sign", "stablehlo.not", "stablehlo.popcnt",
         "stablehlo.count_leading_zeros", "stablehlo.is_finite", "stablehlo.convert",
         "stablehlo.clamp", "stablehlo.select", "stablehlo.compare",
-    ]
+    ]).union(ExpressionTable.doublePrecisionFunctions.keys)
 
     /// Index-remapping and index-generating ops the emitter supports.
     static let viewNames: Set<String> = [
@@ -82,6 +85,11 @@ extension OperationClass {
         }
         if IndexedLowering.operationNames.contains(op.name) {
             self = IndexedLowering.operationClass(op)
+            return
+        }
+        if DedicatedKernels.operationNames.contains(op.name),
+           op.name != "stablehlo.reduce" || (allSupported && Self.simpleCombiner(op) == nil) {
+            self = DedicatedKernels.operationClass(op)
             return
         }
         if op.name == "stablehlo.convolution" {

@@ -88,6 +88,8 @@ public struct ExecutableBuilder {
                 try assembly.addCollective(block.operations[group.operations[0]], grid: grid)
             case .indexing:
                 kernelsPerGroup[g] = try assembly.addIndexed(block.operations[group.operations[0]], name: "indexed_\(g)")
+            case .dedicated:
+                kernelsPerGroup[g] = try assembly.addDedicated(block.operations[group.operations[0]], group: group, name: "dedicated_\(g)")
             case .host(let reason):
                 let program = HostPrograms.module(for: group, block: block, original: module, entry: options.entry)
                 try assembly.addHost(program.text, group: group, reason: reason)

@@ -1,0 +1,196 @@
+import Foundation
+import NVGPUCompiler
+import Runtime
+import StableHLO
+import Testing
+
+/// reduce_window, select_and_scatter and general (argmax-like, variadic) reduces: which
+/// forms become their own kernels, which stay on the host (and why), the CHLO functions and
+/// standalone iota/concatenate that no longer fall back, and that the kernels of every
+/// conformance program using them compile with NVRTC for sm_90.
+@Suite struct DedicatedKernelTests {
+    static let elementTypes = ["f32", "bf16", "f16", "f64", "i8", "i16", "i32", "i64", "ui8", "ui32", "ui64"]
+
+    static func reduceWindow(_ type: String, combiner: String, attributes: String, input: String, result: String) -> String {
+        """
+        func.func @main(%x: tensor<\(input)x\(type)>, %init: tensor<\(type)>) -> tensor<\(result)x\(type)> {
+          %0 = "stablehlo.reduce_window"(%x, %init) <{\(attributes)}> ({
+          ^bb0(%a: tensor<\(type)>, %b: tensor<\(type)>):
+            %s = \(combiner) %a, %b : tensor<\(type)>
+            stablehlo.return %s : tensor<\(type)>
+          }) : (tensor<\(input)x\(type)>, tensor<\(type)>) -> tensor<\(result)x\(type)>
+          return %0 : tensor<\(result)x\(type)>
+        }
+        """
+    }
+
+    static func dedicatedLaunches(_ text: String) throws -> (Executable, LoweringReport) {
+        let (e, report) = try TestPrograms.lower(text)
+        #expect(TestPrograms.hostSteps(e).isEmpty, "\(TestPrograms.hostSteps(e).map(\.reason))")
+        #expect(report.groups.contains { $0.kind == .dedicated })
+        #expect(e.kernels.allSatisfy { !$0.source.contains("#include") && !$0.source.contains("atomic") })
+        return (e, report)
+    }
+
+    @Test(arguments: elementTypes, ["stablehlo.add", "stablehlo.maximum", "stablehlo.minimum"])
+    func reduceWindowIsOneKernel(_ type: String, combiner: String) throws {
+        let text = Self.reduceWindow(type, combiner: combiner, attributes: "window_dimensions = array<i64: 2, 3>",
+                                     input: "4x6", result: "3x4")
+        let (e, _) = try Self.dedicatedLaunches(text)
+        #expect(TestPrograms.launches(e) == 1)
+    }
+
+    /// Padding, strides, base and window dilation: the kernel tests holes against the init.
+    @Test func reduceWindowWithPaddingStridesAndDilations() throws {
+        let attributes = """
+            window_dimensions = array<i64: 2, 2>, window_strides = array<i64: 2, 1>, base_dilations = array<i64: 2, 1>,
+            window_dilations = array<i64: 1, 2>, padding = dense<[[1, 0], [2, 1]]> : tensor<2x2xi64>
+            """
+        // rows: dilated 7, padded 8, span 2 -> 4; columns: 6 + 3 = 9, span 3 -> 7.
+        let text = Self.reduceWindow("f32", combiner: "stablehlo.add", attributes: attributes, input: "4x6", result: "4x7")
+        let (e, _) = try Self.dedicatedLaunches(text)
+        let source = try #require(e.kernels.first?.source)
+        #expect(source.contains("% 2 != 0"))
+        #expect(source.contains("inside ? "))
+    }
+
+    @Test func reduceWindowWithWrongResultShapeStaysOnHost() throws {
+        let text = Self.reduceWindow("f32", combiner: "stablehlo.add", attributes: "window_dimensions = array<i64: 2, 2>",
+                                     input: "4x6", result: "3x4")
+        let (e, _) = try TestPrograms.lower(text)
+        let reasons = TestPrograms.hostSteps(e).map(\.reason)
+        #expect(reasons.count == 1)
+        #expect(reasons.first?.contains("does not match the window count [3, 5]") == true)
+    }
+
+    @Test func complexReduceWindowStaysOnHostWithReason() throws {
+        let text = Self.reduceWindow("complex<f32>", combiner: "stablehlo.add", attributes: "window_dimensions = array<i64: 2, 2>",
+                                     input: "4x6", result: "3x5")
+        let (e, _) = try TestPrograms.lower(text)
+        let reasons = TestPrograms.hostSteps(e).map(\.reason)
+        #expect(reasons.count == 1)
+        #expect(reasons.first?.contains("has no CUDA element type") == true)
+    }
+
+    static func argmax(_ type: String, compareType: String, initial: String) -> String {
+        """
+        func.func @main(%x: tensor<18x12x\(type)>) -> tensor<18xi32> {
+          %0 = stablehlo.iota dim = 1 : tensor<18x12xi32>
+          %init = stablehlo.constant dense<\(initial)> : tensor<\(type)>
+          %c = stablehlo.constant dense<0> : tensor<i32>
+          %1:2 = stablehlo.reduce(%x init: %init), (%0 init: %c) across dimensions = [1] : (tensor<18x12x\(type)>, tensor<18x12xi32>, tensor<\(type)>, tensor<i32>) -> (tensor<18x\(type)>, tensor<18xi32>)
+           reducer(%a: tensor<\(type)>, %b: tensor<\(type)>) (%i: tensor<i32>, %j: tensor<i32>)  {
+            %2 = stablehlo.compare  GT, %a, %b,  \(compareType) : (tensor<\(type)>, tensor<\(type)>) -> tensor<i1>
+            %3 = stablehlo.compare  NE, %a, %a,  \(compareType) : (tensor<\(type)>, tensor<\(type)>) -> tensor<i1>
+            %4 = stablehlo.or %2, %3 : tensor<i1>
+            %5 = stablehlo.compare  EQ, %a, %b,  \(compareType) : (tensor<\(type)>, tensor<\(type)>) -> tensor<i1>
+            %6 = stablehlo.compare  LT, %i, %j,  SIGNED : (tensor<i32>, tensor<i32>) -> tensor<i1>
+            %7 = stablehlo.and %5, %6 : tensor<i1>
+            %8 = stablehlo.or %4, %7 : tensor<i1>
+            %9 = stablehlo.select %4, %a, %b : tensor<i1>, tensor<\(type)>
+            %10 = stablehlo.select %8, %i, %j : tensor<i1>, tensor<i32>
+            stablehlo.return %9, %10 : tensor<\(type)>, tensor<i32>
+          }
+          return %1#1 : tensor<18xi32>
+        }
+        """
+    }
+
+    /// argmax: the iota becomes a fill kernel, the two-value reduce a kernel of its own.
+    @Test(arguments: [("f32", "FLOAT", "0xFF800000"), ("bf16", "FLOAT", "0xFF80"), ("f64", "FLOAT", "0xFFF0000000000000"),
+                      ("i16", "SIGNED", "-32768"), ("ui8", "UNSIGNED", "0"), ("i1", "UNSIGNED", "false")])
+    func argmaxIsAFillAndAReduceKernel(_ type: String, compareType: String, initial: String) throws {
+        let (e, _) = try Self.dedicatedLaunches(Self.argmax(type, compareType: compareType, initial: initial))
+        #expect(TestPrograms.launches(e) == 2)
+        let source = try #require(e.kernels.first { $0.source.contains("reduce [18, 12] over [1]") }?.source)
+        #expect(source.contains("acc1 = "))
+    }
+
+    @Test func totalOrderComparisonInABodyStaysOnHost() throws {
+        let text = Self.argmax("f32", compareType: "TOTALORDER", initial: "0xFF800000")
+        let (e, _) = try TestPrograms.lower(text)
+        let reasons = TestPrograms.hostSteps(e).map(\.reason)
+        #expect(reasons.contains { $0.contains("TOTALORDER") })
+    }
+
+    static func selectAndScatter(_ type: String, select: String, padding: String) -> String {
+        """
+        func.func @main(%x: tensor<4x6x\(type)>, %s: tensor<2x3x\(type)>, %init: tensor<\(type)>) -> tensor<4x6x\(type)> {
+          %0 = "stablehlo.select_and_scatter"(%x, %s, %init) <{window_dimensions = array<i64: 3, 3>, window_strides = array<i64: 2, 2>, padding = dense<\(padding)> : tensor<2x2xi64>}> ({
+          ^bb0(%a: tensor<\(type)>, %b: tensor<\(type)>):
+            %c = stablehlo.compare \(select), %a, %b : (tensor<\(type)>, tensor<\(type)>) -> tensor<i1>
+            stablehlo.return %c : tensor<i1>
+          }, {
+          ^bb0(%a: tensor<\(type)>, %b: tensor<\(type)>):
+            %t = stablehlo.add %a, %b : tensor<\(type)>
+            stablehlo.return %t : tensor<\(type)>
+          }) : (tensor<4x6x\(type)>, tensor<2x3x\(type)>, tensor<\(type)>) -> tensor<4x6x\(type)>
+          return %0 : tensor<4x6x\(type)>
+        }
+        """
+    }
+
+    /// Two kernels (select into an i64 scratch, then scatter per result element), no atomics.
+    @Test(arguments: elementTypes)
+    func selectAndScatterIsTwoKernels(_ type: String) throws {
+        let text = Self.selectAndScatter(type, select: "GE", padding: "[[0, 1], [0, 1]]")
+        let (e, _) = try Self.dedicatedLaunches(text)
+        #expect(TestPrograms.launches(e) == 2)
+        #expect(e.kernels.map(\.entryPoint).allSatisfy { $0.hasSuffix("_select") || $0.hasSuffix("_scatter") })
+        let scratch = e.buffers.filter { (slot: BufferSlot) -> Bool in slot.name.hasPrefix("scratch0") }
+        #expect(scratch.map(\.elementType) == [ElementType.si(64)])
+    }
+
+    @Test func selectAndScatterWithWrongSourceShapeStaysOnHost() throws {
+        let text = Self.selectAndScatter("f32", select: "GE", padding: "[[0, 0], [0, 0]]")
+        let (e, _) = try TestPrograms.lower(text)
+        let reasons = TestPrograms.hostSteps(e).map(\.reason)
+        #expect(reasons.first?.contains("must have the window count [1, 2]") == true)
+    }
+
+    /// Ops that used to fall back: a standalone iota (scalar `iota_dimension`), a
+    /// concatenate alone, CHLO functions computed in double precision.
+    @Test(arguments: [
+        ("%0 = stablehlo.iota dim = 1 : tensor<3x4xi8>", "tensor<3x4xi8>"),
+        ("%0 = stablehlo.concatenate %x, %x, dim = 0 : (tensor<3x4xf32>, tensor<3x4xf32>) -> tensor<6x4xf32>", "tensor<6x4xf32>"),
+        ("%0 = chlo.lgamma %x : tensor<3x4xf32> -> tensor<3x4xf32>", "tensor<3x4xf32>"),
+        ("%0 = chlo.erf_inv %x : tensor<3x4xf32> -> tensor<3x4xf32>", "tensor<3x4xf32>"),
+        ("%0 = chlo.acosh %x : tensor<3x4xf32> -> tensor<3x4xf32>", "tensor<3x4xf32>"),
+    ])
+    func formerFallbacksAreKernels(_ line: String, resultType: String) throws {
+        let text = """
+            func.func @main(%x: tensor<3x4xf32>) -> \(resultType) {
+              \(line)
+              return %0 : \(resultType)
+            }
+            """
+        let (e, _) = try TestPrograms.lower(text)
+        #expect(TestPrograms.hostSteps(e).isEmpty, "\(TestPrograms.hostSteps(e).map(\.reason))")
+        #expect(TestPrograms.launches(e) == 1)
+        if line.contains("chlo.") { #expect(e.kernels[0].source.contains("(double)")) }
+    }
+
+    /// Every kernel of the conformance programs using these ops compiles with NVRTC.
+    @Test func conformanceKernelsOfTheseOpsCompile() throws {
+        guard let nvrtc = try NVRTCCompileTests.compiler() else { return }
+        let prefixes = ["reduce_window", "argmax", "argmin", "select_and_scatter", "select_and_gather", "cummax", "cummin",
+                        "cumsum", "cumprod", "reduce_", "concatenate", "iota", "lgamma", "erf", "acosh", "asin", "atan",
+                        "cosh", "sinh", "tan_"]
+        let files = TestPrograms.mlirFiles(in: TestPrograms.conformanceDirectory.appendingPathComponent("testdata"))
+            .filter { url in prefixes.contains { url.lastPathComponent.hasPrefix($0) } }
+        guard !files.isEmpty else {
+            print("SKIPPED: no conformance programs in \(TestPrograms.conformanceDirectory.path) (set NVGPU_CONFORMANCE_DIR)")
+            return
+        }
+        var dedicated = 0
+        for file in files {
+            let text = try String(contentsOf: file, encoding: .utf8)
+            guard let (_, report) = try? TestPrograms.lower(text) else { continue }
+            dedicated += report.groups.filter { $0.kind == .dedicated }.count
+        }
+        #expect(dedicated >= 60, "only \(dedicated) dedicated groups")
+        let result = try NVRTCCompileTests.compileKernels(of: files, label: "dedicated ops", compiler: nvrtc)
+        #expect(result.kernels > 0)
+        #expect(result.failures.isEmpty, "\(result.failures.prefix(5).joined(separator: "\n\n"))")
+    }
+}

@@ -54,7 +54,24 @@ enum ExpressionTable {
         "chlo.acosh": "acosh", "chlo.asin": "asin", "chlo.asinh": "asinh", "chlo.atan": "atan",
         "chlo.atanh": "atanh", "chlo.cosh": "cosh", "chlo.sinh": "sinh", "chlo.tan": "tan",
         "chlo.erf": "erf", "chlo.erfc": "erfc", "chlo.erf_inv": "erfinv", "chlo.lgamma": "lgamma",
+        "chlo.digamma": "nv_digamma",
     ]
+
+    /// Float ops computed on the element format's bit pattern (prelude functions per format).
+    static let bitPatternFunctions: [String: String] = [
+        "stablehlo.reduce_precision": "nv_reduce_precision", "chlo.next_after": "nv_next_after",
+    ]
+
+    /// The prelude's suffix for a float format (`f32`, `bf16`, ...).
+    static func formatSuffix(_ type: KernelElementType) -> String? {
+        switch type.elementType {
+        case .float(.f32): return "f32"
+        case .float(.f64): return "f64"
+        case .float(.bf16): return "bf16"
+        case .float(.f16): return "f16"
+        default: return nil
+        }
+    }
 
     /// C spelling of a `comparison_direction`.
     static let comparisons: [String: String] = [
@@ -79,6 +96,16 @@ enum ExpressionTable {
         case "stablehlo.convert":
             return conversion(operands[0], from: operandType, to: resultType)
         default: break
+        }
+        if let function = bitPatternFunctions[op.name] {
+            guard let suffix = formatSuffix(operandType) else { return nil }
+            if op.name == "chlo.next_after" {
+                guard operands.count == 2 else { return nil }
+                return "\(function)_\(suffix)(\(operands[0]), \(operands[1]))"
+            }
+            guard operands.count == 1, let e = op[attribute: "exponent_bits"]?.intValue,
+                  let m = op[attribute: "mantissa_bits"]?.intValue, e >= 1, m >= 0 else { return nil }
+            return "\(function)_\(suffix)(\(operands[0]), \(e), \(m))"
         }
         if let function = doublePrecisionFunctions[op.name] {
             guard operandType.isFloat, operands.count == 1 else { return nil }

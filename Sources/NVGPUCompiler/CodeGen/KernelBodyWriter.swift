@@ -260,6 +260,8 @@ final class KernelBodyWriter {
             return try value(op.operands[0], at: ElementIndex(shape: shape, terms: operandTerms))
         case "stablehlo.concatenate":
             return try concatenate(op, type: type, at: index)
+        case "stablehlo.pad":
+            return try pad(op, type: type, at: index)
         default:
             return try elementwise(op, type: type, at: index)
         }
@@ -296,6 +298,45 @@ final class KernelBodyWriter {
         return name
     }
 
+    /// `pad`: result position p reads operand element (p - low) / (interior + 1) when that
+    /// divides exactly and lies inside the operand, else the padding value (negative low or
+    /// high padding drops edge elements).
+    private func pad(_ op: Operation, type: KernelElementType, at index: ElementIndex) throws -> String {
+        guard op.operands.count == 2, let operandShape = op.operands[0].type.tensorType?.shape else {
+            throw CodeGenError("pad needs an operand and a padding value", at: op.location)
+        }
+        let low = try attributeInts(op, "edge_padding_low")
+        let interior = (try? attributeInts(op, "interior_padding")) ?? Array(repeating: 0, count: operandShape.count)
+        let t = terms(index)
+        guard low.count == t.count, interior.count == t.count, operandShape.count == t.count,
+              interior.allSatisfy({ $0 >= 0 }) else {
+            throw CodeGenError("pad attributes do not match the rank", at: op.location)
+        }
+        var conditions: [String] = []
+        var operandTerms: [IndexTerm] = []
+        for k in t.indices {
+            let step = interior[k] + 1
+            let shifted = low[k] == 0 ? t[k].code : bind("\(t[k].code) - (\(low[k]))", type: indexType, prefix: "i")
+            if operandShape[k] == 0 { conditions.append("false") }
+            conditions.append(low[k] > 0 ? "\(shifted) >= 0" : "true")
+            if step > 1 { conditions.append("\(shifted) % \(step) == 0") }
+            let position = step > 1 ? "(\(shifted) / \(step))" : shifted
+            conditions.append("\(position) < \(operandShape[k])")
+            operandTerms.append(operandShape[k] == 1 ? .zero
+                : IndexTerm(code: position, tag: low[k] == 0 && step == 1 ? t[k].tag : .other))
+        }
+        let paddingValue = try value(op.operands[1], at: ElementIndex(shape: [], linear: "0"))
+        let name = fresh("v")
+        emit("\(type.compute) \(name) = \(paddingValue);")
+        emit("if (\(conditions.filter { $0 != "true" }.joined(separator: " && ").nonEmpty ?? "true")) {")
+        try nested {
+            let v = try value(op.operands[0], at: ElementIndex(shape: operandShape, terms: operandTerms))
+            emit("\(name) = \(v);")
+        }
+        emit("}")
+        return name
+    }
+
     private func elementwise(_ op: Operation, type: KernelElementType, at index: ElementIndex) throws -> String {
         guard let firstOperand = op.operands.first?.type.tensorType,
               let operandType = KernelElementType(
@@ -320,4 +361,9 @@ final class KernelBodyWriter {
         let rounded = op.name == "stablehlo.select" ? expr : type.rounded(expr)
         return bind(rounded, type: type.compute)
     }
+}
+
+private extension String {
+    /// nil for the empty string.
+    var nonEmpty: String? { isEmpty ? nil : self }
 }

@@ -15,8 +15,13 @@ __device__ __forceinline__ float nv_bf16_to_float(unsigned short h) {
 __device__ __forceinline__ unsigned short nv_float_to_bf16(float f) {
   unsigned int u = __float_as_uint(f);
   if ((u & 0x7fffffffu) > 0x7f800000u) return (unsigned short)((u >> 16) | 0x40u);
+#if __CUDA_ARCH__ >= 800
+  // One instruction (round to nearest even, subnormals kept); NaNs keep their payload above.
+  unsigned short h; asm("cvt.rn.bf16.f32 %0, %1;" : "=h"(h) : "f"(f)); return h;
+#else
   u += 0x7fffu + ((u >> 16) & 1u);
   return (unsigned short)(u >> 16);
+#endif
 }
 __device__ __forceinline__ float nv_round_bf16(float f) { return nv_bf16_to_float(nv_float_to_bf16(f)); }
 __device__ __forceinline__ float nv_f16_to_float(unsigned short h) {
@@ -107,6 +112,82 @@ __device__ __forceinline__ double nv_fmin(double a, double b) { return (a != a |
 template <class T> __device__ __forceinline__ T nv_fsign(T a) { return (a != a) ? a : (a > (T)0 ? (T)1 : (a < (T)0 ? (T)(-1) : a)); }
 template <class T> __device__ __forceinline__ T nv_imax(T a, T b) { return a > b ? a : b; }
 template <class T> __device__ __forceinline__ T nv_imin(T a, T b) { return a < b ? a : b; }
+
+// digamma as the reference computes it: NaN at the poles, reflection below 1/2, the
+// recurrence up to 10, then the asymptotic series.
+__device__ double nv_digamma(double x) {
+  const double pi = 3.141592653589793;
+  if (x != x || x == -__longlong_as_double(0x7ff0000000000000LL)) return __longlong_as_double(0x7ff8000000000000LL);
+  if (x == __longlong_as_double(0x7ff0000000000000LL)) return x;
+  if (x <= 0.0 && x == floor(x)) return __longlong_as_double(0x7ff8000000000000LL);
+  double reflection = 0.0;
+  if (x < 0.5) {
+    const double r = x - round(x);
+    reflection = pi / tan(pi * r);
+    x = 1.0 - x;
+  }
+  double value = 0.0, y = x;
+  while (y < 10.0) { value -= 1.0 / y; y += 1.0; }
+  const double w = 1.0 / (y * y);
+  const double c[7] = {1.0 / 12, -1.0 / 120, 1.0 / 252, -1.0 / 240, 1.0 / 132, -691.0 / 32760, 1.0 / 12};
+  double series = 0.0;
+  for (int k = 6; k >= 0; --k) series = series * w + c[k];
+  series *= w;
+  const double psi = value + log(y) - 0.5 / y - series;
+  return reflection == 0.0 ? psi : psi - reflection;
+}
+
+// reduce_precision on a format's bit pattern: mantissa rounded to m bits (ties to even),
+// then an exponent outside e bits overflows to inf or underflows to zero.
+__device__ __forceinline__ nv_u64 nv_reduce_precision_bits(nv_u64 v, int width, int srcExp, int srcMan, int e, int m) {
+  if (m < srcMan) {
+    nv_u64 dropped = (nv_u64)(srcMan - m), lastBit = 1ull << dropped;
+    nv_u64 keptLowBit = (v & lastBit) >> dropped;
+    v = (v + keptLowBit + ((lastBit >> 1) - 1)) & ~(lastBit - 1);
+  }
+  if (e < srcExp) {
+    nv_u64 signMask = 1ull << (width - 1), expMask = ((1ull << srcExp) - 1) << srcMan;
+    nv_u64 bias = (1ull << (srcExp - 1)) - 1, reducedBias = (1ull << (e - 1)) - 1;
+    nv_u64 exponent = v & expMask, signedZero = v & signMask;
+    if (exponent > ((bias + reducedBias) << srcMan)) v = signedZero | expMask;
+    else if (exponent <= ((bias - reducedBias) << srcMan)) v = signedZero;
+  }
+  return v;
+}
+__device__ __forceinline__ float nv_reduce_precision_f32(float x, int e, int m) {
+  if (x != x) return m > 0 ? x : __int_as_float(0x7f800000);
+  return __uint_as_float((unsigned int)nv_reduce_precision_bits(__float_as_uint(x), 32, 8, 23, e, m));
+}
+__device__ __forceinline__ double nv_reduce_precision_f64(double x, int e, int m) {
+  if (x != x) return m > 0 ? x : __longlong_as_double(0x7ff0000000000000LL);
+  return __longlong_as_double((long long)nv_reduce_precision_bits((nv_u64)__double_as_longlong(x), 64, 11, 52, e, m));
+}
+__device__ __forceinline__ float nv_reduce_precision_bf16(float x, int e, int m) {
+  if (x != x) return m > 0 ? x : __int_as_float(0x7f800000);
+  return nv_bf16_to_float((unsigned short)nv_reduce_precision_bits(nv_float_to_bf16(x), 16, 8, 7, e, m));
+}
+__device__ __forceinline__ float nv_reduce_precision_f16(float x, int e, int m) {
+  if (x != x) return m > 0 ? x : __int_as_float(0x7f800000);
+  return nv_f16_to_float((unsigned short)nv_reduce_precision_bits(nv_float_to_f16(x), 16, 5, 10, e, m));
+}
+// next_after in a format: NaN if either is NaN, y if equal, the smallest subnormal with
+// y's sign from zero, else the neighbouring bit pattern toward y.
+#define NV_NEXT_AFTER(NAME, T, BITS, WIDTH, ENCODE, DECODE, NAN)                          \
+  __device__ __forceinline__ T NAME(T x, T y) {                                             \
+    if (x != x || y != y) return NAN;                                                       \
+    if (x == y) return y;                                                                   \
+    if (x == (T)0) { T tiny = DECODE((BITS)1); return y < (T)0 ? -tiny : tiny; }            \
+    BITS bits = (BITS)ENCODE(x), sign = (BITS)((nv_u64)1 << (WIDTH - 1)), mag = bits & (BITS)~sign; \
+    return DECODE((BITS)((bits & sign) | (BITS)(((x < y) == (x > (T)0)) ? mag + 1 : mag - 1)));     \
+  }
+__device__ __forceinline__ float nv_bits_to_f32(unsigned int b) { return __uint_as_float(b); }
+__device__ __forceinline__ double nv_bits_to_f64(nv_u64 b) { return __longlong_as_double((long long)b); }
+__device__ __forceinline__ nv_u64 nv_f64_to_bits(double x) { return (nv_u64)__double_as_longlong(x); }
+NV_NEXT_AFTER(nv_next_after_f32, float, unsigned int, 32, __float_as_uint, nv_bits_to_f32, __int_as_float(0x7fc00000))
+NV_NEXT_AFTER(nv_next_after_f64, double, nv_u64, 64, nv_f64_to_bits, nv_bits_to_f64, __longlong_as_double(0x7ff8000000000000LL))
+NV_NEXT_AFTER(nv_next_after_bf16, float, unsigned short, 16, nv_float_to_bf16, nv_bf16_to_float, __int_as_float(0x7fc00000))
+NV_NEXT_AFTER(nv_next_after_f16, float, unsigned short, 16, nv_float_to_f16, nv_f16_to_float, __int_as_float(0x7fc00000))
+#undef NV_NEXT_AFTER
 
 __device__ __forceinline__ float nv_shfl_xor(float v, int o) { return __shfl_xor_sync(0xffffffffu, v, o); }
 __device__ __forceinline__ double nv_shfl_xor(double v, int o) { return __shfl_xor_sync(0xffffffffu, v, o); }

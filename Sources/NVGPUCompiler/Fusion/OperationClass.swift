@@ -54,12 +54,13 @@ extension OperationClass {
         "stablehlo.round_nearest_even", "stablehlo.sign", "stablehlo.not", "stablehlo.popcnt",
         "stablehlo.count_leading_zeros", "stablehlo.is_finite", "stablehlo.convert",
         "stablehlo.clamp", "stablehlo.select", "stablehlo.compare",
-    ]).union(ExpressionTable.doublePrecisionFunctions.keys)
+    ]).union(ExpressionTable.doublePrecisionFunctions.keys).union(ExpressionTable.bitPatternFunctions.keys)
 
     /// Index-remapping and index-generating ops the emitter supports.
     static let viewNames: Set<String> = [
         "stablehlo.broadcast_in_dim", "stablehlo.reshape", "stablehlo.transpose", "stablehlo.slice",
         "stablehlo.concatenate", "stablehlo.reverse", "stablehlo.iota", "stablehlo.constant",
+        "stablehlo.pad",
     ]
 
     /// Classifies `op`; ops with types or attributes the generated code does not handle are

@@ -158,6 +158,7 @@ import Testing
         ("%0 = chlo.lgamma %x : tensor<3x4xf32> -> tensor<3x4xf32>", "tensor<3x4xf32>"),
         ("%0 = chlo.erf_inv %x : tensor<3x4xf32> -> tensor<3x4xf32>", "tensor<3x4xf32>"),
         ("%0 = chlo.acosh %x : tensor<3x4xf32> -> tensor<3x4xf32>", "tensor<3x4xf32>"),
+        ("%0 = chlo.cosh %x : tensor<3x4xf32> -> tensor<3x4xf32>", "tensor<3x4xf32>"),
         ("%0 = stablehlo.reduce_precision %x, format = e5m2 : tensor<3x4xf32>", "tensor<3x4xf32>"),
         ("%0 = chlo.next_after %x, %x : tensor<3x4xf32>, tensor<3x4xf32> -> tensor<3x4xf32>", "tensor<3x4xf32>"),
         ("%p = stablehlo.constant dense<1.5> : tensor<f32>\n  %0 = stablehlo.pad %x, %p, low = [1, -1], high = [0, 2], interior = [1, 0] : (tensor<3x4xf32>, tensor<f32>) -> tensor<6x5xf32>",
@@ -175,6 +176,7 @@ import Testing
         #expect(TestPrograms.launches(e) == 1)
         let source = e.kernels[0].source
         if line.contains("chlo.lgamma") { #expect(source.contains("lgamma((double)")) }
+        if line.contains("chlo.cosh") { #expect(source.contains("0xbf317218")) }
         if line.contains("reduce_precision") { #expect(source.contains("nv_reduce_precision_f32(") && source.contains(", 5, 2)")) }
         if line.contains("next_after") { #expect(source.contains("nv_next_after_f32(")) }
         if line.contains("stablehlo.pad") { #expect(source.contains("% 2 == 0") && source.contains("1.5f")) }

@@ -20,12 +20,14 @@ import Testing
 
     @Test(arguments: [
         GeometryCase(columns: 8192, bytes: 4, width: 4, threads: 512, chunks: 4, ragged: false),
-        GeometryCase(columns: 4096, bytes: 2, width: 8, threads: 256, chunks: 2, ragged: false),
+        GeometryCase(columns: 4096, bytes: 2, width: 8, threads: 128, chunks: 4, ragged: false),
         GeometryCase(columns: 1000, bytes: 4, width: 4, threads: 64, chunks: 4, ragged: true),
         GeometryCase(columns: 96, bytes: 8, width: 2, threads: 32, chunks: 2, ragged: true),
         GeometryCase(columns: 7, bytes: 4, width: 1, threads: 32, chunks: 1, ragged: true),
-        GeometryCase(columns: 768, bytes: 2, width: 8, threads: 64, chunks: 2, ragged: true),
+        GeometryCase(columns: 768, bytes: 2, width: 8, threads: 32, chunks: 3, ragged: false),
         GeometryCase(columns: 32768, bytes: 4, width: 4, threads: 1024, chunks: 8, ragged: false),
+        GeometryCase(columns: 1024, bytes: 2, width: 8, threads: 32, chunks: 4, ragged: false),
+        GeometryCase(columns: 4000, bytes: 1, width: 16, threads: 128, chunks: 2, ragged: true),
     ])
     func geometry(_ c: GeometryCase) throws {
         let g = try #require(OnChipRowKernel.geometry(columns: c.columns, widestBytes: c.bytes))
@@ -97,6 +99,25 @@ import Testing
         #expect((scale < loop) == (rows > 65535))
         if rows <= 65535 { #expect(data < scale) }
         #expect(Self.scalarAccesses(source, "in1").isEmpty && Self.scalarAccesses(source, "in2").isEmpty)
+    }
+
+    /// A bool `or` must not put the shuffle inside `||`: lanes that short-circuit would skip
+    /// it, and a __shfl_xor_sync missing lanes of its mask is undefined (seen on an H100).
+    @Test(arguments: [true, false])
+    func boolReductionShufflesInEveryLane(_ onChip: Bool) throws {
+        let text = try Self.program("rowany_i1_16x64")
+        let source: String
+        if onChip {
+            source = try #require(try TestPrograms.lower(text).0.kernels.first?.source)
+        } else {
+            // The strided shape: a row too long for registers.
+            let long = text.replacingOccurrences(of: "16x64x", with: "2x65536x")
+                .replacingOccurrences(of: "tensor<16xi1>", with: "tensor<2xi1>")
+            source = try #require(try TestPrograms.lower(long).0.kernels.first?.source)
+            #expect(!source.contains(" on chip, "))
+        }
+        #expect(source.contains("const bool other = nv_shfl_xor(acc0, o); acc0 = (acc0 || other);"))
+        #expect(!source.contains("|| nv_shfl_xor"))
     }
 
     @Test func longRowsKeepTheStridedShape() throws {

@@ -6,7 +6,8 @@
 # 1. bench --random-inputs --check (f64 oracle) on every tests/row_kernels program and on the
 #    scaled-down workloads that hold row reductions                        -> checks.log
 # 2. nvgpu conformance --device=cuda, when CONFORMANCE_DIR is given        -> conf.log
-# 3. full-size softmax/layernorm, on-chip vs strided shape (NVGPU_ROW_ON_CHIP=0), back to back
+# 3. full-size softmax/layernorm: on-chip (default, 16 positions per thread, no launch-bound
+#    hint) vs strided shape
 #                                                                          -> ab.log
 # 4. bench/compare.py: XLA, Inductor, eager and nvgpu on softmax_f32, layernorm_bf16,
 #    ew_chain_f32, reduce_sum_f32 in one run                               -> compare.log, results/
@@ -50,9 +51,9 @@ fi
 
 {
     for name in softmax_f32 layernorm_bf16; do
-        for mode in 1 0; do
-            echo "=== $name NVGPU_ROW_ON_CHIP=$mode"
-            NVGPU_ROW_ON_CHIP=$mode "$nvgpu" bench "$workloads/$name.mlir" --random-inputs --runs 50 --warmup 5 2>&1 | tail -n 6
+        for mode in "NVGPU_ROW_ON_CHIP=0" "NVGPU_ROW_ON_CHIP=1" "NVGPU_ROW_ELEMENTS=16" "NVGPU_ROW_MIN_BLOCKS=0"; do
+            echo "=== $name $mode"
+            env "$mode" "$nvgpu" bench "$workloads/$name.mlir" --random-inputs --runs 50 --warmup 5 2>&1 | grep -E "back-to-back|single call|floor"
         done
     done
 } >"$out/ab.log" 2>&1

@@ -34,9 +34,19 @@ enum OnChipRowKernel {
         var isRagged: Bool { vectors % threads != 0 }
     }
 
-    /// Positions per thread the geometry aims for (registers stay well under the
-    /// launch bound's budget, and enough bytes are in flight per thread).
-    static let targetElementsPerThread = 16
+    /// 16-byte vectors per thread the geometry aims for: 64 bytes of the row in flight per
+    /// thread, issued before any arithmetic (f32 rows: 16 positions, bf16: 32).
+    static let targetVectorsPerThread = 4
+
+    /// Positions per thread the geometry aims for, for vectors of `width` elements:
+    /// `targetVectorsPerThread` vectors, at most `maxElementsPerThread` (register budget);
+    /// `NVGPU_ROW_ELEMENTS=N` (1…32) overrides it, for tuning on a GPU.
+    static func targetElementsPerThread(width: Int) -> Int {
+        if let text = ProcessInfo.processInfo.environment["NVGPU_ROW_ELEMENTS"], let n = Int(text) {
+            return max(1, min(maxElementsPerThread, n))
+        }
+        return min(maxElementsPerThread, targetVectorsPerThread * width)
+    }
     /// Positions per thread beyond which the row is not kept on chip.
     static let maxElementsPerThread = 32
 
@@ -50,8 +60,9 @@ enum OnChipRowKernel {
         var width = max(1, 16 / max(1, min(16, widestBytes)))
         while width > 1 && columns % width != 0 { width /= 2 }
         let vectors = columns / width
+        let target = targetElementsPerThread(width: width)
         var threads = 32
-        while threads < 1024 && (vectors + threads - 1) / threads * width > targetElementsPerThread {
+        while threads < 1024 && (vectors + threads - 1) / threads * width > target {
             threads *= 2
         }
         let chunks = (vectors + threads - 1) / threads
@@ -60,13 +71,40 @@ enum OnChipRowKernel {
                         chunks: chunks, columns: columns)
     }
 
-    /// A vector the kernel loads once: at the top of each row, or before the row loop (an
-    /// input indexed by the column alone, like a layernorm scale, when blocks loop over rows).
+    /// Where a vector load goes.
+    private enum Placement: Hashable {
+        /// Before the row loop: an input indexed by the column alone (a layernorm's scale)
+        /// when blocks loop over several rows.
+        case beforeLoop
+        /// At the top of each row, before any arithmetic: the row-shaped inputs.
+        case rowTop
+        /// Right before the phase (a reduction, or one chunk's outputs) that first reads it:
+        /// column-indexed inputs otherwise, so they hold registers only while needed.
+        case phase(Int)
+    }
+
+    /// A vector the kernel loads once per placement.
     private struct VectorLoad {
         var storage: String
         var byteWidth: Int
         var address: String
-        var perRow: Bool
+        var placement: Placement
+    }
+
+    /// Threads per multiprocessor the launch bounds ask registers to allow for small blocks
+    /// of one row (8 × 128 threads for a 4096-wide bf16 layernorm: 64 registers, no spills,
+    /// instead of 127 registers and 4 blocks): the bytes in flight per multiprocessor bound
+    /// a row kernel's bandwidth. Blocks of 512+ threads already get enough, and one-warp
+    /// rows with several fused inputs need more registers than the cap would leave.
+    /// `NVGPU_ROW_MIN_BLOCKS=0` drops the hint, for A/B timing.
+    static let residentThreadsTarget = 1024
+
+    /// The `minBlocksPerMultiprocessor` launch bound for a geometry, or nil for none.
+    static func minimumBlocks(_ g: Geometry) -> Int? {
+        if ProcessInfo.processInfo.environment["NVGPU_ROW_MIN_BLOCKS"] == "0" { return nil }
+        let block = g.threads * g.rowsPerBlock
+        guard g.rowsPerBlock == 1, g.threads >= 64, block <= 256 else { return nil }
+        return residentThreadsTarget / block
     }
 
     /// The kernel for a row group (see `FusionKernelBuilder.fusedReduction`), or nil when
@@ -124,6 +162,8 @@ enum OnChipRowKernel {
                 positions.append(chunk)
             }
             let loadPosition = w.lines.count
+            var phasePositions: [Int] = []
+            func beginPhase() { phasePositions.append(w.lines.count) }
             w.vectorRead = { parameter, valueID, linear in
                 guard let input = inputs[valueID], let position = parsePosition(linear),
                       position.chunk < g.chunks, position.element < width else {
@@ -139,14 +179,19 @@ enum OnChipRowKernel {
                 default:
                     return nil
                 }
-                loads[name] = VectorLoad(storage: input.storage, byteWidth: input.width, address: address,
-                                         perRow: kind == "fl" || !hoistsColumns)
+                if loads[name] == nil {
+                    let placement: Placement = kind == "fl" ? .rowTop
+                        : hoistsColumns ? .beforeLoop : .phase(max(0, phasePositions.count - 1))
+                    loads[name] = VectorLoad(storage: input.storage, byteWidth: input.width, address: address,
+                                             placement: placement)
+                }
                 return "\(name)[\(e)]"
             }
 
             for (r, reduce) in b.reductions.enumerated() {
                 let (combiner, type) = try ReductionKernels.combinerAndType(reduce)
                 let acc = "acc\(r)"
+                beginPhase()
                 w.emit("\(type.compute) \(acc) = \(KernelSource.identity(combiner, type));")
                 for (j, chunk) in positions.enumerated() {
                     for index in chunk {
@@ -167,6 +212,7 @@ enum OnChipRowKernel {
             }
 
             for (j, chunk) in positions.enumerated() {
+                beginPhase()
                 var stores: [String] = []
                 for (k, v) in fullOutputs.enumerated() {
                     guard let t = v.type.tensorType, let kt = KernelElementType(t.elementType),
@@ -194,6 +240,7 @@ enum OnChipRowKernel {
                 }
             }
             if !rowOutputs.isEmpty {
+                beginPhase()
                 w.emit("if (lane == 0) {")
                 try w.nested {
                     let index = ElementIndex(shape: outer, linear: "row", terms: rowTerms)
@@ -203,16 +250,31 @@ enum OnChipRowKernel {
             }
             w.vectorRead = nil
 
-            w.insert(preloads(loads.filter { $0.value.perRow }, width: width, indentation: w.indentation), at: loadPosition)
+            // Later positions first, so earlier ones stay valid; at one position the row's own
+            // data goes before a phase's column loads.
+            var insertions: [(position: Int, order: Int, lines: [String])] = [
+                (loadPosition, 0, preloads(loads.filter { $0.value.placement == .rowTop }, width: width, indentation: w.indentation)),
+            ]
+            for (k, position) in phasePositions.enumerated() {
+                insertions.append((position, 1, preloads(loads.filter { $0.value.placement == .phase(k) }, width: width, indentation: w.indentation)))
+            }
+            for insertion in insertions.sorted(by: { ($0.position, $0.order) > ($1.position, $1.order) }) {
+                w.insert(insertion.lines, at: insertion.position)
+            }
         }
         w.emit("}")
-        w.insert(preloads(loads.filter { !$0.value.perRow }, width: width, indentation: w.indentation), at: loopPosition)
+        w.insert(preloads(loads.filter { $0.value.placement == .beforeLoop }, width: width, indentation: w.indentation), at: loopPosition)
         let block = threads * g.rowsPerBlock
         let blocks = max(1, min(LaunchLimits.maxRowBlocks, (rowCount + g.rowsPerBlock - 1) / g.rowsPerBlock))
-        let header = KernelSource.header(
+        var header = KernelSource.header(
             name: b.name, parameters: b.parameterDeclarations, block: block,
             indexType: KernelSource.indexType(for: b.indexCounts() + [rowCount * columns + columns]),
             comment: b.comment("\(rowCount) rows of \(columns) on chip, \(threads) threads × \(g.chunks) × \(width) per row"))
+        if let minimumBlocks = minimumBlocks(g) {
+            header = header.map {
+                $0.replacingOccurrences(of: "__launch_bounds__(\(block))", with: "__launch_bounds__(\(block), \(minimumBlocks))")
+            }
+        }
         return GeneratedKernel(
             name: b.name, source: KernelSource.unit(globals: w.globals, function: header + sharedDeclarations + w.lines),
             grid: [blocks, 1, 1], block: [block, 1, 1], sharedMemoryBytes: 0,

@@ -45,7 +45,9 @@ enum ReductionKernels {
     /// Block-wide `combine` of `acc` over `threads` threads per row (all threads get it).
     static func reduceAcross(_ w: KernelBodyWriter, acc: String, threads: Int, shared: String?,
                              combiner: ReductionCombiner, type: KernelElementType) {
-        w.emit("for (int o = 16; o > 0; o >>= 1) \(acc) = \(KernelSource.combine(combiner, type, acc, "nv_shfl_xor(\(acc), o)"));")
+        // The shuffle gets its own statement: inside `||`/`&&` (bool combiners) it would be
+        // skipped by lanes that short-circuit, and a partial-warp __shfl_xor_sync is undefined.
+        w.emit("for (int o = 16; o > 0; o >>= 1) { const \(type.compute) other = nv_shfl_xor(\(acc), o); \(acc) = \(KernelSource.combine(combiner, type, acc, "other")); }")
         guard threads > 32, let shared else { return }
         w.emit("if ((threadIdx.x & 31) == 0) \(shared)[threadIdx.x >> 5] = \(acc);")
         w.emit("__syncthreads();")

@@ -148,6 +148,9 @@ struct NCCLLoaderTests {
             try comms[0].broadcast(from: a, to: b, count: 5, dataType: .uint8, root: 1, stream: nil)
             try comms[0].send(from: a, count: 7, dataType: .float16, peer: 1, stream: nil)
             try comms[1].receive(into: b, count: 7, dataType: .float16, peer: 0, stream: nil)
+            // Optimized builds may release the array (and comms[0]) right after its last
+            // read, before the receive runs; keep both alive to the end of the sequence.
+            withExtendedLifetime(comms) {}
         }
         #expect(Array(FakeNCCLLog.shared.calls.prefix(9)) == [
             "initAll [1, 0]", "groupStart",

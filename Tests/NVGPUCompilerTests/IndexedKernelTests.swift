@@ -93,18 +93,18 @@ import Testing
         try Self.expectOneKernel(text)
     }
 
-    /// 2^26 result elements × 2^7 scatter positions is over the per-result kernel's budget.
+    /// 2^26 result elements × 2^9 scatter positions is over the per-result kernel's budget.
     @Test func hugeScatterStaysOnHost() throws {
         let text = Self.scatter(
             "f32", body: Self.add.replacingOccurrences(of: "TYPE", with: "f32"),
             dims: "update_window_dims = [1], inserted_window_dims = [0], scatter_dims_to_operand_dims = [0], index_vector_dim = 1",
-            operand: "65536x1024", indices: "128x1xi32", updates: "128x1024")
+            operand: "65536x1024", indices: "512x1xi32", updates: "512x1024")
         let (e, _) = try TestPrograms.lower(text)
         #expect(TestPrograms.hostSteps(e).first?.reason.contains("budget") == true)
         try Self.expectOneKernel(Self.scatter(
             "f32", body: Self.add.replacingOccurrences(of: "TYPE", with: "f32"),
             dims: "update_window_dims = [1], inserted_window_dims = [0], scatter_dims_to_operand_dims = [0], index_vector_dim = 1",
-            operand: "65536x1024", indices: "64x1xi32", updates: "64x1024"))
+            operand: "65536x1024", indices: "256x1xi32", updates: "256x1024"))
     }
 
     @Test func scatterWithUnsupportedBodyStaysOnHost() throws {

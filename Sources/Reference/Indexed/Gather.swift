@@ -3,26 +3,6 @@ import StableHLO
 /// `stablehlo.gather` and `stablehlo.dynamic_gather`: slices of the operand at positions
 /// read from `start_indices`, laid out along the result's batch and offset dimensions.
 enum Gather {
-    /// The fields of `#stablehlo.gather<...>`.
-    struct DimensionNumbers {
-        var offsetDims: [Int]
-        var collapsedSliceDims: [Int]
-        var operandBatchingDims: [Int]
-        var startIndicesBatchingDims: [Int]
-        var startIndexMap: [Int]
-        var indexVectorDim: Int
-
-        init(_ call: KernelCall) throws {
-            let a = try call.attribute("dimension_numbers")
-            offsetDims = try DimensionChecks.ints(a, "offset_dims", call)
-            collapsedSliceDims = try DimensionChecks.ints(a, "collapsed_slice_dims", call)
-            operandBatchingDims = try DimensionChecks.ints(a, "operand_batching_dims", call)
-            startIndicesBatchingDims = try DimensionChecks.ints(a, "start_indices_batching_dims", call)
-            startIndexMap = try DimensionChecks.ints(a, "start_index_map", call)
-            indexVectorDim = try DimensionChecks.int(a, "index_vector_dim", default: 0, call)
-        }
-    }
-
     static func run(_ call: KernelCall) throws -> [RuntimeValue] {
         guard call.operands.count == 2 else { throw call.error("expects 2 operands, got \(call.operands.count)") }
         let sliceSizes = try call.ints("slice_sizes")
@@ -40,7 +20,7 @@ enum Gather {
     static func gather(_ call: KernelCall, sliceSizes: [Int]) throws -> Tensor {
         let operand = try call.tensor(0)
         let indices = try IndexValues(try call.tensor(1), role: "start_indices", call: call)
-        let dims = try DimensionNumbers(call)
+        let dims = try DimensionChecks.decoding(call, GatherDimensionNumbers.init)
         let resultType = try call.resultType()
         let shape = operand.shape
         let rank = shape.count

@@ -68,19 +68,12 @@ enum DimensionChecks {
         }
     }
 
-    /// Reads a structured dimension-numbers parameter as `[Int]` (missing means empty).
-    static func ints(_ attribute: Attribute, _ name: String, _ call: KernelCall) throws -> [Int] {
-        guard let a = attribute[parameter: name] else { return [] }
-        guard let v = a.intArray else { throw call.error("dimension numbers field '\(name)' is not an integer list") }
-        return v.map { Int($0) }
-    }
-
-    /// Reads a structured dimension-numbers scalar parameter (missing means `defaultValue`).
-    static func int(_ attribute: Attribute, _ name: String, default defaultValue: Int, _ call: KernelCall) throws -> Int {
-        guard let a = attribute[parameter: name] else { return defaultValue }
-        if let v = a.intValue { return Int(v) }
-        if let v = a.intArray, v.count == 1 { return Int(v[0]) }
-        throw call.error("dimension numbers field '\(name)' is not an integer")
+    /// Runs a `StableHLO` dimension-numbers decoder on the call's op, turning its diagnostic
+    /// into a run error at the op (same message and location).
+    static func decoding<Numbers>(
+        _ call: KernelCall, _ decode: (Operation) throws(Diagnostic) -> Numbers
+    ) throws -> Numbers {
+        do { return try decode(call.op) } catch { throw InterpreterError.failed(Diagnostic(.run, at: error.location, error.message)) }
     }
 }
 

@@ -5,26 +5,6 @@ import StableHLO
 /// element at a time in row-major order of the update index; updates that land outside
 /// the inputs are skipped.
 enum Scatter {
-    /// The fields of `#stablehlo.scatter<...>`.
-    struct DimensionNumbers {
-        var updateWindowDims: [Int]
-        var insertedWindowDims: [Int]
-        var inputBatchingDims: [Int]
-        var scatterIndicesBatchingDims: [Int]
-        var scatterDimsToOperandDims: [Int]
-        var indexVectorDim: Int
-
-        init(_ call: KernelCall) throws {
-            let a = try call.attribute("scatter_dimension_numbers")
-            updateWindowDims = try DimensionChecks.ints(a, "update_window_dims", call)
-            insertedWindowDims = try DimensionChecks.ints(a, "inserted_window_dims", call)
-            inputBatchingDims = try DimensionChecks.ints(a, "input_batching_dims", call)
-            scatterIndicesBatchingDims = try DimensionChecks.ints(a, "scatter_indices_batching_dims", call)
-            scatterDimsToOperandDims = try DimensionChecks.ints(a, "scatter_dims_to_operand_dims", call)
-            indexVectorDim = try DimensionChecks.int(a, "index_vector_dim", default: 0, call)
-        }
-    }
-
     static func run(_ call: KernelCall) throws -> [RuntimeValue] {
         let count = call.operands.count
         guard count >= 3, count % 2 == 1 else {
@@ -70,7 +50,7 @@ enum Scatter {
     static func targetPairs(
         _ call: KernelCall, inputShape: [Int], indices: IndexValues, updateShape: [Int]
     ) throws -> [(Int, Int)] {
-        let dims = try DimensionNumbers(call)
+        let dims = try DimensionChecks.decoding(call, ScatterDimensionNumbers.init)
         let rank = inputShape.count
         let updateRank = updateShape.count
         let indicesRank = indices.shape.count

@@ -5,28 +5,6 @@ import StableHLO
 /// result element reads its start index, clamps it so the slice fits (as the spec and the
 /// reference do), adds the batching and offset terms and copies one operand element.
 enum GatherKernel {
-    /// The fields of `#stablehlo.gather<...>`.
-    struct Dimensions {
-        var offsetDims: [Int]
-        var collapsedSliceDims: [Int]
-        var operandBatchingDims: [Int]
-        var startIndicesBatchingDims: [Int]
-        var startIndexMap: [Int]
-        var indexVectorDim: Int
-
-        init(_ op: Operation) throws {
-            guard let a = op[attribute: "dimension_numbers"] else {
-                throw CodeGenError("stablehlo.gather without dimension_numbers", at: op.location)
-            }
-            offsetDims = try IndexedSource.ints(a, "offset_dims", op: op)
-            collapsedSliceDims = try IndexedSource.ints(a, "collapsed_slice_dims", op: op)
-            operandBatchingDims = try IndexedSource.ints(a, "operand_batching_dims", op: op)
-            startIndicesBatchingDims = try IndexedSource.ints(a, "start_indices_batching_dims", op: op)
-            startIndexMap = try IndexedSource.ints(a, "start_index_map", op: op)
-            indexVectorDim = try IndexedSource.int(a, "index_vector_dim", default: 0, op: op)
-        }
-    }
-
     static func build(_ op: Operation, name: String) throws -> GeneratedKernel {
         guard op.operands.count == 2, op.results.count == 1 else {
             throw CodeGenError("stablehlo.gather expects an operand and start indices", at: op.location)
@@ -39,7 +17,7 @@ enum GatherKernel {
         guard let sizes = op[attribute: "slice_sizes"]?.intArray.map({ $0.map { Int($0) } }) else {
             throw CodeGenError("\(describe): slice_sizes is not a static integer list", at: op.location)
         }
-        let dims = try Dimensions(op)
+        let dims = try IndexedSource.decoding(op, GatherDimensionNumbers.init)
         let shape = operand.shape, rank = shape.count, indicesRank = indices.shape.count
         let ivd = dims.indexVectorDim
         guard sizes.count == rank, zip(sizes, shape).allSatisfy({ $0 >= 0 && $0 <= $1 }),

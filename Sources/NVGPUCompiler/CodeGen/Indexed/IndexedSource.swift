@@ -55,21 +55,12 @@ enum IndexedSource {
         return parts.isEmpty ? "0" : parts.joined(separator: " + ")
     }
 
-    /// Reads an integer list field of a dimension-numbers attribute (missing means empty).
-    static func ints(_ attribute: Attribute, _ name: String, op: Operation) throws -> [Int] {
-        guard let a = attribute[parameter: name] else { return [] }
-        guard let v = a.intArray else {
-            throw CodeGenError("\(op.name): dimension numbers field '\(name)' is not an integer list", at: op.location)
-        }
-        return v.map { Int($0) }
-    }
-
-    /// Reads a scalar field of a dimension-numbers attribute (missing means `defaultValue`).
-    static func int(_ attribute: Attribute, _ name: String, default defaultValue: Int, op: Operation) throws -> Int {
-        guard let a = attribute[parameter: name] else { return defaultValue }
-        if let v = a.intValue { return Int(v) }
-        if let v = a.intArray, v.count == 1 { return Int(v[0]) }
-        throw CodeGenError("\(op.name): dimension numbers field '\(name)' is not an integer", at: op.location)
+    /// Runs a `StableHLO` dimension-numbers decoder on `op`, turning its diagnostic into a
+    /// code-generation error at the op (same message and location).
+    static func decoding<Numbers>(
+        _ op: Operation, _ decode: (Operation) throws(Diagnostic) -> Numbers
+    ) throws -> Numbers {
+        do { return try decode(op) } catch { throw CodeGenError(error.message, at: error.location) }
     }
 
     /// Throws unless `dims` are distinct axes of `0..<rank`.

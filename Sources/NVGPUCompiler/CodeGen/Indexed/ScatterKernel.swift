@@ -19,28 +19,6 @@ import StableHLO
 /// is not, the order only matters for update computations that are not commutative and
 /// associative (a replacing body, floating-point add), and those forms are refused.
 enum ScatterKernel {
-    /// The fields of `#stablehlo.scatter<...>`.
-    struct Dimensions {
-        var updateWindowDims: [Int]
-        var insertedWindowDims: [Int]
-        var inputBatchingDims: [Int]
-        var scatterIndicesBatchingDims: [Int]
-        var scatterDimsToOperandDims: [Int]
-        var indexVectorDim: Int
-
-        init(_ op: Operation) throws {
-            guard let a = op[attribute: "scatter_dimension_numbers"] else {
-                throw CodeGenError("stablehlo.scatter without scatter_dimension_numbers", at: op.location)
-            }
-            updateWindowDims = try IndexedSource.ints(a, "update_window_dims", op: op)
-            insertedWindowDims = try IndexedSource.ints(a, "inserted_window_dims", op: op)
-            inputBatchingDims = try IndexedSource.ints(a, "input_batching_dims", op: op)
-            scatterIndicesBatchingDims = try IndexedSource.ints(a, "scatter_indices_batching_dims", op: op)
-            scatterDimsToOperandDims = try IndexedSource.ints(a, "scatter_dims_to_operand_dims", op: op)
-            indexVectorDim = try IndexedSource.int(a, "index_vector_dim", default: 0, op: op)
-        }
-    }
-
     /// (result elements) × (scatter positions) above which the kernel would take longer than
     /// a host pass over the updates plus the copies (H100: 2^30 steps in 0.31 ms when most
     /// positions miss, so 2^34 is 5 ms there and a few times that when every step applies the
@@ -65,7 +43,7 @@ enum ScatterKernel {
                 throw CodeGenError("\(describe): inputs, updates and results must share shapes and element types", at: op.location)
             }
         }
-        let dims = try Dimensions(op)
+        let dims = try IndexedSource.decoding(op, ScatterDimensionNumbers.init)
         let rank = shape.count, updateRank = updateShape.count, indicesRank = indices.shape.count
         let ivd = dims.indexVectorDim
         guard ivd >= 0, ivd <= indicesRank else {

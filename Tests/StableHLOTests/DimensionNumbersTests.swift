@@ -45,3 +45,29 @@ import Testing
         #expect(throws: Diagnostic(.verify, at: op.location, message)) { try GatherDimensionNumbers(op) }
     }
 }
+
+@Suite struct ConvolutionDimensionNumbersTests {
+    static let arguments = "%x: tensor<2x8x8x3xf32>, %w: tensor<3x3x3x4xf32>"
+
+    /// The pretty `[b, 0, 1, f]x[0, 1, i, o]->[b, 0, 1, f]` form decodes to NHWC/HWIO/NHWC.
+    @Test func prettyFormDecodes() throws {
+        let op = try #require(try parseFirstOp("""
+            %0 = stablehlo.convolution(%x, %w) dim_numbers = [b, 0, 1, f]x[0, 1, i, o]->[b, 0, 1, f], window = {stride = [1, 1], pad = [[1, 1], [1, 1]]} {batch_group_count = 1 : i64, feature_group_count = 1 : i64} : (tensor<2x8x8x3xf32>, tensor<3x3x3x4xf32>) -> tensor<2x8x8x4xf32>
+            """, arguments: Self.arguments))
+        let numbers = try ConvolutionDimensionNumbers(op)
+        #expect([numbers.inputBatch, numbers.inputFeature] + numbers.inputSpatial == [0, 3, 1, 2])
+        #expect([numbers.kernelInput, numbers.kernelOutput] + numbers.kernelSpatial == [2, 3, 0, 1])
+        #expect([numbers.outputBatch, numbers.outputFeature] + numbers.outputSpatial == [0, 3, 1, 2])
+    }
+
+    /// A convolution without dimension numbers is a diagnostic naming the attribute.
+    @Test func missingAttributeIsNamed() throws {
+        let op = try #require(try parseFirstOp("""
+            %0 = "stablehlo.convolution"(%x, %w) {batch_group_count = 1 : i64, feature_group_count = 1 : i64} : (tensor<2x8x8x3xf32>, tensor<3x3x3x4xf32>) -> tensor<2x8x8x4xf32>
+            """, arguments: Self.arguments))
+        #expect(throws: Diagnostic.self) { try ConvolutionDimensionNumbers(op) }
+        do { _ = try ConvolutionDimensionNumbers(op) } catch {
+            #expect(error.message == "stablehlo.convolution: missing attribute 'dimension_numbers'")
+        }
+    }
+}

@@ -50,23 +50,17 @@ public struct ConvolutionGeometry: Hashable, Sendable {
         func fail(_ what: String) -> CodeGenError {
             CodeGenError("stablehlo.convolution \(lhs) x \(rhs) -> \(result): \(what)", at: op.location)
         }
-        guard let numbers = op[attribute: "dimension_numbers"] else { throw fail("no dimension_numbers") }
-        func one(_ name: String) throws -> Int {
-            guard let v = numbers[parameter: name]?.intValue ?? numbers[parameter: name]?.intArray?.first else {
-                throw fail("dimension_numbers lacks \(name)")
-            }
-            return Int(v)
-        }
-        func list(_ name: String) -> [Int] { (numbers[parameter: name]?.intArray ?? []).map { Int($0) } }
-        inputBatch = try one("input_batch_dimension")
-        inputFeature = try one("input_feature_dimension")
-        inputSpatial = list("input_spatial_dimensions")
-        kernelInput = try one("kernel_input_feature_dimension")
-        kernelOutput = try one("kernel_output_feature_dimension")
-        kernelSpatial = list("kernel_spatial_dimensions")
-        outputBatch = try one("output_batch_dimension")
-        outputFeature = try one("output_feature_dimension")
-        outputSpatial = list("output_spatial_dimensions")
+        let numbers: ConvolutionDimensionNumbers
+        do { numbers = try ConvolutionDimensionNumbers(op) } catch { throw fail(error.message) }
+        inputBatch = numbers.inputBatch
+        inputFeature = numbers.inputFeature
+        inputSpatial = numbers.inputSpatial
+        kernelInput = numbers.kernelInput
+        kernelOutput = numbers.kernelOutput
+        kernelSpatial = numbers.kernelSpatial
+        outputBatch = numbers.outputBatch
+        outputFeature = numbers.outputFeature
+        outputSpatial = numbers.outputSpatial
         inputShape = lhs.shape
         kernelShape = rhs.shape
         outputShape = result.shape

@@ -7,35 +7,9 @@ import StableHLO
 /// batch group, the padded/dilated input windows become the rows of a patch matrix, which
 /// is multiplied by the kernel's rows for those features (`MatrixProduct`).
 enum Convolution {
-    /// Dimension numbers normalized by the parser (`#stablehlo.conv<...>`).
-    struct Layout {
-        var inputBatch: Int, inputFeature: Int, inputSpatial: [Int]
-        var kernelInput: Int, kernelOutput: Int, kernelSpatial: [Int]
-        var outputBatch: Int, outputFeature: Int, outputSpatial: [Int]
-
-        init(_ a: Attribute, _ call: KernelCall) throws {
-            func one(_ name: String) throws -> Int {
-                guard let v = a[parameter: name]?.intValue ?? a[parameter: name]?.intArray?.first else {
-                    throw call.error("dimension_numbers lacks \(name)")
-                }
-                return Int(v)
-            }
-            func list(_ name: String) -> [Int] { (a[parameter: name]?.intArray ?? []).map { Int($0) } }
-            inputBatch = try one("input_batch_dimension")
-            inputFeature = try one("input_feature_dimension")
-            inputSpatial = list("input_spatial_dimensions")
-            kernelInput = try one("kernel_input_feature_dimension")
-            kernelOutput = try one("kernel_output_feature_dimension")
-            kernelSpatial = list("kernel_spatial_dimensions")
-            outputBatch = try one("output_batch_dimension")
-            outputFeature = try one("output_feature_dimension")
-            outputSpatial = list("output_spatial_dimensions")
-        }
-    }
-
     static func convolution(_ call: KernelCall) throws -> [RuntimeValue] {
         let lhs = try call.tensor(0), rhs = try call.tensor(1)
-        let dims = try Layout(try call.attribute("dimension_numbers"), call)
+        let dims = try DimensionChecks.decoding(call, ConvolutionDimensionNumbers.init)
         let s = dims.inputSpatial.count
         guard dims.kernelSpatial.count == s, dims.outputSpatial.count == s,
               lhs.shape.count == s + 2, rhs.shape.count == s + 2 else {

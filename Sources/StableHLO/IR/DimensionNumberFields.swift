@@ -1,5 +1,5 @@
 /// Reads the fields of a structured dimension-numbers attribute (`#stablehlo.gather<...>`,
-/// `#stablehlo.scatter<...>`) of one op, reporting a malformed field as a `Diagnostic` at
+/// `#stablehlo.scatter<...>`, `#stablehlo.conv<...>`) of one op, reporting a malformed field as a `Diagnostic` at
 /// the op's location. A missing field takes its default, as in the StableHLO syntax.
 struct DimensionNumberFields {
     /// The op that carries the attribute, for error locations and messages.
@@ -25,9 +25,13 @@ struct DimensionNumberFields {
         return values.map { Int($0) }
     }
 
-    /// The integer field `name`, also accepted as a one-element list (missing means `defaultValue`).
-    func int(_ name: String, default defaultValue: Int) throws(Diagnostic) -> Int {
-        guard let field = attribute[parameter: name] else { return defaultValue }
+    /// The integer field `name`, also accepted as a one-element list (missing means
+    /// `defaultValue`, or an error when there is none).
+    func int(_ name: String, default defaultValue: Int? = nil) throws(Diagnostic) -> Int {
+        guard let field = attribute[parameter: name] else {
+            if let defaultValue { return defaultValue }
+            throw Diagnostic(.verify, at: op.location, "\(op.name): dimension numbers lack '\(name)'")
+        }
         if let value = field.intValue { return Int(value) }
         if let values = field.intArray, values.count == 1 { return Int(values[0]) }
         throw Diagnostic(.verify, at: op.location, "\(op.name): dimension numbers field '\(name)' is not an integer")

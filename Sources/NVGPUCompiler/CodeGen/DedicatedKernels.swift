@@ -51,6 +51,24 @@ enum DedicatedKernels {
         max(1, min(LaunchLimits.maxLoopBlocks, (count + block - 1) / block))
     }
 
+    /// Kernel parameters and their bindings for a (variadic) reduction: the inputs `in<k>`,
+    /// the init values `init<k>` and the results `out<k>`, the k-th of each of `types[k]`.
+    static func reductionParameters(
+        inputs: [Value], inits: [Value], results: [Value], types: [KernelElementType]
+    ) -> (parameters: [String], bindings: [GeneratedKernel.Binding]) {
+        var parameters: [String] = [], bindings: [GeneratedKernel.Binding] = []
+        for (k, v) in inputs.enumerated() {
+            parameters.append("const \(types[k].storage)* __restrict__ in\(k)"); bindings.append(.value(v))
+        }
+        for (k, v) in inits.enumerated() {
+            parameters.append("const \(types[k].storage)* __restrict__ init\(k)"); bindings.append(.value(v))
+        }
+        for (k, v) in results.enumerated() {
+            parameters.append("\(types[k].storage)* __restrict__ out\(k)"); bindings.append(.value(v))
+        }
+        return (parameters, bindings)
+    }
+
     /// Statements binding `coordinates[k]` (named `prefix` + k) to the row-major coordinates
     /// of `linear` in `shape`.
     static func coordinates(of linear: String, in shape: [Int], prefix: String, indent: String) -> [String] {

@@ -40,16 +40,8 @@ enum GeneralReductionKernel {
         let count = resultShape.reduce(1, *)
         guard count > 0 else { return FusionKernels(kernels: [], scratch: []) }
 
-        var parameters: [String] = [], bindings: [GeneratedKernel.Binding] = []
-        for (k, v) in inputs.enumerated() {
-            parameters.append("const \(types[k].storage)* __restrict__ in\(k)"); bindings.append(.value(v))
-        }
-        for (k, v) in inits.enumerated() {
-            parameters.append("const \(types[k].storage)* __restrict__ init\(k)"); bindings.append(.value(v))
-        }
-        for (k, v) in op.results.enumerated() {
-            parameters.append("\(types[k].storage)* __restrict__ out\(k)"); bindings.append(.value(v))
-        }
+        let (parameters, bindings) = DedicatedKernels.reductionParameters(
+            inputs: inputs, inits: inits, results: op.results, types: types)
         let strides = ElementIndex.strides(shape)
         var lines = DedicatedKernels.coordinates(of: "o", in: resultShape, prefix: "o", indent: "    ")
         let base = kept.enumerated().filter { shape[$0.element] != 1 }.map { "o\($0.offset) * \(strides[$0.element])" }

@@ -53,16 +53,8 @@ enum WindowReductionKernel {
         let count = resultShape.reduce(1, *)
         guard count > 0 else { return FusionKernels(kernels: [], scratch: []) }
 
-        var parameters: [String] = [], bindings: [GeneratedKernel.Binding] = []
-        for (k, v) in inputs.enumerated() {
-            parameters.append("const \(types[k].storage)* __restrict__ in\(k)"); bindings.append(.value(v))
-        }
-        for (k, v) in inits.enumerated() {
-            parameters.append("const \(types[k].storage)* __restrict__ init\(k)"); bindings.append(.value(v))
-        }
-        for (k, v) in op.results.enumerated() {
-            parameters.append("\(types[k].storage)* __restrict__ out\(k)"); bindings.append(.value(v))
-        }
+        let (parameters, bindings) = DedicatedKernels.reductionParameters(
+            inputs: inputs, inits: inits, results: op.results, types: types)
         var lines = DedicatedKernels.coordinates(of: "o", in: resultShape, prefix: "o", indent: "    ")
         for k in 0..<n {
             lines.append("    const \(types[k].compute) pad\(k) = \(types[k].load("init\(k)[0]"));")

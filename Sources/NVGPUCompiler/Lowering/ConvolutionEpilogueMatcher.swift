@@ -55,14 +55,6 @@ enum ConvolutionEpilogueMatcher {
             removed.insert(i)
             replacements[last] = fused
         }
-        guard !replacements.isEmpty else { return block }
-        let needed = Set(replacements.values.flatMap { $0.operands.map(\.id) })
-        graph.removeDeadViews(after: &removed, needed: needed)
-        var result = block
-        result.operations = block.operations.enumerated().compactMap { i, op in
-            if let fused = replacements[i] { return fused }
-            return removed.contains(i) ? nil : op
-        }
-        return result
+        return graph.rewriting(block, replacing: replacements, removing: removed)
     }
 }

@@ -41,15 +41,7 @@ enum MatmulEpilogueMatcher {
             removed.remove(last)
             replacements[last] = fused
         }
-        guard !replacements.isEmpty else { return block }
-        let needed = Set(replacements.values.flatMap { $0.operands.map(\.id) })
-        graph.removeDeadViews(after: &removed, needed: needed)
-        var result = block
-        result.operations = block.operations.enumerated().compactMap { i, op in
-            if let fused = replacements[i] { return fused }
-            return removed.contains(i) ? nil : op
-        }
-        return result
+        return graph.rewriting(block, replacing: replacements, removing: removed)
     }
 }
 
@@ -190,6 +182,20 @@ struct ValueGraph {
               xAgain == x
         else { return nil }
         return [outer, scale, shift, tanh, inner, plus, weight, cubeOp, square]
+    }
+
+    /// `block` with each op index in `replacements` replaced by its fused op, the ops in
+    /// `removed` dropped, and the broadcasts and literals only those ops read dropped too.
+    func rewriting(_ block: Block, replacing replacements: [Int: Operation], removing removed: Set<Int>) -> Block {
+        guard !replacements.isEmpty else { return block }
+        var removed = removed
+        removeDeadViews(after: &removed, needed: Set(replacements.values.flatMap { $0.operands.map(\.id) }))
+        var result = block
+        result.operations = block.operations.enumerated().compactMap { i, op in
+            if let fused = replacements[i] { return fused }
+            return removed.contains(i) ? nil : op
+        }
+        return result
     }
 
     /// Adds to `removed` the broadcasts and literals whose every user is removed, until none

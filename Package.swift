@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "CUDA", targets: ["CUDA"]),
         .library(name: "CUDARuntime", targets: ["CUDARuntime"]),
         .library(name: "NVGPUCompiler", targets: ["NVGPUCompiler"]),
+        .library(name: "Driver", targets: ["Driver"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -41,15 +42,21 @@ let package = Package(
         .target(name: "NVGPUCompiler", dependencies: ["StableHLO", "Runtime", "Compiler", "CUDA"]),
         // The executor: runs compiled `Executable`s on a GPU (kernels, cuBLASLt, host fallbacks).
         .target(name: "CUDARuntime", dependencies: ["CUDA", "Runtime", "StableHLO"]),
+        // Compile-and-run wiring the CLI and the PJRT plugin share: compile configuration, device
+        // selection, loading a program once (text, bytecode, .nvx), invocations, --input/.npy in and out.
+        .target(
+            name: "Driver",
+            dependencies: ["StableHLO", "Runtime", "Reference", "Conformance", "Compiler", "CUDA", "NVGPUCompiler", "CUDARuntime"]),
         .executableTarget(
             name: "nvgpu",
             dependencies: [
                 "StableHLO", "Runtime", "Reference", "Conformance", "Compiler", "Workspace", "CUDA", "NVGPUCompiler",
-                "CUDARuntime",
+                "CUDARuntime", "Driver",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "StableHLOTests", dependencies: ["StableHLO"]),
-        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "StableHLO"], exclude: ["npy"]),
+        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "StableHLO"]),
+        .testTarget(name: "DriverTests", dependencies: ["Driver", "Runtime", "StableHLO"], exclude: ["npy"]),
         .testTarget(name: "ReferenceTests", dependencies: ["Reference", "StableHLO", "Runtime"]),
         .testTarget(name: "WorkspaceTests", dependencies: ["Workspace"]),
         .testTarget(name: "CUDATests", dependencies: ["CUDA"]),
@@ -58,6 +65,6 @@ let package = Package(
             name: "NVGPUCompilerTests",
             dependencies: ["NVGPUCompiler", "Compiler", "CUDA", "Runtime", "StableHLO", "Reference"]),
         .testTarget(name: "CompilerTests", dependencies: ["Compiler", "Reference", "StableHLO", "Runtime"]),
-        .testTarget(name: "nvgpuTests", dependencies: ["nvgpu", "Runtime", "StableHLO"]),
+        .testTarget(name: "nvgpuTests", dependencies: ["nvgpu", "Driver", "Runtime", "StableHLO"]),
     ]
 )

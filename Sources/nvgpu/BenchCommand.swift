@@ -1,4 +1,5 @@
 import ArgumentParser
+import Driver
 import CUDA
 import CUDARuntime
 import Foundation
@@ -58,7 +59,13 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "The workload name in the record (default: the file's base name).")
     var name: String?
 
-    @OptionGroup var compileOptions: GPUCompileOptions
+    @Option(help: "The GPU architecture to compile a program for (default: the GPU's).")
+    var target: String?
+
+    @Option(help: "The function to compile.")
+    var function: String = "main"
+
+    @OptionGroup var compilerOptions: CompilerOptions
 
     func validate() throws {
         guard runs >= 1, runs <= 100_000 else { throw ValidationError("--runs must be between 1 and 100000") }
@@ -84,11 +91,13 @@ struct BenchCommand: ParsableCommand {
     }
 
     private func measure() throws -> BenchRecord {
-        let device = try DeviceSelection.cudaDevice(plugins: compileOptions.plugins, useVendorLibraries: !compileOptions.noVendorLibs)
+        let configuration = compilerOptions.configuration(architecture: target)
+        let device = try DeviceSelection.cudaDevice(configuration: configuration)
         guard let queue = device.queue as? CUDAQueue else { throw RuntimeError("bench needs a CUDA GPU") }
-        var program = try GPUProgram(path: file, options: compileOptions, architecture: queue.architecture)
+        var program = try GPUProgram(path: file, function: function, configuration: configuration,
+                                     deviceArchitecture: queue.architecture)
         if let source = self.program, program.module == nil {
-            program.module = try ProgramInvocation(programPath: source, function: compileOptions.function).loadModule()
+            program.module = try ProgramSource.load(path: source)
         }
         let executable = program.executable
         let tensors = try loadInputs(executable)
@@ -136,7 +145,7 @@ struct BenchCommand: ParsableCommand {
     }
 
     private func matrixFlops(_ program: GPUProgram) -> (Double, ElementType?) {
-        if let module = program.module { return MatrixFlops.count(in: module, function: compileOptions.function) }
+        if let module = program.module { return MatrixFlops.count(in: module, function: function) }
         var flops = 0.0
         var type: ElementType?
         for case .matmul(let call) in program.executable.steps {
@@ -167,12 +176,12 @@ struct BenchCommand: ParsableCommand {
             // a program it cannot promote (bitcasts of floats) runs as written.
             do {
                 expected = try PromotedOracle(module).invoke(
-                    function: compileOptions.function, inputs: inputs, timeLimit: .seconds(checkTimeLimit))
+                    function: function, inputs: inputs, timeLimit: .seconds(checkTimeLimit))
                 print("check: oracle: the reference backend with floats computed in f64")
             } catch let error as InterpreterError {
                 if case .timedOut = error { throw error }
                 let reference = ReferenceDevice(timeLimit: .seconds(checkTimeLimit))
-                expected = try reference.load(module).invoke(function: compileOptions.function, inputs: inputs)
+                expected = try reference.load(module).invoke(function: function, inputs: inputs)
                 print("check: oracle: the reference backend as written (f64 promotion failed: \(error))")
             }
         } catch {
@@ -191,7 +200,7 @@ struct BenchCommand: ParsableCommand {
             // declared type): where it alone misses the bounds, they widen to twice its error.
             do {
                 let rounded = try DeclaredRoundingOracle(module).invoke(
-                    function: compileOptions.function, inputs: inputs, timeLimit: .seconds(checkTimeLimit))
+                    function: function, inputs: inputs, timeLimit: .seconds(checkTimeLimit))
                 comparisons = try zip(zip(results, expected), rounded).map { pair, model throws(RuntimeError) in
                     try OutputComparison(actual: pair.0, expected: pair.1, programRounding: model)
                 }

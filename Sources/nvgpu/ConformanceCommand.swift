@@ -1,4 +1,5 @@
 import ArgumentParser
+import Driver
 import Conformance
 import Foundation
 

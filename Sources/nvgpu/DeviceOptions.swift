@@ -1,4 +1,5 @@
 import ArgumentParser
+import Driver
 import Foundation
 import Reference
 import Runtime
@@ -10,9 +11,9 @@ struct DeviceOptions: ParsableArguments {
     @Option(help: "Where to run: auto (a GPU when supported, else the CPU), cpu, or cuda.")
     var device: DeviceChoice = .auto
 
-    /// The selected device.
-    func selectedDevice() throws -> any Device {
-        try DeviceSelection.device(for: device)
+    /// The selected device; a GPU compiles with `configuration`.
+    func selectedDevice(configuration: CompileConfiguration = CompileConfiguration()) throws -> any Device {
+        try DeviceSelection.device(for: device, configuration: configuration)
     }
 }
 

@@ -1,6 +1,8 @@
 import ArgumentParser
+import Driver
 import Foundation
 import Runtime
+import StableHLO
 
 /// `nvgpu run FILE.mlir --input=...`: runs one function of a StableHLO program and prints
 /// its results.
@@ -23,7 +25,7 @@ struct RunCommand: ParsableCommand {
             Q):'; --output writes process 0's.
             """)
 
-    @Argument(help: "The program (.mlir text), or an executable from 'nvgpu compile' (.nvx, runs on the GPU).")
+    @Argument(help: "The program (.mlir text or .mlirbc bytecode), or an executable from 'nvgpu compile' (.nvx, runs on the GPU).")
     var file: String
 
     @Option(help: "The function to run.")
@@ -48,6 +50,8 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var multiDeviceOptions: MultiDeviceOptions
 
+    @OptionGroup var compilerOptions: CompilerOptions
+
     func validate() throws {
         guard printMaxElements >= 0 else { throw ValidationError("--print-max-elements must be 0 or more") }
         guard (replicas ?? 1) >= 1, (partitions ?? 1) >= 1 else {
@@ -56,19 +60,29 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
-        if deviceOptions.device == .cuda,
-           try replicas != nil || partitions != nil || multiDeviceOptions.timeRuns > 0
-            || reportingErrors({ try MultiDeviceInvocation.declaredProcessCount(path: file, function: function) }) > 1 {
-            let invocation = MultiDeviceInvocation(path: file, function: function, inputs: inputs, outputs: outputs,
-                                                   replicas: replicas, partitions: partitions, timedRuns: multiDeviceOptions.timeRuns)
-            let (results, partitions) = try reportingErrors { try invocation.run() }
-            MultiDeviceInvocation.printResults(results, partitions: partitions, printer: TensorPrinter(maxElements: printMaxElements))
+        let configuration = compilerOptions.configuration()
+        if file.hasSuffix(".nvx") {
+            if deviceOptions.device == .cuda, try replicas != nil || partitions != nil || multiDeviceOptions.timeRuns > 0
+                || reportingErrors({ try MultiDeviceInvocation.declaredProcessCount(path: file, function: function) }) > 1 {
+                try runOnSeveralGPUs(module: nil)
+                return
+            }
+            let invocation = ExecutableInvocation(path: file, inputs: inputs, outputs: outputs)
+            let results = try reportingErrors { try invocation.run(choice: deviceOptions.device) }
+            printResults(results)
             return
         }
-        if deviceOptions.device != .cuda, !file.hasSuffix(".nvx") {
+        // The program is read and verified once; every path below runs this module.
+        let module = try reportingErrors { try ProgramSource.load(path: file) }
+        if deviceOptions.device == .cuda, replicas != nil || partitions != nil || multiDeviceOptions.timeRuns > 0
+            || MultiDeviceInvocation.declaredProcessCount(of: module) > 1 {
+            try runOnSeveralGPUs(module: module)
+            return
+        }
+        if deviceOptions.device != .cuda {
             let invocation = ReferenceGridInvocation(path: file, function: function, inputs: inputs, outputs: outputs,
                                                      replicas: replicas, partitions: partitions)
-            if let (module, grid) = try reportingErrors({ try invocation.gridIfSeveral() }) {
+            if let grid = try reportingErrors({ try invocation.gridIfSeveral(module) }) {
                 if deviceOptions.device == .auto {
                     FileHandle.standardError.write(Data("nvgpu: note: running \(grid.processCount) processes on the cpu reference backend (--device=cpu silences this)\n".utf8))
                 }
@@ -78,14 +92,21 @@ struct RunCommand: ParsableCommand {
                 return
             }
         }
-        let results: [HostTensor]
-        if file.hasSuffix(".nvx") {
-            let invocation = ExecutableInvocation(path: file, inputs: inputs, outputs: outputs)
-            results = try reportingErrors { try invocation.run(choice: deviceOptions.device) }
-        } else {
-            let invocation = ProgramInvocation(programPath: file, function: function, inputs: inputs, outputs: outputs)
-            results = try reportingErrors { try invocation.run(on: try deviceOptions.selectedDevice()) }
+        let invocation = ProgramInvocation(programPath: file, function: function, inputs: inputs, outputs: outputs)
+        let results = try reportingErrors {
+            try invocation.run(module, on: try deviceOptions.selectedDevice(configuration: configuration))
         }
+        printResults(results)
+    }
+
+    private func runOnSeveralGPUs(module: Module?) throws {
+        let invocation = MultiDeviceInvocation(path: file, module: module, function: function, inputs: inputs, outputs: outputs,
+                                               replicas: replicas, partitions: partitions, timedRuns: multiDeviceOptions.timeRuns)
+        let (results, partitions) = try reportingErrors { try invocation.run() }
+        MultiDeviceInvocation.printResults(results, partitions: partitions, printer: TensorPrinter(maxElements: printMaxElements))
+    }
+
+    private func printResults(_ results: [HostTensor]) {
         let printer = TensorPrinter(maxElements: printMaxElements)
         for result in results { print(printer.format(result)) }
     }

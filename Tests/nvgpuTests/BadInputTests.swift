@@ -241,7 +241,7 @@ import Testing
         BadInput("input_empty_file_name", addF32, ["run", "FILE", "--input=2xf32=@", "--input=2xf32=1,2"], "missing file name after '@'"),
         BadInput("missing_program", nil, ["run", "nowhere.mlir"], "nowhere.mlir: error: no such file"),
         BadInput("program_is_directory", nil, ["run", "."], "error:"),
-        BadInput("program_not_utf8", nil, ["run", "binary.mlir"], "binary.mlir: error: the file is not UTF-8 text"),
+        BadInput("program_not_utf8", nil, ["run", "binary.mlir"], "binary.mlir: error: the file is neither UTF-8 text nor MLIR bytecode"),
         BadInput("unknown_function", addF32, ["run", "FILE", "--function=nope"], "no function named @nope (the module has @main)"),
         BadInput("device_unknown", addF32, ["run", "FILE", "--device=gpu"], "The value 'gpu' is invalid for '--device <device>'"),
         BadInput("device_cuda_unavailable", addF32, ["run", "FILE", "--device=cuda", "--input=2xf32=1,2", "--input=2xf32=1,2"], "--device=cuda:"),

@@ -1,3 +1,4 @@
+import Runtime
 import StableHLO
 
 /// The text form of one element, as `--input` values and printed results write it:

@@ -1,3 +1,5 @@
+import Runtime
+
 /// Reading and writing the `.npy` byte format.
 extension NPYArray {
     private static let magic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]  // \x93NUMPY

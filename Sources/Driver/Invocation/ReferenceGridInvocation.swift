@@ -6,30 +6,39 @@ import StableHLO
 /// `nvgpu run --replicas=N --partitions=M` on the CPU reference backend: every process of
 /// the grid runs the function on its own thread, meeting at each collective op. The grid
 /// defaults to the module's `mhlo.num_replicas` × `mhlo.num_partitions`.
-struct ReferenceGridInvocation {
-    var path: String
-    var function: String
-    var inputs: [String]
-    var outputs: [String]
-    var replicas: Int?
-    var partitions: Int?
+public struct ReferenceGridInvocation {
+    public var path: String
+    public var function: String
+    public var inputs: [String]
+    public var outputs: [String]
+    public var replicas: Int?
+    public var partitions: Int?
+
+    public init(path: String, function: String = "main", inputs: [String] = [], outputs: [String] = [],
+                replicas: Int? = nil, partitions: Int? = nil) {
+        self.path = path
+        self.function = function
+        self.inputs = inputs
+        self.outputs = outputs
+        self.replicas = replicas
+        self.partitions = partitions
+    }
 
     /// The grid to run on: the flags, else what the module declares.
-    static func grid(of module: Module, replicas: Int?, partitions: Int?) throws -> ProcessGrid {
+    public static func grid(of module: Module, replicas: Int?, partitions: Int?) throws -> ProcessGrid {
         let declared = try module.declaredProcessGrid()
         return try ProcessGrid(replicas: replicas ?? declared.replicaCount, partitions: partitions ?? declared.partitionCount)
     }
 
-    /// The module at `path` and its grid, when the run needs several processes; nil for one.
-    func gridIfSeveral() throws -> (module: Module, grid: ProcessGrid)? {
-        let module = try ProgramInvocation(programPath: path, function: function).loadModule()
+    /// The grid `module` runs on, when the run needs several processes; nil for one.
+    public func gridIfSeveral(_ module: Module) throws -> ProcessGrid? {
         let grid = try Self.grid(of: module, replicas: replicas, partitions: partitions)
-        return grid.processCount > 1 ? (module, grid) : nil
+        return grid.processCount > 1 ? grid : nil
     }
 
     /// Runs every process; returns each one's results in flattened-id order. `--output`s
     /// are written for process 0.
-    func run(_ module: Module, on grid: ProcessGrid) throws -> [[HostTensor]] {
+    public func run(_ module: Module, on grid: ProcessGrid) throws -> [[HostTensor]] {
         let destinations = try outputs.map { text throws(InputError) in try OutputDestination(parsing: text) }
         guard let entry = module.function(named: function) else {
             let names = module.functions.map { "@" + $0.name }.joined(separator: ", ")
@@ -49,7 +58,7 @@ struct ReferenceGridInvocation {
     }
 
     /// Each process's results under a `process P (replica R, partition Q):` line.
-    static func format(_ results: [[HostTensor]], grid: ProcessGrid, printer: TensorPrinter) -> [String] {
+    public static func format(_ results: [[HostTensor]], grid: ProcessGrid, printer: TensorPrinter) -> [String] {
         var lines: [String] = []
         for (i, process) in grid.processes.enumerated() where i < results.count {
             lines.append("process \(i) (replica \(process.replica), partition \(process.partition)):")

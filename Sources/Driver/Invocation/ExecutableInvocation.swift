@@ -3,19 +3,25 @@ import Foundation
 import Runtime
 
 /// `nvgpu run FILE.nvx --input=...`: runs a compiled executable on the GPU.
-struct ExecutableInvocation {
-    var path: String
-    var inputs: [String]
-    var outputs: [String]
+public struct ExecutableInvocation: Sendable {
+    public var path: String
+    public var inputs: [String]
+    public var outputs: [String]
+
+    public init(path: String, inputs: [String] = [], outputs: [String] = []) {
+        self.path = path
+        self.inputs = inputs
+        self.outputs = outputs
+    }
 
     /// Loads the executable on GPU 0, runs it on the parsed inputs, writes `--output`s.
-    func run(choice: DeviceChoice) throws -> [HostTensor] {
+    public func run(choice: DeviceChoice) throws -> [HostTensor] {
         guard choice != .cpu else {
             throw RuntimeError("\(path): error: an .nvx executable runs on a GPU; run the .mlir program for --device=cpu")
         }
         let destinations = try outputs.map { text throws(InputError) in try OutputDestination(parsing: text) }
         let arguments = try inputs.map { text throws(InputError) in try InputArgument(parsing: text) }
-        let program = try GPUProgram(path: path, options: GPUCompileOptions())
+        let program = try GPUProgram(path: path)
         let executable = program.executable
         let types = executable.inputs.map { executable.buffers[$0].typeText }
         guard arguments.count == types.count else {

@@ -1,3 +1,4 @@
+import Runtime
 import StableHLO
 
 /// The compact type spelling IREE's tools use: `2x3xf32`, `f32` (a scalar), `4xcomplex<f32>`.

@@ -5,17 +5,17 @@ import Runtime
 import StableHLO
 
 /// Where `nvgpu conformance --device=...` runs its cases, and the executor that does it.
-enum ConformanceDevice {
+public enum ConformanceDevice {
     /// A `--device` choice with `auto` decided, and a line saying what was chosen.
-    struct Resolution {
+    public struct Resolution {
         /// `cpu` or `cuda`.
-        var choice: DeviceChoice
-        var description: String
+        public var choice: DeviceChoice
+        public var description: String
     }
 
     /// Decides `auto` (cuda when GPU 0 opens, else cpu); `cuda` fails with one line when
     /// there is no driver or GPU. `--compile-only` needs no GPU.
-    static func resolve(_ choice: DeviceChoice, compileOnly: Bool) throws -> Resolution {
+    public static func resolve(_ choice: DeviceChoice, compileOnly: Bool) throws -> Resolution {
         if compileOnly {
             return Resolution(choice: .cuda, description: "compiling every case for the GPU (\(compileOnlyArchitecture), "
                               + "constant folding off), running none")
@@ -39,19 +39,19 @@ enum ConformanceDevice {
     }
 
     /// The architecture `--compile-only` compiles for.
-    static let compileOnlyArchitecture = "sm_90"
+    public static let compileOnlyArchitecture = "sm_90"
 
     private static func onGPU(_ queue: CUDAQueue) -> String {
         "running on \(queue.deviceName) (\(queue.architecture)), constant folding off, check ops on the host"
     }
 
     /// How f32 products of precision DEFAULT are computed, for the run's header line.
-    static func precisionNote(allowsTF32: Bool) -> String {
+    public static func precisionNote(allowsTF32: Bool) -> String {
         allowsTF32 ? "f32 dots of precision DEFAULT in TF32 (as XLA)" : "f32 dots in full f32 (--tf32 allows TF32)"
     }
 
     /// The executor for a resolved choice (`cpu` or `cuda`).
-    static func executor(for choice: DeviceChoice, compileOnly: Bool, allowsTF32: Bool) throws -> any CaseExecutor {
+    public static func executor(for choice: DeviceChoice, compileOnly: Bool, allowsTF32: Bool) throws -> any CaseExecutor {
         if compileOnly {
             return CUDACaseExecutor(queue: nil, compilation: compilation(architecture: compileOnlyArchitecture,
                                                                          allowsTF32: allowsTF32))
@@ -68,7 +68,7 @@ enum ConformanceDevice {
 
     /// The executor of a worker process; when the device cannot be opened, one that fails
     /// every case saying why (a worker that exited instead would only show as crashes).
-    static func workerExecutor(for choice: DeviceChoice, compileOnly: Bool, allowsTF32: Bool) -> any CaseExecutor {
+    public static func workerExecutor(for choice: DeviceChoice, compileOnly: Bool, allowsTF32: Bool) -> any CaseExecutor {
         do {
             return try executor(for: choice, compileOnly: compileOnly, allowsTF32: allowsTF32)
         } catch {
@@ -78,19 +78,18 @@ enum ConformanceDevice {
 
     /// The NVIDIA plugin with vendor libraries and no constant folding; f32 products in full
     /// f32 unless `allowsTF32` (the suite's expected values are exact f32 results).
-    static func compilation(architecture: String, allowsTF32: Bool) -> ExecutableCompilation {
-        var compilation = ExecutableCompilation(plugins: [], architecture: architecture, useVendorLibraries: true,
-                                                foldsConstants: false)
-        compilation.allowsTF32 = allowsTF32
-        return compilation
+    public static func compilation(architecture: String, allowsTF32: Bool) -> ExecutableCompilation {
+        ExecutableCompilation(CompileConfiguration(foldsConstants: false, allowsTF32: allowsTF32), architecture: architecture)
     }
 }
 
 /// Fails every case with the reason the worker's device could not be opened.
-struct UnavailableExecutor: CaseExecutor {
-    var reason: String
+public struct UnavailableExecutor: CaseExecutor {
+    public var reason: String
 
-    func run(_ entries: [Function], of module: Module, deadline: ContinuousClock.Instant) throws -> CaseExecution {
+    public init(reason: String) { self.reason = reason }
+
+    public func run(_ entries: [Function], of module: Module, deadline: ContinuousClock.Instant) throws -> CaseExecution {
         throw CaseFailure(cause: "worker error", message: "the worker cannot run cases: \(reason)")
     }
 }

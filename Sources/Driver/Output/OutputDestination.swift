@@ -1,3 +1,4 @@
+import Runtime
 import Foundation
 
 /// Where `--output=@FILE` writes one result: a `.npy` file, or raw little-endian bytes

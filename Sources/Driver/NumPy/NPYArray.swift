@@ -1,3 +1,4 @@
+import Runtime
 import StableHLO
 
 /// An array in NumPy's `.npy` format (versions 1, 2 and 3): its dtype descriptor, shape and

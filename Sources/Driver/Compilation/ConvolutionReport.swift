@@ -2,10 +2,12 @@ import Runtime
 
 /// The convolution part of `nvgpu compile --report`: which path each convolution took —
 /// cuDNN (with the filter transposes planned around it) or a generated kernel, and why.
-struct ConvolutionReport {
-    var executable: Executable
+public struct ConvolutionReport {
+    public var executable: Executable
 
-    var lines: [String] {
+    public init(executable: Executable) { self.executable = executable }
+
+    public var lines: [String] {
         let vendor = executable.steps.compactMap { step -> ConvolutionCall? in
             if case .convolution(let call) = step { return call }
             return nil

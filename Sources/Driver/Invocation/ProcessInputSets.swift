@@ -1,3 +1,4 @@
+import Runtime
 import StableHLO
 
 /// `nvgpu run --input ...` for a program that runs as several processes: the inputs of

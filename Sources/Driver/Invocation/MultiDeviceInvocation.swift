@@ -1,4 +1,3 @@
-import ArgumentParser
 import CUDA
 import CUDARuntime
 import Foundation
@@ -11,35 +10,49 @@ import StableHLO
 ///
 /// Inputs: one set per process, process-major in flattened-id order
 /// (`replica_id * num_partitions + partition_id`); one set alone is given to every process.
-struct MultiDeviceInvocation {
-    var path: String
-    var function: String
-    var inputs: [String]
-    var outputs: [String]
+public struct MultiDeviceInvocation: Sendable {
+    public var path: String
+    public var function: String
+    public var inputs: [String]
+    public var outputs: [String]
     /// `--replicas` / `--partitions` when given: they override what an .mlir program declares
     /// (an .nvx executable must have been compiled for them).
-    var replicas: Int?
-    var partitions: Int?
+    public var replicas: Int?
+    public var partitions: Int?
     /// With `--time-runs=K`: time K runs (after 3 warm-ups) instead of printing results.
-    var timedRuns: Int = 0
+    public var timedRuns: Int = 0
+    /// The program at `path`, when the caller has already read it (it is then not read again).
+    public var module: Module?
+
+    public init(path: String, module: Module? = nil, function: String = "main", inputs: [String] = [], outputs: [String] = [],
+                replicas: Int? = nil, partitions: Int? = nil, timedRuns: Int = 0) {
+        self.path = path
+        self.module = module
+        self.function = function
+        self.inputs = inputs
+        self.outputs = outputs
+        self.replicas = replicas
+        self.partitions = partitions
+        self.timedRuns = timedRuns
+    }
 
     /// Runs every process and returns its results, in flattened-id order (and the grid's
     /// partition count). `--output`s are written for process 0.
-    func run() throws -> (results: [[HostTensor]], partitions: Int) {
+    public func run() throws -> (results: [[HostTensor]], partitions: Int) {
         let destinations = try outputs.map { text throws(InputError) in try OutputDestination(parsing: text) }
         let driver = try Self.driver()
         let architecture = try CUDADevice.architecture(of: driver)
         let executable: Executable
         if path.hasSuffix(".nvx") {
-            executable = try GPUProgram(path: path, options: GPUCompileOptions()).executable
+            executable = try GPUProgram(path: path).executable
         } else {
-            var module = try ProgramInvocation(programPath: path, function: function).loadModule()
+            var module = try self.module ?? ProgramSource.load(path: path)
             for (key, value) in [("mhlo.num_replicas", replicas), ("mhlo.num_partitions", partitions)] {
                 guard let value else { continue }
                 module.attributes.removeAll { $0.name == key }
                 module.attributes.append(NamedAttribute(key, .integer(Int64(value), type: .scalar(.si(32)))))
             }
-            executable = try ExecutableCompilation(plugins: [], architecture: architecture, useVendorLibraries: true)
+            executable = try ExecutableCompilation(CompileConfiguration(), architecture: architecture)
                 .compile(module, function: function).executable
         }
         if let replicas, replicas != (executable.replicas ?? 1) {
@@ -83,22 +96,26 @@ struct MultiDeviceInvocation {
         return (0..<processes).map { Array(tensors[($0 * types.count)..<(($0 + 1) * types.count)]) }
     }
 
-    static func milliseconds(_ value: Double) -> String { String(format: "%.4f", value) }
+    public static func milliseconds(_ value: Double) -> String { String(format: "%.4f", value) }
 
     /// The processes `path` runs as (`mhlo.num_replicas × mhlo.num_partitions`), read
     /// without compiling: the module's attributes, or an .nvx file's grid.
-    static func declaredProcessCount(path: String, function: String, replicas: Int? = nil, partitions: Int? = nil) throws -> Int {
+    public static func declaredProcessCount(path: String, function: String, replicas: Int? = nil, partitions: Int? = nil) throws -> Int {
         if path.hasSuffix(".nvx") {
-            let executable = try GPUProgram(path: path, options: GPUCompileOptions()).executable
+            let executable = try GPUProgram(path: path).executable
             return (replicas ?? executable.replicas ?? 1) * (partitions ?? executable.partitions ?? 1)
         }
-        let module = try ProgramInvocation(programPath: path, function: function).loadModule()
+        return declaredProcessCount(of: try ProgramSource.load(path: path), replicas: replicas, partitions: partitions)
+    }
+
+    /// The processes `module` runs as (`mhlo.num_replicas × mhlo.num_partitions`, or the flags).
+    public static func declaredProcessCount(of module: Module, replicas: Int? = nil, partitions: Int? = nil) -> Int {
         func count(_ key: String) -> Int { module[attribute: key]?.intValue.map { max(1, Int($0)) } ?? 1 }
         return (replicas ?? count("mhlo.num_replicas")) * (partitions ?? count("mhlo.num_partitions"))
     }
 
     /// Prints each process's results under a `process P (replica R, partition Q):` line.
-    static func printResults(_ results: [[HostTensor]], partitions: Int, printer: TensorPrinter) {
+    public static func printResults(_ results: [[HostTensor]], partitions: Int, printer: TensorPrinter) {
         for (process, tensors) in results.enumerated() {
             print("process \(process) (replica \(process / max(1, partitions)), partition \(process % max(1, partitions))):")
             for tensor in tensors { print(printer.format(tensor)) }
@@ -114,17 +131,11 @@ struct MultiDeviceInvocation {
     }
 }
 
-extension CUDADevice {
+public extension CUDADevice {
     /// The architecture of GPU 0 (`sm_90`), for compiling a multi-process program.
     static func architecture(of driver: CUDADriver) throws -> String {
         let devices = try driver.devices()
         guard let first = devices.first else { throw RuntimeError("--device=cuda: the CUDA driver reports no devices") }
         return first.architecture
     }
-}
-
-/// `nvgpu run` flags for programs that run as several processes on several GPUs.
-struct MultiDeviceOptions: ParsableArguments {
-    @Option(help: "With --device=cuda and a program of several replicas/partitions: time this many runs on every GPU (after 3 warm-ups) and print the times instead of the results.")
-    var timeRuns: Int = 0
 }

@@ -1,10 +1,11 @@
 import Foundation
+import Runtime
 import StableHLO
 
 /// One `nvgpu run`: read and check a program, load its inputs, invoke one function on a
 /// device and write the requested outputs.
 public struct ProgramInvocation: Sendable {
-    /// The `.mlir` file.
+    /// The program file (`.mlir` text or `.mlirbc` bytecode).
     public var programPath: String
     /// The function to invoke (`main` by default).
     public var function: String
@@ -20,27 +21,20 @@ public struct ProgramInvocation: Sendable {
         self.outputs = outputs
     }
 
-    /// Parses and verifies the program.
+    /// Parses and verifies the program (text or bytecode).
     public func loadModule() throws -> Module {
-        guard FileManager.default.fileExists(atPath: programPath) else {
-            throw RuntimeError("\(programPath): error: no such file")
-        }
-        guard let data = FileManager.default.contents(atPath: programPath) else {
-            throw RuntimeError("\(programPath): error: cannot read the file")
-        }
-        guard let text = String(validatingUTF8CString: data) else {
-            throw RuntimeError("\(programPath): error: the file is not UTF-8 text")
-        }
-        let module = try Module.parse(text, file: programPath, firstLine: 1)
-        try module.verify()
-        return module
+        try ProgramSource.load(path: programPath)
     }
 
     /// Runs the function on `device` and writes `outputs`; returns every result.
     public func run(on device: any Device) throws -> [HostTensor] {
+        try run(try loadModule(), on: device)
+    }
+
+    /// Runs the function of `module` (the program at `programPath`, already read) on `device`.
+    public func run(_ module: Module, on device: any Device) throws -> [HostTensor] {
         let destinations = try outputs.map { text throws(InputError) in try OutputDestination(parsing: text) }
         let arguments = try inputs.map { text throws(InputError) in try InputArgument(parsing: text) }
-        let module = try loadModule()
         guard let entry = module.function(named: function) else {
             let names = module.functions.map { "@" + $0.name }.joined(separator: ", ")
             throw RuntimeError("\(programPath): error: no function named @\(function) (the module has \(names.isEmpty ? "none" : names))")
@@ -59,13 +53,5 @@ public struct ProgramInvocation: Sendable {
         }
         for (destination, result) in zip(destinations, results) { try destination.write(result) }
         return results
-    }
-}
-
-extension String {
-    /// Decodes UTF-8 file contents, rejecting invalid bytes.
-    init?(validatingUTF8CString data: Data) {
-        guard let s = String(data: data, encoding: .utf8) else { return nil }
-        self = s
     }
 }

@@ -12,24 +12,24 @@ import StableHLO
 /// time) and run on GPU 0. `check.*` ops and ops with no kernel run as host steps on the
 /// reference backend; the outcome says whether any non-check op needed such a fallback.
 /// With no queue it only compiles (`--compile-only`: NVRTC, no GPU).
-struct CUDACaseExecutor: CaseExecutor {
+public struct CUDACaseExecutor: CaseExecutor {
     /// Where to run; nil compiles only.
-    var queue: (any DeviceQueue)?
+    public var queue: (any DeviceQueue)?
     /// The compiler configuration (its `foldsConstants` should be false).
-    var compilation: ExecutableCompilation
+    public var compilation: ExecutableCompilation
     /// Set once a GPU error may have left the context unusable.
     private let health = ContextHealth()
 
-    init(queue: (any DeviceQueue)?, compilation: ExecutableCompilation) {
+    public init(queue: (any DeviceQueue)?, compilation: ExecutableCompilation) {
         self.queue = queue
         self.compilation = compilation
     }
 
     /// After a GPU error other than a failed check, the (primary) context may hold a sticky
     /// error; the worker then retires and the pool starts a fresh process.
-    var needsFreshProcess: Bool { health.isSuspect }
+    public var needsFreshProcess: Bool { health.isSuspect }
 
-    func run(_ entries: [Function], of module: Module, deadline: ContinuousClock.Instant) throws -> CaseExecution {
+    public func run(_ entries: [Function], of module: Module, deadline: ContinuousClock.Instant) throws -> CaseExecution {
         var reasons: [String] = []
         for entry in entries {
             let executable: Executable

@@ -1,3 +1,4 @@
+import Runtime
 import StableHLO
 
 /// Prints tensors the way `nvgpu run` shows results: `SHAPExTYPE=VALUES`, with every

@@ -1,0 +1,50 @@
+import Foundation
+import Runtime
+
+/// `nvgpu compile --report`: kernels, host fallbacks with reasons, the arena.
+public struct ExecutableReport {
+    public var compiled: CompiledExecutable
+
+    public init(_ compiled: CompiledExecutable) { self.compiled = compiled }
+
+    public var text: String {
+        let executable = compiled.executable
+        var lines = ["compiled @\(executable.entry) for \(executable.target) \(executable.architecture) in \(String(format: "%.2f", compiled.seconds)) s"]
+        lines.append("arena: \(ByteCount(executable.arenaBytes)) (\(executable.buffers.count) buffers)")
+        lines.append("kernels: \(executable.kernels.count)")
+        for (index, kernel) in executable.kernels.enumerated() {
+            let launches = executable.steps.filter { if case .launch(let l) = $0 { return l.kernel == index }; return false }.count
+            let sourceLines = kernel.source.split(separator: "\n").count
+            lines.append("  k\(index) \(kernel.entryPoint): \(kernel.format) \(ByteCount(kernel.binary.count)), \(sourceLines) source lines, launched \(launches)x")
+        }
+        let matmuls = executable.steps.compactMap { if case .matmul(let m) = $0 { return m }; return nil }
+        lines.append("vendor matmuls (cuBLASLt): \(matmuls.count)")
+        for call in matmuls {
+            lines.append("  " + ExecutionStep.matmul(call).summary)
+        }
+        lines += ConvolutionReport(executable: executable).lines
+        let hosts = executable.steps.compactMap { if case .host(let h) = $0 { return h }; return nil }
+        lines.append("host fallbacks: \(hosts.count)")
+        for call in hosts {
+            lines.append("  host program \(call.program) @\(call.function): \(call.reason)")
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// A byte count for people: `512 B`, `3.0 MiB`.
+public struct ByteCount: CustomStringConvertible {
+    public var bytes: Int
+    public init(_ bytes: Int) { self.bytes = bytes }
+
+    public var description: String {
+        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
+        var value = Double(bytes)
+        var unit = 0
+        while value >= 1024, unit < units.count - 1 {
+            value /= 1024
+            unit += 1
+        }
+        return unit == 0 ? "\(bytes) B" : String(format: "%.1f", value) + " " + units[unit]
+    }
+}

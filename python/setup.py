@@ -23,6 +23,7 @@ from pathlib import Path
 
 from setuptools import setup
 from setuptools.command.build_py import build_py as _build_py
+from setuptools.dist import Distribution
 
 try:  # setuptools >= 70.1 carries bdist_wheel itself
     from setuptools.command.bdist_wheel import bdist_wheel as _bdist_wheel
@@ -121,16 +122,19 @@ class build_py(_build_py):
         return outputs
 
 
+class BinaryDistribution(Distribution):
+    """Has a native library: setuptools builds into the platlib tree and the wheel is not pure."""
+
+    def has_ext_modules(self) -> bool:
+        return True
+
+
 class bdist_wheel(_bdist_wheel):
     """A platform wheel (the package holds a native library) for any Python 3."""
-
-    def finalize_options(self) -> None:
-        super().finalize_options()
-        self.root_is_pure = False
 
     def get_tag(self) -> tuple[str, str, str]:
         _, _, platform = super().get_tag()
         return "py3", "none", platform
 
 
-setup(cmdclass={"build_py": build_py, "bdist_wheel": bdist_wheel})
+setup(distclass=BinaryDistribution, cmdclass={"build_py": build_py, "bdist_wheel": bdist_wheel})

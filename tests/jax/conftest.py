@@ -48,6 +48,20 @@ def pytest_report_header(config):
     return lines
 
 
+def pytest_sessionstart(session):
+    """Fails the run at once, with the reason, when the plugin is there but JAX cannot start
+    it (rather than failing every test with the same 'Unknown backend')."""
+    if harness.SELF_CHECK or SETUP.missing_reason:
+        return
+    import jax
+
+    try:
+        jax.devices(harness.PLATFORM)
+    except Exception as err:  # noqa: BLE001
+        pytest.exit(f"{BANNER}\nthe nvgpu PJRT plugin {SETUP.library} did not initialize: {err}\n"
+                    f"{harness.diagnose_library(SETUP.library)}\n{BANNER}", returncode=3)
+
+
 def pytest_collection_modifyitems(config, items):
     if not SETUP.missing_reason:
         return

@@ -140,6 +140,22 @@ def configure_environment() -> Setup:
     return SETUP
 
 
+def diagnose_library(path: str | None) -> str:
+    """Why a plugin library may not load: dlopen's error, or a missing GetPjrtApi."""
+    import ctypes
+
+    if not path:
+        return "no library"
+    try:
+        lib = ctypes.CDLL(path)
+    except OSError as err:
+        return f"dlopen failed: {err}"
+    if not hasattr(lib, "GetPjrtApi"):
+        return f"{path} loads but does not export GetPjrtApi"
+    return (f"{path} loads and exports GetPjrtApi; see the 'Jax plugin configuration error' "
+            "logged above for what went wrong in jax_plugins.nvgpu.initialize() or the PJRT client")
+
+
 # ---------------------------------------------------------------------------------------
 # Devices
 

@@ -182,7 +182,7 @@ def test_checkpoint_remat():
 
 
 def test_random_keys():
-    key = jax.random.key_data(jax.random.PRNGKey(42))  # raw uint32[2]
+    key = jax.random.key_data(jax.random.key(42))  # raw uint32[2]
 
     def sample(raw):
         key = jax.random.wrap_key_data(raw)

@@ -115,3 +115,22 @@ def test_use_of_donated_buffer_raises(nv):
     with pytest.raises(RuntimeError, match="deleted|donated"):
         jax.jit(lambda a: a + 1)(x)
     assert_still_works(nv)
+
+
+def test_host_callback_fails_cleanly(nv):
+    """jax.pure_callback has no lowering for the nvgpu platform (JAX emits host callbacks only
+    for cpu/cuda/rocm/tpu): a Python exception that mentions the callback, then business as
+    usual. On JAX's CPU (self-check) the callback simply works."""
+    x = jax.device_put(np.arange(4, dtype=np.float32), nv)
+
+    def f(a):
+        return jax.pure_callback(lambda v: np.asarray(v) * 2,
+                                 jax.ShapeDtypeStruct(a.shape, a.dtype), a) + 1
+
+    if nv.platform == "cpu":
+        np.testing.assert_array_equal(np.asarray(jax.jit(f)(x)), np.arange(4) * 2 + 1)
+    else:
+        with pytest.raises(Exception, match="(?i)callback") as info:
+            jax.jit(f)(x)
+        assert not isinstance(info.value, (SystemExit, KeyboardInterrupt))
+    assert_still_works(nv)

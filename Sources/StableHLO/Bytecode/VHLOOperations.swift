@@ -32,15 +32,61 @@ enum VHLOLegalizer {
         } catch let message as LegalizationFailure {
             throw BytecodeError(file: file, offset: offset, section: "IR section", message: "'\(op.name)': \(message.text)")
         }
-        op.attributes = attrs
         switch base {
         case "func": op.name = "func.func"
         case "call": op.name = "func.call"
         case "return": op.name = parentIsFunction ? "func.return" : "stablehlo.return"
         default: op.name = "stablehlo." + base
         }
+        op.attributes = canonicalOrder(op.name, attrs, inherent: inherentNames[base] ?? [])
         return op
     }
+
+    /// The attributes in the order the text parser produces for MLIR's printout: the
+    /// keyword attributes of a pretty form first (in the form's order), then the other
+    /// inherent attributes sorted by name (MLIR prints properties sorted), then the
+    /// discardable attributes as written.
+    static func canonicalOrder(_ name: String, _ attrs: [NamedAttribute], inherent: Set<String>) -> [NamedAttribute] {
+        let structured: Set<String> = ["dimension_numbers", "dot_dimension_numbers", "scatter_dimension_numbers",
+                                       "algorithm", "channel_handle"]
+        let isInherent: (NamedAttribute) -> Bool = { inherent.contains($0.name) || structured.contains($0.name) }
+        var first: [NamedAttribute] = []
+        var rest = attrs
+        for key in prettyFormOrder[name] ?? [] {
+            if let i = rest.firstIndex(where: { $0.name == key }) { first.append(rest.remove(at: i)) }
+        }
+        let inherentRest = rest.filter(isInherent).sorted { $0.name < $1.name }
+        return first + inherentRest + rest.filter { !isInherent($0) }
+    }
+
+    /// The inherent attribute names of each op, all versions together, by base name.
+    static let inherentNames: [String: Set<String>] = {
+        var table: [String: Set<String>] = [:]
+        for (name, attributes) in VHLOOpTable.propertyNames {
+            table[baseName("vhlo." + name), default: []].formUnion(attributes)
+        }
+        return table
+    }()
+
+    /// The attributes a pretty form spells before its attribute dictionary, in order.
+    static let prettyFormOrder: [String: [String]] = {
+        var table: [String: [String]] = [
+            "stablehlo.compare": ["comparison_direction", "compare_type"],
+            "stablehlo.slice": ["start_indices", "limit_indices", "strides"],
+            "stablehlo.reduce_precision": ["exponent_bits", "mantissa_bits"],
+            "stablehlo.dot_general": ["dot_dimension_numbers", "precision_config", "algorithm"],
+            "stablehlo.dot": ["precision_config"],
+            "stablehlo.convolution": ["dimension_numbers", "window_strides", "padding", "lhs_dilation", "rhs_dilation", "window_reversal"],
+            "stablehlo.custom_call": ["call_target_name"],
+            "func.call": ["callee"],
+            "stablehlo.reduce": ["dimensions"],
+            "stablehlo.get_tuple_element": ["index"],
+            "stablehlo.composite": ["name"],
+            "stablehlo.constant": ["value"],
+        ]
+        for (op, keywords) in PrettyForms.keywordOps { table[op] = keywords.map(\.attribute) }
+        return table
+    }()
 
     /// The attribute the IR reader uses to carry an op's byte offset to this pass.
     static let offsetAttribute = "bytecode.offset"
@@ -249,7 +295,8 @@ enum VHLOLegalizer {
                 let v = try ints(attrs, name, required: !name.contains("batching"))
                 if !v.isEmpty { ps.append(NamedAttribute(name, integerArray(v))) }
             }
-            ps.append(NamedAttribute("index_vector_dim", .integer(try int(attrs, "index_vector_dim"), type: nil)))
+            let indexVectorDim = try int(attrs, "index_vector_dim")
+            if indexVectorDim != 0 { ps.append(NamedAttribute("index_vector_dim", .integer(indexVectorDim, type: nil))) }
             attrs.removeAll { names.contains($0.name) || $0.name == "index_vector_dim" }
             attrs.append(NamedAttribute("dimension_numbers", .dialect(name: "stablehlo.gather", parameters: ps)))
         case "scatter":
@@ -260,7 +307,8 @@ enum VHLOLegalizer {
                 let v = try ints(attrs, name, required: !name.contains("batching"))
                 if !v.isEmpty { ps.append(NamedAttribute(name, integerArray(v))) }
             }
-            ps.append(NamedAttribute("index_vector_dim", .integer(try int(attrs, "index_vector_dim"), type: nil)))
+            let indexVectorDim = try int(attrs, "index_vector_dim")
+            if indexVectorDim != 0 { ps.append(NamedAttribute("index_vector_dim", .integer(indexVectorDim, type: nil))) }
             attrs.removeAll { names.contains($0.name) || $0.name == "index_vector_dim" }
             attrs.append(NamedAttribute("scatter_dimension_numbers", .dialect(name: "stablehlo.scatter", parameters: ps)))
         case "send", "recv":

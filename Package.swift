@@ -15,6 +15,8 @@ let package = Package(
         .library(name: "CUDARuntime", targets: ["CUDARuntime"]),
         .library(name: "NVGPUCompiler", targets: ["NVGPUCompiler"]),
         .library(name: "Driver", targets: ["Driver"]),
+        // The PJRT plugin JAX loads: libopenxla_nvgpu_pjrt.so, exporting GetPjrtApi.
+        .library(name: "openxla_nvgpu_pjrt", type: .dynamic, targets: ["PJRTPlugin"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -47,6 +49,11 @@ let package = Package(
         .target(
             name: "Driver",
             dependencies: ["StableHLO", "Runtime", "Reference", "Conformance", "Compiler", "CUDA", "NVGPUCompiler", "CUDARuntime"]),
+        // Our own declarations of the PJRT C API (0.112), the error/memory objects whose layout
+        // it fixes, and the PJRT_Api table (GetPjrtApi); the entry points are Swift.
+        .target(name: "CPJRT"),
+        // The PJRT C API over Driver: clients, devices, buffers, events, executables.
+        .target(name: "PJRTPlugin", dependencies: ["CPJRT", "Driver", "Reference", "Runtime", "StableHLO"]),
         .executableTarget(
             name: "nvgpu",
             dependencies: [
@@ -65,6 +72,7 @@ let package = Package(
             name: "NVGPUCompilerTests",
             dependencies: ["NVGPUCompiler", "Compiler", "CUDA", "Runtime", "StableHLO", "Reference"]),
         .testTarget(name: "CompilerTests", dependencies: ["Compiler", "Reference", "StableHLO", "Runtime"]),
+        .testTarget(name: "PJRTPluginTests", dependencies: ["PJRTPlugin", "CPJRT", "Runtime", "StableHLO"]),
         .testTarget(name: "nvgpuTests", dependencies: ["nvgpu", "Driver", "Runtime", "StableHLO"]),
     ]
 )

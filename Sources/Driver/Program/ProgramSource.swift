@@ -20,8 +20,8 @@ public enum ProgramSource {
     /// Parses and verifies a program held in memory; `name` is what diagnostics call it.
     public static func load(bytes: [UInt8], name: String) throws -> Module {
         let module: Module
-        if bytes.starts(with: [0x4D, 0x4C, 0xEF, 0x52]) {
-            throw RuntimeError("\(name): error: MLIR bytecode is not read yet (the reader lands with the PJRT plugin)")
+        if Module.isBytecode(bytes) {
+            module = try Module.parse(bytecode: bytes, file: name)
         } else {
             guard let text = String(validating: bytes, as: UTF8.self) else {
                 throw RuntimeError("\(name): error: the file is neither UTF-8 text nor MLIR bytecode")

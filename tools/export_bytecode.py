@@ -15,6 +15,12 @@ duplicate constants, so this can differ from the input text op for op).
 line per written file; the Swift test `BytecodeCorpusTests` reads it (env
 `NVGPU_BYTECODE_DIR=OUT_DIR`).
 
+  export_bytecode.py --index-artifacts ARTIFACT.mlir.bc... --out OUT_DIR
+
+writes only the manifest (and round-trip texts) for existing artifacts, such as
+StableHLO's `stablehlo/tests/vhlo/stablehlo_legalize_to_vhlo.X_Y_Z.mlir.bc` files, which
+older StableHLO releases wrote (older MLIR bytecode versions).
+
   export_bytecode.py --jit-examples OUT_DIR [--version 1.17.0]
 
 writes a few `jax.jit(f).lower(x).compiler_ir('stablehlo')` modules (MLP with grad,
@@ -99,6 +105,34 @@ def export(paths, out, version):
     print(f"wrote {len(manifest)} bytecode files at version {version} to {out}; skipped {len(skipped)}")
 
 
+def index_artifacts(paths, out):
+    """Writes a manifest for existing artifacts (e.g. StableHLO's versioned test files
+    `stablehlo/tests/vhlo/*.mlir.bc`): the text beside each `NAME.mlir.bc` is `NAME.mlir`;
+    the round-trip text is what jaxlib deserializes (skipped for versions it cannot read)."""
+    os.makedirs(out, exist_ok=True)
+    rows = []
+    for path in paths:
+        name = os.path.basename(path)
+        text = path[:-3] if path.endswith(".mlir.bc") else ""
+        with open(path, "rb") as f:
+            data = f.read()
+        roundtrip = os.path.join(out, name + ".roundtrip.mlir")
+        try:
+            with open(roundtrip, "w", encoding="utf-8") as f:
+                f.write(_deserialized_text(data))
+        except Exception as e:
+            reason = str(e).strip().splitlines()
+            print(f"no round-trip text for {path}: {reason[0] if reason else type(e).__name__}", file=sys.stderr)
+            os.remove(roundtrip)
+            roundtrip = ""
+        rows.append((os.path.abspath(path), os.path.abspath(text) if text else "",
+                     os.path.abspath(roundtrip) if roundtrip else ""))
+    with open(os.path.join(out, "manifest.tsv"), "w", encoding="utf-8") as f:
+        for b, t, r in rows:
+            f.write(f"{b}\t{t}\t{r}\n")
+    print(f"indexed {len(rows)} artifacts in {out}")
+
+
 def jit_examples(out, version):
     import jax
     import jax.numpy as jnp
@@ -157,7 +191,12 @@ def main():
     ap.add_argument("--out")
     ap.add_argument("--version", default="1.17.0")
     ap.add_argument("--jit-examples", metavar="OUT_DIR")
+    ap.add_argument("--index-artifacts", action="store_true",
+                    help="the inputs are existing artifacts (*.mlir.bc): only write the manifest and round-trip texts")
     args = ap.parse_args()
+    if args.index_artifacts:
+        index_artifacts(args.inputs, args.out)
+        return
     if args.jit_examples:
         jit_examples(args.jit_examples, args.version)
     if args.inputs:

@@ -198,9 +198,13 @@ final class AttributeTable {
     static func tensorType(shape: [Int64], element: IRType, encoding: String?, _ c: ByteCursor) throws -> IRType {
         var dims: [Int] = []
         dims.reserveCapacity(shape.count)
+        var elements = 1
         for d in shape {
             if d == Int64.min || d < 0 { dims.append(TensorType.dynamic); continue }
             guard d < 1 << 48 else { throw c.error("tensor dimension \(d) is too large") }
+            let (product, overflow) = elements.multipliedReportingOverflow(by: Int(d))
+            guard !overflow, product <= 1 << 56 else { throw c.error("tensor type has too many elements") }
+            elements = product
             dims.append(Int(d))
         }
         guard case .scalar(let e) = element else {

@@ -55,7 +55,7 @@ struct IRReader {
         if mask & 0x01 != 0 {
             let at = c.position
             let dict = try table.readAttribute(&c)
-            guard case .dictionary(let entries) = dict else { throw c.error("expected the attribute dictionary of '\(name)'", at: at) }
+            guard case .dictionary(let entries) = dict else { throw c.error("expected the attribute dictionary of '\(name)', found \(dict)", at: at) }
             discardable = entries
         }
         if mask & 0x40 != 0 {
@@ -68,7 +68,7 @@ struct IRReader {
                 }
                 var p = c.sub(file.properties[Int(index)], section: "properties of '\(name)'")
                 op.attributes = try readProperties(name, &p, table)
-                guard p.isAtEnd else { throw p.error("unexpected trailing bytes in the properties of '\(name)'") }
+                guard p.isAtEnd else { throw p.error("unexpected trailing bytes in the properties of '\(name)': [" + file.bytes[file.properties[Int(index)]].map { String($0, radix: 16) }.joined(separator: " ") + "] read \(op.attributes)") }
             case .some(false):
                 let props = try table.readAttribute(&c)
                 if case .dictionary(let entries) = props { op.attributes = entries }
@@ -108,8 +108,10 @@ struct IRReader {
         if regionCount > 0 {
             let isFunction = name == "func.func" || name == "vhlo.func_v1"
             if isFunction { nextValueID = 0 }
+            // Isolated regions come in their own IR sub-section from bytecode 2 on.
+            let inSection = isolated && file.version >= BytecodeVersion.lazyLoading
             var r = c
-            if isolated, file.version >= BytecodeVersion.lazyLoading {
+            if inSection {
                 let at = c.position
                 let (id, range) = try c.readSection()
                 guard id == SectionID.ir.rawValue else { throw c.error("expected an IR section for the regions of '\(name)', found section id \(id)", at: at) }
@@ -117,11 +119,9 @@ struct IRReader {
             }
             if isolated { scopes.append(ValueScope()) }
             for _ in 0..<regionCount { op.regions.append(try readRegion(&r)) }
-            if isolated {
-                scopes.removeLast()
-                if file.version >= BytecodeVersion.lazyLoading, !r.isAtEnd {
-                    throw r.error("unexpected trailing bytes after the regions of '\(name)'")
-                }
+            if isolated { scopes.removeLast() }
+            if inSection {
+                guard r.isAtEnd else { throw r.error("unexpected trailing bytes after the regions of '\(name)'") }
             } else {
                 c = r
             }

@@ -47,7 +47,7 @@ enum BytecodeModuleReader {
                 throw error(file, "unsupported top-level operation '\(op.name)'")
             }
         }
-        for op in functionOps {
+        for op in functionOps where !op.name.hasPrefix("sdy.") {
             guard op.name == "func.func" else { throw error(file, "unsupported operation '\(op.name)' in the module body") }
             module.functions.append(try function(op, file: file))
         }

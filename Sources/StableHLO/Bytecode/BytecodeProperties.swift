@@ -21,6 +21,12 @@ enum PropertiesDecoder {
             for name in names { out.append(NamedAttribute(name, try table.readAttribute(&c))) }
             return out
         }
+        if opName.hasPrefix("sdy.") {
+            // Shardy's sharding metadata (`sdy.mesh`): meaningless on one device and dropped
+            // when the module is assembled; its properties are skipped unread.
+            try c.skip(UInt64(c.remaining))
+            return out
+        }
         guard let layout = builtinLayouts[opName] else {
             throw c.error("no properties layout known for '\(opName)'")
         }

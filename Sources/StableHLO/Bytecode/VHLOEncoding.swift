@@ -86,19 +86,29 @@ enum VHLOEncoding {
             let mode = try table.readAttribute(&c)
             var modeText = "#stablehlo.result_accuracy_mode<DEFAULT>"
             if case .enumCase(_, _, let v) = mode { modeText = "#stablehlo.result_accuracy_mode<\(v)>" }
-            return .dialect(name: "stablehlo.result_accuracy", parameters: [
-                NamedAttribute("atol", .float(atol, type: nil)), NamedAttribute("rtol", .float(rtol, type: nil)),
-                NamedAttribute("ulps", .integer(ulps, type: nil)), NamedAttribute("mode", .opaque(modeText)),
-            ])
+            // MLIR prints only the parameters that differ from their defaults (0).
+            var ps: [NamedAttribute] = []
+            if atol != 0 { ps.append(NamedAttribute("atol", .float(atol, type: nil))) }
+            if rtol != 0 { ps.append(NamedAttribute("rtol", .float(rtol, type: nil))) }
+            if ulps != 0 { ps.append(NamedAttribute("ulps", .integer(ulps, type: nil))) }
+            ps.append(NamedAttribute("mode", .opaque(modeText)))
+            return .dialect(name: "stablehlo.result_accuracy", parameters: ps)
         case 21:  // SubAxisInfoV1Attr
             let pre = try c.readSignedVarInt(), size = try c.readSignedVarInt()
             return .dialect(name: "stablehlo.sub_axis_info", parameters: [
                 NamedAttribute("pre_size", .integer(pre, type: nil)), NamedAttribute("size", .integer(size, type: nil))])
         case 22:  // AxisRefV1Attr
             let name = try table.readAttribute(&c)
-            var ps = [NamedAttribute("name", name)]
-            if try c.readVarInt() != 0 { ps.append(NamedAttribute("sub_axis_info", try table.readAttribute(&c))) }
-            return .dialect(name: "stablehlo.axis_ref", parameters: ps)
+            guard try c.readVarInt() != 0 else {
+                return .dialect(name: "stablehlo.axis_ref", parameters: [NamedAttribute("name", name)])
+            }
+            // MLIR spells a sub-axis `(pre_size)size`, which the text parser keeps verbatim.
+            let sub = try table.readAttribute(&c)
+            guard case .string(let axis) = name, case .dialect(_, let ps) = sub, ps.count == 2,
+                  let pre = ps[0].value.intValue, let size = ps[1].value.intValue else {
+                throw c.error("malformed axis reference")
+            }
+            return .opaque("#stablehlo.axis_ref<name = \"\(axis)\", sub_axis_info = (\(pre))\(size)>")
         case 23:  // ReplicaGroupMeshAxesV1Attr
             var mesh = try table.readAttribute(&c)
             if case .string(let s) = mesh { mesh = .symbolRef(s) }
@@ -209,24 +219,46 @@ enum VHLOEncoding {
         }
     }
 
-    /// `!quant.uniform<i8<-127:127>:f32:0, {0.5:1, 0.25}>` as MLIR prints it (approximately:
-    /// scales use Swift's shortest round-trip spelling).
+    /// `!quant.uniform<i8<-127:127>:f32:0, {5.000000e-01:1,2.500000e-01}>` as MLIR prints it.
     static func quantizedText(flags: UInt64, storage: IRType, minimum: Int64, maximum: Int64, expressed: IRType,
                               axis: UInt64?, parameters: [(Double, Int64)]) -> String {
         var s = "!quant.uniform<"
-        var storageText = storage.description
-        if flags & 1 == 1, storageText.hasPrefix("i") { storageText = "s" + storageText.dropFirst() }
-        s += storageText
-        if case .scalar(let e) = storage, e.isInteger {
+        let isSigned = flags & 1 == 1
+        if case .scalar(let e) = storage, e.isInteger || e == .i1 {
             let w = Int64(e.bitWidth)
-            let low: Int64 = e.isUnsigned ? 0 : (flags & 1 == 1 ? -(Int64(1) << (w - 1)) : -(Int64(1) << (w - 1)))
-            let high: Int64 = e.isUnsigned ? (Int64(1) << w) - 1 : (Int64(1) << (w - 1)) - 1
+            s += (isSigned ? "i" : "u") + String(w)
+            let low: Int64 = isSigned ? 0 &- (Int64(1) << (w - 1)) : 0
+            let high: Int64 = isSigned ? (Int64(1) << (w - 1)) &- 1 : (Int64(1) << w) &- 1
             if minimum != low || maximum != high { s += "<\(minimum):\(maximum)>" }
+        } else {
+            s += storage.description
         }
         s += ":\(expressed)"
         if let axis { s += ":\(axis)" }
-        let items = parameters.map { p in p.1 == 0 ? "\(p.0)" : "\(p.0):\(p.1)" }
+        let items = parameters.map { p in p.1 == 0 ? scientific(p.0) : scientific(p.0) + ":\(p.1)" }
         s += axis == nil ? ", " + (items.first ?? "") : ", {" + items.joined(separator: ",") + "}"
         return s + ">"
+    }
+
+    /// `x` the way C's `%e` writes it (`3.400000e+01`), as LLVM's `raw_ostream` prints doubles.
+    static func scientific(_ x: Double) -> String {
+        if x.isNaN { return "nan" }
+        if x.isInfinite { return x < 0 ? "-inf" : "inf" }
+        let sign = x.sign == .minus ? "-" : ""
+        var m = x.magnitude
+        var e = 0
+        if m != 0 {
+            while m >= 10, e < 400 { m /= 10; e += 1 }
+            while m < 1, e > -400 { m *= 10; e -= 1 }
+            var power = 1.0
+            for _ in 0..<min(abs(e), 22) { power *= 10 }
+            if abs(e) <= 22 { m = e >= 0 ? x.magnitude / power : x.magnitude * power }
+        }
+        var digits = Int64((m * 1_000_000).rounded())
+        if digits >= 10_000_000 { digits = (digits + 5) / 10; e += 1 }
+        let whole = digits / 1_000_000
+        let fraction = String(digits % 1_000_000).leftPadded(6)
+        let exponent = (e < 0 ? "-" : "+") + String(abs(e)).leftPadded(2)
+        return sign + "\(whole).\(fraction)e" + exponent
     }
 }

@@ -133,7 +133,7 @@ enum VHLOLegalizer {
     }
     /// A dense tensor whose elements are all `v` (integers or bools).
     static func isSplat(_ a: Attribute, _ v: Int64) -> Bool {
-        guard case .dense(let d) = a, let values = d.int64Values else { return false }
+        guard case .dense(let d) = a, d.type.elementCount <= maxExpandedElements, let values = d.int64Values else { return false }
         return values.allSatisfy { $0 == v }
     }
     static func isSplatArray(_ a: Attribute, _ item: Attribute) -> Bool {
@@ -148,11 +148,14 @@ enum VHLOLegalizer {
             if required { throw LegalizationFailure(text: "missing attribute '\(name)'") }
             return []
         }
-        guard case .dense(let d) = a, let v = d.int64Values else {
-            throw LegalizationFailure(text: "attribute '\(name)' must be an integer tensor, found \(a)")
+        guard case .dense(let d) = a, d.type.elementCount <= maxExpandedElements, let v = d.int64Values else {
+            throw LegalizationFailure(text: "attribute '\(name)' must be a small integer tensor, found \(a)")
         }
-        return d.isSplat ? Array(repeating: v.first ?? 0, count: d.type.elementCount) : v
+        return v
     }
+
+    /// Splat tensors expand to at most this many elements where an op needs the list.
+    static let maxExpandedElements = 1 << 24
 
     static func int(_ attrs: [NamedAttribute], _ name: String) throws -> Int64 {
         guard let a = value(attrs, name), case .integer(let v, _) = a else {
@@ -211,10 +214,9 @@ enum VHLOLegalizer {
         case "dynamic_gather", "gather":
             eraseIf(&attrs, "indices_are_sorted", isFalse)
         case "infeed":
-            eraseIf(&attrs, "infeed_config", isEmptyString)
+            // StableHLO 1.20 also drops an empty `infeed_config`/`outfeed_config`; jaxlib's 1.17
+            // keeps them, and so does this reader.
             eraseIf(&attrs, "layout", isEmptyArray)
-        case "outfeed":
-            eraseIf(&attrs, "outfeed_config", isEmptyString)
         case "recv", "send":
             eraseIf(&attrs, "is_host_transfer", isFalse)
             eraseIf(&attrs, "source_target_pairs", isEmptyTensor)
@@ -236,14 +238,7 @@ enum VHLOLegalizer {
              "rsqrt", "sine", "sqrt", "tan", "tanh":
             eraseIf(&attrs, "result_accuracy") { a in
                 guard case .dialect(_, let ps) = a else { return false }
-                return ps.allSatisfy { p in
-                    switch p.value {
-                    case .float(let v, _): return v == 0
-                    case .integer(let v, _): return v == 0
-                    case .opaque(let s): return s.hasSuffix("<DEFAULT>")
-                    default: return false
-                    }
-                }
+                return ps.count == 1 && ps[0].value == .opaque("#stablehlo.result_accuracy_mode<DEFAULT>")
             }
         default:
             break
@@ -363,10 +358,9 @@ enum VHLOLegalizer {
                 attrs[k].value = .symbolRef(s)
             default:
                 guard arrays.contains(name) else { continue }
-                guard case .dense(let d) = a, var values = d.int64Values else {
-                    throw LegalizationFailure(text: "attribute '\(name)' must be an integer tensor, found \(a)")
+                guard case .dense(let d) = a, d.type.elementCount <= maxExpandedElements, let values = d.int64Values else {
+                    throw LegalizationFailure(text: "attribute '\(name)' must be a small integer tensor, found \(a)")
                 }
-                if d.isSplat { values = Array(repeating: values.first ?? 0, count: d.type.elementCount) }
                 attrs[k].value = .denseInts(d.type.elementType == .i1 ? .i1 : .si(64), values)
             }
         }

@@ -15,6 +15,12 @@ duplicate constants, so this can differ from the input text op for op).
 line per written file; the Swift test `BytecodeCorpusTests` reads it (env
 `NVGPU_BYTECODE_DIR=OUT_DIR`).
 
+  export_bytecode.py IN_DIR_OR_FILE... --out OUT_DIR --plain
+
+writes plain MLIR bytecode of the stablehlo/func/builtin module instead (what
+`jax._src.interpreters.mlir.module_to_bytecode` makes); the round-trip text is then the
+module as jaxlib prints it.
+
   export_bytecode.py --index-artifacts ARTIFACT.mlir.bc... --out OUT_DIR
 
 writes only the manifest (and round-trip texts) for existing artifacts, such as
@@ -60,7 +66,7 @@ def _deserialized_text(data):
         return stablehlo.deserialize_portable_artifact(ctx, data).operation.get_asm()
 
 
-def export(paths, out, version):
+def export(paths, out, version, plain=False):
     from jax._src.lib.mlir import ir
     os.makedirs(out, exist_ok=True)
     manifest = []
@@ -79,7 +85,12 @@ def export(paths, out, version):
                 text = f.read()
             with _context():
                 module = ir.Module.parse(text)
-                data = _serialize(module, version)
+                if plain:
+                    from jax._src.interpreters import mlir
+                    data = mlir.module_to_bytecode(module)
+                    plain_text = module.operation.get_asm()
+                else:
+                    data = _serialize(module, version)
         except Exception as e:  # jaxlib raises several error types
             reason = str(e).strip().splitlines()
             skipped.append((path, reason[0] if reason else type(e).__name__))
@@ -90,7 +101,7 @@ def export(paths, out, version):
         roundtrip = os.path.join(out, name + ".roundtrip.mlir")
         try:
             with open(roundtrip, "w", encoding="utf-8") as f:
-                f.write(_deserialized_text(data))
+                f.write(plain_text if plain else _deserialized_text(data))
         except Exception as e:
             reason = str(e).strip().splitlines()
             print(f"no round-trip text for {path}: {reason[0] if reason else type(e).__name__}", file=sys.stderr)
@@ -102,7 +113,8 @@ def export(paths, out, version):
             f.write(f"{b}\t{t}\t{r}\n")
     for path, reason in skipped:
         print(f"skipped {path}: {reason}", file=sys.stderr)
-    print(f"wrote {len(manifest)} bytecode files at version {version} to {out}; skipped {len(skipped)}")
+    kind = "plain (stablehlo/func/builtin) bytecode" if plain else f"bytecode files at version {version}"
+    print(f"wrote {len(manifest)} {kind} to {out}; skipped {len(skipped)}")
 
 
 def index_artifacts(paths, out):
@@ -119,7 +131,7 @@ def index_artifacts(paths, out):
         roundtrip = os.path.join(out, name + ".roundtrip.mlir")
         try:
             with open(roundtrip, "w", encoding="utf-8") as f:
-                f.write(_deserialized_text(data))
+                f.write(plain_text if plain else _deserialized_text(data))
         except Exception as e:
             reason = str(e).strip().splitlines()
             print(f"no round-trip text for {path}: {reason[0] if reason else type(e).__name__}", file=sys.stderr)
@@ -191,6 +203,9 @@ def main():
     ap.add_argument("--out")
     ap.add_argument("--version", default="1.17.0")
     ap.add_argument("--jit-examples", metavar="OUT_DIR")
+    ap.add_argument("--plain", action="store_true",
+                    help="write plain MLIR bytecode of the stablehlo module (as jax's module_to_bytecode does) "
+                         "instead of a VHLO portable artifact")
     ap.add_argument("--index-artifacts", action="store_true",
                     help="the inputs are existing artifacts (*.mlir.bc): only write the manifest and round-trip texts")
     args = ap.parse_args()
@@ -202,7 +217,7 @@ def main():
     if args.inputs:
         if not args.out:
             ap.error("--out is required with inputs")
-        export(args.inputs, args.out, args.version)
+        export(args.inputs, args.out, args.version, plain=args.plain)
 
 
 if __name__ == "__main__":

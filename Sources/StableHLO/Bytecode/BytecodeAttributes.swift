@@ -150,7 +150,13 @@ final class AttributeTable {
             switch entry.dialect {
             case "builtin": value = try BuiltinEncoding.readAttribute(&r, self)
             case "vhlo": value = try VHLOEncoding.readAttribute(&r, self)
-            default: throw r.error("no bytecode decoder for attributes of dialect '\(entry.dialect)'")
+            case "stablehlo": value = try StablehloEncoding.readAttribute(&r, self)
+            default:
+                // Another dialect's own encoding, e.g. Shardy sharding annotations
+                // (`#sdy.sharding<...>` on arguments and results): placement metadata for
+                // several devices, kept opaque and never interpreted.
+                value = .opaque("#\(entry.dialect).<attribute \(i)>")
+                r.position = r.end
             }
         } else {
             let text = try r.readNullTerminatedString()
@@ -161,7 +167,7 @@ final class AttributeTable {
                 value = .opaque(text)
             }
         }
-        guard r.isAtEnd else { throw r.error("unexpected trailing bytes after the attribute \(value) [" + file.bytes[entry.range].map { String($0, radix: 16) }.joined(separator: " ") + "]") }
+        guard r.isAtEnd else { throw r.error("unexpected trailing bytes after the attribute") }
         attributes[i] = value
         return value
     }
@@ -179,6 +185,7 @@ final class AttributeTable {
             switch entry.dialect {
             case "builtin": value = try BuiltinEncoding.readType(&r, self)
             case "vhlo": value = try VHLOEncoding.readType(&r, self)
+            case "stablehlo": value = try StablehloEncoding.readType(&r, self)
             default: throw r.error("no bytecode decoder for types of dialect '\(entry.dialect)'")
             }
         } else {

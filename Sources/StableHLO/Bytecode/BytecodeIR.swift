@@ -55,7 +55,7 @@ struct IRReader {
         if mask & 0x01 != 0 {
             let at = c.position
             let dict = try table.readAttribute(&c)
-            guard case .dictionary(let entries) = dict else { throw c.error("expected the attribute dictionary of '\(name)', found \(dict)", at: at) }
+            guard case .dictionary(let entries) = dict else { throw c.error("expected the attribute dictionary of '\(name)'", at: at) }
             discardable = entries
         }
         if mask & 0x40 != 0 {
@@ -68,7 +68,7 @@ struct IRReader {
                 }
                 var p = c.sub(file.properties[Int(index)], section: "properties of '\(name)'")
                 op.attributes = try readProperties(name, &p, table)
-                guard p.isAtEnd else { throw p.error("unexpected trailing bytes in the properties of '\(name)': [" + file.bytes[file.properties[Int(index)]].map { String($0, radix: 16) }.joined(separator: " ") + "] read \(op.attributes)") }
+                guard p.isAtEnd else { throw p.error("unexpected trailing bytes in the properties of '\(name)'") }
             case .some(false):
                 let props = try table.readAttribute(&c)
                 if case .dictionary(let entries) = props { op.attributes = entries }

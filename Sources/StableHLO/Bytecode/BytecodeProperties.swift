@@ -5,7 +5,7 @@ enum PropertiesDecoder {
     /// The properties layouts of the non-VHLO ops this reader knows: (name, optional).
     static let builtinLayouts: [String: [(String, Bool)]] = [
         "builtin.module": [("sym_name", true), ("sym_visibility", true)],
-        "func.func": [("arg_attrs", true), ("function_type", false), ("res_attrs", true),
+        "func.func": [("arg_attrs", true), ("function_type", false), ("no_inline", true), ("res_attrs", true),
                       ("sym_name", false), ("sym_visibility", true)],
         "func.call": [("arg_attrs", true), ("callee", false), ("no_inline", true), ("res_attrs", true)],
         "func.return": [],
@@ -27,7 +27,7 @@ enum PropertiesDecoder {
             try c.skip(UInt64(c.remaining))
             return out
         }
-        guard let layout = builtinLayouts[opName] else {
+        guard let layout = builtinLayouts[opName] ?? StablehloOpTable.propertyLayouts[opName] else {
             throw c.error("no properties layout known for '\(opName)'")
         }
         for (name, optional) in layout {

@@ -84,15 +84,7 @@ enum VHLOEncoding {
             let rtol = FloatFormat.f64.decode(try table.readAPInt(&c, width: 64))
             let ulps = try c.readSignedVarInt()
             let mode = try table.readAttribute(&c)
-            var modeText = "#stablehlo.result_accuracy_mode<DEFAULT>"
-            if case .enumCase(_, _, let v) = mode { modeText = "#stablehlo.result_accuracy_mode<\(v)>" }
-            // MLIR prints only the parameters that differ from their defaults (0).
-            var ps: [NamedAttribute] = []
-            if atol != 0 { ps.append(NamedAttribute("atol", .float(atol, type: nil))) }
-            if rtol != 0 { ps.append(NamedAttribute("rtol", .float(rtol, type: nil))) }
-            if ulps != 0 { ps.append(NamedAttribute("ulps", .integer(ulps, type: nil))) }
-            ps.append(NamedAttribute("mode", .opaque(modeText)))
-            return .dialect(name: "stablehlo.result_accuracy", parameters: ps)
+            return resultAccuracy(atol: atol, rtol: rtol, ulps: ulps, mode: mode)
         case 21:  // SubAxisInfoV1Attr
             let pre = try c.readSignedVarInt(), size = try c.readSignedVarInt()
             return .dialect(name: "stablehlo.sub_axis_info", parameters: [
@@ -102,13 +94,8 @@ enum VHLOEncoding {
             guard try c.readVarInt() != 0 else {
                 return .dialect(name: "stablehlo.axis_ref", parameters: [NamedAttribute("name", name)])
             }
-            // MLIR spells a sub-axis `(pre_size)size`, which the text parser keeps verbatim.
-            let sub = try table.readAttribute(&c)
-            guard case .string(let axis) = name, case .dialect(_, let ps) = sub, ps.count == 2,
-                  let pre = ps[0].value.intValue, let size = ps[1].value.intValue else {
-                throw c.error("malformed axis reference")
-            }
-            return .opaque("#stablehlo.axis_ref<name = \"\(axis)\", sub_axis_info = (\(pre))\(size)>")
+            guard case .string(let axis) = name else { throw c.error("an axis reference name must be a string") }
+            return try axisReference(name: axis, subAxis: try table.readAttribute(&c), c)
         case 23:  // ReplicaGroupMeshAxesV1Attr
             var mesh = try table.readAttribute(&c)
             if case .string(let s) = mesh { mesh = .symbolRef(s) }
@@ -128,6 +115,29 @@ enum VHLOEncoding {
         default:
             throw c.error("unknown VHLO attribute code \(code)", at: codeAt)
         }
+    }
+
+    /// `#stablehlo.result_accuracy<...>` with the parameters MLIR prints: those that differ
+    /// from their defaults (0), and the mode.
+    static func resultAccuracy(atol: Double, rtol: Double, ulps: Int64, mode: Attribute) -> Attribute {
+        var modeText = "#stablehlo.result_accuracy_mode<DEFAULT>"
+        if case .enumCase(_, _, let v) = mode { modeText = "#stablehlo.result_accuracy_mode<\(v)>" }
+        var ps: [NamedAttribute] = []
+        if atol != 0 { ps.append(NamedAttribute("atol", .float(atol, type: nil))) }
+        if rtol != 0 { ps.append(NamedAttribute("rtol", .float(rtol, type: nil))) }
+        if ulps != 0 { ps.append(NamedAttribute("ulps", .integer(ulps, type: nil))) }
+        ps.append(NamedAttribute("mode", .opaque(modeText)))
+        return .dialect(name: "stablehlo.result_accuracy", parameters: ps)
+    }
+
+    /// `#stablehlo.axis_ref<name = "x", sub_axis_info = (1)2>`: MLIR's custom spelling of a
+    /// sub-axis, which the text parser keeps verbatim.
+    static func axisReference(name: String, subAxis: Attribute, _ c: ByteCursor) throws -> Attribute {
+        guard case .dialect(_, let ps) = subAxis, ps.count == 2,
+              let pre = ps[0].value.intValue, let size = ps[1].value.intValue else {
+            throw c.error("malformed sub-axis of axis reference '\(name)'")
+        }
+        return .opaque("#stablehlo.axis_ref<name = \"\(name)\", sub_axis_info = (\(pre))\(size)>")
     }
 
     static func integerArray(_ values: [Int64]) -> Attribute {

@@ -22,7 +22,12 @@ enum VHLOLegalizer {
                 }
             }
         }
-        guard op.name.hasPrefix("vhlo.") else { return op }
+        guard op.name.hasPrefix("vhlo.") else {
+            if let layout = StablehloOpTable.propertyLayouts[op.name] {
+                op.attributes = canonicalOrder(op.name, op.attributes, inherent: Set(layout.map(\.0)))
+            }
+            return op
+        }
         let base = baseName(op.name)
         var attrs = op.attributes
         do {

@@ -9,6 +9,15 @@ enum PropertiesDecoder {
                       ("sym_name", false), ("sym_visibility", true)],
         "func.call": [("arg_attrs", true), ("callee", false), ("no_inline", true), ("res_attrs", true)],
         "func.return": [],
+        "chlo.top_k": [("is_stable", true), ("k", false)],
+        "chlo.compare": [("compare_type", true), ("comparison_direction", false)],
+        "chlo.constant": [("value", false)],
+        "chlo.constant_like": [("value", false)],
+    ]
+
+    /// Layouts of older writers, tried when the current one does not fit the payload.
+    static let olderLayouts: [String: [(String, Bool)]] = [
+        "chlo.top_k": [("k", false)],
     ]
 
     static func read(_ opName: String, _ c: inout ByteCursor, _ table: AttributeTable) throws -> [NamedAttribute] {
@@ -30,7 +39,24 @@ enum PropertiesDecoder {
         guard let layout = builtinLayouts[opName] ?? StablehloOpTable.propertyLayouts[opName] else {
             throw c.error("no properties layout known for '\(opName)'")
         }
+        if let older = olderLayouts[opName] {
+            var attempt = c
+            if let attributes = try? read(layout, &attempt, table), attempt.isAtEnd {
+                c = attempt
+                return attributes
+            }
+            return try read(older, &c, table)
+        }
+        return try read(layout, &c, table)
+    }
+
+    /// Reads the attributes of `layout` in order.
+    static func read(_ layout: [(String, Bool)], _ c: inout ByteCursor, _ table: AttributeTable) throws -> [NamedAttribute] {
+        var out: [NamedAttribute] = []
         for (name, optional) in layout {
+            // Optional attributes that a newer StableHLO added at the end of an op's list
+            // (e.g. custom_call's `result_tilings` in 1.18) are absent in older writers' output.
+            if optional, c.isAtEnd { continue }
             if optional {
                 if let a = try table.readOptionalAttribute(&c) { out.append(NamedAttribute(name, a)) }
             } else {

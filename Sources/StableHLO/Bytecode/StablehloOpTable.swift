@@ -24,7 +24,7 @@ enum StablehloOpTable {
         "stablehlo.convolution": [("batch_group_count", false), ("dimension_numbers", false), ("feature_group_count", false), ("lhs_dilation", true), ("padding", true), ("precision_config", true), ("rhs_dilation", true), ("window_reversal", true), ("window_strides", true)],
         "stablehlo.cosine": [("result_accuracy", true)],
         "stablehlo.cross-replica-sum": [("replica_groups", false)],
-        "stablehlo.custom_call": [("backend_config", true), ("call_target_name", false), ("called_computations", true), ("has_side_effect", true), ("operand_layouts", true), ("output_operand_aliases", true), ("result_layouts", true), ("result_tilings", true)],
+        "stablehlo.custom_call": [("api_version", true), ("backend_config", true), ("call_target_name", false), ("called_computations", true), ("has_side_effect", true), ("operand_layouts", true), ("output_operand_aliases", true), ("result_layouts", true), ("result_tilings", true)],
         "stablehlo.dot": [("precision_config", true)],
         "stablehlo.dot_general": [("algorithm", true), ("dot_dimension_numbers", false), ("precision_config", true)],
         "stablehlo.dynamic_broadcast_in_dim": [("broadcast_dimensions", false), ("known_expanding_dimensions", true), ("known_nonexpanding_dimensions", true)],

@@ -25,23 +25,6 @@ import Testing
         }
     }
 
-    /// `text` with the type `tf32` (not `@type_tf32`) spelled `f32`.
-    static func replacingTF32(_ text: String) -> String {
-        var out = ""
-        var rest = Substring(text)
-        while let r = rest.range(of: "tf32") {
-            let before = rest[..<r.lowerBound]
-            out += before
-            if let c = before.last ?? out.last, c.isLetter || c.isNumber || c == "_" {
-                out += "tf32"
-            } else {
-                out += "f32"
-            }
-            rest = rest[r.upperBound...]
-        }
-        return out + rest
-    }
-
     @Test func corpusReadsEqualToText() throws {
         guard let dir = Self.directory else {
             print("BytecodeCorpusTests: SKIPPED — set NVGPU_BYTECODE_DIR to a folder written by tools/export_bytecode.py")
@@ -74,7 +57,7 @@ import Testing
             }
             guard !e.roundTrip.isEmpty, var rt = try? String(contentsOfFile: e.roundTrip, encoding: .utf8) else { continue }
             // The text parser has no `tf32` (a dot algorithm type): compare those as f32.
-            rt = Self.replacingTF32(rt)
+            rt = BytecodeNormalization.replacingTF32(rt)
             let expected: Module
             do {
                 expected = BytecodeNormalization.normalize(try Module.parse(rt, file: e.roundTrip))

@@ -13,7 +13,7 @@ func prefixVarInt(_ value: UInt64) -> [UInt8] {
     return (0..<bytes).map { UInt8(truncatingIfNeeded: encoded >> UInt64(8 * $0)) }
 }
 
-func cursor(_ bytes: [UInt8]) -> ByteCursor {
+func testCursor(_ bytes: [UInt8]) -> ByteCursor {
     ByteCursor(bytes: bytes, range: 0..<bytes.count, section: "test", file: "t.mlirbc")
 }
 
@@ -36,7 +36,7 @@ func bytecodeError(_ bytes: [UInt8]) -> BytecodeError? {
         #expect(prefixVarInt(1) == [0x03])
         #expect(prefixVarInt(127) == [0xFF])
         #expect(prefixVarInt(128) == [0x02, 0x02])
-        var c = cursor([0x01, 0x03, 0xFF, 0x02, 0x02])
+        var c = testCursor([0x01, 0x03, 0xFF, 0x02, 0x02])
         #expect(try c.readVarInt() == 0)
         #expect(try c.readVarInt() == 1)
         #expect(try c.readVarInt() == 127)
@@ -47,12 +47,12 @@ func bytecodeError(_ bytes: [UInt8]) -> BytecodeError? {
     @Test(arguments: [UInt64(0), 5, 127, 128, 300, 16_383, 16_384, 1 << 20, 1 << 35, 1 << 49, 1 << 55, 1 << 56, 1 << 63, UInt64.max])
     func varIntRoundTrips(value: UInt64) throws {
         let bytes = prefixVarInt(value)
-        var c = cursor(bytes)
+        var c = testCursor(bytes)
         #expect(try c.readVarInt() == value)
         #expect(c.isAtEnd)
         // Every proper prefix is truncated and must throw.
         for n in 0..<bytes.count {
-            var t = cursor(Array(bytes[0..<n]))
+            var t = testCursor(Array(bytes[0..<n]))
             #expect(throws: BytecodeError.self) { try t.readVarInt() }
         }
     }
@@ -61,13 +61,13 @@ func bytecodeError(_ bytes: [UInt8]) -> BytecodeError? {
         // zigzag: 0 -> 0, -1 -> 1, 1 -> 2, -2 -> 3, Int64.min -> UInt64.max
         let cases: [(UInt64, Int64)] = [(0, 0), (1, -1), (2, 1), (3, -2), (4_294_967_294, 2_147_483_647), (UInt64.max, Int64.min)]
         for (encoded, value) in cases {
-            var c = cursor(prefixVarInt(encoded))
+            var c = testCursor(prefixVarInt(encoded))
             #expect(try c.readSignedVarInt() == value)
         }
     }
 
     @Test func varIntWithFlagSplitsTheLowBit() throws {
-        var c = cursor(prefixVarInt(41 << 1 | 1) + prefixVarInt(40 << 1))
+        var c = testCursor(prefixVarInt(41 << 1 | 1) + prefixVarInt(40 << 1))
         let a = try c.readVarIntWithFlag()
         let b = try c.readVarIntWithFlag()
         #expect(a.value == 41 && a.flag)
@@ -78,7 +78,7 @@ func bytecodeError(_ bytes: [UInt8]) -> BytecodeError? {
         // id 2 aligned (0x82), length 3, alignment 8, padding 0xCB to offset 8, then data.
         let bytes: [UInt8] = [0x82] + prefixVarInt(3) + prefixVarInt(8) + [0xCB, 0xCB, 0xCB, 0xCB, 0xCB] + [7, 8, 9]
             + [0x04] + prefixVarInt(1) + [42]
-        var c = cursor(bytes)
+        var c = testCursor(bytes)
         let first = try c.readSection()
         #expect(first.id == 2)
         #expect(first.range == 8..<11)
@@ -90,14 +90,14 @@ func bytecodeError(_ bytes: [UInt8]) -> BytecodeError? {
 
     @Test func badAlignmentPaddingIsAnError() {
         let bytes: [UInt8] = [0x82] + prefixVarInt(1) + prefixVarInt(8) + [0xCB, 0x00, 0xCB, 0xCB, 0xCB, 1]
-        var c = cursor(bytes)
+        var c = testCursor(bytes)
         #expect(throws: BytecodeError.self) { try c.readSection() }
-        var d = cursor([0x82] + prefixVarInt(1) + prefixVarInt(3) + [1])
+        var d = testCursor([0x82] + prefixVarInt(1) + prefixVarInt(3) + [1])
         #expect(throws: BytecodeError.self) { try d.readSection() }
     }
 
     @Test func sectionLongerThanTheFileIsAnError() throws {
-        var c = cursor([0x00] + prefixVarInt(1000) + [1, 2, 3])
+        var c = testCursor([0x00] + prefixVarInt(1000) + [1, 2, 3])
         #expect(throws: BytecodeError.self) { try c.readSection() }
     }
 
@@ -165,7 +165,7 @@ func bytecodeError(_ bytes: [UInt8]) -> BytecodeError? {
     /// none traps.
     @Test func randomMutationsNeverCrash() throws {
         let original = try BytecodeTestFiles.bytes("jit_mlp_grad.mlirbc")
-        var rng = SplitMix64(seed: 0x5EED)
+        var rng = BytecodeMutationRNG(seed: 0x5EED)
         var read = 0, rejected = 0
         for _ in 0..<1000 {
             var bytes = original
@@ -184,7 +184,7 @@ func bytecodeError(_ bytes: [UInt8]) -> BytecodeError? {
     }
 
     @Test func randomBytesAfterTheMagicNeverCrash() {
-        var rng = SplitMix64(seed: 42)
+        var rng = BytecodeMutationRNG(seed: 42)
         for length in 0..<300 {
             let bytes: [UInt8] = [0x4D, 0x4C, 0xEF, 0x52] + (0..<length).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
             _ = bytecodeError(bytes)
@@ -192,8 +192,8 @@ func bytecodeError(_ bytes: [UInt8]) -> BytecodeError? {
     }
 }
 
-/// A small deterministic generator for the mutation tests.
-struct SplitMix64 {
+/// A small deterministic generator (SplitMix64) for the mutation tests.
+struct BytecodeMutationRNG {
     var state: UInt64
     init(seed: UInt64) { state = seed }
     mutating func next() -> UInt64 {

@@ -82,6 +82,23 @@ enum BytecodeNormalization {
         }
     }
 
+    /// `text` with the type `tf32` (not `@type_tf32`) spelled `f32`.
+    static func replacingTF32(_ text: String) -> String {
+        var out = ""
+        var rest = Substring(text)
+        while let r = rest.range(of: "tf32") {
+            let before = rest[..<r.lowerBound]
+            out += before
+            if let c = before.last ?? out.last, c.isLetter || c.isNumber || c == "_" {
+                out += "tf32"
+            } else {
+                out += "f32"
+            }
+            rest = rest[r.upperBound...]
+        }
+        return out + rest
+    }
+
     /// The first line where the generic-form texts of two modules differ, for messages.
     static func firstDifference(_ a: Module, _ b: Module) -> String {
         let x = a.text(prettyForms: false).split(separator: "\n", omittingEmptySubsequences: false)

@@ -1,5 +1,6 @@
 /// Decoders for the builtin dialect's bytecode encodings (`BuiltinDialectBytecode.td`):
-/// attribute codes 0...22 and type codes 0...20.
+/// attribute codes 0...22 and type codes 0...32 (21...32: tf32 and the f8/f6/f4 types, as
+/// jaxlib 0.10.2's MLIR numbers them).
 enum BuiltinEncoding {
     static func readAttribute(_ c: inout ByteCursor, _ table: AttributeTable) throws -> Attribute {
         let codeAt = c.position
@@ -198,6 +199,18 @@ enum BuiltinEncoding {
             let shape = try table.readSignedVarInts(&c)
             let element = try table.readType(&c)
             return .opaque("vector<" + (shape.map(String.init) + [element.description]).joined(separator: "x") + ">")
+        case 21: return .opaque("tf32")
+        case 22: return .scalar(.float(.f8E5M2))
+        case 23: return .scalar(.float(.f8E4M3))
+        case 24: return .scalar(.float(.f8E4M3FN))
+        case 25: return .scalar(.float(.f8E5M2FNUZ))
+        case 26: return .scalar(.float(.f8E4M3FNUZ))
+        case 27: return .scalar(.float(.f8E4M3B11FNUZ))
+        case 28: return .scalar(.float(.f8E3M4))
+        case 29: return .scalar(.float(.f4E2M1FN))
+        case 30: return .scalar(.float(.f6E2M3FN))
+        case 31: return .scalar(.float(.f6E3M2FN))
+        case 32: return .scalar(.float(.f8E8M0FNU))
         default:
             throw c.error("unknown builtin type code \(code)", at: codeAt)
         }

@@ -31,7 +31,8 @@ older StableHLO releases wrote (older MLIR bytecode versions).
 
 writes a few `jax.jit(f).lower(x).compiler_ir('stablehlo')` modules (MLP with grad,
 lax.scan, while_loop, cond, sort) as `NAME.mlirbc`, `NAME.mlir` (the module's text as
-JAX printed it) and `NAME.roundtrip.mlir` (the artifact deserialized by jaxlib).
+JAX printed it), `NAME.roundtrip.mlir` (the artifact deserialized by jaxlib) and
+`NAME.plain.mlirbc` (the module's plain bytecode, `module_to_bytecode`).
 """
 import argparse
 import os
@@ -194,6 +195,8 @@ def jit_examples(out, version):
             fh.write(module.operation.get_asm())
         with open(os.path.join(out, name + ".roundtrip.mlir"), "w", encoding="utf-8") as fh:
             fh.write(_deserialized_text(data))
+        with open(os.path.join(out, name + ".plain.mlirbc"), "wb") as fh:
+            fh.write(mlir.module_to_bytecode(module))
         print(f"wrote {name}.mlirbc ({len(data)} bytes)")
 
 

@@ -19,6 +19,17 @@ import Testing
         #expect(a == b, "\(BytecodeNormalization.firstDifference(a, b))")
     }
 
+    /// The plain (stablehlo/func/builtin) bytecode of the same modules, which JAX writes
+    /// before converting to VHLO, reads equal to the module's text as JAX printed it.
+    @Test(arguments: names)
+    func plainBytecodeReadsEqualToJAXText(name: String) throws {
+        let m = try Module.parse(bytecode: try BytecodeTestFiles.bytes(name + ".plain.mlirbc"), file: name + ".plain.mlirbc")
+        let t = try Module.parse(try BytecodeTestFiles.text(name + ".mlir"), file: name + ".mlir")
+        let a = BytecodeNormalization.normalize(m)
+        let b = BytecodeNormalization.normalize(t)
+        #expect(a == b, "\(BytecodeNormalization.firstDifference(a, b))")
+    }
+
     /// StableHLO's own artifacts of a module using every op, written by StableHLO 0.9.0
     /// (bytecode 1, no properties) and 1.16.0 (bytecode 6), read equal to their text.
     @Test(arguments: ["0_9_0", "1_16_0"])

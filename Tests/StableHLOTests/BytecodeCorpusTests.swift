@@ -30,7 +30,7 @@ import Testing
         guard let dir = Self.directory else { return }
         let entries = try Self.entries(dir)
         #expect(!entries.isEmpty, "no entries in \(dir)/manifest.tsv")
-        var read = 0, equalRoundTrip = 0, equalOriginal = 0, textFailures = 0
+        var read = 0, equalRoundTrip = 0, equalOriginal = 0, textFailures = 0, sameValueIDs = 0, identical = 0
         var issues = 0
         var mismatchesByOp: [String: Int] = [:]
         for e in entries {
@@ -68,6 +68,17 @@ import Testing
             }
             if expected == module {
                 equalRoundTrip += 1
+                if let raw = try? Module.parse(rt, file: e.roundTrip), let bytes = try? Data(contentsOf: URL(fileURLWithPath: e.bytecode)),
+                   let read = try? Module.parse(bytecode: [UInt8](bytes), file: name),
+                   BytecodeNormalization.normalize(raw, renumbering: false) == BytecodeNormalization.normalize(read, renumbering: false) {
+                    sameValueIDs += 1
+                    let x = BytecodeNormalization.droppingLocations(read), y = BytecodeNormalization.droppingLocations(raw)
+                    if x == y {
+                        identical += 1
+                    } else if ProcessInfo.processInfo.environment["NVGPU_BYTECODE_VERBOSE"] != nil {
+                        print("\(name) is not identical to its round-trip text at \(BytecodeNormalization.firstDifference(x, y))")
+                    }
+                }
             } else {
                 let difference = BytecodeNormalization.firstDifference(module, expected)
                 let op = difference.split(separator: "\n").dropFirst().first.flatMap { line in
@@ -79,7 +90,8 @@ import Testing
             }
         }
         let summary = "BytecodeCorpusTests: \(entries.count) artifacts, \(read) read, "
-            + "\(equalRoundTrip) equal to their round-trip text, \(equalOriginal) equal to their original text, "
+            + "\(equalRoundTrip) equal to their round-trip text (\(sameValueIDs) with identical value ids, \(identical) identical but for locations), "
+            + "\(equalOriginal) equal to their original text, "
             + "\(textFailures) round-trip texts the text parser rejects; mismatches by op: \(mismatchesByOp.sorted { $0.value > $1.value })"
         print(summary)
     }

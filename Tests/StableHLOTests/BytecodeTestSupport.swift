@@ -9,15 +9,17 @@ import Foundation
 /// definition order, and the `tf32` type (which the text parser lacks; the corpus test
 /// rewrites it to `f32` in the text) compares as `f32`.
 enum BytecodeNormalization {
-    static func normalize(_ module: Module) -> Module {
+    /// `renumbering: false` keeps the value ids (to check that the reader numbers values
+    /// exactly as the text parser does).
+    static func normalize(_ module: Module, renumbering: Bool = true) -> Module {
         var m = module
         m.location = .unknown
         m.attributes = attributes(m.attributes)
-        m.functions = m.functions.map(function)
+        m.functions = m.functions.map { function($0, renumbering: renumbering) }
         return m
     }
 
-    static func function(_ f: Function) -> Function {
+    static func function(_ f: Function, renumbering: Bool = true) -> Function {
         var f = f
         f.location = .unknown
         f.attributes = attributes(f.attributes)
@@ -26,12 +28,14 @@ enum BytecodeNormalization {
         f.inputTypes = f.inputTypes.map(type)
         f.resultTypes = f.resultTypes.map(type)
         var ids: [Int: Int] = [:]
-        var next = 0
+        var next = renumbering ? 0 : -1
         f.body = region(f.body, &ids, &next)
         return f
     }
 
+    /// The value with its id renumbered (`next` counts definitions; -1 keeps ids).
     static func value(_ v: Value, _ ids: inout [Int: Int], _ next: inout Int, define: Bool) -> Value {
+        if next < 0 { return Value(id: v.id, type: type(v.type)) }
         if define || ids[v.id] == nil {
             ids[v.id] = next
             next += 1
@@ -82,6 +86,29 @@ enum BytecodeNormalization {
         }
     }
 
+    /// The module with every location set to `.unknown` and nothing else changed.
+    static func droppingLocations(_ module: Module) -> Module {
+        func region(_ r: Region) -> Region {
+            var r = r
+            for b in r.blocks.indices {
+                for k in r.blocks[b].operations.indices {
+                    r.blocks[b].operations[k].location = .unknown
+                    r.blocks[b].operations[k].regions = r.blocks[b].operations[k].regions.map(region)
+                }
+            }
+            return r
+        }
+        var m = module
+        m.location = .unknown
+        m.functions = m.functions.map { f in
+            var f = f
+            f.location = .unknown
+            f.body = region(f.body)
+            return f
+        }
+        return m
+    }
+
     /// `text` with the type `tf32` (not `@type_tf32`) spelled `f32`.
     static func replacingTF32(_ text: String) -> String {
         var out = ""
@@ -106,7 +133,13 @@ enum BytecodeNormalization {
         for i in 0..<max(x.count, y.count) {
             let l = i < x.count ? String(x[i]) : "<end>"
             let r = i < y.count ? String(y[i]) : "<end>"
-            if l != r { return "line \(i + 1):\n  bytecode: \(l.prefix(400))\n  text:     \(r.prefix(400))" }
+            if l != r {
+                // Show both lines from a little before the first differing character.
+                let common = zip(l, r).prefix { $0 == $1 }.count
+                let start = max(0, common - 60)
+                let a = String(l.dropFirst(start).prefix(300)), b = String(r.dropFirst(start).prefix(300))
+                return "line \(i + 1), column \(common + 1):\n  bytecode: …\(a)\n  text:     …\(b)"
+            }
         }
         return "(texts are equal; the modules differ in a way the printer does not show)"
     }

@@ -239,8 +239,8 @@ final class AttributeTable {
         let count = t.isStatic ? t.elementCount : 0
         var bytes = Array(raw)
         if t.elementType == .i1 {
-            if bytes.count == 1, bytes[0] == 0xFF {
-                bytes = [1]
+            if bytes.count == 1, bytes[0] == 0xFF || bytes[0] == 0 {
+                bytes = [bytes[0] == 0 ? 0 : 1]  // a splat (MLIR reads one all-0/all-1 byte so)
             } else if bytes.count == (count + 7) / 8, bytes.count != count {
                 var unpacked = [UInt8](repeating: 0, count: count)
                 for i in 0..<count { unpacked[i] = (bytes[i / 8] >> UInt8(i % 8)) & 1 }

@@ -26,6 +26,9 @@ enum VHLOLegalizer {
             if let layout = StablehloOpTable.propertyLayouts[op.name] {
                 op.attributes = canonicalOrder(op.name, op.attributes, inherent: Set(layout.map(\.0)))
             }
+            if op.name == "stablehlo.convolution", let padding = op[attribute: "padding"] {
+                op[attribute: "padding"] = expandedPadding(padding)
+            }
             return op
         }
         let base = baseName(op.name)
@@ -325,6 +328,15 @@ enum VHLOLegalizer {
             NamedAttribute("handle", .integer(handle, type: nil)), NamedAttribute("type", .integer(type, type: nil))])
     }
 
+    /// A convolution's splat `padding` expanded: the pretty form spells every `[low, high]`
+    /// pair, so the text parser never makes a splat of it.
+    static func expandedPadding(_ a: Attribute) -> Attribute {
+        guard case .dense(var d) = a, d.isSplat, d.type.rank == 2, d.type.elementCount <= maxExpandedElements else { return a }
+        d.bytes = d.expandedBytes
+        d.isSplat = false
+        return .dense(d)
+    }
+
     /// The attributes of each op that are `array<i64>` (or `array<i1>`) in StableHLO.
     static let denseArrayAttributes: [String: Set<String>] = [
         "fft": ["fft_length"], "broadcast": ["broadcast_sizes"], "dynamic_slice": ["slice_sizes"],
@@ -358,6 +370,8 @@ enum VHLOLegalizer {
                     guard case .string(let s) = item else { throw LegalizationFailure(text: "called_computations must hold strings") }
                     return .symbolRef(s)
                 })
+            case ("convolution", "padding"):
+                attrs[k].value = expandedPadding(a)
             case ("composite", "decomposition"), ("call", "callee"):
                 guard case .string(let s) = a else { throw LegalizationFailure(text: "\(name) must be a string") }
                 attrs[k].value = .symbolRef(s)

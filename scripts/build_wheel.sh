@@ -40,7 +40,8 @@ rm -rf python/build python/*.egg-info
 rm -f "$OUT"/openxla_nvgpu_pjrt-"$VERSION"-*.whl
 
 echo "== building openxla-nvgpu-pjrt $VERSION wheel into $OUT"
-"$PYTHON" -m pip wheel --no-deps --disable-pip-version-check --wheel-dir "$OUT" ./python
+# -v shows the `swift build` output as it goes (a cold build takes minutes).
+"$PYTHON" -m pip wheel -v --no-deps --disable-pip-version-check --wheel-dir "$OUT" ./python
 rm -rf python/build python/*.egg-info
 
 shopt -s nullglob
@@ -60,13 +61,17 @@ LIB="$tmp/jax_plugins/nvgpu/libopenxla_nvgpu_pjrt.so"
 if command -v readelf >/dev/null && readelf -h "$LIB" >/dev/null 2>&1; then
     needed="$(readelf -d "$LIB" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')"
     echo "library needs: $(echo $needed)"
-    if echo "$needed" | grep -Eq '^lib(swift|Foundation|dispatch|BlocksRuntime)'; then
+    # (grep reads all of its input here: with pipefail, `cmd | grep -q` can fail on SIGPIPE)
+    if [[ -n "$(grep -E '^lib(swift|Foundation|dispatch|BlocksRuntime)' <<<"$needed")" ]]; then
         echo "build_wheel.sh: the library links the Swift runtime dynamically; build it with" \
-             "-Xswiftc -static-stdlib" >&2
+             "-Xswiftc -static-stdlib (removed $WHEEL)" >&2
+        rm -f "$WHEEL"
         exit 1
     fi
-    if ! readelf --dyn-syms -W "$LIB" | grep -q ' GetPjrtApi$'; then
-        echo "build_wheel.sh: the library does not export GetPjrtApi" >&2
+    symbols="$(readelf --dyn-syms -W "$LIB")"
+    if [[ -z "$(grep -E ' GetPjrtApi$' <<<"$symbols")" ]]; then
+        echo "build_wheel.sh: the library does not export GetPjrtApi (removed $WHEEL)" >&2
+        rm -f "$WHEEL"
         exit 1
     fi
 else

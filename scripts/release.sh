@@ -66,7 +66,8 @@ else
     CLI="$(swift build "${swift_flags[@]}" --show-bin-path)/nvgpu"
 fi
 [[ -x "$CLI" ]] || { echo "release.sh: no executable $CLI" >&2; exit 1; }
-if command -v readelf >/dev/null && readelf -d "$CLI" 2>/dev/null | grep -Eq '\[lib(swift|Foundation|dispatch|BlocksRuntime)'; then
+needed="$(readelf -d "$CLI" 2>/dev/null || true)"
+if [[ -n "$(grep -E '\[lib(swift|Foundation|dispatch|BlocksRuntime)' <<<"$needed")" ]]; then
     echo "release.sh: $CLI links the Swift runtime dynamically; build it with --static-swift-stdlib" >&2
     exit 1
 fi

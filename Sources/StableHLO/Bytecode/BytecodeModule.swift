@@ -1,4 +1,9 @@
 extension Module {
+    /// True when `bytes` start with the MLIR bytecode magic `ML\xefR`.
+    public static func isBytecode(_ bytes: [UInt8]) -> Bool {
+        bytes.count >= 4 && bytes[0] == 0x4D && bytes[1] == 0x4C && bytes[2] == 0xEF && bytes[3] == 0x52
+    }
+
     /// Reads MLIR bytecode: a StableHLO portable artifact (VHLO), or plain
     /// builtin/func/stablehlo bytecode, into the module the text parser would build for
     /// the same program (locations aside).

@@ -161,6 +161,38 @@ func bytecodeError(_ bytes: [UInt8]) -> BytecodeError? {
         #expect(e.section.contains("type"))
     }
 
+    @Test func vhloOpNamesLoseTheirVersion() {
+        #expect(VHLOLegalizer.baseName("vhlo.dot_general_v2") == "dot_general")
+        #expect(VHLOLegalizer.baseName("vhlo.add_v1") == "add")
+        #expect(VHLOLegalizer.baseName("vhlo.cross-replica-sum_v1") == "cross-replica-sum")
+        #expect(VHLOLegalizer.baseName("vhlo.exponential_minus_one_v2") == "exponential_minus_one")
+    }
+
+    @Test func everyVHLOOpHasAPropertyList() {
+        // 145 op versions in StableHLO 1.20.0's VhloOps.td, each with its attributes sorted.
+        #expect(VHLOOpTable.propertyNames.count == 145)
+        for (name, attributes) in VHLOOpTable.propertyNames {
+            #expect(attributes == attributes.sorted(), "\(name)")
+        }
+        #expect(VHLOOpTable.propertyNames["dot_general_v2"]?.count == 12)
+    }
+
+    @Test func locationsFallBackToTheBytecodeFile() throws {
+        let m = try Module.parse(bytecode: try BytecodeTestFiles.bytes("jit_cond.mlirbc"), file: "model.mlirbc")
+        // The module's location is `loc(unknown)`: the file name with line 0.
+        #expect(m.location == SourceLocation(file: "model.mlirbc", line: 0, column: 0))
+    }
+
+    @Test func quantizedTypesPrintAsMLIRDoes() {
+        #expect(VHLOEncoding.scientific(34) == "3.400000e+01")
+        #expect(VHLOEncoding.scientific(0.00390625) == "3.906250e-03")
+        #expect(VHLOEncoding.scientific(0) == "0.000000e+00")
+        #expect(VHLOEncoding.scientific(-1.5) == "-1.500000e+00")
+        let t = VHLOEncoding.quantizedText(flags: 1, storage: .scalar(.si(8)), minimum: -128, maximum: 127,
+                                           expressed: .scalar(.float(.f32)), axis: nil, parameters: [(34, 16)])
+        #expect(t == "!quant.uniform<i8:f32, 3.400000e+01:16>")
+    }
+
     /// Random byte mutations of a valid artifact either read or throw a `BytecodeError`;
     /// none traps.
     @Test func randomMutationsNeverCrash() throws {

@@ -61,7 +61,7 @@ let package = Package(
                 "CUDARuntime", "Driver",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
-        .testTarget(name: "StableHLOTests", dependencies: ["StableHLO"]),
+        .testTarget(name: "StableHLOTests", dependencies: ["StableHLO"], exclude: ["bytecode"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "StableHLO"]),
         .testTarget(name: "DriverTests", dependencies: ["Driver", "Runtime", "StableHLO"], exclude: ["npy"]),
         .testTarget(name: "ReferenceTests", dependencies: ["Reference", "StableHLO", "Runtime"]),

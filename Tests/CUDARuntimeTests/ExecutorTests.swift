@@ -48,6 +48,26 @@ struct ExecutorTests {
         ])
     }
 
+    @Test("device-resident inputs are read in place; outputs come back in new allocations")
+    func deviceResidentInputs() throws {
+        let queue = FakeDeviceQueue()
+        let runner = try CUDAExecutableRunner(executable: SampleExecutables.everyStepKind(),
+                                              queue: queue, hostFallback: FakeHostFallback())
+        let host = try runner.invoke(inputs: [SampleExecutables.hostTensor(x, shape: [2, 3]),
+                                              SampleExecutables.hostTensor(w, shape: [3, 2])])
+        let xs = try queue.allocate(byteCount: 24), ws = try queue.allocate(byteCount: 24)
+        try queue.upload(x.flatMap(\.littleEndianBytes), to: xs.pointer)
+        try queue.upload(w.flatMap(\.littleEndianBytes), to: ws.pointer)
+        let before = queue.log.count
+        let outputs = try runner.invoke(deviceInputs: [xs.pointer, ws.pointer])
+        #expect(outputs.count == host.count)
+        #expect(!queue.log.dropFirst(before).contains { $0.hasPrefix("upload") }, "no host copies in: \(queue.log)")
+        for (allocation, expected) in zip(outputs, host) {
+            #expect(try queue.download(from: allocation.pointer, byteCount: expected.bytes.count) == expected.bytes)
+        }
+        #expect(throws: RuntimeError.self) { _ = try runner.invoke(deviceInputs: [xs.pointer]) }
+    }
+
     @Test("loading uploads constants and loads each kernel once")
     func loading() throws {
         let queue = FakeDeviceQueue()

@@ -95,6 +95,11 @@ def configure_environment() -> Setup:
             raise RuntimeError(f"NVGPU_TEST_DEVICE={test_device!r}: expected auto, cuda or cpu")
         os.environ["NVGPU_DEVICE"] = test_device
 
+    if os.environ.get("NVGPU_DEVICE", "").strip().lower() == "cuda":
+        # Like XLA:GPU, the plugin computes f32 dots of DEFAULT precision in TF32 on the GPU;
+        # asking for HIGHEST makes f32 results comparable with JAX's CPU at f32 tolerances.
+        os.environ.setdefault("JAX_DEFAULT_MATMUL_PRECISION", "highest")
+
     explicit = os.environ.get("NVGPU_PJRT_LIBRARY", "").strip()
     if explicit:
         path = Path(explicit).expanduser()

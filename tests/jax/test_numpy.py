@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import jax
 import jax.numpy as jnp
+import ml_dtypes
 import numpy as np
 import pytest
 from jax import lax
@@ -135,7 +136,7 @@ def test_matmul(shapes, dtype):
         # the StableHLO interpreter does); XLA:CPU accumulates in f32. Both are within the
         # bound of K roundings of terms of magnitude <= 1: K * eps(dtype).
         k = shapes[0][-1]
-        tol = dict(rtol=0, atol=k * float(np.finfo(dtype).eps))
+        tol = dict(rtol=0, atol=k * float(ml_dtypes.finfo(dtype).eps))
     check(jnp.matmul, x, y, **tol)
 
 

@@ -23,6 +23,9 @@ public final class CUDAExecutableRunner: @unchecked Sendable {
     private var arena: DeviceAllocation?
     private var constantAllocations: [DeviceAllocation] = []
     private var inputAllocations: [DeviceAllocation] = []
+    /// Inputs already on the device for the call in progress (`invoke(deviceInputs:)`): the
+    /// steps read them in place instead of `inputAllocations`.
+    private var boundInputs: [DevicePointer]?
     private let lock = NSLock()
 
     /// Validates `executable` and loads it on `queue`.
@@ -80,6 +83,35 @@ public final class CUDAExecutableRunner: @unchecked Sendable {
         try enqueueStepsLocked()
         try queue.synchronize()
         return try executable.outputs.map { buffer in try downloadLocked(buffer) }
+    }
+
+    /// Runs the executable on inputs that are already on the device (one pointer per entry
+    /// argument, each holding that argument's bytes, read in place) and copies each output
+    /// into a new allocation of `allocator`'s; returns them in output order. The work is
+    /// queued: call `queue.synchronize()` before reading the outputs on the host. The caller
+    /// owns the returned allocations.
+    public func invoke(deviceInputs: [DevicePointer]) throws -> [DeviceAllocation] {
+        lock.lock()
+        defer { lock.unlock() }
+        guard deviceInputs.count == executable.inputs.count else {
+            throw RuntimeError("@\(executable.entry) takes \(executable.inputs.count) input(s), got \(deviceInputs.count)")
+        }
+        boundInputs = deviceInputs
+        defer { boundInputs = nil }
+        try enqueueStepsLocked()
+        var outputs: [DeviceAllocation] = []
+        do {
+            for buffer in executable.outputs {
+                let size = executable.buffers[buffer].byteSize
+                let allocation = try queue.allocate(byteCount: max(size, 1))
+                outputs.append(allocation)
+                if size > 0 { try queue.copy(from: try address(of: buffer), to: allocation.pointer, byteCount: size) }
+            }
+        } catch {
+            for allocation in outputs { try? queue.deallocate(allocation) }
+            throw error
+        }
+        return outputs
     }
 
     /// Copies `inputs` to the device once, for `enqueueSteps()` runs that reuse them.
@@ -195,6 +227,10 @@ public final class CUDAExecutableRunner: @unchecked Sendable {
             guard let arena else { throw RuntimeError("the executable's memory was released") }
             return arena.pointer.advanced(by: offset)
         case .input(let argument):
+            if let boundInputs {
+                guard boundInputs.indices.contains(argument) else { throw RuntimeError("input \(argument) is not bound") }
+                return boundInputs[argument]
+            }
             guard inputAllocations.indices.contains(argument) else { throw RuntimeError("input \(argument) is not allocated") }
             return inputAllocations[argument].pointer
         case .constant(let constant):

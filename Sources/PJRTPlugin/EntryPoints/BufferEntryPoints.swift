@@ -115,7 +115,8 @@ func bufferIsDeleted(_ args: UnsafeMutablePointer<PJRT_Buffer_IsDeleted_Args>?) 
 /// A new buffer on `device` holding `source`'s contents once they are ready.
 private func copy(_ source: PluginBuffer, to device: PluginDevice) throws -> PluginBuffer {
     guard !source.isDeleted else { throw PluginFailure(PJRT_Error_Code_FAILED_PRECONDITION, "the buffer was deleted") }
-    let contents = PluginFuture<HostTensor>()
+    // One device: the copy shares the (immutable) storage.
+    let contents = PluginFuture<BufferStorage>()
     let copy = try PluginBuffer(device: device, type: source.type, contents: contents)
     source.contents.event.onReady { failure in
         if let failure {
@@ -191,13 +192,19 @@ func bufferToHostBuffer(_ args: UnsafeMutablePointer<PJRT_Buffer_ToHostBuffer_Ar
         let destination = HostDestination(pointer: dst, strides: strides)
         let done = PluginEvent()
         let dense = strides == StridedCopy.denseStrides(source.type.shape, elementSize: elementSize)
+        guard let client = source.device.client else { throw PluginFailure(PJRT_Error_Code_FAILED_PRECONDITION, "the buffer's client is gone") }
+        let tensor = PluginFuture<HostTensor>()
         source.contents.event.onReady { failure in
+            if let failure { return tensor.fail(failure) }
+            client.enqueue(into: tensor) { try client.backend.hostTensor(try source.contents.get()) }
+        }
+        tensor.event.onReady { failure in
             if let failure {
                 done.complete(failure)
                 return
             }
             do {
-                let tensor = try source.contents.get()
+                let tensor = try tensor.get()
                 if dense {
                     tensor.bytes.withUnsafeBytes { bytes in
                         if let base = bytes.baseAddress { destination.pointer.copyMemory(from: base, byteCount: bytes.count) }
@@ -226,10 +233,16 @@ func bufferCopyRawToHost(_ args: UnsafeMutablePointer<PJRT_Buffer_CopyRawToHost_
         }
         let destination = HostDestination(pointer: dst, strides: [])
         let done = PluginEvent()
+        guard let client = source.device.client else { throw PluginFailure(PJRT_Error_Code_FAILED_PRECONDITION, "the buffer's client is gone") }
+        let tensor = PluginFuture<HostTensor>()
         source.contents.event.onReady { failure in
+            if let failure { return tensor.fail(failure) }
+            client.enqueue(into: tensor) { try client.backend.hostTensor(try source.contents.get()) }
+        }
+        tensor.event.onReady { failure in
             if let failure { return done.complete(failure) }
             do {
-                let tensor = try source.contents.get()
+                let tensor = try tensor.get()
                 tensor.bytes.withUnsafeBytes { bytes in
                     if let base = bytes.baseAddress { destination.pointer.copyMemory(from: base + offset, byteCount: size) }
                 }

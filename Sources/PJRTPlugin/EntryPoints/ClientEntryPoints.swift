@@ -214,7 +214,9 @@ func clientBufferFromHostBuffer(_ args: UnsafeMutablePointer<PJRT_Client_BufferF
         // The data is copied before returning, so the host buffer is free as soon as we are.
         let tensor = try hostTensor(data: a.pointee.data, type: type, strides: a.pointee.byte_strides,
                                     strideCount: a.pointee.num_byte_strides)
-        let buffer = try PluginBuffer(device: device, type: type, contents: PluginFuture(ready: tensor))
+        let contents = PluginFuture<BufferStorage>()
+        owner.enqueue(into: contents) { try owner.backend.store(tensor) }
+        let buffer = try PluginBuffer(device: device, type: type, contents: contents)
         a.pointee.done_with_host_buffer = Handle.retained(PluginEvent.completed())
         a.pointee.buffer = Handle.retained(buffer)
     }
@@ -228,7 +230,9 @@ func clientCreateUninitializedBuffer(_ args: UnsafeMutablePointer<PJRT_Client_Cr
         let device = try owner.device(memory: a.pointee.memory) ?? owner.device(a.pointee.device)
         let type = try tensorType(dims: a.pointee.shape_dims, count: a.pointee.shape_num_dims, type: a.pointee.shape_element_type)
         let zeros = HostTensor(type: type, bytes: [UInt8](repeating: 0, count: type.elementCount * type.elementType.storageBytes))
-        a.pointee.buffer = Handle.retained(try PluginBuffer(device: device, type: type, contents: PluginFuture(ready: zeros)))
+        let contents = PluginFuture<BufferStorage>()
+        owner.enqueue(into: contents) { try owner.backend.store(zeros) }
+        a.pointee.buffer = Handle.retained(try PluginBuffer(device: device, type: type, contents: contents))
     }
 }
 
@@ -242,7 +246,7 @@ func clientCreateErrorBuffer(_ args: UnsafeMutablePointer<PJRT_Client_CreateErro
         let message = a.pointee.error_message.map {
             String(decoding: UnsafeRawBufferPointer(start: $0, count: a.pointee.error_message_size), as: UTF8.self)
         } ?? "error buffer"
-        let contents = PluginFuture<HostTensor>()
+        let contents = PluginFuture<BufferStorage>()
         contents.fail(PluginFailure(a.pointee.error_code, message))
         a.pointee.buffer = Handle.retained(try PluginBuffer(device: device, type: type, contents: contents))
     }

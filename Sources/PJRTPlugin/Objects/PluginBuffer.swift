@@ -10,7 +10,7 @@ final class PluginBuffer: @unchecked Sendable {
     let device: PluginDevice
     let type: TensorType
     let bufferType: PJRT_Buffer_Type
-    let contents: PluginFuture<HostTensor>
+    let contents: PluginFuture<BufferStorage>
     /// `Dimensions` and the memory layout's minor-to-major order, kept for the C API.
     let dimensions: UnsafeMutablePointer<Int64>
     let minorToMajor: UnsafeMutablePointer<Int64>
@@ -18,7 +18,7 @@ final class PluginBuffer: @unchecked Sendable {
     private var deleted = false
     private var externalReferences = 0
 
-    init(device: PluginDevice, type: TensorType, contents: PluginFuture<HostTensor>) throws {
+    init(device: PluginDevice, type: TensorType, contents: PluginFuture<BufferStorage>) throws {
         self.device = device
         self.type = type
         self.bufferType = try BufferTypes.bufferType(type.elementType)
@@ -57,7 +57,7 @@ final class PluginBuffer: @unchecked Sendable {
     }
 
     /// The contents, waiting for them; fails on a deleted buffer or a failed computation.
-    func tensor() throws -> HostTensor {
+    func storage() throws -> BufferStorage {
         guard !isDeleted else { throw PluginFailure(PJRT_Error_Code_FAILED_PRECONDITION, "the buffer was deleted") }
         return try contents.get()
     }

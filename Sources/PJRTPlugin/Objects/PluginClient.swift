@@ -1,4 +1,5 @@
 import CPJRT
+import CUDARuntime
 import Driver
 import Foundation
 import Runtime
@@ -9,10 +10,10 @@ import Runtime
 /// `device`) says `cuda`, `cpu` or `auto` (the default: the GPU when a driver and a device
 /// are there, else the CPU reference backend).
 final class PluginClient: @unchecked Sendable {
-    /// Where programs run.
-    let backend: any Device
+    /// Where programs run and buffers live.
+    let backend: any PluginBackend
     /// `cuda` or `cpu`: what `backend` is.
-    let backendKind: String
+    var backendKind: String { backend.kind }
     let devices: [PluginDevice]
     let storage = CStorage()
     /// Work runs here, in submission order, off the caller's thread.
@@ -27,10 +28,12 @@ final class PluginClient: @unchecked Sendable {
 
     init(choice: DeviceChoice) throws {
         let device = try DeviceSelection.device(for: choice)
-        backend = device
-        backendKind = device.platform == "cuda" ? "cuda" : "cpu"
-        let description = device.platform == "cuda" ? device.name : "CPU reference interpreter"
-        devices = [PluginDevice(id: 0, kind: description, backendKind: backendKind)]
+        if let gpu = device as? CUDAComputeDevice {
+            backend = CUDABackend(device: gpu)
+        } else {
+            backend = ReferenceBackend(device: device)
+        }
+        devices = [PluginDevice(id: 0, kind: backend.deviceDescription, backendKind: backend.kind)]
         deviceHandles = UnsafeMutablePointer<OpaquePointer?>.allocate(capacity: devices.count)
         memoryHandles = UnsafeMutablePointer<UnsafeMutablePointer<PJRT_Memory>?>.allocate(capacity: devices.count)
         for (index, device) in devices.enumerated() {
@@ -58,6 +61,17 @@ final class PluginClient: @unchecked Sendable {
         guard let memory else { return nil }
         guard let owner = nvgpu_memory_owner(memory) else { throw PluginFailure.invalidArgument("memory without an owner") }
         return try device(OpaquePointer(owner))
+    }
+
+    /// Runs `work` on the work queue and hands its result to `future`.
+    func enqueue<Value: Sendable>(into future: PluginFuture<Value>, _ work: @escaping @Sendable () throws -> Value) {
+        queue.async {
+            do {
+                future.fulfil(try work())
+            } catch {
+                future.fail(error as? PluginFailure ?? PluginFailure(PJRT_Error_Code_INTERNAL, "\(error)"))
+            }
+        }
     }
 
     /// `PJRT_Client_PlatformVersion`: the plugin version and the backend.

@@ -12,7 +12,7 @@ import StableHLO
 final class PluginExecutable: @unchecked Sendable {
     let client: PluginClient
     let module: Module
-    let program: any LoadedProgram
+    let program: any PluginProgram
     let name: String
     let inputTypes: [TensorType]
     let outputTypes: [TensorType]
@@ -62,11 +62,13 @@ final class PluginExecutable: @unchecked Sendable {
             return tensor
         }
         shapes = try ExecutableShapes(storage: storage, inputTypes: inputTypes, outputTypes: outputTypes, device: client.devices[0])
-        if client.backendKind == "cpu", let problem = ReferenceSupport.firstUnsupportedOperation(in: module) {
+        // Ops with no GPU kernel run on the reference backend as host steps, so one it cannot
+        // run either is an error now, on both backends, naming the op.
+        if let problem = ReferenceSupport.firstUnsupportedOperation(in: module) {
             throw PluginFailure.unimplemented("\(problem)")
         }
         do {
-            program = try client.backend.load(module)
+            program = try client.backend.compile(module)
         } catch {
             throw PluginFailure.invalidArgument("compile: \(error)")
         }
@@ -108,8 +110,8 @@ final class PluginExecutable: @unchecked Sendable {
         let name = self.name
         client.queue.async {
             do {
-                let tensors = try inputs.map { try $0.tensor() }
-                let results = try program.invoke(function: Self.entry, inputs: tensors)
+                let stored = try inputs.map { try $0.storage() }
+                let results = try program.run(stored)
                 guard results.count == outputs.count else {
                     throw PluginFailure(PJRT_Error_Code_INTERNAL, "\(name) returned \(results.count) results, expected \(outputs.count)")
                 }

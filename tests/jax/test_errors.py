@@ -52,7 +52,8 @@ def test_unsupported_op_raises_and_names_it(nv):
 def test_unsupported_op_through_plain_jit_call(nv):
     x = jax.device_put(np.ones((2, 3), np.float32), nv)
     with pytest.raises(RuntimeError, match=UNKNOWN_TARGET):
-        jax.jit(unknown_custom_call)(x)
+        # block: an error that a backend reports at run time surfaces when the result is awaited
+        jax.block_until_ready(jax.jit(unknown_custom_call)(x))
     assert_still_works(nv)
 
 
@@ -60,7 +61,7 @@ def test_repeated_compile_failures_do_not_break_the_client(nv):
     for i in range(3):
         x = jax.device_put(np.ones((i + 1,), np.float32), nv)
         with pytest.raises(RuntimeError, match=UNKNOWN_TARGET):
-            jax.jit(unknown_custom_call)(x)
+            jax.block_until_ready(jax.jit(unknown_custom_call)(x))
         assert_still_works(nv)
 
 

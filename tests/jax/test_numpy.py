@@ -140,6 +140,31 @@ def test_matmul(shapes, dtype):
     check(jnp.matmul, x, y, **tol)
 
 
+@pytest.mark.parametrize("name,fn", [
+    ("bias_row", lambda a, b, v, u: a @ b + v),
+    ("bias_col", lambda a, b, v, u: a @ b + u[:, None]),
+    ("bias_scalar", lambda a, b, v, u: a @ b + 0.5),
+    ("scale_row", lambda a, b, v, u: (a @ b) * v),
+    ("relu_bias", lambda a, b, v, u: jax.nn.relu(a @ b + v)),
+    ("gelu_bias", lambda a, b, v, u: jax.nn.gelu(a @ b + v)),
+    ("matvec_bias", lambda a, b, v, u: a @ v + u),
+    ("matvec_times_vec", lambda a, b, v, u: (a @ v) * u),
+    ("vecmat_bias", lambda a, b, v, u: u @ b + v),
+    ("transposed_operands", lambda a, b, v, u: a.T @ b.T.T + v),
+    ("abt_transposed_times_row", lambda a, b, v, u: (a @ a.T).T * u[None, :]),
+    ("residual", lambda a, b, v, u: a @ b + a[:, :b.shape[1]]),
+    ("two_matmuls_shared_input", lambda a, b, v, u: (a @ b, a @ b + v)),
+], ids=lambda v: v if isinstance(v, str) else "")
+def test_matmul_epilogues(name, fn):
+    """Matmuls followed by the elementwise ops a compiler fuses into them (bias of each
+    broadcast shape, scale, activation, residual)."""
+    a = rand((8, 8), F32, seed=24, low=-1, high=1)
+    b = rand((8, 8), F32, seed=25, low=-1, high=1)
+    v = rand((8,), F32, seed=26)
+    u = rand((8,), F32, seed=27)
+    check(fn, a, b, v, u, rtol=1e-4, atol=1e-5, transcendental=True, label=name)
+
+
 def test_matmul_int32():
     x, y = rand((6, 9), I32, seed=21), rand((9, 4), I32, seed=22)
     check(jnp.matmul, x, y)

@@ -41,18 +41,27 @@ def test_grad_mlp():
     check(jax.value_and_grad(loss_fn), params, x, y, rtol=1e-4, atol=1e-5)
 
 
-def test_grad_tanh_network_and_hessian_vector_product():
+def _tanh_net(w, x):
+    return jnp.sum(jnp.tanh(w @ jnp.tanh(w @ x)) ** 2)
+
+
+def _hvp(w, x):
+    return jax.jvp(lambda w_: jax.grad(_tanh_net)(w_, x), (w,), (jnp.ones_like(w),))[1]
+
+
+@pytest.mark.parametrize("name,fn", [
+    ("grad", jax.grad(_tanh_net, argnums=(0, 1))),
+    ("hessian_vector_product", _hvp),
+    ("jacfwd", jax.jacfwd(_tanh_net, 1)),
+    ("jacrev", jax.jacrev(_tanh_net, 0)),
+    ("hessian", jax.hessian(_tanh_net, 1)),
+], ids=lambda v: v if isinstance(v, str) else "")
+def test_derivatives_of_tanh_network(name, fn):
+    """Reverse mode, forward mode and both nested: each its own program (their transposed and
+    batched matmuls with broadcast epilogues differ)."""
     w = rand((6, 6), np.float32, seed=52, low=-0.5, high=0.5)
     x = rand((6,), np.float32, seed=53)
-
-    def f(w, x):
-        return jnp.sum(jnp.tanh(w @ jnp.tanh(w @ x)) ** 2)
-
-    def hvp(w, x):
-        return jax.jvp(lambda w_: jax.grad(f)(w_, x), (w,), (jnp.ones_like(w),))[1]
-
-    check(lambda w, x: (jax.grad(f, argnums=(0, 1))(w, x), hvp(w, x), jax.jacfwd(f, 1)(w, x)),
-          w, x, transcendental=True)
+    check(fn, w, x, transcendental=True, label=name)
 
 
 def sgd_step(params, x, y, lr):

@@ -9,7 +9,9 @@
     ``NVGPU_SWIFT_SCRATCH_PATH`` passes ``--scratch-path`` (default: SwiftPM's ``.build``),
     ``NVGPU_SWIFT_BUILD_FLAGS`` adds flags (split like a shell would).
 * ``bdist_wheel`` tags the wheel ``py3-none-<platform>`` (e.g. ``py3-none-linux_x86_64``):
-  the library is platform-specific but does not link against Python.
+  the library is platform-specific but does not link against Python. ``NVGPU_WHEEL_PLATFORM``
+  replaces the platform tag (e.g. ``manylinux_2_35_x86_64``: the newest glibc symbol version
+  the library needs decides the N of manylinux_2_N).
 """
 
 from __future__ import annotations
@@ -134,6 +136,8 @@ class bdist_wheel(_bdist_wheel):
 
     def get_tag(self) -> tuple[str, str, str]:
         _, _, platform = super().get_tag()
+        # e.g. manylinux_2_35_x86_64 for an upload (linux_* wheels are for local use only)
+        platform = os.environ.get("NVGPU_WHEEL_PLATFORM", "").strip() or platform
         return "py3", "none", platform
 
 

@@ -10,6 +10,9 @@
 #   --scratch-path DIR   SwiftPM scratch directory for the build (= NVGPU_SWIFT_SCRATCH_PATH;
 #                        default: SwiftPM's .build)
 #   --out DIR            where the wheel goes (default: dist)
+#   --platform TAG       the wheel's platform tag (= NVGPU_WHEEL_PLATFORM; default linux_<arch>,
+#                        which PyPI refuses): e.g. manylinux_2_35_x86_64; the script prints the
+#                        newest glibc version the library needs, which decides the 2_N
 #
 # Environment: PYTHON (default python3; needs pip; the build pulls setuptools and wheel into
 # pip's isolated build environment), NVGPU_SWIFT_BUILD_FLAGS (extra `swift build` flags).
@@ -24,7 +27,8 @@ while [[ $# -gt 0 ]]; do
         --prebuilt) export NVGPU_PJRT_PREBUILT="$(realpath "$2")"; shift 2 ;;
         --scratch-path) export NVGPU_SWIFT_SCRATCH_PATH="$(realpath -m "$2")"; shift 2 ;;
         --out) OUT="$2"; shift 2 ;;
-        -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+        --platform) export NVGPU_WHEEL_PLATFORM="$2"; shift 2 ;;
+        -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
         *) echo "build_wheel.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -69,6 +73,8 @@ if command -v readelf >/dev/null && readelf -h "$LIB" >/dev/null 2>&1; then
         exit 1
     fi
     symbols="$(readelf --dyn-syms -W "$LIB")"
+    glibc="$(grep -o 'GLIBC_[0-9.]*' <<<"$symbols" | sed 's/GLIBC_//' | sort -uV | tail -n 1)"
+    echo "newest glibc symbol version needed: ${glibc:-none} (so the lowest platform tag it may claim is manylinux_${glibc//./_}_$(uname -m))"
     if [[ -z "$(grep -E ' GetPjrtApi$' <<<"$symbols")" ]]; then
         echo "build_wheel.sh: the library does not export GetPjrtApi (removed $WHEEL)" >&2
         rm -f "$WHEEL"

@@ -15,7 +15,8 @@
 #   --prebuilt-plugin LIB  package this libopenxla_nvgpu_pjrt.so instead of building it
 #   --prebuilt-cli BIN     package this nvgpu binary instead of building it
 #
-# Environment: PYTHON (default python3), NVGPU_SWIFT_BUILD_FLAGS (extra `swift build` flags).
+# Environment: PYTHON (default python3), NVGPU_SWIFT_BUILD_FLAGS (extra `swift build` flags),
+# NVGPU_WHEEL_PLATFORM (the wheel's platform tag, see build_wheel.sh --platform).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$(pwd)"

@@ -131,7 +131,8 @@ def _can_build_wheel_offline():
     return True
 
 
-def test_wheel_with_prebuilt_library(tmp_path):
+@pytest.mark.parametrize("platform", [None, "manylinux_2_35_x86_64"])
+def test_wheel_with_prebuilt_library(tmp_path, platform):
     """`pip wheel ./python` with NVGPU_PJRT_PREBUILT: a py3-none-<platform> wheel holding the
     library, the entry point and the namespace package layout. Uses the installed setuptools
     and wheel when they can build wheels; else pip's isolated build environment (PyPI),
@@ -151,6 +152,9 @@ def test_wheel_with_prebuilt_library(tmp_path):
     for stale in ("build", "openxla_nvgpu_pjrt.egg-info", "jax_plugins/nvgpu/libopenxla_nvgpu_pjrt.so"):
         subprocess.run(["rm", "-rf", str(work / stale)], check=True)
     env = dict(os.environ, NVGPU_PJRT_PREBUILT=str(fake), PIP_DISABLE_PIP_VERSION_CHECK="1")
+    env.pop("NVGPU_WHEEL_PLATFORM", None)
+    if platform:
+        env["NVGPU_WHEEL_PLATFORM"] = platform
     proc = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", *isolation,
          "--wheel-dir", str(out), str(work)],
@@ -159,7 +163,8 @@ def test_wheel_with_prebuilt_library(tmp_path):
     wheels = list(out.glob("*.whl"))
     assert len(wheels) == 1, wheels
     name = wheels[0].name
-    assert re.fullmatch(r"openxla_nvgpu_pjrt-[^-]+-py3-none-linux_\w+\.whl", name), name
+    expected_platform = platform or r"linux_\w+"
+    assert re.fullmatch(rf"openxla_nvgpu_pjrt-[^-]+-py3-none-{expected_platform}\.whl", name), name
     with zipfile.ZipFile(wheels[0]) as whl:
         names = whl.namelist()
         assert "jax_plugins/nvgpu/libopenxla_nvgpu_pjrt.so" in names
@@ -171,4 +176,4 @@ def test_wheel_with_prebuilt_library(tmp_path):
         assert "[jax_plugins]" in entry_points and "nvgpu = jax_plugins.nvgpu" in entry_points
         wheel_meta = whl.read(f"{dist_info}/WHEEL").decode()
         assert "Root-Is-Purelib: false" in wheel_meta
-        assert "Tag: py3-none-linux" in wheel_meta
+        assert f"Tag: py3-none-{platform or 'linux'}" in wheel_meta

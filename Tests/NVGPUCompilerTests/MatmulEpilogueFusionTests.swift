@@ -69,6 +69,25 @@ import Testing
         return (matmulCalls(executable), TestPrograms.launches(executable), executable)
     }
 
+    /// A matrix-vector product's last dimension is m, not n: an added vector is no cuBLASLt
+    /// bias there (the hessian-vector product of a tanh network has this shape).
+    @Test(arguments: floatTypes)
+    func matrixVectorProductKeepsItsAdd(_ t: String) throws {
+        let text = """
+            func.func public @main(%a: tensor<6x6x\(t)>, %v: tensor<6x\(t)>, %c: tensor<6x\(t)>) -> tensor<6x\(t)> {
+              %0 = stablehlo.dot_general %a, %v, contracting_dims = [1] x [0] : (tensor<6x6x\(t)>, tensor<6x\(t)>) -> tensor<6x\(t)>
+              %1 = stablehlo.add %0, %c : tensor<6x\(t)>
+              return %1 : tensor<6x\(t)>
+            }
+            """
+        let (executable, _) = try TestPrograms.lower(text)
+        #expect(Self.matmulCalls(executable).count == 1, "\(executable.inspection())")
+        for call in Self.matmulCalls(executable) {
+            #expect(call.epilogue == .none, "\(executable.inspection())")
+            #expect(call.bias == nil)
+        }
+    }
+
     @Test func mlpGeluWorkloadFusesBiasGelu() throws {
         let url = TestPrograms.workloadsDirectory.appendingPathComponent("mlp_gelu_bf16.mlir")
         guard let text = try? String(contentsOf: url, encoding: .utf8) else {

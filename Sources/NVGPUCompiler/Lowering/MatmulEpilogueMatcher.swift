@@ -131,8 +131,11 @@ struct ValueGraph {
         if let only = users[product.id], only.count == 1, operations[only[0]].name == "stablehlo.add" {
             let add = operations[only[0]]
             let other = add.operands.first { $0 != product }
+            // cuBLASLt adds bias[j] to column j of the n columns: the vector must run along
+            // the whole of n (so not for a matrix-vector product, whose last dimension is m).
             if add.operands.count == 2, add.results.count == 1, let other, let vector = lastDimVector(other),
-               vector.type.tensorType?.elementType == type.elementType {
+               vector.type.tensorType?.elementType == type.elementType, !shape.rhsFree.isEmpty,
+               vector.type.tensorType?.shape == [shape.n] {
                 chain.insert(only[0])
                 bias = vector
                 x = add.results[0]

@@ -52,3 +52,16 @@ def test_device_kind_matches_requested_device():
     print(f"nvgpu device: {d!r}, kind {d.device_kind!r}, NVGPU_DEVICE="
           f"{os.environ.get('NVGPU_DEVICE', '(unset)')}")
     assert isinstance(d.device_kind, str) and d.device_kind
+
+
+def test_module_main_lists_devices():
+    """`python -m jax_plugins.nvgpu` (the installation check in docs/jax.md) finds the library
+    and lists the nvgpu devices."""
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "jax_plugins.nvgpu"], capture_output=True,
+                          text=True, timeout=300, env=dict(os.environ))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert f"library: {harness.SETUP.library}" in proc.stdout, proc.stdout
+    assert "device: " in proc.stdout and f"platform='{harness.PLATFORM}'" in proc.stdout

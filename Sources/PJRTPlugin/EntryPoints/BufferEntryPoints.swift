@@ -117,7 +117,9 @@ private func copy(_ source: PluginBuffer, to device: PluginDevice) throws -> Plu
     guard !source.isDeleted else { throw PluginFailure(PJRT_Error_Code_FAILED_PRECONDITION, "the buffer was deleted") }
     // One device: the copy shares the (immutable) storage.
     let contents = PluginFuture<BufferStorage>()
-    let copy = try PluginBuffer(device: device, type: source.type, contents: contents)
+    let ready = PluginEvent()
+    source.ready.onReady { ready.complete($0) }
+    let copy = try PluginBuffer(device: device, type: source.type, contents: contents, ready: ready)
     source.contents.event.onReady { failure in
         if let failure {
             contents.fail(failure)
@@ -194,7 +196,7 @@ func bufferToHostBuffer(_ args: UnsafeMutablePointer<PJRT_Buffer_ToHostBuffer_Ar
         let dense = strides == StridedCopy.denseStrides(source.type.shape, elementSize: elementSize)
         guard let client = source.device.client else { throw PluginFailure(PJRT_Error_Code_FAILED_PRECONDITION, "the buffer's client is gone") }
         let tensor = PluginFuture<HostTensor>()
-        source.contents.event.onReady { failure in
+        source.ready.onReady { failure in
             if let failure { return tensor.fail(failure) }
             client.enqueue(into: tensor) { try client.backend.hostTensor(try source.contents.get()) }
         }
@@ -235,7 +237,7 @@ func bufferCopyRawToHost(_ args: UnsafeMutablePointer<PJRT_Buffer_CopyRawToHost_
         let done = PluginEvent()
         guard let client = source.device.client else { throw PluginFailure(PJRT_Error_Code_FAILED_PRECONDITION, "the buffer's client is gone") }
         let tensor = PluginFuture<HostTensor>()
-        source.contents.event.onReady { failure in
+        source.ready.onReady { failure in
             if let failure { return tensor.fail(failure) }
             client.enqueue(into: tensor) { try client.backend.hostTensor(try source.contents.get()) }
         }
@@ -271,7 +273,7 @@ func bufferReadyEvent(_ args: UnsafeMutablePointer<PJRT_Buffer_ReadyEvent_Args>?
         let a = try arguments(args, "PJRT_Buffer_ReadyEvent", needed: sizeThrough(\PJRT_Buffer_ReadyEvent_Args.event))
         let source = try buffer(a.pointee.buffer)
         let ready = PluginEvent()
-        source.contents.event.onReady { ready.complete($0) }
+        source.ready.onReady { ready.complete($0) }
         a.pointee.event = Handle.retained(ready)
     }
 }

@@ -120,10 +120,23 @@ func deviceDefaultMemory(_ args: UnsafeMutablePointer<PJRT_Device_DefaultMemory_
 func deviceMemoryStats(_ args: UnsafeMutablePointer<PJRT_Device_MemoryStats_Args>?) -> UnsafeMutablePointer<PJRT_Error>? {
     guarded("PJRT_Device_MemoryStats") {
         let a = try arguments(args, "PJRT_Device_MemoryStats", needed: sizeThrough(\PJRT_Device_MemoryStats_Args.bytes_in_use))
-        guard let stats = try device(a.pointee.device).client?.statistics.snapshot else {
+        guard let client = try device(a.pointee.device).client else {
             throw PluginFailure(PJRT_Error_Code_FAILED_PRECONDITION, "the device's client is gone")
         }
+        let stats = client.statistics.snapshot
         a.pointee.bytes_in_use = Int64(stats.inUse)
+        if let allocator = client.backend.allocatorStatistics {
+            // GPU memory as the caching allocator holds it: buffers, executables' arenas, cache.
+            a.pointee.bytes_in_use = Int64(allocator.bytesInUse)
+            if hasField(a, \PJRT_Device_MemoryStats_Args.bytes_reserved_is_set) {
+                a.pointee.bytes_reserved = Int64(allocator.bytesInUse + allocator.bytesCached)
+                a.pointee.bytes_reserved_is_set = true
+            }
+            if hasField(a, \PJRT_Device_MemoryStats_Args.peak_bytes_reserved_is_set) {
+                a.pointee.peak_bytes_reserved = Int64(allocator.peakBytesReserved)
+                a.pointee.peak_bytes_reserved_is_set = true
+            }
+        }
         if hasField(a, \PJRT_Device_MemoryStats_Args.peak_bytes_in_use_is_set) {
             a.pointee.peak_bytes_in_use = Int64(stats.peak)
             a.pointee.peak_bytes_in_use_is_set = true

@@ -40,6 +40,11 @@ protocol PluginBackend: Sendable {
     func compile(_ module: Module) throws -> any PluginProgram
     func store(_ tensor: HostTensor) throws -> BufferStorage
     func hostTensor(_ storage: BufferStorage) throws -> HostTensor
+    /// Blocks until the work queued so far has finished on the device (and reports what
+    /// failed there); runs on the client's completion queue.
+    func awaitDevice() throws
+    /// The device allocator's counters, where there is one (`Device_MemoryStats`).
+    var allocatorStatistics: AllocatorStatistics? { get }
 }
 
 /// A compiled `main`, ready to run on stored inputs.
@@ -70,6 +75,10 @@ struct ReferenceBackend: PluginBackend {
 
     func store(_ tensor: HostTensor) throws -> BufferStorage { .host(tensor) }
 
+    func awaitDevice() throws {}
+
+    var allocatorStatistics: AllocatorStatistics? { nil }
+
     struct HostProgram: PluginProgram {
         let program: any LoadedProgram
         func run(_ inputs: [BufferStorage]) throws -> [BufferStorage] {
@@ -85,7 +94,9 @@ struct ReferenceBackend: PluginBackend {
 /// The CUDA backend: `main` is compiled for the GPU when JAX compiles (kernels through
 /// NVRTC, cuBLASLt/cuDNN calls, host steps for ops with no kernel); buffers live in GPU
 /// memory; a run binds the input allocations in place and copies each output into an
-/// allocation of its own, so results never pass through the host.
+/// allocation of its own, so results never pass through the host. Everything goes on one
+/// stream: a run is queued and returns, later work is ordered after it by the stream, and
+/// the completion queue waits for the device to tell the host when results are ready.
 struct CUDABackend: PluginBackend {
     let device: CUDAComputeDevice
     var kind: String { "cuda" }
@@ -95,6 +106,10 @@ struct CUDABackend: PluginBackend {
         let executable = try device.compile(module, function: PluginExecutable.entry)
         return GPUProgram(runner: try device.load(executable), queue: device.queue)
     }
+
+    func awaitDevice() throws { try device.queue.synchronize() }
+
+    var allocatorStatistics: AllocatorStatistics? { (device.queue as? CUDAQueue)?.allocator.stats }
 
     func store(_ tensor: HostTensor) throws -> BufferStorage {
         let allocation = try device.queue.allocate(byteCount: max(1, tensor.bytes.count))
@@ -112,7 +127,6 @@ struct CUDABackend: PluginBackend {
         let queue: any DeviceQueue
 
         func run(_ inputs: [BufferStorage]) throws -> [BufferStorage] {
-            // Inputs stay alive (and host ones uploaded) until the run has finished.
             var held: [DeviceTensor] = []
             for input in inputs {
                 switch input {
@@ -134,7 +148,8 @@ struct CUDABackend: PluginBackend {
                 }
                 results.append(.device(DeviceTensor(allocation: allocation, queue: queue, type: type)))
             }
-            try queue.synchronize()
+            // Inputs freed now go back to the caching allocator; whatever reuses them is queued
+            // on the same stream, after this run.
             withExtendedLifetime(held) {}
             return results
         }

@@ -10,7 +10,11 @@ final class PluginBuffer: @unchecked Sendable {
     let device: PluginDevice
     let type: TensorType
     let bufferType: PJRT_Buffer_Type
+    /// The storage, as soon as it is known: work queued after it on the device stream sees
+    /// its final contents.
     let contents: PluginFuture<BufferStorage>
+    /// Completes when the contents are final on the device (for the host: `ReadyEvent`).
+    let ready: PluginEvent
     /// `Dimensions` and the memory layout's minor-to-major order, kept for the C API.
     let dimensions: UnsafeMutablePointer<Int64>
     let minorToMajor: UnsafeMutablePointer<Int64>
@@ -18,7 +22,8 @@ final class PluginBuffer: @unchecked Sendable {
     private var deleted = false
     private var externalReferences = 0
 
-    init(device: PluginDevice, type: TensorType, contents: PluginFuture<BufferStorage>) throws {
+    init(device: PluginDevice, type: TensorType, contents: PluginFuture<BufferStorage>, ready: PluginEvent? = nil) throws {
+        self.ready = ready ?? contents.event
         self.device = device
         self.type = type
         self.bufferType = try BufferTypes.bufferType(type.elementType)

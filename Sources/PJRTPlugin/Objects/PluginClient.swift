@@ -18,6 +18,8 @@ final class PluginClient: @unchecked Sendable {
     let storage = CStorage()
     /// Work runs here, in submission order, off the caller's thread.
     let queue = DispatchQueue(label: "openxla-nvgpu.pjrt.execute")
+    /// Waits for the device after each run and completes the events the host sees.
+    let completions = DispatchQueue(label: "openxla-nvgpu.pjrt.completion")
     let statistics = MemoryStatistics()
 
     private(set) var deviceHandles: UnsafeMutablePointer<OpaquePointer?>

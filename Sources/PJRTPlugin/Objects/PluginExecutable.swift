@@ -104,10 +104,11 @@ final class PluginExecutable: @unchecked Sendable {
                 throw PluginFailure(PJRT_Error_Code_FAILED_PRECONDITION, "argument \(index) of \(name) was deleted (or donated)")
             }
         }
-        let outputs = try outputTypes.map { try PluginBuffer(device: device, type: $0, contents: PluginFuture()) }
         let done = PluginEvent()
+        let outputs = try outputTypes.map { try PluginBuffer(device: device, type: $0, contents: PluginFuture(), ready: PluginEvent()) }
         let program = self.program
         let name = self.name
+        let client = self.client
         client.queue.async {
             do {
                 let stored = try inputs.map { try $0.storage() }
@@ -116,10 +117,21 @@ final class PluginExecutable: @unchecked Sendable {
                     throw PluginFailure(PJRT_Error_Code_INTERNAL, "\(name) returned \(results.count) results, expected \(outputs.count)")
                 }
                 for (buffer, result) in zip(outputs, results) { buffer.contents.fulfil(result) }
-                done.complete()
+                // The run is queued on the device; tell the host once it has finished there.
+                client.completions.async {
+                    var failure: PluginFailure?
+                    do { try client.backend.awaitDevice() } catch {
+                        failure = PluginFailure(PJRT_Error_Code_INTERNAL, "running \(name) on the device: \(error)")
+                    }
+                    for buffer in outputs { buffer.ready.complete(failure) }
+                    done.complete(failure)
+                }
             } catch {
                 let failure = error as? PluginFailure ?? PluginFailure(PJRT_Error_Code_INTERNAL, "running \(name): \(error)")
-                for buffer in outputs { buffer.contents.fail(failure) }
+                for buffer in outputs {
+                    buffer.contents.fail(failure)
+                    buffer.ready.complete(failure)
+                }
                 done.complete(failure)
             }
         }

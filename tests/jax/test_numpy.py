@@ -154,6 +154,9 @@ def test_matmul(shapes, dtype):
     ("abt_transposed_times_row", lambda a, b, v, u: (a @ a.T).T * u[None, :]),
     ("residual", lambda a, b, v, u: a @ b + a[:, :b.shape[1]]),
     ("two_matmuls_shared_input", lambda a, b, v, u: (a @ b, a @ b + v)),
+    ("matmul_plus_matmul", lambda a, b, v, u: a @ b + b @ a),
+    ("vecmat_plus_vecmat", lambda a, b, v, u: u @ a + v @ b),  # CUDA fused the second as a wrong bias (a9dc594)
+    ("matvec_plus_matvec", lambda a, b, v, u: a @ u + b @ v),
 ], ids=lambda v: v if isinstance(v, str) else "")
 def test_matmul_epilogues(name, fn):
     """Matmuls followed by the elementwise ops a compiler fuses into them (bias of each

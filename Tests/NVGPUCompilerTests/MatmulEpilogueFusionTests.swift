@@ -88,6 +88,29 @@ import Testing
         }
     }
 
+    /// `u·A + v·A`: both products end in the same add; one takes the other as its bias and
+    /// the other stays a plain product (both folding into the add lost one of them).
+    @Test(arguments: floatTypes)
+    func twoProductsIntoOneAddKeepBoth(_ t: String) throws {
+        let text = """
+            func.func public @main(%a: tensor<6x6x\(t)>, %u: tensor<6x\(t)>, %v: tensor<6x\(t)>) -> tensor<6x\(t)> {
+              %0 = stablehlo.dot_general %u, %a, contracting_dims = [0] x [0] : (tensor<6x\(t)>, tensor<6x6x\(t)>) -> tensor<6x\(t)>
+              %1 = stablehlo.dot_general %v, %a, contracting_dims = [0] x [0] : (tensor<6x\(t)>, tensor<6x6x\(t)>) -> tensor<6x\(t)>
+              %2 = stablehlo.add %1, %0 : tensor<6x\(t)>
+              return %2 : tensor<6x\(t)>
+            }
+            """
+        let (executable, _) = try TestPrograms.lower(text)
+        let calls = Self.matmulCalls(executable)
+        #expect(calls.count == 2, "\(executable.inspection())")
+        #expect(calls.filter { $0.bias != nil }.count == 1)
+        // The bias is the plain product's output, written by a step before the fused one.
+        if let fused = calls.firstIndex(where: { $0.bias != nil }), let plain = calls.firstIndex(where: { $0.bias == nil }) {
+            #expect(calls[fused].bias == calls[plain].c)
+            #expect(plain < fused)
+        }
+    }
+
     @Test func mlpGeluWorkloadFusesBiasGelu() throws {
         let url = TestPrograms.workloadsDirectory.appendingPathComponent("mlp_gelu_bf16.mlir")
         guard let text = try? String(contentsOf: url, encoding: .utf8) else {

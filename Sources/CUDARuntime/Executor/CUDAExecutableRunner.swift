@@ -26,6 +26,12 @@ public final class CUDAExecutableRunner: @unchecked Sendable {
     /// Inputs already on the device for the call in progress (`invoke(deviceInputs:)`): the
     /// steps read them in place instead of `inputAllocations`.
     private var boundInputs: [DevicePointer]?
+    /// Outputs written straight into the caller's allocations for the call in progress
+    /// (buffer index → address).
+    private var boundOutputs: [Int: DevicePointer] = [:]
+    /// Output buffers that own their arena bytes (no other buffer overlaps them), so a run
+    /// can write them into an allocation of the caller's instead of the arena.
+    private lazy var redirectableOutputs: Set<Int> = Self.outputsOwningTheirBytes(executable)
     private let lock = NSLock()
 
     /// Validates `executable` and loads it on `queue`.
@@ -97,21 +103,50 @@ public final class CUDAExecutableRunner: @unchecked Sendable {
             throw RuntimeError("@\(executable.entry) takes \(executable.inputs.count) input(s), got \(deviceInputs.count)")
         }
         boundInputs = deviceInputs
-        defer { boundInputs = nil }
-        try enqueueStepsLocked()
+        defer {
+            boundInputs = nil
+            boundOutputs = [:]
+        }
+        // Each output gets an allocation of its own: written in place by the steps when the
+        // buffer owns its arena bytes, else copied there after the steps.
         var outputs: [DeviceAllocation] = []
+        var copied: [(buffer: Int, allocation: DeviceAllocation)] = []
         do {
             for buffer in executable.outputs {
                 let size = executable.buffers[buffer].byteSize
                 let allocation = try queue.allocate(byteCount: max(size, 1))
                 outputs.append(allocation)
-                if size > 0 { try queue.copy(from: try address(of: buffer), to: allocation.pointer, byteCount: size) }
+                if redirectableOutputs.contains(buffer), boundOutputs[buffer] == nil {
+                    boundOutputs[buffer] = allocation.pointer
+                } else if size > 0 {
+                    copied.append((buffer, allocation))
+                }
+            }
+            try enqueueStepsLocked()
+            for (buffer, allocation) in copied {
+                try queue.copy(from: try address(of: buffer), to: allocation.pointer, byteCount: executable.buffers[buffer].byteSize)
             }
         } catch {
             for allocation in outputs { try? queue.deallocate(allocation) }
             throw error
         }
         return outputs
+    }
+
+    /// The arena-placed outputs whose bytes no other buffer shares.
+    static func outputsOwningTheirBytes(_ executable: Executable) -> Set<Int> {
+        var ranges: [(index: Int, range: Range<Int>)] = []
+        for (index, buffer) in executable.buffers.enumerated() {
+            if case .arena(let offset) = buffer.placement, buffer.byteSize > 0 {
+                ranges.append((index, offset..<(offset + buffer.byteSize)))
+            }
+        }
+        var owning = Set<Int>()
+        for output in Set(executable.outputs) {
+            guard let own = ranges.first(where: { $0.index == output })?.range else { continue }
+            if !ranges.contains(where: { $0.index != output && $0.range.overlaps(own) }) { owning.insert(output) }
+        }
+        return owning
     }
 
     /// Copies `inputs` to the device once, for `enqueueSteps()` runs that reuse them.
@@ -222,6 +257,7 @@ public final class CUDAExecutableRunner: @unchecked Sendable {
         guard executable.buffers.indices.contains(index) else {
             throw RuntimeError("buffer \(index) of \(executable.buffers.count)")
         }
+        if let bound = boundOutputs[index] { return bound }
         switch executable.buffers[index].placement {
         case .arena(let offset):
             guard let arena else { throw RuntimeError("the executable's memory was released") }

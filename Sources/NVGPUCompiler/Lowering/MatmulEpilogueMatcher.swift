@@ -29,8 +29,12 @@ enum MatmulEpilogueMatcher {
         let graph = ValueGraph(block)
         var replacements: [Int: Operation] = [:]
         var removed = Set<Int>()
+        // Every op a fused chain took (its dot included): a later dot whose chain reaches one
+        // of them (`u·A + v·A`: both dots end in the same add) keeps its plain form.
+        var claimed = Set<Int>()
         for (i, op) in block.operations.enumerated() where op.name == "stablehlo.dot_general" {
-            guard let match = graph.match(dot: i), removed.isDisjoint(with: match.chain) else { continue }
+            guard !claimed.contains(i), let match = graph.match(dot: i), claimed.isDisjoint(with: match.chain) else { continue }
+            if let bias = match.bias, let producer = graph.producer[bias.id], claimed.contains(producer) { continue }
             var fused = op
             fused.results = [match.result]
             if let bias = match.bias { fused.operands.append(bias) }
@@ -39,6 +43,8 @@ enum MatmulEpilogueMatcher {
             removed.formUnion(match.chain)
             removed.insert(i)
             removed.remove(last)
+            claimed.formUnion(match.chain)
+            claimed.insert(i)
             replacements[last] = fused
         }
         return graph.rewriting(block, replacing: replacements, removing: removed)

@@ -26,7 +26,7 @@ let package = Package(
         .executableTarget(name: "ExamplePluginDemo", dependencies: [
             "ExamplePlugin",
             .product(name: "StableHLO", package: core), .product(name: "Compiler", package: core),
-            .product(name: "Runtime", package: core),
+            .product(name: "Runtime", package: core), .product(name: "Driver", package: core),
         ]),
         .testTarget(name: "ExamplePluginTests", dependencies: [
             "ExamplePlugin",

@@ -96,6 +96,15 @@ def test_bad_host_inputs(nv):
     assert_still_works(nv)
 
 
+def test_out_of_memory_is_an_error(nv):
+    """A program that needs more memory than the machine has (a 16 TiB broadcast) raises an
+    error instead of ending the process, and the client keeps working."""
+    x = jax.device_put(np.ones((4,), np.float32), nv)
+    with pytest.raises(RuntimeError, match="RESOURCE_EXHAUSTED|memory"):
+        jax.jit(lambda a: jnp.broadcast_to(a[0], (1 << 21, 1 << 21)))(x).block_until_ready()
+    assert_still_works(nv)
+
+
 def test_use_of_deleted_buffer_raises(nv):
     x = jax.device_put(rand((5,), np.float32), nv)
     x.delete()

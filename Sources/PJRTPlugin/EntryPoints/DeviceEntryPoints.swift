@@ -103,7 +103,7 @@ func deviceAddressableMemories(_ args: UnsafeMutablePointer<PJRT_Device_Addressa
     guarded("PJRT_Device_AddressableMemories") {
         let a = try arguments(args, "PJRT_Device_AddressableMemories", needed: sizeThrough(\PJRT_Device_AddressableMemories_Args.num_memories))
         let owner = try device(a.pointee.device)
-        a.pointee.memories = UnsafePointer(owner.storage.array([owner.memory]))
+        a.pointee.memories = UnsafePointer(owner.memoryList)
         a.pointee.num_memories = 1
     }
 }
@@ -229,7 +229,7 @@ func memoryAddressableByDevices(_ args: UnsafeMutablePointer<PJRT_Memory_Address
     guarded("PJRT_Memory_AddressableByDevices") {
         let a = try arguments(args, "PJRT_Memory_AddressableByDevices", needed: sizeThrough(\PJRT_Memory_AddressableByDevices_Args.num_devices))
         let owner = try memoryDevice(a.pointee.memory)
-        a.pointee.devices = UnsafePointer(owner.storage.array([Optional(Handle.unretained(owner))]))
+        a.pointee.devices = UnsafePointer(owner.deviceList)
         a.pointee.num_devices = 1
     }
 }

@@ -45,6 +45,8 @@ protocol PluginBackend: Sendable {
     func awaitDevice() throws
     /// The device allocator's counters, where there is one (`Device_MemoryStats`).
     var allocatorStatistics: AllocatorStatistics? { get }
+    /// The most bytes one tensor may take (nil: the device's allocator says when it runs out).
+    var tensorByteLimit: Int? { get }
 }
 
 /// A compiled `main`, ready to run on stored inputs.
@@ -79,6 +81,10 @@ struct ReferenceBackend: PluginBackend {
 
     var allocatorStatistics: AllocatorStatistics? { nil }
 
+    /// Host memory: a tensor larger than the machine's memory is refused before the
+    /// interpreter tries to allocate it (which would end the process).
+    var tensorByteLimit: Int? { Int(clamping: ProcessInfo.processInfo.physicalMemory) }
+
     struct HostProgram: PluginProgram {
         let program: any LoadedProgram
         func run(_ inputs: [BufferStorage]) throws -> [BufferStorage] {
@@ -110,6 +116,10 @@ struct CUDABackend: PluginBackend {
     func awaitDevice() throws { try device.queue.synchronize() }
 
     var allocatorStatistics: AllocatorStatistics? { (device.queue as? CUDAQueue)?.allocator.stats }
+
+    /// Device allocations that fail come back as errors; host steps still run on the
+    /// reference backend, whose tensors are bounded by host memory.
+    var tensorByteLimit: Int? { Int(clamping: ProcessInfo.processInfo.physicalMemory) }
 
     func store(_ tensor: HostTensor) throws -> BufferStorage {
         let allocation = try device.queue.allocate(byteCount: max(1, tensor.bytes.count))

@@ -40,6 +40,7 @@ final class PluginClient: @unchecked Sendable {
         memoryHandles = UnsafeMutablePointer<UnsafeMutablePointer<PJRT_Memory>?>.allocate(capacity: devices.count)
         for (index, device) in devices.enumerated() {
             device.client = self
+            device.publishLists()
             deviceHandles[index] = Handle.unretained(device)
             memoryHandles[index] = device.memory
         }
@@ -95,6 +96,16 @@ final class PluginDevice: @unchecked Sendable {
         self.kind = kind
         self.backendKind = backendKind
         memory = nvgpu_memory_create(Unmanaged.passUnretained(self).toOpaque())
+    }
+
+    /// `[memory]` and `[self]` as C arrays, for `AddressableMemories`/`AddressableByDevices`
+    /// (made once, when the client is created).
+    private(set) var memoryList: UnsafeMutablePointer<UnsafeMutablePointer<PJRT_Memory>?>?
+    private(set) var deviceList: UnsafeMutablePointer<OpaquePointer?>?
+
+    func publishLists() {
+        memoryList = storage.array([memory])
+        deviceList = storage.array([Optional(Handle.unretained(self))])
     }
 
     deinit { nvgpu_memory_free(memory) }

@@ -61,6 +61,10 @@ final class PluginExecutable: @unchecked Sendable {
             }
             return tensor
         }
+        if let limit = client.backend.tensorByteLimit, let (bytes, type) = Self.largestTensor(in: module), bytes > limit {
+            throw PluginFailure(PJRT_Error_Code_RESOURCE_EXHAUSTED,
+                                "the program needs a \(type) of \(bytes) bytes, more than this machine's \(limit) bytes of memory")
+        }
         shapes = try ExecutableShapes(storage: storage, inputTypes: inputTypes, outputTypes: outputTypes, device: client.devices[0])
         // Ops with no GPU kernel run on the reference backend as host steps, so one it cannot
         // run either is an error now, on both backends, naming the op.
@@ -75,6 +79,32 @@ final class PluginExecutable: @unchecked Sendable {
         self.module = module
         name = module.name ?? "main"
         fingerprint = Fingerprint.hex(of: [Array("nvgpu \(PluginVersion.current) \(client.backendKind)".utf8), programBytes, optionBytes])
+    }
+
+    /// The largest tensor any value of `module` holds, in bytes (with its type).
+    static func largestTensor(in module: Module) -> (Int, TensorType)? {
+        var largest: (Int, TensorType)?
+        func consider(_ type: IRType) {
+            guard let tensor = type.tensorType, tensor.isStatic else { return }
+            var bytes = tensor.elementType.storageBytes
+            for extent in tensor.shape {
+                let (product, overflow) = bytes.multipliedReportingOverflow(by: extent)
+                bytes = overflow ? Int.max : product
+            }
+            if bytes > (largest?.0 ?? -1) { largest = (bytes, tensor) }
+        }
+        var regions = module.functions.map(\.body)
+        for function in module.functions { function.inputTypes.forEach(consider) }
+        while let region = regions.popLast() {
+            for block in region.blocks {
+                for argument in block.arguments { consider(argument.type) }
+                for op in block.operations {
+                    for result in op.results { consider(result.type) }
+                    regions.append(contentsOf: op.regions)
+                }
+            }
+        }
+        return largest
     }
 
     var isDeleted: Bool {

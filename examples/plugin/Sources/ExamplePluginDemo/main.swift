@@ -1,4 +1,5 @@
 import Compiler
+import Driver
 import ExamplePlugin
 import Foundation
 import Runtime

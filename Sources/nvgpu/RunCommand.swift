@@ -64,7 +64,7 @@ struct RunCommand: ParsableCommand {
         if file.hasSuffix(".nvx") {
             if deviceOptions.device == .cuda, try replicas != nil || partitions != nil || multiDeviceOptions.timeRuns > 0
                 || reportingErrors({ try MultiDeviceInvocation.declaredProcessCount(path: file, function: function) }) > 1 {
-                try runOnSeveralGPUs(module: nil)
+                try runOnSeveralGPUs(module: nil, configuration: configuration)
                 return
             }
             let invocation = ExecutableInvocation(path: file, inputs: inputs, outputs: outputs)
@@ -76,7 +76,7 @@ struct RunCommand: ParsableCommand {
         let module = try reportingErrors { try ProgramSource.load(path: file) }
         if deviceOptions.device == .cuda, replicas != nil || partitions != nil || multiDeviceOptions.timeRuns > 0
             || MultiDeviceInvocation.declaredProcessCount(of: module) > 1 {
-            try runOnSeveralGPUs(module: module)
+            try runOnSeveralGPUs(module: module, configuration: configuration)
             return
         }
         if deviceOptions.device != .cuda {
@@ -99,9 +99,10 @@ struct RunCommand: ParsableCommand {
         printResults(results)
     }
 
-    private func runOnSeveralGPUs(module: Module?) throws {
+    private func runOnSeveralGPUs(module: Module?, configuration: CompileConfiguration) throws {
         let invocation = MultiDeviceInvocation(path: file, module: module, function: function, inputs: inputs, outputs: outputs,
-                                               replicas: replicas, partitions: partitions, timedRuns: multiDeviceOptions.timeRuns)
+                                               replicas: replicas, partitions: partitions, timedRuns: multiDeviceOptions.timeRuns,
+                                               configuration: configuration)
         let (results, partitions) = try reportingErrors { try invocation.run() }
         MultiDeviceInvocation.printResults(results, partitions: partitions, printer: TensorPrinter(maxElements: printMaxElements))
     }

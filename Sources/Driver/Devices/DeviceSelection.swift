@@ -14,7 +14,7 @@ public enum DeviceSelection {
         ProcessInfo.processInfo.environment["NVGPU_CUDA_DRIVER"].flatMap { $0.isEmpty ? nil : $0 } ?? CUDADriver.libraryName
     }
 
-    /// The device `choice` names; `plugins` and `useVendorLibraries` configure the GPU compiler.
+    /// The device `choice` names; a GPU compiles programs with `configuration`.
     public static func device(for choice: DeviceChoice, configuration: CompileConfiguration = CompileConfiguration()) throws -> any Device {
         switch choice {
         case .cpu:

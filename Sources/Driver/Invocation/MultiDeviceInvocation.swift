@@ -23,11 +23,15 @@ public struct MultiDeviceInvocation: Sendable {
     public var timedRuns: Int = 0
     /// The program at `path`, when the caller has already read it (it is then not read again).
     public var module: Module?
+    /// How an .mlir program is compiled (the architecture is the GPUs').
+    public var configuration: CompileConfiguration
 
     public init(path: String, module: Module? = nil, function: String = "main", inputs: [String] = [], outputs: [String] = [],
-                replicas: Int? = nil, partitions: Int? = nil, timedRuns: Int = 0) {
+                replicas: Int? = nil, partitions: Int? = nil, timedRuns: Int = 0,
+                configuration: CompileConfiguration = CompileConfiguration()) {
         self.path = path
         self.module = module
+        self.configuration = configuration
         self.function = function
         self.inputs = inputs
         self.outputs = outputs
@@ -52,7 +56,7 @@ public struct MultiDeviceInvocation: Sendable {
                 module.attributes.removeAll { $0.name == key }
                 module.attributes.append(NamedAttribute(key, .integer(Int64(value), type: .scalar(.si(32)))))
             }
-            executable = try ExecutableCompilation(CompileConfiguration(), architecture: architecture)
+            executable = try ExecutableCompilation(configuration, architecture: configuration.architecture ?? architecture)
                 .compile(module, function: function).executable
         }
         if let replicas, replicas != (executable.replicas ?? 1) {

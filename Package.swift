@@ -63,7 +63,7 @@ let package = Package(
             ]),
         .testTarget(name: "StableHLOTests", dependencies: ["StableHLO"], exclude: ["bytecode"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "StableHLO"]),
-        .testTarget(name: "DriverTests", dependencies: ["Driver", "Runtime", "StableHLO"], exclude: ["npy"]),
+        .testTarget(name: "DriverTests", dependencies: ["Driver", "Reference", "Runtime", "StableHLO"], exclude: ["npy"]),
         .testTarget(name: "ReferenceTests", dependencies: ["Reference", "StableHLO", "Runtime"]),
         .testTarget(name: "WorkspaceTests", dependencies: ["Workspace"]),
         .testTarget(name: "CUDATests", dependencies: ["CUDA"]),

@@ -4,7 +4,8 @@ import StableHLO
 
 /// Reads a program once: StableHLO text (`.mlir`) or MLIR bytecode (`.mlirbc`, a StableHLO
 /// portable artifact of VHLO, as JAX hands it to a PJRT plugin), told apart by the bytecode
-/// magic, never by the file name. The module is parsed and verified here and nowhere else.
+/// magic, never by the file name. The module is parsed and verified here and nowhere else;
+/// multi-device annotations that pass values through (`ShardingAnnotations`) are dropped.
 public enum ProgramSource {
     /// Parses and verifies the program in the file at `path`.
     public static func load(path: String) throws -> Module {
@@ -19,7 +20,7 @@ public enum ProgramSource {
 
     /// Parses and verifies a program held in memory; `name` is what diagnostics call it.
     public static func load(bytes: [UInt8], name: String) throws -> Module {
-        let module: Module
+        var module: Module
         if Module.isBytecode(bytes) {
             module = try Module.parse(bytecode: bytes, file: name)
         } else {
@@ -28,6 +29,7 @@ public enum ProgramSource {
             }
             module = try Module.parse(text, file: name, firstLine: 1)
         }
+        module = ShardingAnnotations.stripped(module)
         try module.verify()
         return module
     }

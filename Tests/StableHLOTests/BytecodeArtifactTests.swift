@@ -30,18 +30,18 @@ import Testing
         #expect(a == b, "\(BytecodeNormalization.firstDifference(a, b))")
     }
 
-    /// StableHLO's own artifacts of a module using every op, written by StableHLO 0.9.0
-    /// (bytecode 1, no properties) and 1.16.0 (bytecode 6), read equal to their text.
-    @Test(arguments: ["0_9_0", "1_16_0"])
-    func stablehloVersionedArtifactReadsEqualToItsText(version: String) throws {
-        let name = "stablehlo/vhlo_all_ops.\(version)"
+    /// Our fixtures written by jaxlib at StableHLO 0.9.0 (MLIR bytecode 1: attribute
+    /// dictionaries, no properties), read equal to the text jaxlib reads back.
+    @Test(arguments: ["mlp", "conv_net"])
+    func oldestVersionArtifactReadsEqualToItsText(fixture: String) throws {
+        let name = "versioned/\(fixture).0_9_0"
         let m = try Module.parse(bytecode: try BytecodeTestFiles.bytes(name + ".mlirbc"), file: name + ".mlirbc")
         let text = BytecodeNormalization.replacingTF32(try BytecodeTestFiles.text(name + ".roundtrip.mlir"))
         let t = try Module.parse(text, file: name + ".roundtrip.mlir")
         let a = BytecodeNormalization.normalize(m)
         let b = BytecodeNormalization.normalize(t)
         #expect(a == b, "\(BytecodeNormalization.firstDifference(a, b))")
-        #expect(m.functions.count > 100)
+        #expect(!m.functions.isEmpty)
     }
 
     /// Without normalisation the modules print the same (they differ only in locations).

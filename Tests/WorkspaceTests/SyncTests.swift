@@ -191,3 +191,68 @@ struct SyncTests {
         #expect(try fixture.read("alpha/sub/README") == "sub\n")
     }
 }
+
+/// Shallow workspaces (`sync --depth 1`, what CI uses): the pinned commit is never counted
+/// as local work, so a pin change syncs and a roll is not refused.
+@Suite struct ShallowWorkspaceTests {
+    @Test func pinnedCommitOfAShallowCloneIsNotLocalWork() throws {
+        let fixture = try GitFixture()
+        try fixture.makeUpstream("alpha")
+        let a2 = try fixture.commit("alpha", files: ["x": "2"], message: "two")
+        try fixture.commit("alpha", files: ["x": "3"], message: "three")
+        let workspace = try fixture.makeProject(pins: PinFile(dependencies: [fixture.dependency("alpha", a2)]))
+        var options = testSyncOptions()
+        options.depth = 1
+        #expect(try WorkspaceSync(workspace: workspace, options: options).run().isComplete)
+        let inspection = try RepositoryInspection.inspect(fixture.checkout("alpha"), pinned: a2)
+        #expect(inspection.localOnlyCommits == 0)
+    }
+
+    @Test func pinChangeInAShallowWorkspaceSyncs() throws {
+        let fixture = try GitFixture()
+        try fixture.makeUpstream("alpha")
+        let a2 = try fixture.commit("alpha", files: ["x": "2"], message: "two")
+        let a3 = try fixture.commit("alpha", files: ["x": "3"], message: "three")
+        var workspace = try fixture.makeProject(pins: PinFile(dependencies: [fixture.dependency("alpha", a2)]))
+        var options = testSyncOptions()
+        options.depth = 1
+        #expect(try WorkspaceSync(workspace: workspace, options: options).run().isComplete)
+        try PinFile(dependencies: [fixture.dependency("alpha", a3)]).write(to: workspace.pinFileURL)
+        workspace = try fixture.reopen(workspace)
+        let report = try WorkspaceSync(workspace: workspace, options: options).run()
+        #expect(report.isComplete, "\(report.result(for: "alpha")?.outcome as Any)")
+        #expect(try fixture.head("alpha") == a3)
+        #expect(!(try fixture.git(["branch", "--list"], in: fixture.checkout("alpha"))).contains("backup"))
+    }
+
+    @Test func rollInAShallowWorkspaceIsNotRefused() throws {
+        let fixture = try GitFixture()
+        let a1 = try fixture.makeUpstream("alpha")
+        let workspace = try fixture.makeProject(pins: PinFile(dependencies: [
+            fixture.dependency("alpha", a1, track: .branch("main"))
+        ]))
+        var options = testSyncOptions()
+        options.depth = 1
+        #expect(try WorkspaceSync(workspace: workspace, options: options).run().isComplete)
+        let a2 = try fixture.commit("alpha", files: ["x": "2"], message: "two")
+        var roller = Roller(workspace: workspace, options: RollOptions())
+        let result = try roller.roll("alpha")
+        #expect(result.outcome == .rolled)
+        #expect(try fixture.reopen(workspace).pins.dependency(named: "alpha")?.revision == a2)
+    }
+
+    @Test func aCommitMadeInAShallowCloneIsStillLocalWork() throws {
+        let fixture = try GitFixture()
+        try fixture.makeUpstream("alpha")
+        let a2 = try fixture.commit("alpha", files: ["x": "2"], message: "two")
+        let workspace = try fixture.makeProject(pins: PinFile(dependencies: [fixture.dependency("alpha", a2)]))
+        var options = testSyncOptions()
+        options.depth = 1
+        #expect(try WorkspaceSync(workspace: workspace, options: options).run().isComplete)
+        let clone = fixture.checkout("alpha")
+        try fixture.write("alpha/x", "mine")
+        _ = try fixture.git(["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qam", "mine"], in: clone)
+        let inspection = try RepositoryInspection.inspect(clone, pinned: a2)
+        #expect(inspection.localOnlyCommits == 1)
+    }
+}

@@ -33,7 +33,7 @@ public struct Bisector: Sendable {
         guard let pin = workspace.pins.dependency(named: name) else { throw .unknownDependency(name) }
         if let end, let problem = PinValidation.validateRevision(end) { throw .refused(problem) }
         let directory = try workspace.directory(of: pin)
-        let original = try RepositoryInspection.inspect(directory)
+        let original = try RepositoryInspection.inspect(directory, pinned: pin.revision)
         let git = try Roller.prepareClone(pin, directory: directory)
         guard let good = try git.resolvePinned(pin.revision) else {
             throw .repositoryState(repo: name, "pinned revision \(pin.revision) is not in the clone")

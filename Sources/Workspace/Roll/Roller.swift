@@ -94,7 +94,7 @@ public struct Roller: Sendable {
         guard let from = try git.resolvePinned(pin.revision) else {
             throw .repositoryState(repo: name, "pinned revision \(pin.revision) is not in the clone")
         }
-        let original = try RepositoryInspection.inspect(directory)
+        let original = try RepositoryInspection.inspect(directory, pinned: pin.revision)
         say("\(name): pinned at \(from.prefix(12)); looking for the next green point (\(track))")
         guard let (target, tag) = try nextGreenPoint(pin, track: track, after: from, git: git) else {
             try restore(original, git: git)
@@ -134,13 +134,18 @@ public struct Roller: Sendable {
 
     /// A clone that is safe to move around: present, clean, no local-only commits; fetched.
     static func prepareClone(_ pin: Dependency, directory: URL) throws(WorkspaceError) -> Git {
-        let inspection = try RepositoryInspection.inspect(directory)
+        let inspection = try RepositoryInspection.inspect(directory, pinned: pin.revision)
         guard inspection.isRepository else {
             throw .repositoryState(repo: pin.name, "not cloned at \(pin.path); run `nvgpu workspace sync` first")
         }
-        guard !inspection.isDirty, inspection.localOnlyCommits == 0, inspection.operationInProgress == nil else {
-            throw .repositoryState(
-                repo: pin.name, "has uncommitted changes, local-only commits or an operation in progress; it is left as it is")
+        var problems: [String] = []
+        if inspection.isDirty { problems.append("uncommitted changes in \(inspection.trackedChanges.count) file(s)") }
+        if inspection.localOnlyCommits > 0 {
+            problems.append("\(inspection.localOnlyCommits) local commit(s) not on any remote, tag or the pin")
+        }
+        if let operation = inspection.operationInProgress { problems.append("a \(operation) in progress") }
+        guard problems.isEmpty else {
+            throw .repositoryState(repo: pin.name, "has " + problems.joined(separator: ", ") + "; it is left as it is")
         }
         let git = Git(directory)
         let shallow = try git.run(["rev-parse", "--is-shallow-repository"]).hasPrefix("true")

@@ -52,7 +52,7 @@ public struct WorkspaceStatus: Codable, Sendable {
         for name in try graph.dependencyOrder() {
             guard let repo = graph.repositories[name] else { continue }
             let directory = try workspace.directory(of: repo.pin)
-            let inspection = try RepositoryInspection.inspect(directory)
+            let inspection = try RepositoryInspection.inspect(directory, pinned: repo.pin.revision)
             var status = RepositoryStatus(
                 name: name, path: repo.pin.path, pinnedBy: repo.pinnedBy, pinned: repo.pin.revision, pinnedCommit: nil,
                 checkedOut: inspection.head, branch: inspection.branch, state: .ok, dirty: inspection.isDirty,

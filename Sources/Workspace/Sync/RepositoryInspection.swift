@@ -16,7 +16,9 @@ public struct RepositoryInspection: Sendable, Equatable {
     public var trackedChanges: [String]
     /// Untracked files (ignored files are not counted).
     public var untrackedFiles: [String]
-    /// How many commits reachable from HEAD are on no remote-tracking branch.
+    /// How many commits reachable from HEAD are local work: on no remote-tracking branch or
+    /// tag, not reachable from the pinned commit, and never checked out by `sync` itself (in a
+    /// shallow clone a fetched pin has no remote ref, yet it is not the user's work).
     public var localOnlyCommits: Int
     /// A merge, rebase, cherry-pick, revert or bisect in progress.
     public var operationInProgress: String?
@@ -24,8 +26,11 @@ public struct RepositoryInspection: Sendable, Equatable {
     /// Whether there are uncommitted changes to tracked files.
     public var isDirty: Bool { !trackedChanges.isEmpty }
 
-    /// Looks at the checkout in `directory`.
-    public static func inspect(_ directory: URL) throws(WorkspaceError) -> RepositoryInspection {
+    /// The file in a clone's git directory listing the commits `sync` checked out there.
+    static let checkoutRecordName = "nvgpu-workspace-checkouts"
+
+    /// Looks at the checkout in `directory`; `pinned` is the revision the pin file names.
+    public static func inspect(_ directory: URL, pinned: String? = nil) throws(WorkspaceError) -> RepositoryInspection {
         var inspection = RepositoryInspection(
             exists: false, isRepository: false, isOccupied: false, head: nil, branch: nil, trackedChanges: [],
             untrackedFiles: [], localOnlyCommits: 0, operationInProgress: nil)
@@ -56,7 +61,9 @@ public struct RepositoryInspection: Sendable, Equatable {
             }
         }
         if inspection.head != nil {
-            let count = try git.run(["rev-list", "--count", "HEAD", "--not", "--remotes"])
+            var known = try recordedCheckouts(git)
+            if let pinned, let commit = try git.resolvePinned(pinned) { known.append(commit) }
+            let count = try git.run(["rev-list", "--count", "--ignore-missing", "HEAD", "--not", "--remotes", "--tags"] + known)
             inspection.localOnlyCommits = Int(count.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
         }
         for (marker, name) in [
@@ -71,6 +78,27 @@ public struct RepositoryInspection: Sendable, Equatable {
             }
         }
         return inspection
+    }
+
+    /// The commits `sync` checked out in the clone of `git` (oldest first).
+    static func recordedCheckouts(_ git: Git) throws(WorkspaceError) -> [String] {
+        let path = try git.run(["rev-parse", "--git-path", checkoutRecordName]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let url = path.hasPrefix("/") ? URL(fileURLWithPath: path) : git.directory.appendingPathComponent(path)
+        guard let text = try? String(contentsOf: url, encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").map(String.init).filter { $0.count == 40 && $0.allSatisfy(\.isHexDigit) }
+    }
+
+    /// Records that `sync` checked out `commit` in the clone of `git` (the last 64 kept).
+    static func recordCheckout(_ commit: String, git: Git) throws(WorkspaceError) {
+        var commits = try recordedCheckouts(git).filter { $0 != commit }
+        commits.append(commit)
+        let path = try git.run(["rev-parse", "--git-path", checkoutRecordName]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let url = path.hasPrefix("/") ? URL(fileURLWithPath: path) : git.directory.appendingPathComponent(path)
+        do {
+            try Data((commits.suffix(64).joined(separator: "\n") + "\n").utf8).write(to: url, options: .atomic)
+        } catch {
+            throw .repositoryState(repo: git.directory.lastPathComponent, "cannot record the checkout in \(url.path): \(error)")
+        }
     }
 
     /// Untracked files that checking out `commit` would overwrite.

@@ -196,7 +196,7 @@ public struct WorkspaceSync: Sendable {
             report(.started(repo: pin.name, phase: "checkout"))
             var changed = false
             if !result.cloned {
-                let inspection = try RepositoryInspection.inspect(directory)
+                let inspection = try RepositoryInspection.inspect(directory, pinned: commit)
                 if let operation = inspection.operationInProgress {
                     result.outcome = .skipped("a \(operation) is in progress; left as it is")
                     return
@@ -216,6 +216,7 @@ public struct WorkspaceSync: Sendable {
                 if pin.url.hasPrefix("file://") || pin.url.hasPrefix("/") { settings = ["-c", "protocol.file.allow=always"] }
                 try git.run(settings + ["submodule", "update", "--init", "--recursive", "--quiet"] + depthArguments)
             }
+            try RepositoryInspection.recordCheckout(commit, git: git)
             result.outcome = .synced(commit: commit, changed: changed)
             report(.finished(repo: pin.name, phase: "checkout", detail: "at \(commit.prefix(12))"))
             try checkpoint(.checkedOut(pin.name), stop: stop)

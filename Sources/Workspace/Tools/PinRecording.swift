@@ -11,7 +11,7 @@ public enum PinRecording {
         for index in pins.dependencies.indices {
             let dependency = pins.dependencies[index]
             let directory = try workspace.directory(of: dependency)
-            let inspection = try RepositoryInspection.inspect(directory)
+            let inspection = try RepositoryInspection.inspect(directory, pinned: dependency.revision)
             guard inspection.isRepository, let head = inspection.head else {
                 throw .repositoryState(repo: dependency.name, "not cloned at \(dependency.path); cannot pin it")
             }

@@ -54,6 +54,51 @@ struct RollTests {
         #expect(try fixture.head("alpha") == a1)
     }
 
+    /// The newest tag fails the project's check: the roll falls back to the newest older
+    /// tag (still after the pin) that passes.
+    @Test func tagRollWithAFailingNewestTagPinsTheNewestThatPasses() throws {
+        let (fixture, workspace, _) = try taggedSetup(check: "test \"$(cat \"$NVGPU_WORKSPACE_REPO_PATH/README\")\" != broken")
+        let a2 = try fixture.commit("alpha", files: ["README": "two\n"], message: "alpha: second")
+        try fixture.tag("alpha", "candidate-2", at: a2)
+        let a3 = try fixture.commit("alpha", files: ["README": "broken\n"], message: "alpha: breaks things")
+        try fixture.tag("alpha", "candidate-3", at: a3)
+        var roller = Roller(workspace: workspace)
+        let result = try roller.roll("alpha")
+        #expect(result.outcome == .rolled)
+        #expect(result.range?.to == a2 && result.range?.tag == "candidate-2")
+        #expect(try fixture.reopen(workspace).pins.dependency(named: "alpha")?.revision == a2)
+        #expect(try fixture.head("alpha") == a2)
+    }
+
+    /// `--check` (the candidate check) applies to tag rolls too.
+    @Test func tagRollHonoursTheCandidateCheck() throws {
+        let (fixture, workspace, _) = try taggedSetup(check: "true")
+        let a2 = try fixture.commit("alpha", files: ["README": "two\n"], message: "alpha: second")
+        try fixture.tag("alpha", "candidate-2", at: a2)
+        let a3 = try fixture.commit("alpha", files: ["README": "red\n"], message: "alpha: red")
+        try fixture.tag("alpha", "candidate-3", at: a3)
+        var options = RollOptions()
+        options.candidateCheck = "test \"$(cat \"$NVGPU_WORKSPACE_REPO_PATH/README\")\" != red"
+        var roller = Roller(workspace: workspace, options: options)
+        let result = try roller.roll("alpha")
+        #expect(result.outcome == .rolled)
+        #expect(result.range?.to == a2)
+    }
+
+    @Test func bisectRefusesWhenThePinAlreadyFails() throws {
+        let fixture = try GitFixture()
+        let a0 = try fixture.makeUpstream("alpha")
+        let workspace = try fixture.makeProject(pins: PinFile(dependencies: [fixture.dependency("alpha", a0)]))
+        _ = try WorkspaceSync(workspace: workspace, options: testSyncOptions()).run()
+        let a1 = try fixture.commit("alpha", files: ["n": "1"], message: "one")
+        #expect {
+            _ = try Bisector(workspace: workspace, check: CheckCommand("false")).bisect("alpha", to: a1)
+        } throws: { error in
+            "\(error)".contains("already fails at the pin")
+        }
+        #expect(try fixture.head("alpha") == a0)
+    }
+
     @Test func dryRunShowsTheRollWithoutChangingAnything() throws {
         let (fixture, workspace, a1) = try taggedSetup(check: "false")
         let a2 = try fixture.commit("alpha", files: ["README": "two\n"], message: "alpha: second")
@@ -171,7 +216,7 @@ struct RollTests {
         #expect(result.firstBad?.commit == planted)
         #expect(result.firstBad?.subject == "alpha: change \(badIndex)")
         #expect(result.rangeSize == 8)
-        #expect(result.checksRun <= 4)
+        #expect(result.checksRun <= 5)  // the newest end, the pin, then log2(8) steps
         #expect(try fixture.head("alpha") == a0)
     }
 

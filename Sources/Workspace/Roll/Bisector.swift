@@ -60,6 +60,11 @@ public struct Bisector: Sendable {
         if let last = commits.last, try passes(last) {
             return BisectResult(firstBad: nil, lastGood: last, checksRun: checksRun, rangeSize: commits.count)
         }
+        // The search assumes the pin passes; a pin that already fails would blame the wrong commit.
+        guard try passes(good) else {
+            throw .refused("\(name): the check already fails at the pin \(good.prefix(12)); bisecting from it would name "
+                           + "the wrong commit (fix the check or pin a commit where it passes)")
+        }
         // Invariant: commits[low] passes (low == -1 stands for the pin), commits[high] fails.
         var low = -1
         var high = commits.count - 1

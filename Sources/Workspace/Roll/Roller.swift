@@ -96,40 +96,55 @@ public struct Roller: Sendable {
         }
         let original = try RepositoryInspection.inspect(directory, pinned: pin.revision)
         say("\(name): pinned at \(from.prefix(12)); looking for the next green point (\(track))")
-        guard let (target, tag) = try nextGreenPoint(pin, track: track, after: from, git: git) else {
-            try restore(original, git: git)
-            say("\(name): up to date")
-            return RollResult(dependency: name, outcome: .upToDate, range: nil)
-        }
-        let range = try RollRange.read(dependency: name, from: from, to: target, tag: tag, git: git)
-        if let conflict = try conflictWithProject(pin, at: target) {
-            try restore(original, git: git)
-            say("\(name): \(conflict)")
-            return RollResult(dependency: name, outcome: .conflict(conflict), range: range)
-        }
-        if options.dryRun {
-            try restore(original, git: git)
-            try workspace.pins.setRevision(target, of: name)  // later dry-run rolls see this one
-            return RollResult(dependency: name, outcome: .wouldRoll, range: range)
-        }
-        try checkOut(target, pin: pin, git: git)
-        if let check = workspace.pins.check {
-            say("\(name): running the project check at \(target.prefix(12)): \(check)")
-            let outcome = try CheckCommand(check).run(in: workspace, dependency: pin, commit: target, output: options.output)
-            guard outcome.passed else {
-                try restore(original, git: git)
-                say("\(name): check failed (exit \(outcome.status)); pin left at \(from.prefix(12))")
-                return RollResult(dependency: name, outcome: .checkFailed(status: outcome.status, tail: outcome.tail), range: range)
+        let candidates = try self.candidates(pin, track: track, after: from, git: git)
+        // Newest first: the first candidate that passes `--check` and the project's check wins;
+        // one failing the project's check sends us to the next older one.
+        var firstFailure: RollResult?
+        for (target, tag) in candidates {
+            let range = try RollRange.read(dependency: name, from: from, to: target, tag: tag, git: git)
+            if let check = options.candidateCheck {
+                try checkOut(target, pin: pin, git: git)
+                say("\(name): checking \(target.prefix(12))\(tag.map { " (\($0))" } ?? "") with --check")
+                let outcome = try CheckCommand(check).run(in: workspace, dependency: pin, commit: target, output: options.output)
+                guard outcome.passed else { continue }
             }
-        } else if options.candidateCheck == nil {
-            say("\(name): no check command (pin file \"check\" or --check); rolling unchecked")
+            if let conflict = try conflictWithProject(pin, at: target) {
+                try restore(original, git: git)
+                say("\(name): \(conflict)")
+                return RollResult(dependency: name, outcome: .conflict(conflict), range: range)
+            }
+            if options.dryRun {
+                try restore(original, git: git)
+                try workspace.pins.setRevision(target, of: name)  // later dry-run rolls see this one
+                return RollResult(dependency: name, outcome: .wouldRoll, range: range)
+            }
+            try checkOut(target, pin: pin, git: git)
+            if let check = workspace.pins.check {
+                say("\(name): running the project check at \(target.prefix(12)): \(check)")
+                let outcome = try CheckCommand(check).run(in: workspace, dependency: pin, commit: target, output: options.output)
+                guard outcome.passed else {
+                    say("\(name): check failed at \(target.prefix(12)) (exit \(outcome.status)); trying an older candidate")
+                    firstFailure = firstFailure
+                        ?? RollResult(dependency: name, outcome: .checkFailed(status: outcome.status, tail: outcome.tail), range: range)
+                    continue
+                }
+            } else if options.candidateCheck == nil {
+                say("\(name): no check command (pin file \"check\" or --check); rolling unchecked")
+            }
+            var pins = workspace.pins
+            try pins.setRevision(target, of: name)
+            try pins.write(to: workspace.pinFileURL)
+            workspace.pins = pins
+            say("\(name): rolled to \(target.prefix(12))")
+            return RollResult(dependency: name, outcome: .rolled, range: range)
         }
-        var pins = workspace.pins
-        try pins.setRevision(target, of: name)
-        try pins.write(to: workspace.pinFileURL)
-        workspace.pins = pins
-        say("\(name): rolled to \(target.prefix(12))")
-        return RollResult(dependency: name, outcome: .rolled, range: range)
+        try restore(original, git: git)
+        if let firstFailure {
+            say("\(name): no candidate passed the check; pin left at \(from.prefix(12))")
+            return firstFailure
+        }
+        say("\(name): up to date")
+        return RollResult(dependency: name, outcome: .upToDate, range: nil)
     }
 
     /// A clone that is safe to move around: present, clean, no local-only commits; fetched.
@@ -153,26 +168,22 @@ public struct Roller: Sendable {
         return git
     }
 
-    private func nextGreenPoint(
+    /// The points `pin` could roll to, newest first: tags matching the rule that descend
+    /// from the pin, or the commits of the tracked branch after it.
+    private func candidates(
         _ pin: Dependency, track: TrackingRule, after from: String, git: Git
-    ) throws(WorkspaceError) -> (String, String?)? {
+    ) throws(WorkspaceError) -> [(commit: String, tag: String?)] {
         switch track {
         case .tags(let pattern):
+            var found: [(commit: String, tag: String?)] = []
             for tag in try git.lines(["tag", "--list", "--sort=-version:refname", pattern]) {
-                guard let commit = try git.resolveCommit("refs/tags/\(tag)") else { continue }
-                if commit != from, try git.isAncestor(from, of: commit) { return (commit, tag) }
+                guard let commit = try git.resolveCommit("refs/tags/\(tag)"), commit != from,
+                      !found.contains(where: { $0.commit == commit }), try git.isAncestor(from, of: commit) else { continue }
+                found.append((commit, tag))
             }
-            return nil
+            return found
         case .branch(let branch):
-            let candidates = try git.commits(from: from, to: "refs/remotes/origin/\(branch)").reversed()
-            guard let check = options.candidateCheck else { return candidates.first.map { ($0, nil) } }
-            for commit in candidates {
-                try checkOut(commit, pin: pin, git: git)
-                say("\(pin.name): checking \(commit.prefix(12)) with --check")
-                let outcome = try CheckCommand(check).run(in: workspace, dependency: pin, commit: commit, output: options.output)
-                if outcome.passed { return (commit, nil) }
-            }
-            return nil
+            return try git.commits(from: from, to: "refs/remotes/origin/\(branch)").reversed().map { ($0, nil) }
         }
     }
 

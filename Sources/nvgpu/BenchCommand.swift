@@ -80,7 +80,7 @@ struct BenchCommand: ParsableCommand {
         if let json {
             try reportingErrors {
                 let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
                 encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
                 guard FileManager.default.createFile(atPath: json, contents: try encoder.encode(record)) else {
                     throw RuntimeError("--json: cannot write \(json)")

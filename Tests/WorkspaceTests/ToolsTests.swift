@@ -104,6 +104,7 @@ struct ToolsTests {
         let decoded = try JSONDecoder().decode(WorkspaceStatus.self, from: Data(json.utf8))
         #expect(decoded.repositories == status.repositories)
         #expect(json.contains("\"state\" : \"missing\""))
+        #expect(!json.contains("\\/"), "paths and URLs keep their slashes unescaped: \(json)")
     }
 
     @Test func pinRecordsCheckoutsAndFreezeResolvesRevisions() throws {

@@ -110,7 +110,7 @@ public struct WorkspaceStatus: Codable, Sendable {
     /// The status as JSON (sorted keys, pretty-printed).
     public func json() throws(WorkspaceError) -> String {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         do {
             return String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
         } catch {

@@ -151,7 +151,7 @@ def train_step(params, x, y):
     return new, loss
 
 
-# Shapes per scale. "full" matches /work/shared/workloads/*.json.
+# Shapes per scale. "full" matches ../shared/workloads/*.json.
 SHAPES = {
     "full": dict(ew=1 << 26, red=1 << 28, sm=(8192, 8192), ln=(16384, 4096), mm=8192,
                  mlp=(8192, 4096, 16384), att=(8, 16, 2048, 128), conv=(32, 56, 256),

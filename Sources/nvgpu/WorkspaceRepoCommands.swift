@@ -99,8 +99,9 @@ struct WorkspaceForeachCommand: ParsableCommand {
         discussion: """
             CMD runs with /bin/sh -c in each checkout; the repository is named by the \
             environment variables NVGPU_WORKSPACE_REPO, NVGPU_WORKSPACE_REPO_PATH and \
-            NVGPU_WORKSPACE_ROOT. Each output line is prefixed with [repo]. Exit status 1 if \
-            the command failed anywhere.
+            NVGPU_WORKSPACE_ROOT. Each output line is prefixed with [repo]; repositories \
+            skipped (--exclude, not cloned) are listed on stderr. Exit status 1 if the \
+            command failed anywhere.
             """)
 
     @OptionGroup var projectOptions: WorkspaceProjectOptions
@@ -118,6 +119,9 @@ struct WorkspaceForeachCommand: ParsableCommand {
             try ForeachRunner.run(command, in: workspace, exclude: Set(exclude)) { repo, line in
                 printer.print("[\(repo)] \(line)")
             }
+        }
+        for outcome in outcomes {
+            if let reason = outcome.skipped { printError("\(outcome.repository): skipped (\(reason))") }
         }
         let failed = outcomes.filter { $0.status != 0 }
         for outcome in failed { printError("\(outcome.repository): exit \(outcome.status)") }

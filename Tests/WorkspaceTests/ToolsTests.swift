@@ -164,5 +164,18 @@ struct ToolsTests {
         ) { repo, line in lines.append("[\(repo)] \(line)") }
         #expect(lines.lines == ["[base] base in base", "[mid] mid in mid", "[app] app in app"])
         #expect(outcomes.map(\.status) == [0, 1, 0])
+        #expect(outcomes.allSatisfy { $0.skipped == nil })
+
+        // Skipped repositories are reported, in order, and the command does not run there.
+        let skippedLines = LineTail(limit: 100)
+        try FileManager.default.removeItem(at: fixture.checkout("base"))
+        let skipped = try ForeachRunner.run("echo ran", in: workspace, exclude: ["mid"]) { repo, line in
+            skippedLines.append("[\(repo)] \(line)")
+        }
+        #expect(skipped.map(\.repository) == ["base", "mid", "app"])
+        #expect(skipped[0].skipped?.hasPrefix("not cloned") == true)
+        #expect(skipped[1].skipped == "excluded")
+        #expect(skipped[2].skipped == nil)
+        #expect(skippedLines.lines == ["[app] ran"])
     }
 }

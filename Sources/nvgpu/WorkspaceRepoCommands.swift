@@ -7,16 +7,24 @@ struct WorkspaceStatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
         abstract: "Show every repository: pinned vs checked out, dirty, ahead/behind, missing.",
-        discussion: "Exit status 0 when every repository is at its pin and clean, 1 otherwise.")
+        discussion: """
+            Exit status 0 when every repository is at its pin and clean (or, not cloned and \
+            named by --exclude, left out on purpose as by `sync --exclude`), 1 otherwise.
+            """)
 
     @OptionGroup var projectOptions: WorkspaceProjectOptions
 
     @Flag(help: "Print JSON instead of a table.")
     var json = false
 
+    @Option(help: "A repository left out on purpose (as `sync --exclude`): not cloned is fine (repeatable).")
+    var exclude: [String] = []
+
     func run() throws {
         let workspace = try projectOptions.open()
-        let status = try reportingWorkspaceErrors { () throws(WorkspaceError) in try WorkspaceStatus.collect(workspace) }
+        let status = try reportingWorkspaceErrors { () throws(WorkspaceError) in
+            try WorkspaceStatus.collect(workspace, excluded: Set(exclude))
+        }
         let text = try reportingWorkspaceErrors { () throws(WorkspaceError) in json ? try status.json() : status.table() }
         print(text, terminator: "")
         if !status.isClean { throw ExitCode.failure }

@@ -171,6 +171,9 @@ struct SyncTests {
         #expect(!FileManager.default.fileExists(atPath: fixture.checkout("beta").path))
         #expect(try fixture.head("alpha") == a2)
         #expect(try fixture.git(["rev-parse", "--is-shallow-repository"], in: fixture.checkout("alpha")) == "true")
+        // status agrees when told beta was left out on purpose, and not otherwise.
+        #expect(try WorkspaceStatus.collect(workspace, excluded: ["beta"]).isClean)
+        #expect(!(try WorkspaceStatus.collect(workspace).isClean))
     }
 
     @Test func submodulesAreCheckedOutWhenAsked() throws {

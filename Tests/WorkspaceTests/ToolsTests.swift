@@ -105,6 +105,10 @@ struct ToolsTests {
         #expect(decoded.repositories == status.repositories)
         #expect(json.contains("\"state\" : \"missing\""))
         #expect(!json.contains("\\/"), "paths and URLs keep their slashes unescaped: \(json)")
+        // gamma was left out of the sync on purpose: named as excluded, it is not missing.
+        let excluded = try WorkspaceStatus.collect(workspace, excluded: ["gamma"])
+        #expect(excluded.repositories.first { $0.name == "gamma" }?.state == .excluded)
+        #expect(excluded.repositories.first { $0.name == "alpha" }?.state == .drift)
     }
 
     @Test func pinRecordsCheckoutsAndFreezeResolvesRevisions() throws {

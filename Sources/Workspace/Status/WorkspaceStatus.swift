@@ -12,6 +12,8 @@ public struct RepositoryStatus: Codable, Sendable, Equatable {
         case dirty
         /// Not cloned.
         case missing
+        /// Not cloned, and left out on purpose (`status --exclude`, as `sync --exclude`).
+        case excluded
         /// The path exists and is not a git repository.
         case notRepository = "not-a-repository"
         /// The pinned revision is not in the clone (fetch needed).
@@ -45,7 +47,9 @@ public struct WorkspaceStatus: Codable, Sendable {
     public var conflicts: [String]
 
     /// Inspects every repository in the workspace's dependency graph (without fetching).
-    public static func collect(_ workspace: Workspace) throws(WorkspaceError) -> WorkspaceStatus {
+    /// The status of every repository; those in `excluded` that are not cloned count as
+    /// left out on purpose (`excluded`), not as missing.
+    public static func collect(_ workspace: Workspace, excluded: Set<String> = []) throws(WorkspaceError) -> WorkspaceStatus {
         let graph = try workspace.graph()
         let conflicted = graph.conflictedNames
         var repositories: [RepositoryStatus] = []
@@ -59,7 +63,7 @@ public struct WorkspaceStatus: Codable, Sendable {
                 untrackedFiles: inspection.untrackedFiles.count, ahead: nil, behind: nil,
                 localOnlyCommits: inspection.localOnlyCommits)
             if !inspection.exists || (!inspection.isRepository && !inspection.isOccupied) {
-                status.state = .missing
+                status.state = excluded.contains(name) ? .excluded : .missing
             } else if !inspection.isRepository {
                 status.state = .notRepository
             } else {
@@ -81,8 +85,10 @@ public struct WorkspaceStatus: Codable, Sendable {
             conflicts: graph.conflicts.map(\.description))
     }
 
-    /// Whether every repository is at its pin with no local changes.
-    public var isClean: Bool { conflicts.isEmpty && repositories.allSatisfy { $0.state == .ok } }
+    /// Whether every repository is at its pin with no local changes (or left out on purpose).
+    public var isClean: Bool {
+        conflicts.isEmpty && repositories.allSatisfy { $0.state == .ok || $0.state == .excluded }
+    }
 
     /// The status as an aligned text table, conflicts listed below it.
     public func table() -> String {

@@ -30,6 +30,9 @@ struct WorkspaceRollCommand: ParsableCommand {
     @Flag(help: "Show what would roll; change nothing.")
     var dryRun = false
 
+    @Flag(help: "Find the newest candidate that passes by bisection (log2 n checks) instead of trying them newest first.")
+    var bisect = false
+
     @Flag(help: "Also print the checks' output.")
     var verbose = false
 
@@ -41,6 +44,7 @@ struct WorkspaceRollCommand: ParsableCommand {
         var options = RollOptions()
         options.candidateCheck = check
         options.dryRun = dryRun
+        options.bisect = bisect
         let verbose = verbose
         options.output = { line in if verbose { printError(line) } }
         var roller = Roller(workspace: try projectOptions.open(), options: options)

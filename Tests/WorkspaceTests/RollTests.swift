@@ -85,6 +85,32 @@ struct RollTests {
         #expect(result.range?.to == a2)
     }
 
+    /// `--bisect`: commits pass up to a planted bug; the roll pins the last good one with
+    /// about log2(n) checks instead of one per commit.
+    @Test func rollWithBisectPinsTheNewestPassingCommit() throws {
+        let fixture = try GitFixture()
+        let a0 = try fixture.makeUpstream("alpha")
+        let log = fixture.base.appendingPathComponent("checks.log")
+        let workspace = try fixture.makeProject(pins: PinFile(
+            check: "echo run >> \"\(log.path)\"; test ! -e \"$NVGPU_WORKSPACE_REPO_PATH/bug\"",
+            dependencies: [fixture.dependency("alpha", a0, track: .branch("main"))]))
+        _ = try WorkspaceSync(workspace: workspace, options: testSyncOptions()).run()
+        var lastGood = ""
+        for index in 1...16 {
+            let commit = try fixture.commit("alpha", files: index == 11 ? ["bug": "x\n"] : ["n": "\(index)\n"], message: "c\(index)")
+            if index == 10 { lastGood = commit }
+        }
+        var options = RollOptions()
+        options.bisect = true
+        var roller = Roller(workspace: workspace, options: options)
+        let result = try roller.roll("alpha")
+        #expect(result.outcome == .rolled)
+        #expect(result.range?.to == lastGood)
+        #expect(try fixture.reopen(workspace).pins.dependency(named: "alpha")?.revision == lastGood)
+        let checks = try String(contentsOf: log, encoding: .utf8).split(separator: "\n").count
+        #expect(checks <= 7, "\(checks) checks for 16 candidates")  // newest, log2(16) steps, the chosen again
+    }
+
     @Test func bisectRefusesWhenThePinAlreadyFails() throws {
         let fixture = try GitFixture()
         let a0 = try fixture.makeUpstream("alpha")

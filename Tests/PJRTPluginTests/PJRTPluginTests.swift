@@ -184,6 +184,44 @@ import Testing
         #expect(throws: PluginFailure.self) { try CompileOptionsProto(serialized: [0x1A, 0x09, 0x20]) }
     }
 
+    @Test func compileOptionsWithHugeCountsAreRefusedNotOverflowed() throws {
+        // num_replicas 2^62, num_partitions 4: their product overflows Int.
+        let options = try CompileOptionsProto(serialized: [0x1A, 0x0C, 0x20, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x40, 0x28, 0x04])
+        #expect(options.replicas == 1 << 62 && options.partitions == 4)
+    }
+
+    @Test func stridedSpansCoverReversedViewsAndRejectOverflow() {
+        #expect(StridedCopy.span(shape: [2, 3], byteStrides: [12, 4], elementSize: 4)! == (0, 24))
+        #expect(StridedCopy.span(shape: [2, 3], byteStrides: [4, 8], elementSize: 4)! == (0, 24))
+        // A reversed view (NumPy's a[::-1]): offsets run below the first element.
+        #expect(StridedCopy.span(shape: [2, 3], byteStrides: [-12, 4], elementSize: 4)! == (-12, 12))
+        #expect(StridedCopy.span(shape: [2, 3], byteStrides: [Int.max, 8], elementSize: 4) == nil)
+        #expect(StridedCopy.span(shape: [0, 3], byteStrides: [12, 4], elementSize: 4)! == (0, 0))
+    }
+
+    @Test func overflowingHostStridesAreAnError() throws {
+        let client = try makeClient()
+        var args = PJRT_Client_BufferFromHostBuffer_Args()
+        args.struct_size = PJRT_Client_BufferFromHostBuffer_Args_STRUCT_SIZE
+        args.client = client
+        args.type = PJRT_Buffer_Type_F32
+        let values: [Float] = [1, 2, 3, 4, 5, 6]
+        let dims: [Int64] = [2, 3], strides: [Int64] = [Int64.max, 4]
+        let error = values.withUnsafeBytes { data in
+            dims.withUnsafeBufferPointer { d in
+                strides.withUnsafeBufferPointer { s in
+                    args.data = data.baseAddress
+                    args.dims = d.baseAddress
+                    args.num_dims = 2
+                    args.byte_strides = s.baseAddress
+                    args.num_byte_strides = 2
+                    return api.PJRT_Client_BufferFromHostBuffer(&args)
+                }
+            }
+        }
+        #expect(message(error)?.contains("overflow") == true)
+    }
+
     @Test(arguments: [[2, 3], [4, 1, 5], [3]])
     func stridedCopiesRoundTrip(_ shape: [Int]) {
         let count = shape.reduce(1, *)

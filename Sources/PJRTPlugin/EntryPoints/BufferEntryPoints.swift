@@ -191,6 +191,10 @@ func bufferToHostBuffer(_ args: UnsafeMutablePointer<PJRT_Buffer_ToHostBuffer_Ar
                 }
             }
         }
+        guard let span = StridedCopy.span(shape: source.type.shape, byteStrides: strides, elementSize: elementSize),
+              span.lowest >= 0, span.end <= a.pointee.dst_size else {
+            throw PluginFailure.invalidArgument("host layout strides \(strides) reach past the \(a.pointee.dst_size)-byte dst")
+        }
         let destination = HostDestination(pointer: dst, strides: strides)
         let done = PluginEvent()
         let dense = strides == StridedCopy.denseStrides(source.type.shape, elementSize: elementSize)

@@ -181,6 +181,9 @@ private func hostTensor(data: UnsafeRawPointer?, type: TensorType, strides: Unsa
             throw PluginFailure.invalidArgument("\(strideCount) byte strides for a rank-\(type.shape.count) array")
         }
         byteStrides = (0..<strideCount).map { Int(strides[$0]) }
+        guard StridedCopy.span(shape: type.shape, byteStrides: byteStrides, elementSize: elementSize) != nil else {
+            throw PluginFailure.invalidArgument("byte strides \(byteStrides) for \(type) overflow")
+        }
     }
     if byteStrides == StridedCopy.denseStrides(type.shape, elementSize: elementSize) {
         return HostTensor(type: type, bytes: [UInt8](UnsafeRawBufferPointer(start: data, count: count * elementSize)))

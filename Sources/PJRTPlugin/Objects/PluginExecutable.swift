@@ -35,7 +35,7 @@ final class PluginExecutable: @unchecked Sendable {
         self.programBytes = programBytes
         self.optionBytes = optionBytes
         options = try CompileOptionsProto(serialized: optionBytes)
-        guard options.replicas * options.partitions == 1 else {
+        guard options.replicas == 1, options.partitions == 1 else {
             throw PluginFailure.unimplemented(
                 "programs of \(options.replicas) replicas × \(options.partitions) partitions are not supported yet "
                     + "(the nvgpu plugin exposes one device); use 1 replica and 1 partition")

@@ -71,6 +71,24 @@ enum StridedCopy {
         }
     }
 
+    /// The byte offsets a strided layout touches, relative to its first element: the lowest
+    /// (negative for reversed views, as NumPy makes them) and one past the highest byte. Nil
+    /// when the arithmetic overflows; an empty array touches nothing.
+    static func span(shape: [Int], byteStrides: [Int], elementSize: Int) -> (lowest: Int, end: Int)? {
+        guard shape.count == byteStrides.count else { return nil }
+        if shape.contains(0) { return (0, 0) }
+        var lowest = 0, highest = 0
+        for (extent, stride) in zip(shape, byteStrides) {
+            let (step, overflow) = (extent - 1).multipliedReportingOverflow(by: stride)
+            guard !overflow else { return nil }
+            let (sum, overflowSum) = (step < 0 ? lowest : highest).addingReportingOverflow(step)
+            guard !overflowSum else { return nil }
+            if step < 0 { lowest = sum } else { highest = sum }
+        }
+        let (end, overflow) = highest.addingReportingOverflow(elementSize)
+        return overflow ? nil : (lowest, end)
+    }
+
     /// Row-major byte strides of `shape`.
     static func denseStrides(_ shape: [Int], elementSize: Int) -> [Int] {
         var strides = [Int](repeating: elementSize, count: shape.count)

@@ -5,19 +5,12 @@ import StableHLO
 /// argmin, variadic reductions). Each runs one thread per result element and applies the
 /// op's body in the reference interpreter's order, so results do not depend on scheduling.
 enum DedicatedKernels {
-    /// Names of the ops this lowering may handle.
-    static let operationNames: Set<String> = [
-        "stablehlo.reduce_window", "stablehlo.select_and_scatter", "stablehlo.reduce",
-    ]
-
-    /// The kernels computing `op` (results bound by value; scratch buffers numbered from 0).
+    /// The kernels computing `op`, from its family in `KernelFamilies`.
     static func build(_ op: Operation, name: String) throws -> FusionKernels {
-        switch op.name {
-        case "stablehlo.reduce_window": return try WindowReductionKernel.build(op, name: name)
-        case "stablehlo.reduce": return try GeneralReductionKernel.build(op, name: name)
-        case "stablehlo.select_and_scatter": return try SelectAndScatterKernel.build(op, name: name)
-        default: throw CodeGenError("no dedicated CUDA kernel for \(op.name)", at: op.location)
+        guard let family = KernelFamilies.family(for: op) else {
+            throw CodeGenError("no dedicated CUDA kernel for \(op.name)", at: op.location)
         }
+        return try family.build(op, name: name)
     }
 
     /// The element type of `v` in generated code, or an error naming the op and type.

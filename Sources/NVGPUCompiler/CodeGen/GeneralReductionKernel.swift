@@ -4,7 +4,12 @@ import StableHLO
 /// compare/select body; any variadic reduction of scalar elementwise ops): one thread per
 /// result element folds `body(acc..., element...)` from the init values over the reduced
 /// dimensions in row-major order (the reference interpreter's order).
-enum GeneralReductionKernel {
+enum GeneralReductionKernel: KernelFamily {
+    static let operationNames: Set<String> = ["stablehlo.reduce"]
+
+    /// Only reductions that do not fuse: a body other than one combining op.
+    static func accepts(_ op: Operation) -> Bool { OperationClass.simpleCombiner(op) == nil }
+
     static func build(_ op: Operation, name: String) throws -> FusionKernels {
         guard op.operands.count % 2 == 0, !op.operands.isEmpty, op.results.count == op.operands.count / 2 else {
             throw CodeGenError("reduce needs n inputs, n init values and n results", at: op.location)

@@ -8,7 +8,9 @@ import StableHLO
 /// 2. one thread per result element starts from the init value and applies
 ///    `scatter(acc, source)` for every window that selected it, in source order (the
 ///    reference's order).
-enum SelectAndScatterKernel {
+enum SelectAndScatterKernel: KernelFamily {
+    static let operationNames: Set<String> = ["stablehlo.select_and_scatter"]
+
     static func build(_ op: Operation, name: String) throws -> FusionKernels {
         guard op.operands.count == 3, op.results.count == 1, op.regions.count == 2 else {
             throw CodeGenError("select_and_scatter needs operand, source, init, one result and two regions", at: op.location)

@@ -4,7 +4,9 @@ import StableHLO
 /// row-major order and folds `body(acc..., element...)` from the init values, reading the
 /// init values at padding and base-dilation holes (as the reference does). Any window,
 /// stride, padding and dilation; variadic (n inputs, n inits, n results).
-enum WindowReductionKernel {
+enum WindowReductionKernel: KernelFamily {
+    static let operationNames: Set<String> = ["stablehlo.reduce_window"]
+
     static func build(_ op: Operation, name: String) throws -> FusionKernels {
         guard op.operands.count % 2 == 0, !op.operands.isEmpty, op.results.count == op.operands.count / 2 else {
             throw CodeGenError("reduce_window needs n inputs, n init values and n results", at: op.location)

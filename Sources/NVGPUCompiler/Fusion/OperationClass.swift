@@ -88,8 +88,7 @@ extension OperationClass {
             self = IndexedLowering.operationClass(op)
             return
         }
-        if DedicatedKernels.operationNames.contains(op.name),
-           op.name != "stablehlo.reduce" || (allSupported && Self.simpleCombiner(op) == nil) {
+        if KernelFamilies.family(for: op) != nil {
             self = DedicatedKernels.operationClass(op)
             return
         }

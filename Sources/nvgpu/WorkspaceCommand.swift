@@ -17,7 +17,7 @@ struct WorkspaceCommand: ParsableCommand {
             WorkspaceInitCommand.self, WorkspaceImportCommand.self, WorkspaceSyncCommand.self,
             WorkspaceStatusCommand.self, WorkspacePinCommand.self, WorkspaceRollCommand.self,
             WorkspaceBisectCommand.self, WorkspaceFreezeCommand.self, WorkspaceGraphCommand.self,
-            WorkspaceForeachCommand.self,
+            WorkspaceForeachCommand.self, WorkspaceCheckCommand.self,
         ])
 }
 
@@ -86,7 +86,11 @@ struct WorkspaceImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
         abstract: "Convert openxla-devtools' sync_deps.py into a pin file.",
-        discussion: "Reads PINNED_VERSIONS, ORIGINS and SUBMODULES as data (the Python is never run).")
+        discussion: """
+            Reads PINNED_VERSIONS, ORIGINS and SUBMODULES as data (the Python is never run). \
+            Every dependency gets a "track" rule so that `roll` works right away: --track, or \
+            else its origin's default branch (asked with git ls-remote).
+            """)
 
     @Argument(help: "The sync_deps.py to read.")
     var file: String
@@ -99,6 +103,12 @@ struct WorkspaceImportCommand: ParsableCommand {
 
     @Flag(help: "Overwrite an existing pin file.")
     var force = false
+
+    @Option(help: "The track rule to record: BRANCH, branch:NAME or tags:GLOB (default: each origin's default branch).")
+    var track: String?
+
+    @Flag(help: "Record no track rules (do not ask the origins).")
+    var noTrack = false
 
     func run() throws {
         let input = URL(fileURLWithPath: file)
@@ -113,6 +123,13 @@ struct WorkspaceImportCommand: ParsableCommand {
             try SyncDepsImporter.importPins(from: text, file: file)
         }
         pins.check = check
+        if !noTrack {
+            let rule = try track.map { text in
+                try reportingWorkspaceErrors { () throws(WorkspaceError) in try TrackingRule(argument: text) }
+            }
+            let directory = input.deletingLastPathComponent()
+            for note in SyncDepsImporter.assignTracks(&pins, rule: rule, from: directory) { printError("warning: \(note)") }
+        }
         let destination = output.map { URL(fileURLWithPath: $0) }
             ?? input.deletingLastPathComponent().appendingPathComponent(WorkspaceLayout.pinFileName)
         if FileManager.default.fileExists(atPath: destination.path) && !force {
@@ -171,6 +188,8 @@ struct WorkspaceSyncCommand: ParsableCommand {
         let report = try reportingWorkspaceErrors { () throws(WorkspaceError) in
             try WorkspaceSync(workspace: workspace, options: options).run()
         }
+        progress.finish()
+        for note in report.recovered { print("recovered: \(note)") }
         for result in report.results {
             let line: String
             switch result.outcome {
@@ -188,11 +207,15 @@ struct WorkspaceSyncCommand: ParsableCommand {
     }
 }
 
-/// Shows sync progress on standard error: one line per step, with a running count.
+/// Shows sync progress on standard error: one line per step, with a running count. On a
+/// terminal, git's transfer progress (`Receiving objects:  45% ...`) is shown live on one
+/// line; in a log it is summarised in the step's "cloned"/"fetched" line.
 final class SyncProgressDisplay: @unchecked Sendable {
     private let lock = NSLock()
     private var finished = 0
     private var started = 0
+    private let isTerminal = isatty(2) == 1
+    private var liveLine = false
 
     func show(_ event: SyncEvent) {
         lock.lock()
@@ -200,10 +223,57 @@ final class SyncProgressDisplay: @unchecked Sendable {
         switch event {
         case .started(let repo, let phase):
             started += 1
-            printError("[\(finished)/\(started)] \(repo): \(phase)...")
+            line("[\(finished)/\(started)] \(repo): \(phase)...")
         case .finished(let repo, let phase, let detail):
             finished += 1
-            printError("[\(finished)/\(started)] \(repo): \(phase) \(detail)")
+            line("[\(finished)/\(started)] \(repo): \(phase) \(detail)")
+        case .transfer(let repo, let text):
+            guard isTerminal else { return }
+            FileHandle.standardError.write(Data("\r\u{1B}[K[\(repo)] \(text)".utf8))
+            liveLine = true
+        }
+    }
+
+    /// Ends a live progress line, if one is showing.
+    func finish() {
+        lock.lock()
+        defer { lock.unlock() }
+        if liveLine { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        liveLine = false
+    }
+
+    private func line(_ text: String) {
+        if liveLine { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        liveLine = false
+        printError(text)
+    }
+}
+
+/// `nvgpu workspace check`
+struct WorkspaceCheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Run the project's check command (the pin file's \"check\") on the workspace as it is.",
+        discussion: "Exit status: the check's (1 when the pin file has none).")
+
+    @OptionGroup var projectOptions: WorkspaceProjectOptions
+
+    func run() throws {
+        let workspace = try projectOptions.open()
+        guard let check = workspace.pins.check else {
+            printError("error: \(workspace.pinFileURL.path) has no \"check\" command")
+            throw ExitCode.failure
+        }
+        let environment = [
+            "NVGPU_WORKSPACE_ROOT": workspace.layout.root.path, "NVGPU_WORKSPACE_PROJECT": workspace.projectDirectory.path,
+        ]
+        let printer = LinePrinter()
+        let status = try reportingWorkspaceErrors { () throws(WorkspaceError) in
+            try ProcessRunner.runShell(check, in: workspace.projectDirectory, environment: environment) { printer.print($0) }
+        }
+        if status != 0 {
+            printError("check failed (exit \(status)): \(check)")
+            throw ExitCode(status)
         }
     }
 }

@@ -6,6 +6,8 @@ public struct Git: Sendable {
     public let directory: URL
     /// Extra `-c key=value` settings put before every command.
     public var configuration: [String] = []
+    /// Told each child's process id and its standard error as it arrives (journal, progress).
+    public var observer: ProcessObserver?
 
     public init(_ directory: URL) {
         self.directory = directory
@@ -21,15 +23,57 @@ public struct Git: Sendable {
     public func run(_ arguments: [String]) throws(WorkspaceError) -> String {
         let output = try attempt(arguments)
         guard output.status == 0 else {
-            throw .gitFailed(arguments: arguments, directory: directory.path, status: output.status, stderr: output.stderr)
+            throw .gitFailed(
+                arguments: arguments, directory: directory.path, status: output.status, stderr: reason(for: output))
         }
         return output.stdout
+    }
+
+    /// What git said about a failure: its standard error (progress lines removed), else its
+    /// standard output, else (some commands, `git stash` among them, fail silently when the
+    /// index is locked) the lock file that is in the way.
+    private func reason(for output: ProcessOutput) -> String {
+        let stderr = Self.withoutProgress(output.stderr).trimmingCharacters(in: .whitespacesAndNewlines)
+        if !stderr.isEmpty { return stderr }
+        let stdout = output.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        if !stdout.isEmpty { return stdout }
+        guard let path = try? attempt(["rev-parse", "--git-path", "index.lock"]), path.status == 0 else { return "" }
+        let relative = path.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let lock = relative.hasPrefix("/") ? URL(fileURLWithPath: relative) : directory.appendingPathComponent(relative)
+        guard FileManager.default.fileExists(atPath: lock.path) else { return "" }
+        return "git printed no reason, but '\(lock.path)' exists: File exists. Another git process seems to be running "
+            + "in this repository, or one was killed; remove the file if no git process is running there"
+    }
+
+    /// git's standard error without its transfer-progress lines (kept: what went wrong).
+    public static func withoutProgress(_ stderr: String) -> String {
+        let progress = [
+            "Counting objects:", "Compressing objects:", "Receiving objects:", "Resolving deltas:",
+            "Enumerating objects:", "Updating files:", "Total ", "Unpacking objects:", "Checking out files:",
+        ]
+        let lines = stderr.split(separator: "\n").compactMap { line -> String? in
+            let last = line.split(separator: "\r").last.map(String.init) ?? ""
+            let text = last.hasPrefix("remote: ") ? String(last.dropFirst(8)) : last
+            if progress.contains(where: { text.hasPrefix($0) }) || text.trimmingCharacters(in: .whitespaces).isEmpty {
+                return nil
+            }
+            return last
+        }
+        return lines.joined(separator: "\n")
     }
 
     /// Runs `git <arguments>` and returns its output whatever the exit status.
     public func attempt(_ arguments: [String]) throws(WorkspaceError) -> ProcessOutput {
         let settings = configuration.flatMap { ["-c", $0] }
-        return try ProcessRunner.run("git", settings + arguments, in: directory, environment: Self.environment)
+        return try ProcessRunner.run(
+            "git", settings + arguments, in: directory, environment: Self.environment, observer: observer)
+    }
+
+    /// A copy of this runner whose children are reported to `observer`.
+    public func observed(by observer: ProcessObserver?) -> Git {
+        var copy = self
+        copy.observer = observer
+        return copy
     }
 
     /// Output lines of `git <arguments>`, without empty lines.

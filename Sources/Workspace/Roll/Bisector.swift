@@ -30,11 +30,24 @@ public struct Bisector: Sendable {
     /// Bisects dependency `name` between its pin and `end` (default: the tip of its tracked
     /// branch, or the newest matching tag, or `origin/HEAD`).
     public func bisect(_ name: String, to end: String? = nil) throws(WorkspaceError) -> BisectResult {
+        let journal = WorkspaceJournal(layout: workspace.layout)
+        for note in try journal.recover() { output?("recovered: \(note)") }
         guard let pin = workspace.pins.dependency(named: name) else { throw .unknownDependency(name) }
         if let end, let problem = PinValidation.validateRevision(end) { throw .refused(problem) }
         let directory = try workspace.directory(of: pin)
         let original = try RepositoryInspection.inspect(directory, pinned: pin.revision)
-        let git = try Roller.prepareClone(pin, directory: directory)
+        let entry = JournalEntry(
+            operation: .candidateCheckout, repository: pin.path, target: original.head, branch: original.branch)
+        _ = try Roller.prepareClone(pin, directory: directory)
+        return try journal.performing(entry, in: directory) { (git) throws(WorkspaceError) -> BisectResult in
+            try search(pin, end: end, original: original, git: git)
+        }
+    }
+
+    private func search(
+        _ pin: Dependency, end: String?, original: RepositoryInspection, git: Git
+    ) throws(WorkspaceError) -> BisectResult {
+        let name = pin.name
         guard let good = try git.resolvePinned(pin.revision) else {
             throw .repositoryState(repo: name, "pinned revision \(pin.revision) is not in the clone")
         }

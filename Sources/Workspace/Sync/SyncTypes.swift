@@ -1,3 +1,5 @@
+import Foundation
+
 /// Options of `nvgpu workspace sync`.
 public struct SyncOptions: Sendable {
     /// Clone (and fetch into shallow clones) with this history depth.
@@ -34,6 +36,8 @@ public enum SyncEvent: Sendable {
     case started(repo: String, phase: String)
     /// Work on a repository finished in one phase.
     case finished(repo: String, phase: String, detail: String)
+    /// A line of git's transfer progress for a clone or fetch (`Receiving objects:  45% ...`).
+    case transfer(repo: String, line: String)
 }
 
 /// What a sync did to one repository.
@@ -68,6 +72,8 @@ public struct SyncReport: Sendable {
     public var results: [RepositorySyncResult]
     /// Disagreeing pins (those repositories are left alone).
     public var conflicts: [PinConflict]
+    /// What was finished or undone of runs killed earlier (see `WorkspaceJournal`).
+    public var recovered: [String] = []
 
     /// Whether every repository is at its pin (or was excluded) and there was no conflict.
     public var isComplete: Bool {
@@ -82,4 +88,38 @@ public struct SyncReport: Sendable {
 
     /// The result for `name`.
     public func result(for name: String) -> RepositorySyncResult? { results.first { $0.name == name } }
+}
+
+/// Collects git's `--progress` output (lines ended by carriage returns or newlines) from
+/// standard error chunks; passes each line on and keeps the last one of each kind, for a
+/// one-line summary in logs.
+final class TransferProgress: @unchecked Sendable {
+    private let lock = NSLock()
+    private let onLine: @Sendable (String) -> Void
+    private var pending = ""
+    private var receiving: String?
+
+    init(onLine: @escaping @Sendable (String) -> Void) { self.onLine = onLine }
+
+    /// Takes a chunk of standard error.
+    func take(_ chunk: String) {
+        lock.lock()
+        pending += chunk
+        var lines: [String] = []
+        while let end = pending.firstIndex(where: { $0 == "\r" || $0 == "\n" || $0 == "\r\n" }) {
+            let line = pending[..<end].trimmingCharacters(in: .whitespaces)
+            pending.removeSubrange(...end)
+            if !line.isEmpty { lines.append(line) }
+        }
+        for line in lines where line.hasPrefix("Receiving objects:") { receiving = line }
+        lock.unlock()
+        for line in lines { onLine(line) }
+    }
+
+    /// ` (Receiving objects: 100% (n/n), size, done.)`, or empty when git reported no transfer.
+    var summary: String {
+        lock.lock()
+        defer { lock.unlock() }
+        return receiving.map { " (\($0))" } ?? ""
+    }
 }

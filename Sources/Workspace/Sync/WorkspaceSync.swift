@@ -27,6 +27,7 @@ public struct WorkspaceSync: Sendable {
     /// Runs the sync. Throws only for problems that stop everything (a bad pin file, an
     /// interruption); per-repository problems are in the report.
     public func run() throws(WorkspaceError) -> SyncReport {
+        let recovered = try journal.recover()
         let scratch = workspace.layout.root.appendingPathComponent(WorkspaceLayout.scratchDirectoryName)
         try? FileManager.default.removeItem(at: scratch)
         var network: [String: NetworkResult] = [:]
@@ -72,10 +73,21 @@ public struct WorkspaceSync: Sendable {
             return result
         }
         if let reason = stop.reason { throw reason }
-        return SyncReport(results: results, conflicts: graph.conflicts)
+        return SyncReport(results: results, conflicts: graph.conflicts, recovered: recovered)
     }
 
     private func report(_ event: SyncEvent) { options.progress?(event) }
+
+    private var journal: WorkspaceJournal { WorkspaceJournal(layout: workspace.layout) }
+
+    /// `--progress` for clones and fetches when someone is watching (git prints none to a pipe otherwise).
+    private var progressArguments: [String] { options.progress == nil ? ["--quiet"] : ["--progress"] }
+
+    /// Turns git's transfer progress on standard error into `.transfer` events.
+    private func transferWatcher(_ repo: String) -> TransferProgress? {
+        guard let progress = options.progress else { return nil }
+        return TransferProgress { line in progress(.transfer(repo: repo, line: line)) }
+    }
 
     private func checkpoint(_ point: SyncCheckpoint, stop: StopFlag) throws(WorkspaceError) {
         do {
@@ -101,15 +113,23 @@ public struct WorkspaceSync: Sendable {
             let inspection = try RepositoryInspection.inspect(directory)
             if inspection.isRepository {
                 report(.started(repo: pin.name, phase: "fetch"))
-                try fetch(pin, in: directory, into: &result)
-                report(.finished(repo: pin.name, phase: "fetch", detail: "fetched"))
+                let watcher = transferWatcher(pin.name)
+                var onError: (@Sendable (String) -> Void)?
+                if let watcher { onError = { watcher.take($0) } }
+                var fetched = result
+                try journal.performing(
+                    JournalEntry(operation: .plain, repository: pin.path), in: directory, standardError: onError
+                ) { (git) throws(WorkspaceError) in try fetch(pin, git: git, into: &fetched) }
+                result = fetched
+                report(.finished(repo: pin.name, phase: "fetch", detail: "fetched" + (watcher?.summary ?? "")))
                 try checkpoint(.fetched(pin.name), stop: stop)
             } else if inspection.isOccupied {
                 result.failure = .skipped("\(pin.path) exists and is not a git repository; left as it is")
             } else {
                 report(.started(repo: pin.name, phase: "clone"))
-                try clone(pin, into: directory, result: &result, stop: stop)
-                report(.finished(repo: pin.name, phase: "clone", detail: "cloned"))
+                let watcher = transferWatcher(pin.name)
+                try clone(pin, into: directory, result: &result, stop: stop, watcher: watcher)
+                report(.finished(repo: pin.name, phase: "clone", detail: "cloned" + (watcher?.summary ?? "")))
                 try checkpoint(.fetched(pin.name), stop: stop)
             }
         } catch {
@@ -121,7 +141,7 @@ public struct WorkspaceSync: Sendable {
     }
 
     private func clone(
-        _ pin: Dependency, into directory: URL, result: inout NetworkResult, stop: StopFlag
+        _ pin: Dependency, into directory: URL, result: inout NetworkResult, stop: StopFlag, watcher: TransferProgress?
     ) throws(WorkspaceError) {
         let root = workspace.layout.root
         let scratchRoot = root.appendingPathComponent(WorkspaceLayout.scratchDirectoryName)
@@ -132,7 +152,9 @@ public struct WorkspaceSync: Sendable {
         } catch {
             throw .refused("cannot create \(scratchRoot.path): \(error.localizedDescription)")
         }
-        try Git(root).run(["clone", "--quiet", "--no-checkout"] + depthArguments + ["--", pin.url, scratch.path])
+        let observer = watcher.map { watcher in ProcessObserver(standardError: { watcher.take($0) }) }
+        try Git(root).observed(by: observer).run(
+            ["clone", "--no-checkout"] + progressArguments + depthArguments + ["--", pin.url, scratch.path])
         let git = Git(scratch)
         let target = try ensureCommit(pin, git: git, shallow: options.depth != nil)
         try git.run(["-c", "advice.detachedHead=false", "checkout", "--quiet", "--detach", target])
@@ -151,8 +173,7 @@ public struct WorkspaceSync: Sendable {
         }
     }
 
-    private func fetch(_ pin: Dependency, in directory: URL, into result: inout NetworkResult) throws(WorkspaceError) {
-        let git = Git(directory)
+    private func fetch(_ pin: Dependency, git: Git, into result: inout NetworkResult) throws(WorkspaceError) {
         let remotes = try git.lines(["remote"])
         if !remotes.contains("origin") {
             try git.run(["remote", "add", "origin", pin.url])
@@ -167,7 +188,7 @@ public struct WorkspaceSync: Sendable {
         let depth = shallow ? ["--depth", String(options.depth ?? 1)] : []
         let known = try git.resolvePinned(pin.revision) != nil
         if options.fetchExisting || !known {
-            try git.run(["fetch", "--quiet", "--prune", "--tags"] + depth + ["origin"])
+            try git.run(["fetch"] + progressArguments + ["--prune", "--tags"] + depth + ["origin"])
         }
         result.target = try ensureCommit(pin, git: git, shallow: shallow)
     }
@@ -178,7 +199,9 @@ public struct WorkspaceSync: Sendable {
         let depth = shallow ? ["--depth", String(options.depth ?? 1)] : []
         let output = try git.attempt(["fetch", "--quiet"] + depth + ["origin", pin.revision])
         if output.status == 0, let commit = try git.resolveCommit("FETCH_HEAD") { return commit }
-        throw .repositoryState(repo: pin.name, "revision \(pin.revision) is not in \(pin.url)")
+        let reason = Git.withoutProgress(output.stderr).trimmingCharacters(in: .whitespacesAndNewlines)
+        throw .repositoryState(
+            repo: pin.name, "revision \(pin.revision) is not in \(pin.url)" + (reason.isEmpty ? "" : " (git: \(reason))"))
     }
 
     // MARK: Check out
@@ -203,7 +226,11 @@ public struct WorkspaceSync: Sendable {
                 }
                 if inspection.head != commit {
                     guard try makeRoom(pin, inspection, target: commit, directory: directory, into: &result) else { return }
-                    try git.run(["-c", "advice.detachedHead=false", "checkout", "--quiet", "--detach", commit])
+                    try journal.performing(
+                        JournalEntry(operation: .syncCheckout, repository: pin.path, target: commit), in: directory
+                    ) { (git) throws(WorkspaceError) in
+                        try git.run(["-c", "advice.detachedHead=false", "checkout", "--quiet", "--detach", commit])
+                    }
                     changed = true
                 } else if inspection.isDirty {
                     result.notes.append("uncommitted changes on the pinned commit were left as they are")
@@ -257,7 +284,12 @@ public struct WorkspaceSync: Sendable {
         let git = Git(directory)
         if inspection.isDirty || !inTheWay.isEmpty {
             let message = "nvgpu workspace sync: work saved before checking out \(target.prefix(12))"
-            try git.run(["stash", "push", "--quiet", "--include-untracked", "-m", message])
+            let before = try git.resolveCommit("refs/stash")
+            try journal.performing(
+                JournalEntry(operation: .stash, repository: pin.path, stashBefore: before), in: directory
+            ) { (git) throws(WorkspaceError) in
+                try git.run(["stash", "push", "--quiet", "--include-untracked", "-m", message])
+            }
             let stash = try git.run(["rev-parse", "stash@{0}"]).trimmingCharacters(in: .whitespacesAndNewlines)
             result.notes.append(
                 "stashed uncommitted work as stash@{0} (\(stash.prefix(12))) in \(pin.path); `git stash pop` there restores it")

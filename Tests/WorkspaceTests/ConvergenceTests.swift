@@ -1,0 +1,152 @@
+import Foundation
+import Testing
+
+@testable import Workspace
+
+/// Issue 15 item 2: a killed sync always converges.
+@Suite("Killed syncs converge (real SIGKILL of nvgpu and its git processes)")
+struct ConvergenceTests {
+    /// Upstream files that go through the `probe` filter when it is configured.
+    private static func files(_ version: String, count: Int) -> [String: String] {
+        var files: [String: String] = [".gitattributes": "*.txt filter=probe\n"]
+        for index in 0..<count { files["f\(index).txt"] = "\(version) \(index)\n" }
+        return files
+    }
+
+    /// The environment that makes git run `probe`'s smudge command for every `.txt` file it
+    /// writes; the `killAt`-th one (counted in `counter`) kills its whole process group: git,
+    /// and the `nvgpu` that started it, which only works because git runs in nvgpu's group.
+    private static func killingEnvironment(killAt: Int, counter: URL) -> [String: String] {
+        let smudge = #"n=$(( $(cat "$PROBE_COUNTER" 2>/dev/null || echo 0) + 1 )); echo $n > "$PROBE_COUNTER"; "#
+            + #"if [ $n -ge "$PROBE_KILL_AT" ]; then kill -9 0; fi; cat"#
+        return [
+            "GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "filter.probe.smudge", "GIT_CONFIG_VALUE_0": smudge,
+            "PROBE_COUNTER": counter.path, "PROBE_KILL_AT": String(killAt),
+        ]
+    }
+
+    @Test(.enabled(if: nvgpuExecutable != nil), arguments: [UInt64(15), 1515])
+    func checkoutKilledAtRandomPointsConvergesOnTheNextRun(seed: UInt64) throws {
+        let fixture = try GitFixture()
+        var pins: [Dependency] = []
+        var newPins: [Dependency] = []
+        for name in ["alpha", "beta"] {
+            try fixture.makeUpstream(name)
+            let v1 = try fixture.commit(name, files: Self.files("one", count: 8), message: "\(name): one")
+            let v2 = try fixture.commit(name, files: Self.files("two", count: 12), message: "\(name): two")
+            pins.append(fixture.dependency(name, v1))
+            newPins.append(fixture.dependency(name, v2))
+        }
+        try fixture.makeUpstream("gamma")
+        let g1 = try fixture.commit("gamma", files: Self.files("gamma", count: 6), message: "gamma: files")
+        newPins.append(fixture.dependency("gamma", g1))
+        let workspace = try fixture.makeProject(pins: PinFile(dependencies: pins))
+        #expect(try WorkspaceSync(workspace: workspace, options: testSyncOptions()).run().isComplete)
+        try PinFile(dependencies: newPins).write(to: workspace.pinFileURL)
+
+        // With one job, a run smudges gamma's 6 files (clone, in scratch space), then alpha's
+        // 12 (checkout of an existing clone), then beta's. The first kill lands inside alpha's
+        // checkout; the later ones anywhere, recovery included.
+        var random = SeededGenerator(seed: seed)
+        let killPoints = [7 + Int.random(in: 1...10, using: &random)] + (0..<3).map { _ in Int.random(in: 1...30, using: &random) }
+        for (round, killAt) in killPoints.enumerated() {
+            let counter = fixture.base.appendingPathComponent("counter-\(round)")
+            let run = try runNVGPU(
+                ["workspace", "sync", "--jobs", "1"], in: workspace.projectDirectory,
+                environment: Self.killingEnvironment(killAt: killAt, counter: counter))
+            if !run.killedBySignal {
+                #expect(run.status == 0, "run \(round) ended without being killed: \(run.stdout) \(run.stderr)")
+                break
+            }
+            #expect(run.status == SIGKILL)
+            if round == 0 {
+                // Killed mid-checkout: git's lock and our journal entry are left behind, and
+                // the files are half old, half new.
+                let lock = fixture.checkout("alpha/.git/index.lock")
+                #expect(FileManager.default.fileExists(atPath: lock.path), "killed at \(killAt)")
+                let journal = WorkspaceJournal(layout: workspace.layout).entries()
+                #expect(journal.map(\.repository) == ["alpha"])
+                #expect(journal.first?.operation == .syncCheckout && journal.first?.child != nil)
+            }
+        }
+        let rerun = try WorkspaceSync(workspace: fixture.reopen(workspace), options: testSyncOptions()).run()
+        #expect(rerun.isComplete, "\(rerun.results)")
+        for pin in newPins {
+            #expect(try fixture.head(pin.name) == pin.revision)
+            #expect(!FileManager.default.fileExists(atPath: fixture.checkout("\(pin.name)/.git/index.lock").path))
+        }
+        #expect(try fixture.read("alpha/f11.txt") == "two 11\n")
+        let status = try WorkspaceStatus.collect(try fixture.reopen(workspace))
+        #expect(status.isClean, "\(try status.table())")
+        #expect(WorkspaceJournal(layout: workspace.layout).entries().isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: fixture.checkout(WorkspaceJournal.directoryName).path))
+    }
+
+    /// A checkout interrupted in this process (the injected hook) leaves its journal entry;
+    /// the next run finishes it.
+    @Test func journaledCheckoutIsResumed() throws {
+        let fixture = try GitFixture()
+        let a1 = try fixture.makeUpstream("alpha")
+        let workspace = try fixture.makeProject(pins: PinFile(dependencies: [fixture.dependency("alpha", a1)]))
+        _ = try WorkspaceSync(workspace: workspace, options: testSyncOptions()).run()
+        let a2 = try fixture.commit("alpha", files: ["README": "two\n", "new": "file\n"], message: "alpha: two")
+        try fixture.git(["fetch", "--quiet", "origin"], in: fixture.checkout("alpha"))
+        // As a killed sync leaves it: the entry, a dead git's lock, files half written.
+        let journal = WorkspaceJournal(layout: workspace.layout)
+        var entry = JournalEntry(operation: .syncCheckout, repository: "alpha", target: a2)
+        entry.owner = 999_999
+        entry.child = 999_998
+        try journal.record(entry)
+        try fixture.write("alpha/README", "two\n")
+        try fixture.write("alpha/.git/index.lock", "")
+        try PinFile(dependencies: [fixture.dependency("alpha", a2)]).write(to: workspace.pinFileURL)
+        let report = try WorkspaceSync(workspace: try fixture.reopen(workspace), options: testSyncOptions()).run()
+        #expect(report.isComplete)
+        #expect(report.recovered.count == 1)
+        #expect(report.recovered.first?.contains("cleared stale index.lock") == true)
+        #expect(try fixture.head("alpha") == a2)
+        #expect(try fixture.read("alpha/new") == "file\n")
+        #expect(journal.entries().isEmpty)
+    }
+
+    /// A lock whose git is still running (or that no entry of ours explains) is never
+    /// removed; git's own message says why the sync failed.
+    @Test func foreignLocksAreLeftAndGitsReasonIsShown() throws {
+        let fixture = try GitFixture()
+        let a1 = try fixture.makeUpstream("alpha")
+        let workspace = try fixture.makeProject(pins: PinFile(dependencies: [fixture.dependency("alpha", a1)]))
+        _ = try WorkspaceSync(workspace: workspace, options: testSyncOptions()).run()
+        let a2 = try fixture.commit("alpha", files: ["README": "two\n"], message: "alpha: two")
+        try PinFile(dependencies: [fixture.dependency("alpha", a2)]).write(to: workspace.pinFileURL)
+        try fixture.write("alpha/README", "my work\n")
+        try fixture.write("alpha/.git/index.lock", "")
+        var force = testSyncOptions()
+        force.force = true
+        let report = try WorkspaceSync(workspace: try fixture.reopen(workspace), options: force).run()
+        guard case .failed(let reason) = report.result(for: "alpha")?.outcome else {
+            Issue.record("expected a failure, got \(String(describing: report.result(for: "alpha")))")
+            return
+        }
+        #expect(reason.contains("index.lock") && reason.contains("File exists"), "\(reason)")
+        #expect(FileManager.default.fileExists(atPath: fixture.checkout("alpha/.git/index.lock").path))
+        #expect(try fixture.read("alpha/README") == "my work\n")
+
+        // An entry whose git is still running: refused, lock kept.
+        var entry = JournalEntry(operation: .syncCheckout, repository: "alpha", target: a2)
+        entry.owner = 999_999
+        entry.child = getppid()
+        try WorkspaceJournal(layout: workspace.layout).record(entry)
+        let error = #expect(throws: WorkspaceError.self) {
+            try WorkspaceSync(workspace: try fixture.reopen(workspace), options: testSyncOptions()).run()
+        }
+        #expect(error?.description.contains("still running") == true, "\(String(describing: error))")
+        #expect(FileManager.default.fileExists(atPath: fixture.checkout("alpha/.git/index.lock").path))
+    }
+
+    /// Children are in our process group (Foundation's Process would make each a group leader).
+    @Test func childrenShareOurProcessGroup() throws {
+        let directory = FileManager.default.temporaryDirectory
+        let output = try ProcessRunner.run("sh", ["-c", "ps -o pgid= -p $$"], in: directory)
+        #expect(Int32(output.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) == getpgrp())
+    }
+}

@@ -6,8 +6,8 @@ public enum PinRecording {
     /// Returns notes about pins others may not be able to fetch or that leave changes out.
     @discardableResult
     public static func pinCheckedOut(_ workspace: inout Workspace) throws(WorkspaceError) -> [String] {
+        var notes = try WorkspaceJournal(layout: workspace.layout).recover().map { "recovered: \($0)" }
         var pins = workspace.pins
-        var notes: [String] = []
         for index in pins.dependencies.indices {
             let dependency = pins.dependencies[index]
             let directory = try workspace.directory(of: dependency)
@@ -26,9 +26,24 @@ public enum PinRecording {
             }
             pins.dependencies[index].revision = head
         }
-        try pins.write(to: workspace.pinFileURL)
+        try refuseNewConflicts(pins, in: workspace, doing: "pin")
+        try pins.writePreservingLayout(to: workspace.pinFileURL)
         workspace.pins = pins
         return notes
+    }
+
+    /// Throws when `pins` would make two pin files disagree about a repository where the
+    /// project's current pins do not (issue 15 item 3: `pin` never writes conflicting pins).
+    static func refuseNewConflicts(_ pins: PinFile, in workspace: Workspace, doing command: String) throws(WorkspaceError) {
+        let before = Set(try workspace.graph().conflicts.map(\.name))
+        let changed = Set(pins.dependencies.filter { workspace.pins.dependency(named: $0.name)?.revision != $0.revision }.map(\.name))
+        let fresh = try workspace.graph(pins: pins).conflicts.filter {
+            !before.contains($0.name) || changed.contains($0.name)
+        }
+        guard let conflict = fresh.first else { return }
+        throw .inconsistentGraph(
+            "\(command) would write conflicting pins: \(conflict); check out revisions that agree (or roll them "
+                + "together with `nvgpu workspace roll`); nothing written")
     }
 
     /// Resolves every revision of the project's pin file to a full commit hash and writes
@@ -38,7 +53,7 @@ public enum PinRecording {
         for index in pins.dependencies.indices {
             pins.dependencies[index].revision = try resolve(pins.dependencies[index], in: workspace)
         }
-        try pins.write(to: workspace.pinFileURL)
+        try pins.writePreservingLayout(to: workspace.pinFileURL)
         workspace.pins = pins
     }
 

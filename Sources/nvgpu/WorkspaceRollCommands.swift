@@ -11,9 +11,14 @@ struct WorkspaceRollCommand: ParsableCommand {
             The next green point is the newest tag matching the dependency's "track": {"tags": \
             PATTERN} after the pin, or the newest commit of its "track": {"branch": NAME} that \
             passes --check. The project's "check" command then runs with the dependency at the \
-            new point; the pin file is rewritten (atomically) only if it passes. Prints a commit \
-            message listing the rolled range. --all rolls every tracked dependency, each after \
-            what it depends on. Exit status 1 when a roll failed its check or conflicted.
+            new point; the pin file is rewritten (atomically, only the changed revisions) only if \
+            it passes. A dependent of the project that pins the rolled dependency is rolled \
+            with it when its own track has a point that agrees, else the roll is refused \
+            (nothing is written). --all rolls every tracked dependency, each after what it \
+            depends on. --json prints one record per dependency on stdout (status lines go to \
+            stderr); --commit commits the pin file with a message listing each range, on a new \
+            branch with --branch NAME. Exit status 1 when a roll failed its check, conflicted \
+            or was blocked.
             """)
 
     @OptionGroup var projectOptions: WorkspaceProjectOptions
@@ -24,7 +29,7 @@ struct WorkspaceRollCommand: ParsableCommand {
     @Flag(help: "Roll every tracked dependency in dependency order.")
     var all = false
 
-    @Option(help: "A shell command a branch commit must pass to count as green.")
+    @Option(help: "A shell command a candidate must pass to count as green.")
     var check: String?
 
     @Flag(help: "Show what would roll; change nothing.")
@@ -33,11 +38,21 @@ struct WorkspaceRollCommand: ParsableCommand {
     @Flag(help: "Find the newest candidate that passes by bisection (log2 n checks) instead of trying them newest first.")
     var bisect = false
 
+    @Flag(help: "Print the report as JSON on stdout (one record per dependency); status lines go to stderr.")
+    var json = false
+
+    @Flag(help: "Commit the pin file in the project's checkout, with a message listing each rolled range.")
+    var commit = false
+
+    @Option(help: "Commit on this branch (created or reset from where the checkout is); implies --commit.")
+    var branch: String?
+
     @Flag(help: "Also print the checks' output.")
     var verbose = false
 
     func validate() throws {
         if all == (dependency != nil) { throw ValidationError("name one dependency, or pass --all") }
+        if dryRun && (commit || branch != nil) { throw ValidationError("--dry-run changes nothing; it cannot --commit") }
     }
 
     func run() throws {
@@ -47,35 +62,48 @@ struct WorkspaceRollCommand: ParsableCommand {
         options.bisect = bisect
         let verbose = verbose
         options.output = { line in if verbose { printError(line) } }
-        var roller = Roller(workspace: try projectOptions.open(), options: options)
+        let workspace = try projectOptions.open()
+        var roller = Roller(workspace: workspace, options: options)
         let results = try reportingWorkspaceErrors { () throws(WorkspaceError) in
             if let dependency { return [try roller.roll(dependency)] }
             return try roller.rollAll()
         }
-        var failed = false
-        for result in results {
-            switch result.outcome {
-            case .rolled: print("\(result.dependency): rolled")
-            case .wouldRoll: print("\(result.dependency): would roll (dry run)")
-            case .upToDate: print("\(result.dependency): up to date")
-            case .checkFailed(let status, let tail):
-                failed = true
-                print("\(result.dependency): check failed (exit \(status)); pin unchanged")
-                for line in tail { print("  | \(line)") }
-                print("  find the culprit with: nvgpu workspace bisect \(result.dependency) --check '...'")
-            case .conflict(let reason):
-                failed = true
-                print("\(result.dependency): not rolled: \(reason)")
-            case .blocked(let reason):
-                failed = true
-                print("\(result.dependency): not rolled: \(reason)")
+        var report = RollReport(results: results)
+        if commit || branch != nil {
+            report.commit = try reportingWorkspaceErrors { () throws(WorkspaceError) in
+                try RollCommitter.commit(report, in: workspace, branch: branch)
             }
-            if let range = result.range, result.outcome == .rolled || result.outcome == .wouldRoll {
-                print("")
-                print(range.commitMessage)
+            report.branch = report.commit == nil ? nil : branch
+        }
+        // Human lines go to stdout, or to stderr when stdout carries the JSON.
+        let say: (String) -> Void = json ? { printError($0) } : { print($0) }
+        for note in roller.recovered { say("recovered: \(note)") }
+        for result in results {
+            let with = result.rolledWith.map { " (together with \($0))" } ?? ""
+            switch result.outcome {
+            case .rolled: say("\(result.dependency): rolled\(with)")
+            case .wouldRoll: say("\(result.dependency): would roll\(with) (dry run)")
+            case .upToDate: say("\(result.dependency): up to date")
+            case .checkFailed(let status, let tail):
+                say("\(result.dependency): check failed (exit \(status)); pin unchanged")
+                for line in tail { say("  | \(line)") }
+                say("  find the culprit with: nvgpu workspace bisect \(result.dependency) --check '...'")
+            case .conflict(let reason), .blocked(let reason):
+                say("\(result.dependency): not rolled: \(reason)")
+            }
+            if !json, let range = result.range, result.moved {
+                say("")
+                say(range.commitMessage)
             }
         }
-        if failed { throw ExitCode.failure }
+        if let commit = report.commit {
+            say("committed \(commit.prefix(12))" + (report.branch.map { " on branch \($0)" } ?? ""))
+        }
+        if json {
+            let text = try reportingWorkspaceErrors { () throws(WorkspaceError) in try report.json() }
+            print(text, terminator: "")
+        }
+        if report.hasFailures { throw ExitCode.failure }
     }
 }
 

@@ -111,12 +111,16 @@ final class TransferProgress: @unchecked Sendable {
             pending.removeSubrange(...end)
             if !line.isEmpty { lines.append(line) }
         }
-        for line in lines where line.hasPrefix("Receiving objects:") { receiving = line }
+        // Small fetches are unpacked into loose objects ("Unpacking objects:") instead.
+        for line in lines where line.hasPrefix("Receiving objects:") || line.hasPrefix("Unpacking objects:") {
+            receiving = line
+        }
         lock.unlock()
         for line in lines { onLine(line) }
     }
 
-    /// ` (Receiving objects: 100% (n/n), size, done.)`, or empty when git reported no transfer.
+    /// ` (Receiving objects: 100% (n/n), size, done.)` (or `Unpacking objects: ...`), or empty
+    /// when git reported no transfer.
     var summary: String {
         lock.lock()
         defer { lock.unlock() }

@@ -25,6 +25,11 @@ struct WorkspaceStatusCommand: ParsableCommand {
         let status = try reportingWorkspaceErrors { () throws(WorkspaceError) in
             try WorkspaceStatus.collect(workspace, excluded: Set(exclude))
         }
+        for entry in WorkspaceJournal(layout: workspace.layout).entries() {
+            printError(
+                "note: \(entry.repository): a killed nvgpu run (pid \(entry.owner)) left a \(entry.operation.rawValue) "
+                    + "unfinished there; `nvgpu workspace sync` (or roll, bisect, pin) finishes or undoes it")
+        }
         let text = try reportingWorkspaceErrors { () throws(WorkspaceError) in json ? try status.json() : status.table() }
         print(text, terminator: "")
         if !status.isClean { throw ExitCode.failure }

@@ -107,11 +107,13 @@ import Testing
         #expect(source.contains("acc1 = "))
     }
 
-    @Test func totalOrderComparisonInABodyStaysOnHost() throws {
-        let text = Self.argmax("f32", compareType: "TOTALORDER", initial: "0xFF800000")
-        let (e, _) = try TestPrograms.lower(text)
-        let reasons = TestPrograms.hostSteps(e).map(\.reason)
-        #expect(reasons.contains { $0.contains("TOTALORDER") })
+    /// TOTALORDER compares through the prelude's totalOrder keys.
+    @Test(arguments: ["f32", "bf16", "f64"])
+    func totalOrderComparisonInABodyIsAKernel(_ type: String) throws {
+        let initial = ["f32": "0xFF800000", "bf16": "0xFF80", "f64": "0xFFF0000000000000"][type] ?? "0"
+        let (e, _) = try Self.dedicatedLaunches(Self.argmax(type, compareType: "TOTALORDER", initial: initial))
+        let source = try #require(e.kernels.first { $0.source.contains("reduce [18, 12] over [1]") }?.source)
+        #expect(source.contains(type == "f64" ? "nv_total_order_f64(" : type == "f32" ? "nv_total_order_f32(" : "nv_total_order_half("))
     }
 
     static func selectAndScatter(_ type: String, select: String, padding: String) -> String {

@@ -74,16 +74,16 @@ enum DedicatedKernels {
         }
     }
 
-    /// One generated kernel: header, a grid-stride loop over `count` elements named `o`
-    /// around `body`, and the closing brace.
+    /// One generated kernel: `globals` (device functions it calls), header, a grid-stride
+    /// loop over `count` elements named `o` around `body`, and the closing brace.
     static func kernel(name: String, comment: String, parameters: [String], bindings: [GeneratedKernel.Binding],
-                       count: Int, body: [String], operation: Operation) -> GeneratedKernel {
+                       count: Int, body: [String], operation: Operation, globals: [String] = []) -> GeneratedKernel {
         let header = KernelSource.header(name: name, parameters: parameters, block: block,
                                          indexType: "long long", comment: comment)
         let loop = ["  for (idx_t o = (idx_t)blockIdx.x * \(block) + (idx_t)threadIdx.x; o < (idx_t)\(count); o += (idx_t)gridDim.x * \(block)) {"]
             + body + ["  }"]
         return GeneratedKernel(
-            name: name, source: KernelSource.unit(globals: [], function: header + loop),
+            name: name, source: KernelSource.unit(globals: globals, function: header + loop),
             grid: [blocks(for: count), 1, 1], block: [block, 1, 1], sharedMemoryBytes: 0,
             bindings: bindings, operationNames: [operation.name])
     }

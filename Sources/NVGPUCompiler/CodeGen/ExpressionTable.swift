@@ -73,6 +73,16 @@ enum ExpressionTable {
         }
     }
 
+    /// The prelude function giving a float's IEEE totalOrder key (`compare` in `TOTALORDER`).
+    static func totalOrderKey(_ type: KernelElementType) -> String? {
+        switch type.elementType {
+        case .float(.f64): return "nv_total_order_f64"
+        case .float(.f32): return "nv_total_order_f32"
+        case .float(.bf16), .float(.f16): return "nv_total_order_half"
+        default: return nil
+        }
+    }
+
     /// C spelling of a `comparison_direction`.
     static let comparisons: [String: String] = [
         "EQ": "==", "NE": "!=", "LT": "<", "LE": "<=", "GT": ">", "GE": ">=",
@@ -89,12 +99,18 @@ enum ExpressionTable {
         case "stablehlo.compare":
             guard operands.count == 2, case .enumCase(_, _, let direction)? = op[attribute: "comparison_direction"],
                   let symbol = comparisons[direction] else { return nil }
+            if case .enumCase(_, _, "TOTALORDER")? = op[attribute: "compare_type"] {
+                guard let key = totalOrderKey(operandType) else { return nil }
+                return "(\(key)(\(operands[0])) \(symbol) \(key)(\(operands[1])))"
+            }
             return "(\(operands[0]) \(symbol) \(operands[1]))"
         case "stablehlo.is_finite":
             guard operandType.isFloat else { return nil }
             return "((\(operands[0]) - \(operands[0])) == (\(operands[0]) - \(operands[0])))"
         case "stablehlo.convert":
             return conversion(operands[0], from: operandType, to: resultType)
+        case "stablehlo.bitcast_convert":
+            return BitcastConvertKernel.sameWidthExpression(operands[0], from: operandType, to: resultType)
         default: break
         }
         if let function = bitPatternFunctions[op.name] {

@@ -112,6 +112,15 @@ __device__ __forceinline__ double nv_fmin(double a, double b) { return (a != a |
 template <class T> __device__ __forceinline__ T nv_fsign(T a) { return (a != a) ? a : (a > (T)0 ? (T)1 : (a < (T)0 ? (T)(-1) : a)); }
 template <class T> __device__ __forceinline__ T nv_imax(T a, T b) { return a > b ? a : b; }
 template <class T> __device__ __forceinline__ T nv_imin(T a, T b) { return a < b ? a : b; }
+// IEEE totalOrder keys (-NaN < -inf < -0 < +0 < inf < NaN) as the reference orders floats,
+// through Double: f32 NaNs quieted, bf16/f16 NaNs (computed in float) the canonical +NaN.
+__device__ __forceinline__ long long nv_total_order_f64(double x) {
+  const long long b = __double_as_longlong(x); return b < 0 ? b ^ 0x7fffffffffffffffLL : b;
+}
+__device__ __forceinline__ int nv_total_order_f32(float x) {
+  const int b = __float_as_int(x) | (x != x ? 0x00400000 : 0); return b < 0 ? b ^ 0x7fffffff : b;
+}
+__device__ __forceinline__ int nv_total_order_half(float x) { return x != x ? 0x7fc00000 : nv_total_order_f32(x); }
 
 // digamma as the reference computes it: NaN at the poles, reflection below 1/2, the
 // recurrence up to 10, then the asymptotic series.

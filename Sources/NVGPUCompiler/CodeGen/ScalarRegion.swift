@@ -24,9 +24,6 @@ struct ScalarRegion {
             guard OperationClass.elementwiseNames.contains(inner.name), inner.regions.isEmpty else {
                 throw CodeGenError("\(op.name) body op \(inner.name) has no scalar CUDA expression", at: inner.location)
             }
-            if inner.name == "stablehlo.compare", case .enumCase(_, _, "TOTALORDER")? = inner[attribute: "compare_type"] {
-                throw CodeGenError("\(op.name) body compares in TOTALORDER", at: inner.location)
-            }
             for v in inner.operands + inner.results {
                 guard let t = v.type.tensorType, t.isStatic, t.elementCount == 1, KernelElementType(t.elementType) != nil else {
                     throw CodeGenError("\(op.name) body op \(inner.name) works on \(v.type), not a supported scalar",

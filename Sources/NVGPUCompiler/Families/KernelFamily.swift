@@ -27,6 +27,8 @@ enum KernelFamilies {
     /// The registry. A new family is added here.
     static let all: [any KernelFamily.Type] = [
         WindowReductionKernel.self, GeneralReductionKernel.self, SelectAndScatterKernel.self,
+        SortKernel.self, TopKKernel.self, BitcastConvertKernel.self, RandomBitGeneratorKernel.self,
+        OptimizationBarrierKernel.self,
     ]
 
     /// Op name → family.

@@ -53,7 +53,7 @@ extension OperationClass {
         "stablehlo.tanh", "stablehlo.floor", "stablehlo.ceil", "stablehlo.round_nearest_afz",
         "stablehlo.round_nearest_even", "stablehlo.sign", "stablehlo.not", "stablehlo.popcnt",
         "stablehlo.count_leading_zeros", "stablehlo.is_finite", "stablehlo.convert",
-        "stablehlo.clamp", "stablehlo.select", "stablehlo.compare",
+        "stablehlo.clamp", "stablehlo.select", "stablehlo.compare", "stablehlo.bitcast_convert",
     ]).union(ExpressionTable.doublePrecisionFunctions.keys).union(ExpressionTable.bitPatternFunctions.keys)
 
     /// Index-remapping and index-generating ops the emitter supports.
@@ -102,11 +102,6 @@ extension OperationClass {
             return
         }
         if Self.elementwiseNames.contains(op.name) {
-            if op.name == "stablehlo.compare",
-               case .enumCase(_, _, "TOTALORDER")? = op[attribute: "compare_type"] {
-                self = .host(reason: "no CUDA kernel for stablehlo.compare TOTALORDER yet")
-                return
-            }
             self = .elementwise
         } else if Self.viewNames.contains(op.name) {
             self = .view

@@ -143,6 +143,44 @@ struct ConvergenceTests {
         #expect(FileManager.default.fileExists(atPath: fixture.checkout("alpha/.git/index.lock").path))
     }
 
+    /// An entry whose git pid was never recorded: its locks are cleared only when no git
+    /// process works in the repository (read from /proc).
+    @Test(.enabled(if: WorkspaceJournal.canListProcesses))
+    func locksStayWhileAnyGitWorksInTheRepository() throws {
+        let fixture = try GitFixture()
+        let a1 = try fixture.makeUpstream("alpha")
+        let workspace = try fixture.makeProject(pins: PinFile(dependencies: [fixture.dependency("alpha", a1)]))
+        _ = try WorkspaceSync(workspace: workspace, options: testSyncOptions()).run()
+        var entry = JournalEntry(operation: .plain, repository: "alpha")
+        entry.owner = 999_999
+        let journal = WorkspaceJournal(layout: workspace.layout)
+        try journal.record(entry)
+        try fixture.write("alpha/.git/index.lock", "")
+        // A git that keeps running in alpha: `cat-file --batch` waits for its input.
+        let busy = Process()
+        busy.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        busy.arguments = ["git", "cat-file", "--batch"]
+        busy.currentDirectoryURL = fixture.checkout("alpha")
+        let input = Pipe()
+        busy.standardInput = input
+        busy.standardOutput = FileHandle.nullDevice
+        try busy.run()
+        var notes: [String] = []
+        for _ in 0..<50 where notes.isEmpty {  // until git has started and is seen
+            let seen = WorkspaceJournal.gitProcesses(in: fixture.checkout("alpha"))
+            if seen.contains(busy.processIdentifier) { notes = try journal.recover() } else { usleep(20_000) }
+        }
+        try input.fileHandleForWriting.close()
+        busy.waitUntilExit()
+        #expect(notes.first?.contains("git locks left alone") == true, "\(notes)")
+        #expect(FileManager.default.fileExists(atPath: fixture.checkout("alpha/.git/index.lock").path))
+
+        try journal.record(entry)
+        let cleared = try journal.recover()
+        #expect(cleared.first?.contains("cleared stale index.lock") == true, "\(cleared)")
+        #expect(!FileManager.default.fileExists(atPath: fixture.checkout("alpha/.git/index.lock").path))
+    }
+
     /// A roll or bisect killed while a candidate was checked out: the next command puts the
     /// clone back before doing anything, so `pin` records the pin, not the candidate.
     @Test func aCandidateLeftCheckedOutIsPutBack() throws {

@@ -131,65 +131,110 @@ public struct WorkspaceJournal: Sendable {
     }
 
     /// Finishes or undoes what killed runs left in the journal: stale git locks are cleared
-    /// (only when the git process we started there is gone), an interrupted sync checkout is
-    /// completed, candidates a roll or bisect left checked out are put back. Returns one note
-    /// per repository recovered. Throws when another process is still working there.
+    /// (only when the git process we started there is gone and, where `/proc` tells, no git
+    /// process is working in that repository), an interrupted sync checkout is completed,
+    /// candidates a roll or bisect left checked out are put back. Returns one note per
+    /// repository recovered (or that could not be: its entry is kept for the next run).
+    /// Throws when the nvgpu process or the git it started is still running.
     public func recover() throws(WorkspaceError) -> [String] {
         var notes: [String] = []
         for entry in entries() {
-            if entry.owner != getpid() && ProcessRunner.isRunning(entry.owner) {
-                throw .refused(
-                    "\(entry.repository): another nvgpu process (pid \(entry.owner)) is working there "
-                        + "(\(file(for: entry.repository).path)); wait for it to finish")
+            do {
+                if let note = try recover(entry) { notes.append(note) }
+            } catch {
+                if case .refused = error { throw error }
+                notes.append("\(entry.repository): could not finish what a killed run left (kept for the next run): \(error)")
             }
-            if let child = entry.child, ProcessRunner.isRunning(child) {
-                throw .refused(
-                    "\(entry.repository): git (pid \(child)) started by a killed nvgpu run is still running there; "
-                        + "wait for it to finish")
-            }
-            let directory = try layout.location(of: entry.repository)
-            let git = Git(directory)
-            guard FileManager.default.fileExists(atPath: directory.appendingPathComponent(".git").path) else {
-                remove(entry.repository)
-                continue
-            }
-            var done: [String] = []
-            if entry.child != nil {
-                let cleared = try Self.clearStaleLocks(in: directory)
-                if !cleared.isEmpty { done.append("cleared stale \(cleared.joined(separator: ", "))") }
-            }
-            let observed = git
-            switch entry.operation {
-            case .syncCheckout:
-                if let target = entry.target, try observed.resolveCommit(target) != nil {
-                    try observed.run(["-c", "advice.detachedHead=false", "checkout", "--quiet", "--force", "--detach", target])
-                    try RepositoryInspection.recordCheckout(target, git: observed)
-                    done.append("finished the checkout of \(target.prefix(12)) a killed sync had started")
-                } else {
-                    try observed.run(["reset", "--quiet", "--hard"])
-                    done.append("undid the checkout a killed sync had started (its target is gone)")
-                }
-            case .candidateCheckout:
-                if let branch = entry.branch {
-                    try observed.run(["checkout", "--quiet", "--force", branch])
-                    done.append("put back branch \(branch) (a killed roll or bisect had checked out a candidate)")
-                } else if let target = entry.target {
-                    try observed.run(["-c", "advice.detachedHead=false", "checkout", "--quiet", "--force", "--detach", target])
-                    done.append("put back \(target.prefix(12)) (a killed roll or bisect had checked out a candidate)")
-                }
-            case .stash:
-                let top = try observed.resolveCommit("refs/stash")
-                if let top, top != entry.stashBefore {
-                    try observed.run(["reset", "--quiet", "--hard"])
-                    done.append("finished stashing (the work is in stash@{0}, \(top.prefix(12)))")
-                }
-            case .plain:
-                break
-            }
-            remove(entry.repository)
-            if !done.isEmpty { notes.append("\(entry.repository): " + done.joined(separator: "; ")) }
         }
         return notes
+    }
+
+    /// Recovers one entry (see `recover()`); the note, if there is anything to tell.
+    private func recover(_ entry: JournalEntry) throws(WorkspaceError) -> String? {
+        if entry.owner != getpid() && ProcessRunner.isRunning(entry.owner) {
+            throw .refused(
+                "\(entry.repository): another nvgpu process (pid \(entry.owner)) is working there "
+                    + "(\(file(for: entry.repository).path)); wait for it to finish")
+        }
+        if let child = entry.child, ProcessRunner.isRunning(child) {
+            throw .refused(
+                "\(entry.repository): git (pid \(child)) started by a killed nvgpu run is still running there; "
+                    + "wait for it to finish")
+        }
+        let directory = try layout.location(of: entry.repository)
+        let git = Git(directory)
+        guard FileManager.default.fileExists(atPath: directory.appendingPathComponent(".git").path) else {
+            remove(entry.repository)
+            return nil
+        }
+        var done: [String] = []
+        let working = Self.gitProcesses(in: directory)
+        if !working.isEmpty {
+            done.append("git locks left alone: git (pid \(working.map(String.init).joined(separator: ", "))) works there")
+        } else if entry.child != nil || Self.canListProcesses {
+            // Our git is gone (or, its id not recorded yet, no git at all works there).
+            let cleared = try Self.clearStaleLocks(in: directory)
+            if !cleared.isEmpty { done.append("cleared stale \(cleared.joined(separator: ", "))") }
+        }
+        switch entry.operation {
+        case .syncCheckout:
+            if let target = entry.target, try git.resolveCommit(target) != nil {
+                try git.run(["-c", "advice.detachedHead=false", "checkout", "--quiet", "--force", "--detach", target])
+                try RepositoryInspection.recordCheckout(target, git: git)
+                done.append("finished the checkout of \(target.prefix(12)) a killed sync had started")
+            } else {
+                try git.run(["reset", "--quiet", "--hard"])
+                done.append("undid the checkout a killed sync had started (its target is gone)")
+            }
+        case .candidateCheckout:
+            if let branch = entry.branch {
+                try git.run(["checkout", "--quiet", "--force", branch])
+                done.append("put back branch \(branch) (a killed roll or bisect had checked out a candidate)")
+            } else if let target = entry.target {
+                try git.run(["-c", "advice.detachedHead=false", "checkout", "--quiet", "--force", "--detach", target])
+                done.append("put back \(target.prefix(12)) (a killed roll or bisect had checked out a candidate)")
+            }
+        case .stash:
+            let top = try git.resolveCommit("refs/stash")
+            if let top, top != entry.stashBefore {
+                try git.run(["reset", "--quiet", "--hard"])
+                done.append("finished stashing (the work is in stash@{0}, \(top.prefix(12)))")
+            }
+        case .plain:
+            break
+        }
+        remove(entry.repository)
+        return done.isEmpty ? nil : "\(entry.repository): " + done.joined(separator: "; ")
+    }
+
+    /// Whether `gitProcesses(in:)` can tell (it reads `/proc`).
+    static var canListProcesses: Bool {
+        #if os(Linux)
+            return FileManager.default.fileExists(atPath: "/proc/self/cwd")
+        #else
+            return false
+        #endif
+    }
+
+    /// The ids of running git processes whose working directory is `directory` or inside it
+    /// (empty where `/proc` is not available).
+    static func gitProcesses(in directory: URL) -> [Int32] {
+        #if os(Linux)
+            let target = directory.resolvingSymlinksInPath().path
+            let manager = FileManager.default
+            let names = (try? manager.contentsOfDirectory(atPath: "/proc")) ?? []
+            return names.compactMap { name -> Int32? in
+                guard let pid = Int32(name), pid != getpid(),
+                    let command = try? String(contentsOfFile: "/proc/\(name)/comm", encoding: .utf8),
+                    command.hasPrefix("git"),
+                    let cwd = try? manager.destinationOfSymbolicLink(atPath: "/proc/\(name)/cwd"),
+                    cwd == target || cwd.hasPrefix(target + "/"), ProcessRunner.isRunning(pid)
+                else { return nil }
+                return pid
+            }
+        #else
+            return []
+        #endif
     }
 
     /// Removes the lock files a killed git leaves in the repository's git directory:

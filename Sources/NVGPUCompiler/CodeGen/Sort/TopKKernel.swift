@@ -14,7 +14,9 @@ enum TopKKernel: KernelFamily {
         }
         let operand = op.operands[0]
         let type = try DedicatedKernels.elementType(operand, of: op)
-        guard !type.isBool else { throw CodeGenError("top_k on \(operand.type) is not ordered", at: op.location) }
+        guard type.isFloat || type.isInteger else {
+            throw CodeGenError("top_k on \(operand.type) is not ordered", at: op.location)
+        }
         let shape = try DedicatedKernels.shape(operand, of: op)
         guard let length = shape.last else { throw CodeGenError("top_k operand must have rank >= 1", at: op.location) }
         guard let k = op[attribute: "k"]?.intValue.map(Int.init), k >= 0, k <= length else {

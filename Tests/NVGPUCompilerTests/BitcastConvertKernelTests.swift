@@ -5,7 +5,7 @@ import StableHLO
 import Testing
 
 /// `bitcast_convert` (same width: an elementwise expression that fuses; other widths: a
-/// byte copy of its own), `rng_bit_generator` (THREE_FRY/DEFAULT) and
+/// byte copy of its own), `rng_bit_generator` (THREE_FRY/DEFAULT/PHILOX) and
 /// `optimization_barrier`: which forms become kernels, which stay on the host and why, and
 /// that the kernels compile with NVRTC for sm_90.
 @Suite struct BitcastConvertKernelTests {
@@ -71,16 +71,22 @@ import Testing
     }
 
     @Test(arguments: [("THREE_FRY", "2xui64", "8x16xui64"), ("DEFAULT", "2xui64", "100xi64"), ("THREE_FRY", "2xi64", "3x5x7xui64"),
-                      ("THREE_FRY", "2xui64", "0x4xui64")])
-    func threeFryIsOneKernel(_ algorithm: String, state: String, output: String) throws {
+                      ("THREE_FRY", "2xui64", "0x4xui64"), ("THREE_FRY", "2xui64", "7xui32"), ("PHILOX", "2xui64", "8x16xui64"),
+                      ("PHILOX", "2xui64", "9xi32"), ("PHILOX", "2xi64", "5xi64"), ("PHILOX", "2xui64", "0xui32")])
+    func generatorsAreOneKernel(_ algorithm: String, state: String, output: String) throws {
         let e = try SortKernelTests.lowerAndCompile(Self.rng(algorithm, state: state, output: output), launches: 1)
         let source = e.kernels[0].source
-        #expect(source.contains("0x1BD11BDAu") && source.contains("x1 = (x1 << 13) | (x1 >> 19)"))
+        if algorithm == "PHILOX" {
+            #expect(source.contains("nv_philox4x32((unsigned int)key") == !output.hasPrefix("0x"))
+        } else {
+            #expect(source.contains("0x1BD11BDAu") && source.contains("x1 = (x1 << 13) | (x1 >> 19)"))
+        }
     }
 
-    @Test(arguments: [("PHILOX", "2xui64", "8xui64", "PHILOX is not computed"),
-                      ("THREE_FRY", "2xui64", "8xui32", "64-bit integer tensor"),
-                      ("THREE_FRY", "2xui64", "8xf64", "64-bit integer tensor")])
+    @Test(arguments: [("THREE_FRY", "3xui64", "8xui64", "THREE_FRY needs a 2-element"),
+                      ("PHILOX", "3xui64", "8xui64", "PHILOX needs a 2-element"),
+                      ("THREE_FRY", "2xui64", "8xui16", "32- or 64-bit integer tensor"),
+                      ("PHILOX", "2xui64", "8xf64", "32- or 64-bit integer tensor")])
     func otherGeneratorsStayOnHost(_ algorithm: String, state: String, output: String, reason: String) throws {
         let (e, _) = try TestPrograms.lower(Self.rng(algorithm, state: state, output: output))
         let reasons = TestPrograms.hostSteps(e).map(\.reason)

@@ -107,7 +107,8 @@ import Testing
     }
 }
 
-/// `rng_bit_generator` THREE_FRY against the Random123 Threefry-2x32-20 known answers.
+/// `rng_bit_generator` THREE_FRY against the Random123 Threefry-2x32-20 known answers, and
+/// THREE_FRY and PHILOX streams against jaxlib's.
 @Suite struct StructuralRandomBitTests {
     typealias P = StructuralProgram
 
@@ -124,6 +125,40 @@ import Testing
         let ones = try generate(key: .max, counter: .max, count: 1)
         #expect(ones[1].ints?.first.map { UInt64(bitPattern: $0) } == 0xBB00_2BE7_1CB9_96FC)
         #expect(ones[0].storage == .ints([-1, 0]))
+    }
+
+    func generate(_ algorithm: String, state words: [UInt64], output: ElementType, count: Int) throws -> (state: [UInt64], bits: [UInt64]) {
+        let state = P.tensor(.ui(64), [words.count], ints: words.map { Int64(bitPattern: $0) })
+        let out = try P.run("stablehlo.rng_bit_generator", [state], results: [state.type, P.type([count], output)],
+                            ["rng_algorithm": .enumCase(dialect: "stablehlo", kind: "rng_algorithm", value: algorithm)])
+        let mask: UInt64 = output.bitWidth == 64 ? .max : (1 << UInt64(output.bitWidth)) - 1
+        return ((out[0].ints ?? []).map { UInt64(bitPattern: $0) }, (out[1].ints ?? []).map { UInt64(bitPattern: $0) & mask })
+    }
+
+    /// Streams jaxlib 0.10 computes on CPU (`lax.rng_bit_generator` with a u32[4] key, which
+    /// it bitcasts to this u64[2] state); the second crosses 2^64 in the counter.
+    @Test(arguments: [
+        ("PHILOX", [0x1234_5678_90AB_CDEF, 0x42] as [UInt64], ElementType.ui(64),
+         [0x4643_DE5F_9B00_0C82, 0x753E_69FE_A666_3ACA, 0x8929_5353_D078_A6B1] as [UInt64], 0x44 as UInt64),
+        ("THREE_FRY", [0x1234_5678_90AB_CDEF, 0x42], .ui(64), [0xAAEA_33EF_6E88_6528, 0xCA40_A955_78F3_3BA1, 0xD2E9_79EC_5CE6_E6E6], 0x45),
+        ("PHILOX", [0x1234_5678_90AB_CDEF, 0x42], .ui(32), [0x9B00_0C82, 0x4643_DE5F, 0xA666_3ACA], 0x43),
+        ("THREE_FRY", [0x1234_5678_90AB_CDEF, 0x42], .ui(32), [0x6E88_6528, 0xAAEA_33EF, 0x78F3_3BA1], 0x44),
+        ("PHILOX", [7, .max], .ui(64), [0xAE9E_750F_E404_EA31, 0x33A7_1289_F06E_4C03, 0x1D55_AD4C_A222_1DCE,
+                                         0x46B5_5614_0DA7_336F, 0x4FA3_D97A_FBD6_BAE8], 2),
+        ("THREE_FRY", [7, .max], .ui(64), [0x5F52_2293_D03E_9607, 0xBC3B_53B9_E892_296A, 0x4F8B_93D0_B0B8_A12F,
+                                            0x12C0_F677_184F_8EB1, 0xFDDE_3554_2B8F_90B4], 4),
+        ("PHILOX", [7, .max], .ui(32), [0xE404_EA31, 0xAE9E_750F, 0xF06E_4C03, 0x33A7_1289, 0xA222_1DCE], 1),
+        ("PHILOX", [0x0000_0002_0000_0001, 0x0000_0004_0000_0003], .ui(64),
+         [0x4D5E_0BD7_1E8F_E864, 0x2D68_9201_4B87_C9BE, 0x61C0_5696_5273_487B, 0x806F_D7EF_A448_6574], 0x0000_0004_0000_0005),
+    ])
+    func streamsOfJax(_ algorithm: String, state: [UInt64], output: ElementType, expected: [UInt64], counter: UInt64) throws {
+        let (newState, bits) = try generate(algorithm, state: state, output: output, count: expected.count)
+        #expect(bits == expected)
+        #expect(newState == [state[0], counter])
+    }
+
+    @Test func philoxTakesATwoWordStateOnly() throws {
+        #expect(throws: (any Error).self) { try generate("PHILOX", state: [7, 1, 0], output: .ui(64), count: 5) }
     }
 
     @Test func continuingFromTheNewStateGivesTheNextElements() throws {

@@ -41,6 +41,7 @@ enum ConvolutionKernel {
         let accumulate: String
         if ot.isBool { accumulate = "acc = acc || (a && b);" }
         else if ot.isFloat { accumulate = "acc += a * b;" }
+        else if ot.isComplex { accumulate = "acc = nv_cmac(acc, a, b);" }
         else { accumulate = "acc = nv_iadd(acc, nv_imul(a, b));" }
 
         w.emit("for (idx_t i = (idx_t)blockIdx.x * \(block) + threadIdx.x; i < (idx_t)\(total); i += (idx_t)gridDim.x * \(block)) {")

@@ -21,7 +21,33 @@ enum ExpressionTable {
         "stablehlo.round_nearest_afz": "round{f}($0)", "stablehlo.round_nearest_even": "rint{f}($0)",
         "stablehlo.sign": "nv_fsign($0)",
         "stablehlo.clamp": "nv_fmin(nv_fmax($1, $0), $2)",
+        "chlo.conj": "$0",
     ]
+
+    /// Templates by op for complex operands (`nv_c128`, see `ComplexPrelude`): each the
+    /// reference interpreter's formula. `abs`, `real`, `imag` (real results) and `complex`
+    /// (real operands) are written in `expression`.
+    static let complex: [String: String] = [
+        "stablehlo.add": "($0 + $1)", "stablehlo.subtract": "($0 - $1)",
+        "stablehlo.multiply": "($0 * $1)", "stablehlo.divide": "($0 / $1)",
+        "stablehlo.power": "nv_cpow($0, $1)", "stablehlo.atan2": "nv_catan2($0, $1)",
+        "stablehlo.maximum": "nv_cmax($0, $1)", "stablehlo.minimum": "nv_cmin($0, $1)",
+        "stablehlo.negate": "(-$0)", "stablehlo.sign": "nv_csign($0)",
+        "stablehlo.exponential": "nv_cexp($0)", "stablehlo.exponential_minus_one": "nv_cexpm1($0)",
+        "stablehlo.log": "nv_clog($0)", "stablehlo.log_plus_one": "nv_clog1p($0)",
+        "stablehlo.logistic": "nv_clogistic($0)",
+        "stablehlo.sqrt": "nv_csqrt($0)", "stablehlo.rsqrt": "nv_crsqrt($0)", "stablehlo.cbrt": "nv_ccbrt($0)",
+        "stablehlo.sine": "nv_csin($0)", "stablehlo.cosine": "nv_ccos($0)", "stablehlo.tan": "nv_ctan($0)",
+        "stablehlo.tanh": "nv_ctanh($0)",
+        "stablehlo.clamp": "nv_cmin(nv_cmax($1, $0), $2)",
+        "chlo.acos": "nv_cacos($0)", "chlo.acosh": "nv_cacosh($0)", "chlo.asin": "nv_casin($0)",
+        "chlo.asinh": "nv_casinh($0)", "chlo.atan": "nv_catan($0)", "chlo.atanh": "nv_catanh($0)",
+        "chlo.cosh": "nv_ccosh($0)", "chlo.sinh": "nv_csinh($0)", "chlo.tan": "nv_ctan($0)",
+        "chlo.conj": "nv_conj($0)",
+    ]
+
+    /// Ops on complex numbers beyond the templates: parts, construction and modulus.
+    static let complexParts: Set<String> = ["stablehlo.real", "stablehlo.imag", "stablehlo.complex"]
 
     /// Templates by op for integer compute types.
     static let integer: [String: String] = [
@@ -51,7 +77,7 @@ enum ExpressionTable {
     /// Narrower floats are computed in double and rounded once (CUDA's float versions are
     /// up to 4 ULP off; the conformance checks allow 3).
     static let doublePrecisionFunctions: [String: String] = [
-        "chlo.acosh": "acosh", "chlo.asin": "asin", "chlo.asinh": "asinh", "chlo.atan": "atan",
+        "chlo.acos": "acos", "chlo.acosh": "acosh", "chlo.asin": "asin", "chlo.asinh": "asinh", "chlo.atan": "atan",
         "chlo.atanh": "atanh", "chlo.cosh": "cosh", "chlo.sinh": "sinh", "chlo.tan": "tan",
         "chlo.erf": "erf", "chlo.erfc": "erfc", "chlo.erf_inv": "erfinv", "chlo.lgamma": "lgamma",
         "chlo.digamma": "nv_digamma",
@@ -104,6 +130,15 @@ enum ExpressionTable {
                 return "(\(key)(\(operands[0])) \(symbol) \(key)(\(operands[1])))"
             }
             return "(\(operands[0]) \(symbol) \(operands[1]))"
+        case "stablehlo.real", "stablehlo.imag":
+            guard operands.count == 1 else { return nil }
+            return part(operands[0], imaginary: op.name == "stablehlo.imag", of: operandType, as: resultType)
+        case "stablehlo.complex":
+            guard operands.count == 2, operandType.isFloat, resultType.isComplex else { return nil }
+            return "nv_c128((double)\(operands[0]), (double)\(operands[1]))"
+        case "stablehlo.abs" where operandType.isComplex:
+            guard operands.count == 1, resultType.isFloat else { return nil }
+            return "((\(resultType.compute))nv_cabs(\(operands[0])))"
         case "stablehlo.is_finite":
             guard operandType.isFloat else { return nil }
             return "((\(operands[0]) - \(operands[0])) == (\(operands[0]) - \(operands[0])))"
@@ -113,6 +148,7 @@ enum ExpressionTable {
             return BitcastConvertKernel.sameWidthExpression(operands[0], from: operandType, to: resultType)
         default: break
         }
+        if operandType.isComplex { return complex[op.name].map { substituting(operands, into: $0) } }
         if let function = bitPatternFunctions[op.name] {
             guard let suffix = formatSuffix(operandType) else { return nil }
             if op.name == "chlo.next_after" {
@@ -135,17 +171,41 @@ enum ExpressionTable {
                 : "((\(operandType.compute))\(function)((double)\(operands[0])))"
         }
         let table = operandType.isBool ? boolean : operandType.isFloat ? float : integer
-        guard var text = table[op.name] else { return nil }
-        for (i, operand) in operands.enumerated().reversed() {
-            text = text.replacingOccurrences(of: "$\(i)", with: operand)
-        }
-        return text.replacingOccurrences(of: "{f}", with: operandType.mathSuffix)
+        guard let template = table[op.name] else { return nil }
+        return substituting(operands, into: template).replacingOccurrences(of: "{f}", with: operandType.mathSuffix)
             .replacingOccurrences(of: "{T}", with: operandType.compute)
     }
 
+    /// `template` with `$0`, `$1`, ... replaced by `operands`.
+    static func substituting(_ operands: [String], into template: String) -> String {
+        var text = template
+        for (i, operand) in operands.enumerated().reversed() {
+            text = text.replacingOccurrences(of: "$\(i)", with: operand)
+        }
+        return text
+    }
+
+    /// `real`/`imag` of a complex value in the result's compute type; of a float, the value
+    /// itself or zero.
+    static func part(_ x: String, imaginary: Bool, of source: KernelElementType, as target: KernelElementType) -> String? {
+        guard target.isFloat else { return nil }
+        if source.isComplex { return "((\(target.compute))(\(x)).\(imaginary ? "im" : "re"))" }
+        guard source.isFloat else { return nil }
+        return imaginary ? "((\(target.compute))0)" : x
+    }
+
     /// `convert` between compute types: float → integer truncates and saturates (NaN → 0),
-    /// anything → bool is `!= 0`, bool → number is 0/1.
+    /// anything → bool is `!= 0`, bool → number is 0/1; complex → real takes the real part
+    /// and real → complex has a zero imaginary part, its real part converted as to the
+    /// component type.
     static func conversion(_ x: String, from source: KernelElementType, to target: KernelElementType) -> String {
+        if source.isComplex, target.isComplex { return x }
+        if source.isComplex, let real = KernelElementType(.float(.f64)) {
+            return conversion("(\(x)).re", from: real, to: target)
+        }
+        if let component = target.componentType {
+            return "nv_c128((double)\(conversion(x, from: source, to: component)), 0.0)"
+        }
         if target.isBool { return "(\(x) != 0)" }
         if source.isBool { return "((\(target.compute))(\(x) ? 1 : 0))" }
         if source.isFloat && target.isInteger {

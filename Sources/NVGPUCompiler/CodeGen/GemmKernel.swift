@@ -2,7 +2,8 @@ import StableHLO
 
 /// A generated tiled GEMM for any `dot_general` (any layout, integer and float types):
 /// 16×16 output tiles per block, both operand tiles staged through shared memory,
-/// accumulation in the result's compute type.
+/// accumulation in the result's compute type (complex: `nv_cmac`, each component product and
+/// sum rounded as the reference computes them).
 enum GemmKernel {
     static let tile = 16
 
@@ -38,11 +39,15 @@ enum GemmKernel {
         let t = tile
         let ct = ot.compute
         func toResult(_ x: String, from source: KernelElementType) -> String {
-            source.compute == ot.compute ? x : ExpressionTable.conversion(x, from: source, to: ot)
+            if source.compute == ot.compute { return x }
+            // Real operands of a complex product enter exactly, as the reference reads them.
+            if ot.isComplex, !source.isComplex { return "nv_c128((double)(\(x)), 0.0)" }
+            return ExpressionTable.conversion(x, from: source, to: ot)
         }
         let zero = ot.isBool ? "false" : "((\(ct))0)"
         let product = ot.isBool ? "(As[ty][kk] && Bs[kk][tx])" : ot.isFloat ? "As[ty][kk] * Bs[kk][tx]" : "nv_imul(As[ty][kk], Bs[kk][tx])"
-        let accumulate = ot.isBool ? "acc = acc || \(product);" : ot.isFloat ? "acc += \(product);" : "acc = nv_iadd(acc, \(product));"
+        let accumulate = ot.isBool ? "acc = acc || \(product);" : ot.isFloat ? "acc += \(product);"
+            : ot.isComplex ? "acc = nv_cmac(acc, As[ty][kk], Bs[kk][tx]);" : "acc = nv_iadd(acc, \(product));"
         for line in [
             "__shared__ \(ct) As[\(t)][\(t + 1)];",
             "__shared__ \(ct) Bs[\(t)][\(t + 1)];",

@@ -59,9 +59,11 @@ enum KernelSource {
         ]
     }
 
-    /// The whole translation unit.
+    /// The whole translation unit; the complex prelude only where the code uses complex types.
     static func unit(globals: [String], function: [String]) -> String {
-        ([KernelPrelude.source] + globals + function + ["}", ""]).joined(separator: "\n")
+        let usesComplex = (globals + function).contains { line in ComplexPrelude.markers.contains { line.contains($0) } }
+        let preludes = usesComplex ? [KernelPrelude.source, ComplexPrelude.source] : [KernelPrelude.source]
+        return (preludes + globals + function + ["}", ""]).joined(separator: "\n")
     }
 
     /// `int` when every index fits in 31 bits, else `long long`.
@@ -74,6 +76,16 @@ enum KernelSource {
         let t = type.compute
         if type.isBool {
             return combiner == .and || combiner == .multiply || combiner == .minimum ? "true" : "false"
+        }
+        if type.isComplex {
+            // Lexicographic max/min start from (-inf, -inf) / (inf, inf).
+            let inf = KernelElementType.floatLiteral(.infinity, compute: "double")
+            switch combiner {
+            case .multiply: return "\(t)(1.0, 0.0)"
+            case .maximum: return "\(t)(-\(inf), -\(inf))"
+            case .minimum: return "\(t)(\(inf), \(inf))"
+            case .add, .and, .or: return "\(t)(0.0, 0.0)"
+            }
         }
         switch combiner {
         case .add, .or: return "((\(t))0)"
@@ -93,6 +105,14 @@ enum KernelSource {
             switch combiner {
             case .add, .or, .maximum: return "(\(a) || \(b))"
             case .multiply, .and, .minimum: return "(\(a) && \(b))"
+            }
+        }
+        if type.isComplex {
+            switch combiner {
+            case .multiply: return "(\(a) * \(b))"
+            case .maximum: return "nv_cmax(\(a), \(b))"
+            case .minimum: return "nv_cmin(\(a), \(b))"
+            case .add, .and, .or: return "(\(a) + \(b))"  // and/or: no such complex reduce passes the verifier
             }
         }
         switch combiner {

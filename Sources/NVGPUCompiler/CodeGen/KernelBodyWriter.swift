@@ -152,13 +152,16 @@ final class KernelBodyWriter {
         guard case .dense(let d)? = op[attribute: "value"] else {
             throw CodeGenError("constant without a dense value", at: op.location)
         }
-        if d.isSplat || d.type.elementCount == 1 { return type.literal(bits: d.rawBits(at: 0)) }
+        if d.isSplat || d.type.elementCount == 1 { return type.literal(d, at: 0) }
         guard d.type.elementCount <= FusionPlanner.inlineConstantLimit else {
             throw CodeGenError("constant of \(d.type.elementCount) elements is too large to inline", at: op.location)
         }
         // Stored as raw bit patterns (a float array would need dynamic initialization for
         // NaN and infinity), read back through the element type's load.
         let name = "k_literal_\(op.results[0].id)"
+        if case .complex(let format) = type.elementType {
+            return complexLiteral(d, format: format, name: name, type: type, at: index)
+        }
         let (bitsType, read): (String, (String) -> String) = switch type.elementType {
         case .float(.f32): ("unsigned int", { "__uint_as_float(\($0))" })
         case .float(.f64): ("unsigned long long", { "__longlong_as_double((long long)\($0))" })
@@ -177,6 +180,26 @@ final class KernelBodyWriter {
             globals.append("static __device__ const \(bitsType) \(name)[\(items.count)] = {\(items.joined(separator: ", "))};")
         }
         return bind(read("\(name)[\(linear(index))]"), type: type.compute)
+    }
+
+    /// A complex literal array: the component bit patterns interleaved (re, im), read
+    /// back as an `nv_c128`.
+    private func complexLiteral(_ d: DenseElements, format: FloatFormat, name: String,
+                                type: KernelElementType, at index: ElementIndex) -> String {
+        let single = format == .f32
+        if !globals.contains(where: { $0.contains(" \(name)[") }) {
+            let items = (0..<d.type.elementCount).flatMap { i -> [String] in
+                let (re, im) = KernelElementType.complexComponentBits(d, at: i, format: format)
+                return ["\(re)U\(single ? "" : "LL")", "\(im)U\(single ? "" : "LL")"]
+            }
+            let bitsType = single ? "unsigned int" : "unsigned long long"
+            globals.append("static __device__ const \(bitsType) \(name)[\(items.count)] = {\(items.joined(separator: ", "))};")
+        }
+        let at = bind("2 * (\(linear(index)))", type: indexType, prefix: "i")
+        let component = { (k: String) in
+            single ? "(double)__uint_as_float(\(name)[\(k)])" : "__longlong_as_double((long long)\(name)[\(k)])"
+        }
+        return bind("nv_c128(\(component(at)), \(component("\(at) + 1")))", type: type.compute)
     }
 
     private func attributeInts(_ op: Operation, _ name: String) throws -> [Int] {

@@ -4,7 +4,9 @@ import StableHLO
 ///
 /// bf16 and f16 are stored as 16-bit patterns and computed in `float`, rounded back to
 /// their own precision after every op (so a fused chain matches the op-by-op program);
-/// `i1` is stored as one byte and computed as `bool`.
+/// `i1` is stored as one byte and computed as `bool`; `complex<f32>` is stored as `nv_c64`
+/// (two floats) and computed as `nv_c128` (two doubles), rounded back to float components
+/// after every op, as the reference interpreter computes it; `complex<f64>` is `nv_c128`.
 public struct KernelElementType: Hashable, Sendable {
     public var elementType: ElementType
     /// The C type of one stored element (`unsigned short` for bf16).
@@ -27,6 +29,8 @@ public struct KernelElementType: Hashable, Sendable {
         case .float(.bf16), .float(.f16): (storage, compute) = ("unsigned short", "float")
         case .float(.f32): (storage, compute) = ("float", "float")
         case .float(.f64): (storage, compute) = ("double", "double")
+        case .complex(.f32): (storage, compute) = ("nv_c64", "nv_c128")
+        case .complex(.f64): (storage, compute) = ("nv_c128", "nv_c128")
         default: return nil
         }
     }
@@ -35,6 +39,21 @@ public struct KernelElementType: Hashable, Sendable {
     public var isBool: Bool { elementType.isBool }
     public var isInteger: Bool { elementType.isInteger }
     public var isUnsigned: Bool { elementType.isUnsigned }
+    public var isComplex: Bool { elementType.isComplex }
+    /// The element type whose storage is this type's compute type (`f32` for bf16,
+    /// `complex<f64>` for `complex<f32>`): what partial results are kept in.
+    var computeElementType: ElementType {
+        switch elementType {
+        case .float(.bf16), .float(.f16): return .float(.f32)
+        case .complex: return .complex(.f64)
+        default: return elementType
+        }
+    }
+    /// The real type of one component of a complex type (nil for other types).
+    var componentType: KernelElementType? {
+        guard case .complex(let format) = elementType else { return nil }
+        return KernelElementType(.float(format))
+    }
     /// Bytes per stored element.
     public var byteWidth: Int { elementType.storageBytes }
     /// `f` for float math functions (`expf`), empty for double.
@@ -45,6 +64,7 @@ public struct KernelElementType: Hashable, Sendable {
         switch elementType {
         case .float(.bf16): return "nv_bf16_to_float(\(stored))"
         case .float(.f16): return "nv_f16_to_float(\(stored))"
+        case .complex(.f32): return "nv_c64_load(\(stored))"
         case .i1: return "(\(stored) != 0)"
         default: return stored
         }
@@ -55,6 +75,7 @@ public struct KernelElementType: Hashable, Sendable {
         switch elementType {
         case .float(.bf16): return "nv_float_to_bf16(\(value))"
         case .float(.f16): return "nv_float_to_f16(\(value))"
+        case .complex(.f32): return "nv_c64_store(\(value))"
         case .i1: return "(unsigned char)(\(value) ? 1 : 0)"
         default: return value
         }
@@ -65,6 +86,7 @@ public struct KernelElementType: Hashable, Sendable {
         switch elementType {
         case .float(.bf16): return "nv_round_bf16(\(value))"
         case .float(.f16): return "nv_round_f16(\(value))"
+        case .complex(.f32): return "nv_round_c64(\(value))"
         default: return value
         }
     }
@@ -84,6 +106,35 @@ public struct KernelElementType: Hashable, Sendable {
         case .ui: return "((\(compute))\(bits)ULL)"
         default: return "0"
         }
+    }
+
+    /// A C literal of element `i` of `d` in the compute type (complex elements take two
+    /// components, more than `DenseElements.rawBits` holds).
+    func literal(_ d: DenseElements, at i: Int) -> String {
+        guard case .complex(let format) = elementType else { return literal(bits: d.rawBits(at: i)) }
+        let (re, im) = Self.complexComponents(d, at: i, format: format)
+        return "nv_c128(\(Self.floatLiteral(re, compute: "double")), \(Self.floatLiteral(im, compute: "double")))"
+    }
+
+    /// The (real, imaginary) bit patterns of complex element `i` of `d` (zeros where the
+    /// literal's bytes end early).
+    static func complexComponentBits(_ d: DenseElements, at i: Int, format: FloatFormat) -> (UInt64, UInt64) {
+        let size = format.storageBytes
+        let base = d.isSplat ? 0 : i * 2 * size
+        func bits(_ offset: Int) -> UInt64 {
+            var v: UInt64 = 0
+            for k in 0..<min(size, 8) where offset + k < d.bytes.count {
+                v |= UInt64(d.bytes[offset + k]) << UInt64(8 * k)
+            }
+            return v
+        }
+        return (bits(base), bits(base + size))
+    }
+
+    /// The (real, imaginary) values of complex element `i` of `d`.
+    static func complexComponents(_ d: DenseElements, at i: Int, format: FloatFormat) -> (Double, Double) {
+        let (re, im) = complexComponentBits(d, at: i, format: format)
+        return (format.decode(re), format.decode(im))
     }
 
     /// A literal for a double in `float` or `double`, with inf/nan spelled as bit casts.

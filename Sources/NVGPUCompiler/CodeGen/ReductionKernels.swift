@@ -142,7 +142,7 @@ enum ReductionKernels {
                          outputs: [Value]) throws -> FusionKernels {
         let (combiner, type) = try combinerAndType(reduce)
         let count = inputShape.reduce(1, *)
-        let scratchElement: ElementType = type.compute == "float" ? .float(.f32) : type.elementType
+        let scratchElement = type.computeElementType
         guard let scratchType = KernelElementType(scratchElement) else { throw CodeGenError("no scratch type") }
         let inputWidth = reduce.operandTensorType(0).flatMap { KernelElementType($0.elementType) }?.byteWidth ?? 4
         var width = max(1, min(8, 16 / inputWidth))

@@ -68,7 +68,7 @@ struct ScalarRegion {
                 guard case .dense(let d)? = op[attribute: "value"] else {
                     throw CodeGenError("constant without a dense value", at: op.location)
                 }
-                expression = resultType.literal(bits: d.rawBits(at: 0))
+                expression = resultType.literal(d, at: 0)
             } else {
                 let operands = try op.operands.map { v -> String in
                     guard let name = names[v.id] else { throw CodeGenError("\(op.name) reads a value from outside the region", at: op.location) }

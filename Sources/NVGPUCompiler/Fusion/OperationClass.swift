@@ -55,6 +55,7 @@ extension OperationClass {
         "stablehlo.count_leading_zeros", "stablehlo.is_finite", "stablehlo.convert",
         "stablehlo.clamp", "stablehlo.select", "stablehlo.compare", "stablehlo.bitcast_convert",
     ]).union(ExpressionTable.doublePrecisionFunctions.keys).union(ExpressionTable.bitPatternFunctions.keys)
+        .union(ExpressionTable.complex.keys).union(ExpressionTable.complexParts)
 
     /// Index-remapping and index-generating ops the emitter supports.
     static let viewNames: Set<String> = [

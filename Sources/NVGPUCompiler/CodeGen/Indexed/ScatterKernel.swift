@@ -215,7 +215,7 @@ struct UpdateComputation {
         if n == 1, body.count == 1, let apply = body.first, apply.operands.count == 2, apply.results.count == 1,
            ret.operands[0] == apply.results[0],
            Set(apply.operands.map(\.id)) == Set(block.arguments.map(\.id)) {
-            let free = types[0].isFloat ? Self.orderFreeFloatOps : Self.orderFreeIntegerOps
+            let free = types[0].isFloat || types[0].isComplex ? Self.orderFreeFloatOps : Self.orderFreeIntegerOps
             isOrderFree = free.contains(apply.name)
         }
     }

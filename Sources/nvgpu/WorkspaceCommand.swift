@@ -26,8 +26,10 @@ struct WorkspaceProjectOptions: ParsableArguments {
     @Option(help: "A directory inside the project whose pin file to use (default: the current directory).")
     var project: String?
 
-    /// Opens the workspace around the chosen project.
+    /// Opens the workspace around the chosen project (and makes a signal that ends us end
+    /// the git processes we start too).
     func open() throws -> Workspace {
+        ProcessRunner.forwardTerminationSignals()
         let directory = URL(fileURLWithPath: project ?? FileManager.default.currentDirectoryPath)
         return try reportingWorkspaceErrors { () throws(WorkspaceError) in try Workspace.open(from: directory) }
     }

@@ -143,6 +143,50 @@ struct ConvergenceTests {
         #expect(FileManager.default.fileExists(atPath: fixture.checkout("alpha/.git/index.lock").path))
     }
 
+    /// `kill PID` of a sync (SIGTERM to nvgpu alone) ends the git processes it started too.
+    @Test(.enabled(if: nvgpuExecutable != nil && WorkspaceJournal.canListProcesses))
+    func terminatingTheSyncTerminatesItsGit() throws {
+        let fixture = try GitFixture()
+        try fixture.makeUpstream("alpha")
+        let v1 = try fixture.commit("alpha", files: Self.files("one", count: 1), message: "alpha: one")
+        let workspace = try fixture.makeProject(pins: PinFile(dependencies: [fixture.dependency("alpha", v1)]))
+        let marker = fixture.base.appendingPathComponent("smudging")
+        // The smudge filter records its pid, then hangs: git is mid-checkout until killed.
+        let smudge = #"echo $$ > "$PROBE_MARKER"; exec sleep 30"#
+        let executable = try #require(nvgpuExecutable)
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = ["workspace", "sync"]
+        process.currentDirectoryURL = workspace.projectDirectory
+        var environment = ProcessInfo.processInfo.environment
+        for (key, value) in [
+            "GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "filter.probe.smudge", "GIT_CONFIG_VALUE_0": smudge,
+            "PROBE_MARKER": marker.path,
+        ] { environment[key] = value }
+        process.environment = environment
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var filter: Int32?
+        for _ in 0..<500 where filter == nil {
+            if let text = try? String(contentsOf: marker, encoding: .utf8), let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+                filter = pid
+            } else {
+                usleep(10_000)
+            }
+        }
+        let hanging = try #require(filter, "the checkout never reached the filter")
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 128 + SIGTERM || process.terminationReason == .uncaughtSignal)
+        var gone = false
+        for _ in 0..<200 where !gone {
+            gone = !ProcessRunner.isRunning(hanging)
+            if !gone { usleep(10_000) }
+        }
+        #expect(gone, "the filter git started (pid \(hanging)) outlived the terminated sync")
+    }
+
     /// An entry whose git pid was never recorded: its locks are cleared only when no git
     /// process works in the repository (read from /proc).
     @Test(.enabled(if: WorkspaceJournal.canListProcesses))

@@ -114,6 +114,35 @@ public enum ProcessRunner {
         return waitForExit(pid)
     }
 
+    /// Makes SIGTERM, SIGINT and SIGHUP sent to this process alone (`kill PID`) reach the
+    /// children too: when we lead our process group (a shell job, a process started by a CI
+    /// runner or by `Process`), the signal is passed on to the group, then we exit with
+    /// 128 + the signal's number. A signal sent to the whole group reaches them anyway.
+    public static func forwardTerminationSignals() {
+        var unblocked = sigset_t()
+        sigemptyset(&unblocked)
+        for number in [SIGTERM, SIGINT, SIGHUP] {
+            let previous = signal(number, terminationHandler)
+            // A signal ignored on purpose (SIGINT of a background job) stays ignored.
+            if let previous, unsafeBitCast(previous, to: Int.self) == 1 /* SIG_IGN */ {
+                signal(number, SIG_IGN)
+                continue
+            }
+            sigaddset(&unblocked, number)
+        }
+        // A parent may have started us with these blocked (the mask survives exec).
+        pthread_sigmask(SIG_UNBLOCK, &unblocked, nil)
+    }
+
+    private static let terminationHandler: @convention(c) (Int32) -> Void = { number in
+        // Only async-signal-safe calls here.
+        if getpgrp() == getpid() {
+            signal(number, SIG_IGN)
+            kill(0, number)
+        }
+        _exit(128 + number)
+    }
+
     /// Whether process `pid` is still running (a zombie, dead but not yet reaped, is not).
     public static func isRunning(_ pid: Int32) -> Bool {
         guard pid > 0 else { return false }

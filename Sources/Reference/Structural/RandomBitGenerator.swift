@@ -25,7 +25,7 @@ enum RandomBitGenerator {
         let outputType = try call.resultType(1)
         let width = outputType.elementType.bitWidth
         guard width == 32 || width == 64, outputType.elementType.isInteger,
-              let count = Indexing.checkedCount(outputType.shape) else {
+              let count = Indexing.checkedCount(outputType.shape), count <= Int.max / 4 else {
             throw call.error("\(algorithm) output must be a static 32- or 64-bit integer tensor, got \(outputType)")
         }
         let key = UInt64(bitPattern: words[0]), low = UInt64(bitPattern: words[1])

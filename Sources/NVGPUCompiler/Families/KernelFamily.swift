@@ -28,7 +28,7 @@ enum KernelFamilies {
     static let all: [any KernelFamily.Type] = [
         WindowReductionKernel.self, GeneralReductionKernel.self, SelectAndScatterKernel.self,
         SortKernel.self, TopKKernel.self, BitcastConvertKernel.self, RandomBitGeneratorKernel.self,
-        OptimizationBarrierKernel.self,
+        OptimizationBarrierKernel.self, TriangularSolveKernel.self, CholeskyKernel.self, FFTKernel.self,
     ]
 
     /// Op name → family.

@@ -13,19 +13,28 @@ struct ConvergenceTests {
         return files
     }
 
-    /// The environment that makes git run `probe`'s smudge command for every `.txt` file it
-    /// writes; the `killAt`-th one (counted in `counter`) kills its whole process group: git,
-    /// and the `nvgpu` that started it, which only works because git runs in nvgpu's group.
-    private static func killingEnvironment(killAt: Int, counter: URL) -> [String: String] {
-        let smudge = #"n=$(( $(cat "$PROBE_COUNTER" 2>/dev/null || echo 0) + 1 )); echo $n > "$PROBE_COUNTER"; "#
-            + #"if [ $n -ge "$PROBE_KILL_AT" ]; then kill -9 0; fi; cat"#
-        return [
-            "GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "filter.probe.smudge", "GIT_CONFIG_VALUE_0": smudge,
+    /// A probe git runs at each step worth killing at: as the smudge filter of every `.txt`
+    /// file a checkout writes (no arguments: it copies stdin), and as `upload-pack`'s
+    /// `packObjectsHook` for every pack a fetch or clone receives (arguments: the
+    /// `git pack-objects` command to run). The `$PROBE_KILL_AT`-th step (counted in
+    /// `$PROBE_COUNTER`) kills its whole process group with SIGKILL: git, and the `nvgpu`
+    /// that started it, which only works because git runs in nvgpu's process group.
+    private static let probe = """
+        n=$(( $(cat "$PROBE_COUNTER" 2>/dev/null || echo 0) + 1 )); echo $n > "$PROBE_COUNTER"
+        if [ $n -ge "$PROBE_KILL_AT" ]; then kill -9 0; fi
+        if [ $# -gt 0 ]; then exec "$@"; else exec cat; fi
+
+        """
+
+    private static func killingEnvironment(killAt: Int, counter: URL, probe: URL) -> [String: String] {
+        [
+            "GIT_CONFIG_COUNT": "2", "GIT_CONFIG_KEY_0": "filter.probe.smudge", "GIT_CONFIG_VALUE_0": "sh '\(probe.path)'",
+            "GIT_CONFIG_KEY_1": "uploadpack.packObjectsHook", "GIT_CONFIG_VALUE_1": "sh '\(probe.path)'",
             "PROBE_COUNTER": counter.path, "PROBE_KILL_AT": String(killAt),
         ]
     }
 
-    @Test(.enabled(if: nvgpuExecutable != nil), arguments: [UInt64(15), 1515])
+    @Test(.enabled(if: nvgpuExecutable != nil), arguments: [UInt64(15), 1515, 151515])
     func checkoutKilledAtRandomPointsConvergesOnTheNextRun(seed: UInt64) throws {
         let fixture = try GitFixture()
         var pins: [Dependency] = []
@@ -44,16 +53,20 @@ struct ConvergenceTests {
         #expect(try WorkspaceSync(workspace: workspace, options: testSyncOptions()).run().isComplete)
         try PinFile(dependencies: newPins).write(to: workspace.pinFileURL)
 
-        // With one job, a run smudges gamma's 6 files (clone, in scratch space), then alpha's
-        // 12 (checkout of an existing clone), then beta's. The first kill lands inside alpha's
-        // checkout; the later ones anywhere, recovery included.
+        // With one job, the first run's steps are: the packs of alpha's and beta's fetches (1,
+        // 2), gamma's clone (3) and the 6 files of its checkout in scratch space (4-9), then
+        // alpha's 12 files (10-21, a checkout of an existing clone), then beta's (22-33). The
+        // first kill lands inside alpha's checkout; the later ones anywhere, fetches and
+        // recovery included.
+        let probe = fixture.base.appendingPathComponent("probe.sh")
+        try Data(Self.probe.utf8).write(to: probe)
         var random = SeededGenerator(seed: seed)
-        let killPoints = [7 + Int.random(in: 1...10, using: &random)] + (0..<3).map { _ in Int.random(in: 1...30, using: &random) }
+        let killPoints = [10 + Int.random(in: 1...10, using: &random)] + (0..<4).map { _ in Int.random(in: 1...33, using: &random) }
         for (round, killAt) in killPoints.enumerated() {
             let counter = fixture.base.appendingPathComponent("counter-\(round)")
             let run = try runNVGPU(
                 ["workspace", "sync", "--jobs", "1"], in: workspace.projectDirectory,
-                environment: Self.killingEnvironment(killAt: killAt, counter: counter))
+                environment: Self.killingEnvironment(killAt: killAt, counter: counter, probe: probe))
             if !run.killedBySignal {
                 #expect(run.status == 0, "run \(round) ended without being killed: \(run.stdout) \(run.stderr)")
                 break

@@ -96,7 +96,11 @@ public struct WorkspaceJournal: Sendable {
     /// Removes the entry for `repository` (the operation finished).
     public func remove(_ repository: String) {
         try? FileManager.default.removeItem(at: file(for: repository))
-        if (try? FileManager.default.contentsOfDirectory(atPath: directory.path))?.isEmpty == true {
+        // Gone with the last entry: anything else left is a temporary file of a write that
+        // was killed before its rename.
+        if let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path),
+            !names.contains(where: { $0.hasSuffix(".json") })
+        {
             try? FileManager.default.removeItem(at: directory)
         }
     }
@@ -138,6 +142,9 @@ public struct WorkspaceJournal: Sendable {
     /// Throws when the nvgpu process or the git it started is still running.
     public func recover() throws(WorkspaceError) -> [String] {
         var notes: [String] = []
+        if entries().isEmpty {
+            try? FileManager.default.removeItem(at: directory)  // only temporary files of killed writes, if anything
+        }
         for entry in entries() {
             do {
                 if let note = try recover(entry) { notes.append(note) }

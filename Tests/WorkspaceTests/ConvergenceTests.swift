@@ -238,6 +238,34 @@ struct ConvergenceTests {
         #expect(!FileManager.default.fileExists(atPath: fixture.checkout("alpha/.git/index.lock").path))
     }
 
+    /// `roll` killed (SIGKILL of its process group, from the project's check) while a
+    /// candidate is checked out: the next command puts the clone back; nothing was written.
+    @Test(.enabled(if: nvgpuExecutable != nil))
+    func aKilledRollIsRolledBack() throws {
+        let fixture = try GitFixture()
+        let a1 = try fixture.makeUpstream("alpha")
+        let check = #"if [ -n "$KILL_ROLL" ]; then kill -9 0; fi; true"#
+        let workspace = try fixture.makeProject(pins: PinFile(check: check, dependencies: [
+            fixture.dependency("alpha", a1, track: .branch("main"))
+        ]))
+        _ = try WorkspaceSync(workspace: workspace, options: testSyncOptions()).run()
+        let a2 = try fixture.commit("alpha", files: ["README": "two\n"], message: "alpha: two")
+        let before = try String(contentsOf: workspace.pinFileURL, encoding: .utf8)
+        let run = try runNVGPU(["workspace", "roll", "alpha"], in: workspace.projectDirectory, environment: ["KILL_ROLL": "1"])
+        #expect(run.killedBySignal && run.status == SIGKILL)
+        #expect(try fixture.head("alpha") == a2)
+        #expect(WorkspaceJournal(layout: workspace.layout).entries().map(\.operation) == [.candidateCheckout])
+        #expect(try String(contentsOf: workspace.pinFileURL, encoding: .utf8) == before)
+
+        let report = try WorkspaceSync(workspace: try fixture.reopen(workspace), options: testSyncOptions()).run()
+        #expect(report.isComplete)
+        #expect(report.recovered.contains { $0.contains("put back \(a1.prefix(12))") }, "\(report.recovered)")
+        #expect(try fixture.head("alpha") == a1)
+        var roller = Roller(workspace: try fixture.reopen(workspace))
+        #expect(try roller.roll("alpha").outcome == .rolled)
+        #expect(try fixture.head("alpha") == a2)
+    }
+
     /// A roll or bisect killed while a candidate was checked out: the next command puts the
     /// clone back before doing anything, so `pin` records the pin, not the candidate.
     @Test func aCandidateLeftCheckedOutIsPutBack() throws {

@@ -65,9 +65,38 @@ import Testing
         let e = try Self.lowerAndCompile(Self.sort(type, shape: "2x5000", dimension: 1, direction: "GT"), launches: 15)
         #expect(e.kernels.first?.entryPoint.hasSuffix("_init") == true)
         #expect(e.kernels.last?.entryPoint.hasSuffix("_write") == true)
-        #expect(e.kernels.contains { $0.entryPoint.hasSuffix("_merge4096") })
+        // FLOAT comparisons (NaN is unordered) keep one thread per merge; integers use merge path.
+        let merge = type == "i64" ? "_path4096" : "_merge4096"
+        #expect(e.kernels.contains { $0.entryPoint.hasSuffix(merge) })
         let scratch = e.buffers.filter { $0.name.hasPrefix("scratch") }
         #expect(scratch.count == 2 && scratch.allSatisfy { $0.elementType == .si(32) })
+    }
+
+    /// Comparators that are strict weak orders merge runs of 16 and more by merge path
+    /// (`_path<width>` kernels); the others keep one thread per merge at every width.
+    @Test(arguments: [
+        ("%c = stablehlo.compare LT, %a, %b, SIGNED : (tensor<i32>, tensor<i32>) -> tensor<i1>", true),
+        ("%c = stablehlo.compare GT, %b, %a : (tensor<i32>, tensor<i32>) -> tensor<i1>", true),
+        ("%n = stablehlo.negate %a : tensor<i32>\n    %m = stablehlo.negate %b : tensor<i32>\n    %c = stablehlo.compare LT, %n, %m : (tensor<i32>, tensor<i32>) -> tensor<i1>", true),
+        ("%c = stablehlo.compare LE, %a, %b : (tensor<i32>, tensor<i32>) -> tensor<i1>", false),
+        ("%n = stablehlo.negate %a : tensor<i32>\n    %c = stablehlo.compare LT, %n, %b : (tensor<i32>, tensor<i32>) -> tensor<i1>", false),
+        ("%c = stablehlo.compare LT, %a, %a : (tensor<i32>, tensor<i32>) -> tensor<i1>", false),
+    ])
+    func mergePathOnlyForStrictWeakOrders(_ body: String, path: Bool) throws {
+        let text = """
+            func.func @main(%x: tensor<2x5000xi32>) -> tensor<2x5000xi32> {
+              %0 = "stablehlo.sort"(%x) <{dimension = 1 : i64}> ({
+              ^bb0(%a: tensor<i32>, %b: tensor<i32>):
+                \(body)
+                stablehlo.return %c : tensor<i1>
+              }) : (tensor<2x5000xi32>) -> tensor<2x5000xi32>
+              return %0 : tensor<2x5000xi32>
+            }
+            """
+        let e = try Self.lowerAndCompile(text, launches: 15)
+        let names = e.kernels.map(\.entryPoint)
+        #expect(names.filter { $0.contains("_path") }.count == (path ? 9 : 0), "\(names)")
+        #expect(names.filter { $0.contains("_merge") }.count == (path ? 4 : 13), "\(names)")
     }
 
     /// The comparator JAX writes for floats: NaNs and zeros canonicalised, then TOTALORDER.

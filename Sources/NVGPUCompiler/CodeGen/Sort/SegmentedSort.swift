@@ -13,7 +13,10 @@ import StableHLO
 /// - A segment of at most `sharedLimit` elements is sorted by one block in shared memory
 ///   and written out by the same kernel.
 /// - Longer segments use two `i32` scratch lists in global memory: one kernel fills the
-///   identity, one kernel per width merges, a last kernel writes the results.
+///   identity, one kernel per width merges, a last kernel writes the results. When the
+///   comparator is a strict weak order (`ComparatorOrder`; top_k's always is), runs of
+///   `pathWidth` and more are merged by merge path instead: a thread per `pathChunk`
+///   outputs finds its start by binary search, which gives the sequential merge's result.
 ///
 /// Segment `s` starts at element `(s / stride) * length * stride + s % stride` and its
 /// elements are `stride` apart (a sort along any dimension).
@@ -51,6 +54,14 @@ struct SegmentedSort {
     /// of the element that sorts there, `at` the offset of position `i` and `from` the offset
     /// of the element (both in the operand's layout).
     var write: [String]
+    /// Whether `nv_sort_less` is a strict weak order (`ComparatorOrder`): then merges of long
+    /// runs are split among threads by merge path, which gives the same result.
+    var strictWeakOrder = false
+
+    /// Runs at least this wide are merged by merge path (chunks of `pathChunk` outputs, so
+    /// no chunk crosses a merge) when the comparator allows.
+    static let pathWidth = 16
+    static let pathChunk = 32
 
     /// The kernels and scratch buffers.
     func build() throws -> FusionKernels {
@@ -77,6 +88,32 @@ struct SegmentedSort {
             "  }",
             "  while (i < mid) dst[o++] = src[i++];",
             "  while (j < hi) dst[o++] = src[j++];",
+            "}",
+        ] + (strictWeakOrder ? pathMerge : [])
+    }
+
+    /// `nv_sort_merge_part`: outputs `[q, q + count)` of the same merge, starting where a
+    /// binary search on the merge path puts them (left elements first on ties, as the
+    /// sequential merge does); exact for strict weak orders.
+    private var pathMerge: [String] {
+        let declarations = inputs.declarations.joined(separator: ", ")
+        let arguments = inputs.names.joined(separator: ", ")
+        let at: (String) -> String = { "base + (long long)src[\($0)] * \(stride)" }
+        return [
+            "__device__ __forceinline__ void nv_sort_merge_part(\(declarations), const int* src, int* dst, int lo, int mid, int hi,",
+            "                                                   int q, int count, long long base) {",
+            "  const int diag = q - lo, left = mid - lo, right = hi - mid;",
+            "  int a = diag > right ? diag - right : 0, b = diag < left ? diag : left;",
+            "  while (a < b) {",
+            "    const int m = (a + b) / 2;",
+            "    if (nv_sort_less(\(arguments), \(at("mid + diag - 1 - m")), \(at("lo + m")))) b = m; else a = m + 1;",
+            "  }",
+            "  int i = lo + a, j = mid + diag - a, o = q;",
+            "  const int end = nv_sort_end(q + count, hi);",
+            "  while (o < end) {",
+            "    if (j < hi && (i >= mid || nv_sort_less(\(arguments), \(at("j")), \(at("i"))))) dst[o++] = src[j++];",
+            "    else dst[o++] = src[i++];",
+            "  }",
             "}",
         ]
     }
@@ -143,6 +180,12 @@ struct SegmentedSort {
         var width = 1, from = 0
         let arguments = inputs.names.joined(separator: ", ")
         while width < length {
+            if strictWeakOrder && width >= Self.pathWidth {
+                kernels.append(pathKernel(width: width, from: from, lists: lists, listBindings: listBindings))
+                width *= 2
+                from = 1 - from
+                continue
+            }
             let merges = (length + 2 * width - 1) / (2 * width)
             let body = [
                 "    const idx_t s = o / \(merges);",
@@ -169,5 +212,21 @@ struct SegmentedSort {
             bindings: inputs.bindings + outputs.bindings + [listBindings[from]],
             count: segments * written, body: body, operation: operation))
         return FusionKernels(kernels: kernels, scratch: [scratch, scratch])
+    }
+
+    /// The merges of runs of `width` into `keys(1 - from)`, one thread per `pathChunk` outputs.
+    private func pathKernel(width: Int, from: Int, lists: [String], listBindings: [GeneratedKernel.Binding]) -> GeneratedKernel {
+        let chunks = (length + Self.pathChunk - 1) / Self.pathChunk
+        let body = [
+            "    const idx_t s = o / \(chunks);",
+            "    const int q = (int)(o % \(chunks)) * \(Self.pathChunk);",
+            "    const int lo = q / \(2 * width) * \(2 * width);",
+            "    const idx_t base = \(baseExpression("s"));",
+            "    nv_sort_merge_part(\(inputs.names.joined(separator: ", ")), keys\(from) + s * \(length), keys\(1 - from) + s * \(length), lo, nv_sort_end(lo + \(width), \(length)), nv_sort_end(lo + \(2 * width), \(length)), q, \(Self.pathChunk), base);",
+        ]
+        return DedicatedKernels.kernel(
+            name: name + "_path\(width)", comment: "\(name)_path\(width): merges runs of \(width) into runs of \(2 * width) by merge path",
+            parameters: inputs.declarations + lists, bindings: inputs.bindings + listBindings,
+            count: segments * chunks, body: body, operation: operation, globals: globals)
     }
 }

@@ -59,7 +59,8 @@ enum SortKernel: KernelFamily {
             name: name, operation: op, segments: length == 0 ? 0 : count / length, length: length,
             stride: rank == 0 ? 1 : ElementIndex.strides(shape)[dimension],
             inputs: inputs, lessFunction: less, outputs: outputs, written: length,
-            write: types.indices.map { "out\($0)[at] = in\($0)[from];" })
+            write: types.indices.map { "out\($0)[at] = in\($0)[from];" },
+            strictWeakOrder: ComparatorOrder.isStrictWeakOrder(op.regions[0]))
         return try sort.build()
     }
 }

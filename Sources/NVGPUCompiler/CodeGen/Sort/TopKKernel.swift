@@ -54,7 +54,7 @@ enum TopKKernel: KernelFamily {
         let sort = SegmentedSort(
             name: name, operation: op, segments: length == 0 ? 0 : count / length, length: length, stride: 1,
             inputs: inputs, lessFunction: less, outputs: outputs, written: k,
-            write: ["values[s * \(k) + i] = in0[from];", "indices[s * \(k) + i] = p;"])
+            write: ["values[s * \(k) + i] = in0[from];", "indices[s * \(k) + i] = p;"], strictWeakOrder: true)
         return try sort.build()
     }
 }

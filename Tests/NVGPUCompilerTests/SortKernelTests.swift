@@ -99,6 +99,13 @@ import Testing
         #expect(names.filter { $0.contains("_merge") }.count == (path ? 4 : 13), "\(names)")
     }
 
+    /// In shared memory too, runs of 16 and more merge by merge path only for strict weak orders.
+    @Test(arguments: [("LT", true), ("LE", false)])
+    func sharedMemoryMergePath(_ direction: String, path: Bool) throws {
+        let e = try Self.lowerAndCompile(Self.sort("i32", shape: "4x1000", dimension: 1, direction: direction), launches: 1)
+        #expect(e.kernels[0].source.contains("nv_sort_merge_part(in0, keys[from]") == path)
+    }
+
     /// The comparator JAX writes for floats: NaNs and zeros canonicalised, then TOTALORDER.
     @Test(arguments: [("f32", "0x7FC00000"), ("bf16", "0x7FC0"), ("f16", "0x7E00"), ("f64", "0x7FF8000000000000")])
     func totalOrderComparatorOfJax(_ type: String, nan: String) throws {

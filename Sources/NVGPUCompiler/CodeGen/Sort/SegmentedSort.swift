@@ -11,7 +11,8 @@ import StableHLO
 /// a strict weak order) gives the reference's permutation.
 ///
 /// - A segment of at most `sharedLimit` elements is sorted by one block in shared memory
-///   and written out by the same kernel.
+///   and written out by the same kernel (merge path from `pathWidth` on, as below, when the
+///   comparator allows).
 /// - Longer segments use two `i32` scratch lists in global memory: one kernel fills the
 ///   identity, one kernel per width merges, a last kernel writes the results. When the
 ///   comparator is a strict weak order (`ComparatorOrder`; top_k's always is), runs of
@@ -151,8 +152,23 @@ struct SegmentedSort {
             "    __syncthreads();",
             "    int from = 0;",
             "    for (int width = 1; width < \(length); width *= 2) {",
-            "      for (int lo = threadIdx.x * 2 * width; lo < \(length); lo += \(block) * 2 * width)",
-            "        nv_sort_merge(\(arguments), keys[from], keys[1 - from], lo, nv_sort_end(lo + width, \(length)), nv_sort_end(lo + 2 * width, \(length)), base);",
+        ]
+        let merge = [
+            "for (int lo = threadIdx.x * 2 * width; lo < \(length); lo += \(block) * 2 * width)",
+            "  nv_sort_merge(\(arguments), keys[from], keys[1 - from], lo, nv_sort_end(lo + width, \(length)), nv_sort_end(lo + 2 * width, \(length)), base);",
+        ]
+        if strictWeakOrder {
+            lines += ["      if (width >= \(Self.pathWidth)) {",
+                      "        for (int q = threadIdx.x * \(Self.pathChunk); q < \(length); q += \(block) * \(Self.pathChunk)) {",
+                      "          const int lo = q / (2 * width) * (2 * width);",
+                      "          nv_sort_merge_part(\(arguments), keys[from], keys[1 - from], lo, nv_sort_end(lo + width, \(length)), nv_sort_end(lo + 2 * width, \(length)), q, \(Self.pathChunk), base);",
+                      "        }",
+                      "      } else {"]
+            lines += merge.map { "        " + $0 } + ["      }"]
+        } else {
+            lines += merge.map { "      " + $0 }
+        }
+        lines += [
             "      __syncthreads();",
             "      from = 1 - from;",
             "    }",

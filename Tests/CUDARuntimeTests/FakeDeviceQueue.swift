@@ -42,6 +42,11 @@ final class FakeMemory: DeviceMemoryBackend, @unchecked Sendable {
         blocks[base, default: []].replaceSubrange(offset..<offset + bytes.count, with: bytes)
     }
 
+    func int32(_ pointer: DevicePointer) throws -> Int32 {
+        let bytes = try read(pointer, 4)
+        return Int32(bitPattern: UInt32(bytes[0]) | UInt32(bytes[1]) << 8 | UInt32(bytes[2]) << 16 | UInt32(bytes[3]) << 24)
+    }
+
     func floats(_ pointer: DevicePointer, _ count: Int) throws -> [Float] {
         let bytes = try read(pointer, count * 4)
         return (0..<count).map { i in
@@ -116,6 +121,15 @@ final class FakeDeviceQueue: DeviceQueue, @unchecked Sendable {
             guard case .pointer(let x) = args[0], case .pointer(let out) = args[1], case .float32(let s) = args[2],
                   case .int32(let n) = args[3] else { throw RuntimeError("scale_f32: bad arguments") }
             try memory.writeFloats(try memory.floats(x, Int(n)).map { $0 * s }, at: out)
+        case ("below_i32", let args) where args.count == 3:
+            // out (i1) = counter (i32) < limit
+            guard case .pointer(let x) = args[0], case .pointer(let out) = args[1], case .int32(let limit) = args[2]
+            else { throw RuntimeError("below_i32: bad arguments") }
+            try memory.write([try memory.int32(x) < limit ? 1 : 0], at: out)
+        case ("increment_i32", let args) where args.count == 2:
+            guard case .pointer(let x) = args[0], case .pointer(let out) = args[1] else { throw RuntimeError("increment_i32: bad arguments") }
+            let next = try memory.int32(x) &+ 1
+            try memory.write(withUnsafeBytes(of: next.littleEndian) { Array($0) }, at: out)
         default:
             throw RuntimeError("fake device: no kernel \(entry) taking \(arguments.count) arguments")
         }

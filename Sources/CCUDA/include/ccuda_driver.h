@@ -25,6 +25,41 @@ typedef struct CUfunc_st *CUfunction;
 typedef struct CUstream_st *CUstream;
 typedef struct CUevent_st *CUevent;
 
+typedef struct CUgraph_st *CUgraph;
+typedef struct CUgraphNode_st *CUgraphNode;
+typedef struct CUgraphExec_st *CUgraphExec;
+/// A graph conditional node's handle (CUDA 12.3+).
+typedef unsigned long long CUgraphConditionalHandle;
+
+/// `CUgraphEdgeData` (CUDA 12.3+): all zero is an ordinary dependency.
+typedef struct nvgpu_graph_edge_data {
+    unsigned char from_port;
+    unsigned char to_port;
+    unsigned char type;
+    unsigned char reserved[5];
+} nvgpu_graph_edge_data;
+
+/// `CUDA_CONDITIONAL_NODE_PARAMS`: type 0 IF, 1 WHILE, 2 SWITCH (CUDA 12.8+).
+typedef struct nvgpu_conditional_node_params {
+    CUgraphConditionalHandle handle;
+    int type;
+    unsigned int size;
+    CUgraph *phGraph_out;
+    CUcontext ctx;
+} nvgpu_conditional_node_params;
+
+/// `CUgraphNodeParams` (256 bytes): only the conditional member is declared; type 13 is
+/// `CU_GRAPH_NODE_TYPE_CONDITIONAL`.
+typedef struct nvgpu_graph_node_params {
+    int type;
+    int reserved0[3];
+    union {
+        long long reserved1[29];
+        nvgpu_conditional_node_params conditional;
+    };
+    long long reserved2;
+} nvgpu_graph_node_params;
+
 /// How `cuGetProcAddress` found a symbol (0 found, 1 not found, 2 version too old).
 typedef int CUdriverProcAddressQueryResult;
 
@@ -89,6 +124,24 @@ typedef struct nvgpu_cuda_driver_functions {
                                unsigned int gridZ, unsigned int blockX, unsigned int blockY,
                                unsigned int blockZ, unsigned int sharedMemoryBytes,
                                CUstream stream, void **kernelParameters, void **extra);
+
+    // Stream capture and graphs (optional: CUDA graphs and device-side control flow).
+    CUresult (*cuStreamBeginCapture)(CUstream stream, int mode);
+    CUresult (*cuStreamEndCapture)(CUstream stream, CUgraph *graph);
+    CUresult (*cuStreamGetCaptureInfo)(CUstream stream, int *status, cuuint64_t *id, CUgraph *graph,
+                                       const CUgraphNode **dependencies, size_t *count);
+    CUresult (*cuStreamUpdateCaptureDependencies)(CUstream stream, CUgraphNode *dependencies, size_t count,
+                                                  unsigned int flags);
+    CUresult (*cuStreamBeginCaptureToGraph)(CUstream stream, CUgraph graph, const CUgraphNode *dependencies,
+                                            const nvgpu_graph_edge_data *edges, size_t count, int mode);
+    CUresult (*cuGraphConditionalHandleCreate)(CUgraphConditionalHandle *handle, CUgraph graph, CUcontext context,
+                                               unsigned int defaultValue, unsigned int flags);
+    CUresult (*cuGraphAddNode)(CUgraphNode *node, CUgraph graph, const CUgraphNode *dependencies, size_t count,
+                               nvgpu_graph_node_params *params);
+    CUresult (*cuGraphInstantiateWithFlags)(CUgraphExec *exec, CUgraph graph, unsigned long long flags);
+    CUresult (*cuGraphLaunch)(CUgraphExec exec, CUstream stream);
+    CUresult (*cuGraphExecDestroy)(CUgraphExec exec);
+    CUresult (*cuGraphDestroy)(CUgraph graph);
 } nvgpu_cuda_driver_functions;
 
 #ifdef __cplusplus

@@ -8,13 +8,18 @@ struct DriverSymbol: Sendable {
     let exportedName: String
     let slot: PartialKeyPath<nvgpu_cuda_driver_functions> & Sendable
     let isRequired: Bool
+    /// Resolved by `dlsym` of `exportedName` only: entry points newer than `pinnedVersion`
+    /// whose exported name fixes the ABI we declared.
+    let isExportedNameOnly: Bool
 
     init(_ name: String, _ exportedName: String? = nil,
-         _ slot: PartialKeyPath<nvgpu_cuda_driver_functions> & Sendable, required: Bool = true) {
+         _ slot: PartialKeyPath<nvgpu_cuda_driver_functions> & Sendable, required: Bool = true,
+         exportedNameOnly: Bool = false) {
         self.name = name
         self.exportedName = exportedName ?? name
         self.slot = slot
         self.isRequired = required
+        self.isExportedNameOnly = exportedNameOnly
     }
 }
 
@@ -70,6 +75,18 @@ enum DriverSymbols {
         DriverSymbol("cuFuncGetAttribute", nil, \Table.cuFuncGetAttribute),
         DriverSymbol("cuFuncSetAttribute", nil, \Table.cuFuncSetAttribute, required: false),
         DriverSymbol("cuLaunchKernel", nil, \Table.cuLaunchKernel),
+        // Graphs: optional; without them executables run step by step and loops from the host.
+        DriverSymbol("cuStreamBeginCapture", "cuStreamBeginCapture_v2", \Table.cuStreamBeginCapture, required: false, exportedNameOnly: true),
+        DriverSymbol("cuStreamEndCapture", nil, \Table.cuStreamEndCapture, required: false, exportedNameOnly: true),
+        DriverSymbol("cuStreamGetCaptureInfo", "cuStreamGetCaptureInfo_v2", \Table.cuStreamGetCaptureInfo, required: false, exportedNameOnly: true),
+        DriverSymbol("cuStreamUpdateCaptureDependencies", nil, \Table.cuStreamUpdateCaptureDependencies, required: false, exportedNameOnly: true),
+        DriverSymbol("cuStreamBeginCaptureToGraph", nil, \Table.cuStreamBeginCaptureToGraph, required: false, exportedNameOnly: true),
+        DriverSymbol("cuGraphConditionalHandleCreate", nil, \Table.cuGraphConditionalHandleCreate, required: false, exportedNameOnly: true),
+        DriverSymbol("cuGraphAddNode", nil, \Table.cuGraphAddNode, required: false, exportedNameOnly: true),
+        DriverSymbol("cuGraphInstantiateWithFlags", nil, \Table.cuGraphInstantiateWithFlags, required: false, exportedNameOnly: true),
+        DriverSymbol("cuGraphLaunch", nil, \Table.cuGraphLaunch, required: false, exportedNameOnly: true),
+        DriverSymbol("cuGraphExecDestroy", nil, \Table.cuGraphExecDestroy, required: false, exportedNameOnly: true),
+        DriverSymbol("cuGraphDestroy", nil, \Table.cuGraphDestroy, required: false, exportedNameOnly: true),
     ]
 
     /// Fills a table from `library`: every symbol through `cuGetProcAddress_v2` when the
@@ -80,7 +97,7 @@ enum DriverSymbols {
         var table = Table()
         for symbol in all {
             var address: UnsafeMutableRawPointer?
-            if let getProcAddress {
+            if let getProcAddress, !symbol.isExportedNameOnly {
                 var status: CUdriverProcAddressQueryResult = 0
                 let result = getProcAddress(symbol.name, &address, pinnedVersion, legacyStreamFlag, &status)
                 if result != 0 || status != 0 { address = nil }

@@ -33,6 +33,8 @@ public final class CUDAExecutableRunner: @unchecked Sendable {
     /// can write them into an allocation of the caller's instead of the arena.
     private lazy var redirectableOutputs: Set<Int> = Self.outputsOwningTheirBytes(executable)
     private let lock = NSLock()
+    /// Captured graphs and how control steps ran (see `CUDAExecutableRunner+Graphs`).
+    var graphState = GraphState()
 
     /// Validates `executable` and loads it on `queue`.
     /// - Parameter hostFallback: runs `.host` steps; required when the executable has any.
@@ -133,6 +135,17 @@ public final class CUDAExecutableRunner: @unchecked Sendable {
         return outputs
     }
 
+    /// Inputs bound for the call in progress (empty when they were staged).
+    var boundInputPointers: [DevicePointer] { boundInputs ?? [] }
+    /// Outputs redirected into the caller's allocations for the call in progress.
+    var boundOutputPointers: [Int: DevicePointer] { boundOutputs }
+
+    /// The queue's handle for `executable.kernels[index]`.
+    func kernelHandle(_ index: Int) throws -> Int {
+        guard kernelHandles.indices.contains(index) else { throw RuntimeError("kernel \(index) of \(kernelHandles.count)") }
+        return kernelHandles[index]
+    }
+
     /// The arena-placed outputs whose bytes no other buffer shares.
     static func outputsOwningTheirBytes(_ executable: Executable) -> Set<Int> {
         var ranges: [(index: Int, range: Range<Int>)] = []
@@ -189,6 +202,13 @@ public final class CUDAExecutableRunner: @unchecked Sendable {
     }
 
     private func enqueueStepsLocked() throws {
+        if try replayWholeExecutable() { return }
+        try enqueueStepByStep()
+        graphState.completedRuns += 1
+    }
+
+    /// Queues every step in order on the queue (or into the graph being captured).
+    func enqueueStepByStep() throws {
         for (index, step) in executable.steps.enumerated() {
             do {
                 try run(step)
@@ -198,7 +218,7 @@ public final class CUDAExecutableRunner: @unchecked Sendable {
         }
     }
 
-    private func run(_ step: ExecutionStep) throws {
+    func run(_ step: ExecutionStep) throws {
         switch step {
         case .launch(let launch):
             try queue.launch(kernel: kernelHandles[launch.kernel], configuration: launch.configuration,
@@ -220,7 +240,14 @@ public final class CUDAExecutableRunner: @unchecked Sendable {
             try queue.convolution(call, operands: ConvolutionOperands(
                 input: try address(of: call.input), filter: try address(of: call.filter), output: try address(of: call.output),
                 reluBias: try call.reluBias.map { try address(of: $0) }))
+        case .loop, .branch:
+            try runControl(step)
         }
+    }
+
+    /// Runs `steps` in order (a region of a loop or branch step).
+    func run(_ steps: [ExecutionStep]) throws {
+        for step in steps { try run(step) }
     }
 
     /// The kernel parameters of `launch`, buffers resolved to device addresses.
@@ -311,6 +338,10 @@ extension ExecutionStep {
         case .copy(let from, let to): return "copy buffer \(from) -> \(to)"
         case .collective(let call): return call.summary
         case .convolution(let call): return call.summary
+        case .loop(let loop):
+            return "while loop: condition \(loop.condition.count) step(s), body \(loop.body.count) step(s), \(loop.carried.count) carried buffer(s)"
+        case .branch(let branch):
+            return "\(branch.selectorKind == .predicate ? "if" : "case") of \(branch.branches.count) branches on buffer \(branch.selector)"
         }
     }
 }

@@ -41,7 +41,7 @@ extension Executable {
         for (index, kernel) in kernels.enumerated() where kernel.entryPoint.isEmpty || kernel.binary.isEmpty {
             throw fail("kernel #\(index) has no \(kernel.entryPoint.isEmpty ? "entry point" : "binary")")
         }
-        for (index, step) in steps.enumerated() {
+        for (index, step) in allSteps.enumerated() {
             try checkStep(step, index: index, fail: fail)
         }
     }
@@ -116,6 +116,22 @@ extension Executable {
             guard source.byteSize == destination.byteSize else {
                 throw fail("\(label): copy of \(source.byteSize) bytes into a \(destination.byteSize)-byte buffer")
             }
+        case .loop(let loop):
+            guard kernels.indices.contains(loop.setCondition) else { throw fail("\(label): kernel \(loop.setCondition) of \(kernels.count)") }
+            let predicate = try readable(loop.predicate, "loop predicate")
+            guard predicate.elementTypeName == "i1", predicate.byteSize == 1 else {
+                throw fail("\(label): loop predicate \(predicate.name) is \(predicate.typeText), not an i1 scalar")
+            }
+            for buffer in loop.carried { _ = try writable(buffer, "loop carried value") }
+        case .branch(let branch):
+            guard kernels.indices.contains(branch.setCondition) else { throw fail("\(label): kernel \(branch.setCondition) of \(kernels.count)") }
+            guard !branch.branches.isEmpty else { throw fail("\(label): a branch step with no branches") }
+            let selector = try readable(branch.selector, "branch selector")
+            let expected = branch.selectorKind == .predicate ? ("i1", 1) : ("i32", 4)
+            guard selector.elementTypeName == expected.0, selector.byteSize == expected.1 else {
+                throw fail("\(label): branch selector \(selector.name) is \(selector.typeText), not an \(expected.0) scalar")
+            }
+            for buffer in branch.results { _ = try writable(buffer, "branch result") }
         }
     }
 

@@ -91,7 +91,7 @@ public enum CommunicatorPlan {
     public static func groups(of executable: Executable) -> [[Int]] {
         var seen = Set<[Int]>()
         var result: [[Int]] = []
-        for step in executable.steps {
+        for step in executable.allSteps {
             guard case .collective(let call) = step else { continue }
             for group in call.communicators(processCount: executable.processCount) where seen.insert(group).inserted {
                 result.append(group)
@@ -118,7 +118,7 @@ extension NCCLCollectives {
     /// `MultiDeviceRunner`).
     public static func singleProcess(for executable: Executable, queue: any DeviceQueue,
                                      loadNCCL: () throws -> NCCL = { try NCCL.load() }) throws -> (any CollectiveBackend)? {
-        guard executable.steps.contains(where: { if case .collective = $0 { return true } else { return false } }) else { return nil }
+        guard executable.allSteps.contains(where: { if case .collective = $0 { return true } else { return false } }) else { return nil }
         guard executable.processCount == 1 else {
             throw RuntimeError("the program runs as \(executable.processCount) processes (\(executable.replicas ?? 1) replicas × \(executable.partitions ?? 1) partitions), one GPU each: run it with nvgpu run --replicas=\(executable.replicas ?? 1) --partitions=\(executable.partitions ?? 1)")
         }

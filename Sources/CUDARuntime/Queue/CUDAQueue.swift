@@ -22,6 +22,16 @@ public final class CUDAQueue: DeviceQueue, @unchecked Sendable {
     private var marksInUse = 0
     /// cuDNN handle, convolution plans and workspace (see `CUDAQueue+Convolution`).
     let convolutionPlans = ConvolutionPlans()
+    /// Streams capturing into conditional-node bodies, innermost last (see `CUDAQueue+Graphs`).
+    var captureStack: [CUDAStream] = []
+    /// Idle streams for body captures, reused.
+    var spareStreams: [CUDAStream] = []
+
+    /// The queue's graph capture (see `graphs`).
+    lazy var graphCapture = CUDAGraphCapture(queue: self)
+
+    /// The stream work is queued on now: `stream`, or the body graph being captured.
+    var activeStream: CUDAStream { captureStack.last ?? stream }
 
     /// Opens device `ordinal` through `driver` and creates a stream on it.
     public init(driver: CUDADriver, ordinal: Int = 0) throws {
@@ -72,7 +82,7 @@ public final class CUDAQueue: DeviceQueue, @unchecked Sendable {
     }
 
     public func copy(from source: DevicePointer, to destination: DevicePointer, byteCount: Int) throws {
-        try stream.copyAsync(from: source, to: destination, byteCount: byteCount)
+        try activeStream.copyAsync(from: source, to: destination, byteCount: byteCount)
     }
 
     public func loadKernel(_ image: KernelImage) throws -> Int {
@@ -97,13 +107,13 @@ public final class CUDAQueue: DeviceQueue, @unchecked Sendable {
         if configuration.sharedMemoryBytes > 48 << 10 {
             try function.setMaxDynamicSharedMemory(configuration.sharedMemoryBytes)
         }
-        try stream.launch(function, configuration, arguments: arguments)
+        try activeStream.launch(function, configuration, arguments: arguments)
     }
 
     public func matmul(_ call: MatmulCall, operands: MatmulOperands) throws {
         let (plan, space) = try matmulPlan(for: call, operands: operands)
         try plan.run(a: operands.a, b: operands.b, c: operands.c, bias: operands.bias,
-                     workspace: space, stream: stream)
+                     workspace: space, stream: activeStream)
     }
 
     /// The cached plan for `call` and the workspace it may use.

@@ -38,6 +38,34 @@ public protocol DeviceQueue: AnyObject, Sendable {
     func elapsedMilliseconds(from start: Int, to end: Int) throws -> Double
     /// Forgets marks from `recordMark` (their events are reused).
     func releaseMarks()
+    /// Graph capture and replay with conditional nodes, when the device has them (nil:
+    /// executables run step by step, and loops and branches from the host).
+    var graphs: (any GraphCapturing)? { get }
+}
+
+extension DeviceQueue {
+    public var graphs: (any GraphCapturing)? { nil }
+}
+
+/// A replayable captured graph (opaque to the executor).
+public protocol ReplayableGraph: AnyObject, Sendable {}
+
+/// Capturing queued work into a CUDA graph, with conditional nodes for device-side
+/// control flow.
+public protocol GraphCapturing: AnyObject, Sendable {
+    /// Starts capturing everything queued until `endCapture`.
+    func beginCapture() throws
+    /// Ends the capture and instantiates the graph.
+    func endCapture() throws -> any ReplayableGraph
+    /// Ends a capture that failed, discarding it; the queue runs normally again.
+    func abandonCapture()
+    /// Queues one replay of `graph`.
+    func replay(_ graph: any ReplayableGraph) throws
+    /// While capturing: appends a conditional node. `setCondition(handle)` queues the work
+    /// that sets the node's value (before the node); `populate(body, handle)` queues the
+    /// work of each body graph (the queue captures into that body meanwhile).
+    func captureConditional(loop: Bool, bodies: Int, setCondition: (UInt64) throws -> Void,
+                            populate: (Int, UInt64) throws -> Void) throws
 }
 
 /// The device addresses of a matmul's operands.

@@ -12,7 +12,7 @@ public struct ExecutableSizes {
         let constantBytes = executable.constants.reduce(0) { $0 + $1.bytes.count }
         let cubinBytes = executable.kernels.reduce(0) { $0 + $1.binary.count }
         var counts: [String: Int] = [:]
-        for step in executable.steps {
+        for step in executable.allSteps {
             switch step {
             case .launch: counts["launch", default: 0] += 1
             case .matmul: counts["matmul", default: 0] += 1
@@ -20,9 +20,11 @@ public struct ExecutableSizes {
             case .copy: counts["copy", default: 0] += 1
             case .collective: counts["collective", default: 0] += 1
             case .convolution: counts["convolution", default: 0] += 1
+            case .loop: counts["loop", default: 0] += 1
+            case .branch: counts["branch", default: 0] += 1
             }
         }
-        let steps = ["launch", "matmul", "convolution", "collective", "host", "copy"].map { "\(counts[$0, default: 0]) \($0)" }.joined(separator: ", ")
+        let steps = ["launch", "matmul", "convolution", "collective", "host", "copy", "loop", "branch"].filter { $0 != "loop" && $0 != "branch" || counts[$0] != nil }.map { "\(counts[$0, default: 0]) \($0)" }.joined(separator: ", ")
         return """
             sizes: inputs \(ByteCount(inputBytes)), outputs \(ByteCount(outputBytes)), arena \(ByteCount(executable.arenaBytes)), \
             constants \(ByteCount(constantBytes)), cubins \(ByteCount(cubinBytes))

@@ -194,7 +194,7 @@ struct HostStepInventory {
 
     init(_ executable: Executable) {
         var reasons: [String] = []
-        for step in executable.steps {
+        for step in executable.allSteps {
             guard case .host(let call) = step else { continue }
             let text = executable.hostPrograms.indices.contains(call.program) ? executable.hostPrograms[call.program] : ""
             guard let reason = Self.fallbackReason(call.reason, program: text, function: call.function) else { continue }

@@ -16,6 +16,8 @@ public struct FusionGroup: Hashable, Sendable {
         case indexing
         /// One reduce_window, select_and_scatter or general reduce (its own kernels).
         case dedicated
+        /// One `while`, `if` or `case` (a loop or branch step over its lowered regions).
+        case control
         /// A connected region of ops run by the reference backend.
         case host(reason: String)
         /// A large literal uploaded once (no step).
@@ -99,7 +101,7 @@ public struct FusionPlanner: Sendable {
             let cls = classes[i]
             let policy = policies[i] ?? .free
             var candidates: [Int] = []
-            if !isLargeConstant[i], policy != .isolated, cls != .terminator, cls != .matmul, cls != .convolution, cls != .collective {
+            if !isLargeConstant[i], policy != .isolated, cls != .terminator, cls != .matmul, cls != .convolution, cls != .collective, cls != .control {
                 for v in Self.freeValues(of: op) {
                     guard let p = producer[v.id], !isLargeConstant[p] else { continue }
                     let pc = classes[p]
@@ -168,6 +170,7 @@ public struct FusionPlanner: Sendable {
                 case .convolution: kind = .convolution
                 case .collective: kind = .collective
                 case .dedicated: kind = .dedicated
+                case .control: kind = .control
                 case .indexing: kind = .indexing
                 case .host(let reason):
                     let names = Array(Set(sorted.compactMap { i -> String? in

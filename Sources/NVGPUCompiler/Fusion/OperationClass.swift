@@ -21,6 +21,9 @@ public enum OperationClass: Hashable, Sendable {
     /// A `reduce_window`, `select_and_scatter` or `reduce` with a general body: kernels of
     /// its own (`DedicatedKernels`), fused with nothing.
     case dedicated
+    /// A `while`, `if` or `case` whose regions become steps of a device loop or branch
+    /// (`ControlFlowLowering`).
+    case control
     /// `func.return`.
     case terminator
     /// Run by the reference backend on the host.
@@ -76,6 +79,10 @@ extension OperationClass {
         let allSupported = types.allSatisfy { type in
             guard let tensor = type.tensorType, tensor.isStatic else { return false }
             return KernelElementType(tensor.elementType) != nil
+        }
+        if ControlFlowLowering.operationNames.contains(op.name) {
+            self = ControlFlowLowering.operationClass(op)
+            return
         }
         if CollectiveLowering.operationNames.contains(op.name) {
             self = .collective

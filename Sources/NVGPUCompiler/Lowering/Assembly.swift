@@ -19,7 +19,7 @@ struct Assembly {
     /// Buffers each step touches, for liveness.
     var stepBuffers: [[Int]] = []
     /// Value id → literal op (small constants only kernels read, inlined).
-    let literalOps: [Int: StableHLO.Operation]
+    var literalOps: [Int: StableHLO.Operation]
 
     init(block: Block, arguments: [Value]) {
         var literals: [Int: StableHLO.Operation] = [:]
@@ -32,6 +32,14 @@ struct Assembly {
             bufferOf[v.id] = buffers.count
             inputs.append(buffers.count)
             buffers.append(BufferSlot(name: "arg\(i)", type: t, placement: .input(index: i)))
+        }
+    }
+
+    /// Records the literals of `block` (a rewritten or nested block), so that steps other
+    /// than kernels that read one get it as a constant buffer.
+    mutating func addLiterals(of block: Block) {
+        for op in block.operations where op.name == "stablehlo.constant" {
+            for r in op.results where literalOps[r.id] == nil { literalOps[r.id] = op }
         }
     }
 

@@ -10,6 +10,8 @@ public struct LoweringReport: Sendable {
     public var kernelsPerGroup: [Int: [String]]
     /// Planning rounds needed (1 when every fusion became kernels at once).
     public var rounds: Int
+    /// The block's `while`/`if`/`case` ops: how each was lowered.
+    public var controlFlow: [ControlFlowReport] = []
 }
 
 /// Lowers a module's entry function to an `Executable` whose kernels carry CUDA C++ source
@@ -33,14 +35,47 @@ public struct ExecutableBuilder {
               let terminator = body.operations.last, terminator.name == "func.return" else {
             throw Diagnostic(.verify, at: entry.location, "@\(entry.name) must have one block ending in func.return")
         }
-        let attention = AttentionMatcher.fusingAttention(into: body)
-        let fused = options.useVendorLibraries ? ConvolutionEpilogueMatcher.fusingEpilogues(into: MatmulEpilogueMatcher.fusingEpilogues(into: attention.block)) : attention.block
-        let block = CollectiveLayout.leadingDimensionForm(of: fused)
         let grid = try CollectiveLowering.grid(of: module)
-        let boundaryTypes = block.arguments.map(\.type) + terminator.operands.map(\.type)
+        let boundaryTypes = body.arguments.map(\.type) + terminator.operands.map(\.type)
         if let bad = boundaryTypes.first(where: { !($0.tensorType?.isStatic ?? false) }) {
             return wholeProgramOnHost(entry, module: module, reason: "arguments or results of type \(bad) stay on the host")
         }
+        var assembly = Assembly(block: body, arguments: body.arguments)
+        let lowered = try lowerBlock(body, into: &assembly, context: BlockContext(module: module, grid: grid, prefix: ""))
+        var executable = try assembly.finish(
+            outputs: lowered.results, architecture: options.architecture ?? "sm_90", entry: options.entry)
+        if grid.processCount > 1 || executable.allSteps.contains(where: { if case .collective = $0 { return true } else { return false } }) {
+            executable.replicas = grid.replicaCount
+            executable.partitions = grid.partitionCount
+        }
+        return (executable, lowered.report)
+    }
+
+    /// What a block lowering shares with the blocks nested in it.
+    struct BlockContext {
+        var module: Module
+        var grid: ProcessGrid
+        /// Prepended to kernel names (`while3_body_`), so nested blocks' kernels stay unique.
+        var prefix: String
+    }
+
+    /// Lowers one block (the entry function's body, or a region of a control-flow op) into
+    /// `assembly`'s steps: the target's rewrites, fusion planning (with escalation when a
+    /// fusion fails to become kernels), then each group's steps. Returns the values the
+    /// block's terminator returns and the report.
+    func lowerBlock(_ original: Block, into assembly: inout Assembly, context: BlockContext)
+        throws -> (results: [Value], report: LoweringReport)
+    {
+        guard let terminator = original.operations.last,
+              terminator.name == "func.return" || terminator.name == "stablehlo.return" else {
+            throw Diagnostic(.verify, at: original.operations.last?.location ?? context.module.location,
+                             "a block to lower must end in a return")
+        }
+        let attention = AttentionMatcher.fusingAttention(into: original)
+        let fused = options.useVendorLibraries ? ConvolutionEpilogueMatcher.fusingEpilogues(into: MatmulEpilogueMatcher.fusingEpilogues(into: attention.block)) : attention.block
+        let block = CollectiveLayout.leadingDimensionForm(of: fused)
+        assembly.addLiterals(of: block)
+        let prefix = context.prefix
 
         var policies: [Int: FusionPolicy] = [:]
         var groups: [FusionGroup] = []
@@ -53,7 +88,7 @@ public struct ExecutableBuilder {
             var failed = false
             for (g, group) in groups.enumerated() where group.kind == .fusion {
                 do {
-                    fusionKernels[g] = try FusionKernelBuilder(group: group, block: block, name: "fusion_\(g)").build()
+                    fusionKernels[g] = try FusionKernelBuilder(group: group, block: block, name: "\(prefix)fusion_\(g)").build()
                 } catch {
                     failed = true
                     escalate(group, block: block, error: error, policies: &policies, final: rounds >= Self.maximumRounds)
@@ -62,8 +97,8 @@ public struct ExecutableBuilder {
             if !failed { break }
         }
 
-        var assembly = Assembly(block: block, arguments: block.arguments)
         var kernelsPerGroup: [Int: [String]] = [:]
+        var controlFlow: [ControlFlowReport] = []
         for (g, group) in groups.enumerated() {
             switch group.kind {
             case .constant:
@@ -75,33 +110,42 @@ public struct ExecutableBuilder {
             case .matmul:
                 let op = block.operations[group.operations[0]]
                 if let plan = attention.plans[op.results.first?.id ?? -1] {
-                    try assembly.addAttention(plan, name: "attention_\(g)")
-                    kernelsPerGroup[g] = ["attention_\(g)"]
+                    try assembly.addAttention(plan, name: "\(prefix)attention_\(g)")
+                    kernelsPerGroup[g] = ["\(prefix)attention_\(g)"]
                     continue
                 }
-                try assembly.addMatmul(op, options: options, name: "gemm_\(g)")
-                if case .launch? = assembly.steps.last { kernelsPerGroup[g] = ["gemm_\(g)"] }
+                try assembly.addMatmul(op, options: options, name: "\(prefix)gemm_\(g)")
+                if case .launch? = assembly.steps.last { kernelsPerGroup[g] = ["\(prefix)gemm_\(g)"] }
             case .convolution:
                 kernelsPerGroup[g] = try assembly.addConvolution(
-                    block.operations[group.operations[0]], options: options, name: "conv_\(g)")
+                    block.operations[group.operations[0]], options: options, name: "\(prefix)conv_\(g)")
             case .collective:
-                try assembly.addCollective(block.operations[group.operations[0]], grid: grid)
+                try assembly.addCollective(block.operations[group.operations[0]], grid: context.grid)
             case .indexing:
-                kernelsPerGroup[g] = try assembly.addIndexed(block.operations[group.operations[0]], name: "indexed_\(g)")
+                kernelsPerGroup[g] = try assembly.addIndexed(block.operations[group.operations[0]], name: "\(prefix)indexed_\(g)")
             case .dedicated:
-                kernelsPerGroup[g] = try assembly.addDedicated(block.operations[group.operations[0]], group: group, name: "dedicated_\(g)")
+                kernelsPerGroup[g] = try assembly.addDedicated(block.operations[group.operations[0]], group: group, name: "\(prefix)dedicated_\(g)")
+            case .control:
+                let op = block.operations[group.operations[0]]
+                let name = "\(prefix)\(op.name.split(separator: ".").last ?? "control")\(g)"
+                let saved = assembly
+                do {
+                    controlFlow.append(try addControlFlow(op, into: &assembly, context: context, name: name))
+                } catch {
+                    // A region that cannot be lowered keeps the whole op on the host.
+                    assembly = saved
+                    let reason = "\(op.name) stays on the host: \((error as? CodeGenError)?.message ?? "\(error)")"
+                    let program = HostPrograms.module(for: group, block: block, original: context.module, entry: options.entry)
+                    try assembly.addHost(program.text, group: group, reason: reason)
+                    controlFlow.append(ControlFlowReport(name: name, operation: op.name, onDevice: false, detail: reason, nested: []))
+                }
             case .host(let reason):
-                let program = HostPrograms.module(for: group, block: block, original: module, entry: options.entry)
+                let program = HostPrograms.module(for: group, block: block, original: context.module, entry: options.entry)
                 try assembly.addHost(program.text, group: group, reason: reason)
             }
         }
-        var executable = try assembly.finish(
-            outputs: terminator.operands, architecture: options.architecture ?? "sm_90", entry: options.entry)
-        if grid.processCount > 1 || executable.steps.contains(where: { if case .collective = $0 { return true } else { return false } }) {
-            executable.replicas = grid.replicaCount
-            executable.partitions = grid.partitionCount
-        }
-        return (executable, LoweringReport(groups: groups, kernelsPerGroup: kernelsPerGroup, rounds: rounds))
+        let results = block.operations.last?.operands ?? terminator.operands
+        return (results, LoweringReport(groups: groups, kernelsPerGroup: kernelsPerGroup, rounds: rounds, controlFlow: controlFlow))
     }
 
     /// Tightens the policies of a group's ops after it failed to become kernels.

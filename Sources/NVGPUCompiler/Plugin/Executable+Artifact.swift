@@ -20,37 +20,52 @@ extension Executable: CompiledArtifact {
             lines.append("  b\(i): \(b.elementTypeName)\(b.shape) \(b.byteSize) bytes @ \(place)  \(b.name)")
         }
         lines.append("steps:")
-        for (i, step) in steps.enumerated() {
-            switch step {
-            case .launch(let l):
-                let k = l.kernel < kernels.count ? kernels[l.kernel] : nil
-                let args = l.arguments.map { a -> String in
-                    switch a {
-                    case .buffer(let b): return "b\(b)"
-                    case .int64(let v): return "\(v)"
-                    case .int32(let v): return "\(v)"
-                    case .float32(let v): return "\(v)"
+        func describe(_ steps: [ExecutionStep], indent: String) {
+            for (i, step) in steps.enumerated() {
+                switch step {
+                case .launch(let l):
+                    let k = l.kernel < kernels.count ? kernels[l.kernel] : nil
+                    let args = l.arguments.map { a -> String in
+                        switch a {
+                        case .buffer(let b): return "b\(b)"
+                        case .int64(let v): return "\(v)"
+                        case .int32(let v): return "\(v)"
+                        case .float32(let v): return "\(v)"
+                        }
+                    }
+                    lines.append("\(indent)\(i): launch \(k?.entryPoint ?? "kernel \(l.kernel)") grid \(l.grid) block \(l.block) (\(args.joined(separator: ", ")))")
+                    if let summary = k?.source.split(separator: "\n").first(where: { $0.hasPrefix("// \(k?.entryPoint ?? "")") }) {
+                        lines.append("\(indent)     \(summary.dropFirst(3))")
+                    }
+                case .matmul(let m):
+                    let tf32 = m.allowsTF32 == true ? ", TF32" : ""
+                    let epilogue = m.epilogue == .none ? "" : " epilogue \(m.epilogue.rawValue)"
+                    let bias = m.bias.map { ", bias b\($0)" } ?? ""
+                    lines.append("\(indent)\(i): matmul cuBLASLt \(m.batch)×(\(m.m)×\(m.k)·\(m.k)×\(m.n)) \(m.inputType)→\(m.outputType) tA=\(m.transposeA) tB=\(m.transposeB)\(tf32)\(epilogue) (b\(m.a), b\(m.b)\(bias)) → b\(m.c)")
+                case .host(let h):
+                    lines.append("\(indent)\(i): host program \(h.program) (\(h.inputs.map { "b\($0)" }.joined(separator: ", "))) → (\(h.outputs.map { "b\($0)" }.joined(separator: ", "))): \(h.reason)")
+                case .copy(let from, let to):
+                    lines.append("\(indent)\(i): copy b\(from) → b\(to)")
+                case .collective(let c):
+                    lines += collectivePlanLines(c, step: i)
+                case .convolution(let c):
+                    lines.append("\(indent)\(i): \(c.summary) (b\(c.input), b\(c.filter)\(c.reluBias.map { ", bias b\($0)" } ?? "")) → b\(c.output)")
+                case .loop(let loop):
+                    lines.append("\(indent)\(i): while (carried \(loop.carried.map { "b\($0)" }.joined(separator: ", "))), predicate b\(loop.predicate), device-side (graph WHILE node)")
+                    lines.append("\(indent)   condition:")
+                    describe(loop.condition, indent: indent + "     ")
+                    lines.append("\(indent)   body:")
+                    describe(loop.body, indent: indent + "     ")
+                case .branch(let branch):
+                    lines.append("\(indent)\(i): \(branch.selectorKind == .predicate ? "if" : "case") on b\(branch.selector) → (\(branch.results.map { "b\($0)" }.joined(separator: ", "))), device-side (graph SWITCH node)")
+                    for (b, steps) in branch.branches.enumerated() {
+                        lines.append("\(indent)   branch \(b):")
+                        describe(steps, indent: indent + "     ")
                     }
                 }
-                lines.append("  \(i): launch \(k?.entryPoint ?? "kernel \(l.kernel)") grid \(l.grid) block \(l.block) (\(args.joined(separator: ", ")))")
-                if let summary = k?.source.split(separator: "\n").first(where: { $0.hasPrefix("// \(k?.entryPoint ?? "")") }) {
-                    lines.append("       \(summary.dropFirst(3))")
-                }
-            case .matmul(let m):
-                let tf32 = m.allowsTF32 == true ? ", TF32" : ""
-                let epilogue = m.epilogue == .none ? "" : " epilogue \(m.epilogue.rawValue)"
-                let bias = m.bias.map { ", bias b\($0)" } ?? ""
-                lines.append("  \(i): matmul cuBLASLt \(m.batch)×(\(m.m)×\(m.k)·\(m.k)×\(m.n)) \(m.inputType)→\(m.outputType) tA=\(m.transposeA) tB=\(m.transposeB)\(tf32)\(epilogue) (b\(m.a), b\(m.b)\(bias)) → b\(m.c)")
-            case .host(let h):
-                lines.append("  \(i): host program \(h.program) (\(h.inputs.map { "b\($0)" }.joined(separator: ", "))) → (\(h.outputs.map { "b\($0)" }.joined(separator: ", "))): \(h.reason)")
-            case .copy(let from, let to):
-                lines.append("  \(i): copy b\(from) → b\(to)")
-            case .collective(let c):
-                lines += collectivePlanLines(c, step: i)
-            case .convolution(let c):
-                lines.append("  \(i): \(c.summary) (b\(c.input), b\(c.filter)\(c.reluBias.map { ", bias b\($0)" } ?? "")) → b\(c.output)")
             }
         }
+        describe(steps, indent: "  ")
         lines.append("inputs: \(inputs.map { "b\($0)" }.joined(separator: ", ")); outputs: \(outputs.map { "b\($0)" }.joined(separator: ", "))")
         return lines.joined(separator: "\n")
     }

@@ -5,8 +5,9 @@ import StableHLO
 /// steps launch. Backend-neutral in shape (the CUDA target fills `kernels` with cubins);
 /// `nvgpu compile -o FILE.nvx` writes it, `nvgpu run FILE.nvx` and `nvgpu inspect` read it.
 public struct Executable: Codable, Sendable, Hashable {
-    /// Bumped whenever the encoding changes; readers refuse other versions.
-    public static let formatVersion = 1
+    /// Bumped whenever the encoding changes; readers refuse newer versions (2 added loop
+    /// and branch steps; version 1 files read unchanged).
+    public static let formatVersion = 2
 
     public var formatVersion: Int = Executable.formatVersion
     /// `cuda`.
@@ -134,6 +135,10 @@ public enum ExecutionStep: Codable, Sendable, Hashable {
     case collective(CollectiveCall)
     /// A vendor-library 2-D convolution (cuDNN).
     case convolution(ConvolutionCall)
+    /// A `while` loop on the device (its condition and body are steps).
+    case loop(LoopStep)
+    /// An `if` or `case` on the device (each branch is steps).
+    case branch(BranchStep)
 }
 
 /// A kernel launch: grid and block shape and the argument list.
@@ -249,7 +254,7 @@ extension Executable {
         } catch {
             throw RuntimeError("\(file): damaged nvgpu executable: \(error)")
         }
-        guard decoded.formatVersion == Executable.formatVersion else {
+        guard (1...Executable.formatVersion).contains(decoded.formatVersion) else {
             throw RuntimeError("\(file): executable format \(decoded.formatVersion), this nvgpu reads \(Executable.formatVersion)")
         }
         self = decoded

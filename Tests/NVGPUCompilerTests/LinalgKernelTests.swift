@@ -80,6 +80,27 @@ import Testing
         #expect(scratch.first?.shape == [2 * 6 * 6 * 5])
     }
 
+    /// Forward substitution on few long right-hand sides: a block per right-hand side, one
+    /// barrier per row, rows taking their terms in the same order; back substitution and
+    /// many right-hand sides keep a thread each.
+    @Test func fewLongRightHandSidesTakeABlockEach() throws {
+        let forward = Self.triangularSolve("f32", left: true, lower: true, unit: false, transpose: "NO_TRANSPOSE", m: 70, k: 2)
+        let source = try Self.oneKernel(forward)
+        #expect(source.contains("one block per right-hand side"))
+        #expect(source.contains("for (idx_t j = 0; j < 70; ++j)") && source.contains("__syncthreads()"))
+        let (e, _) = try TestPrograms.lower(forward)
+        guard case .launch(let launch)? = e.steps.first(where: { if case .launch = $0 { return true } else { return false } }) else {
+            Issue.record("no launch")
+            return
+        }
+        #expect(launch.grid == [2, 1, 1])
+        // The right side with op(a) lower solves the transpose: back substitution, a thread each.
+        let backward = Self.triangularSolve("f32", left: false, lower: true, unit: false, transpose: "NO_TRANSPOSE", m: 70, k: 2)
+        #expect(try Self.oneKernel(backward).contains("one thread per right-hand side"))
+        let many = Self.triangularSolve("f32", left: true, lower: true, unit: false, transpose: "NO_TRANSPOSE", m: 70, k: 2000)
+        #expect(try Self.oneKernel(many).contains("one thread per right-hand side"))
+    }
+
     @Test(arguments: elementTypes, [true, false])
     func choleskyIsOneBlockPerMatrix(_ type: String, lower: Bool) throws {
         let source = try Self.oneKernel(Self.cholesky(type, lower: lower, shape: "3x5x5"))
@@ -112,6 +133,12 @@ import Testing
                 let text = Self.triangularSolve(type, left: form.left, lower: form.lower, unit: form.unit,
                                                 transpose: form.transpose, batch: "2x", m: 5, k: 3)
                 for kernel in try TestPrograms.lower(text).0.kernels { sources[kernel.source] = "trsm_\(k)_\(type)" }
+                // The block-per-right-hand-side schedule where it applies.
+                let long = Self.triangularSolve(type, left: form.left, lower: form.lower, unit: form.unit,
+                                                transpose: form.transpose, m: 64, k: 1)
+                for kernel in try TestPrograms.lower(long).0.kernels where kernel.source.contains("one block per right-hand side") {
+                    sources[kernel.source] = "trsm_block_\(k)_\(type)"
+                }
             }
             for lower in [true, false] {
                 for kernel in try TestPrograms.lower(Self.cholesky(type, lower: lower, shape: "2x6x6")).0.kernels {
@@ -121,7 +148,8 @@ import Testing
         }
         let programs = sources.map { (name: $0.value.replacingOccurrences(of: "<", with: "_").replacingOccurrences(of: ">", with: "_"),
                                       source: $0.key) }
-        #expect(programs.count == (Self.forms.count + 2) * Self.elementTypes.count)
+        // Half the forms solve forward; each of those also has a block-per-right-hand-side kernel.
+        #expect(programs.count == (Self.forms.count * 3 / 2 + 2) * Self.elementTypes.count)
         let cache = KernelCache(directory: FileManager.default.temporaryDirectory.appendingPathComponent("nvgpu-test-kernels"))
         let results = KernelCompilation.compileAll(programs, architecture: "sm_90", compiler: nvrtc, cache: cache)
         var failures: [String] = []

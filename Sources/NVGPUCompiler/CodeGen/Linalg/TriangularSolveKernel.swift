@@ -1,11 +1,12 @@
 import StableHLO
 
-/// `triangular_solve`: one thread per (batch, right-hand side), the reference's
-/// `LinearAlgebra.solve` repeated operation for operation in complex `double`
-/// (`WideElement`): forward substitution (rows ascending) when the solved matrix is lower
-/// triangular, back substitution (rows descending) otherwise, each row's sum taken over
-/// the columns in ascending order, `x[i] = s / t[i][i]` with the reference's complex
-/// division, and each result rounded to the element type once.
+/// `triangular_solve`: the reference's `LinearAlgebra.solve` repeated operation for
+/// operation in complex `double` (`WideElement`): forward substitution (rows ascending)
+/// when the solved matrix is lower triangular, back substitution (rows descending)
+/// otherwise, each row's sum taken over the columns in ascending order, `x[i] = s / t[i][i]`
+/// with the reference's complex division, and each result rounded to the element type once.
+/// One thread per (batch, right-hand side); forward substitution on few long right-hand
+/// sides takes a block per right-hand side instead (`usesBlockPerVector`), in the same order.
 ///
 /// Every attribute combination: `left_side` (op(a)·x = b, solved per column of b) or not
 /// (x·op(a) = b, solved per row of b as op(a)ᵀ·xᵀ = bᵀ), `lower`, `unit_diagonal` (the
@@ -73,64 +74,132 @@ enum TriangularSolveKernel: KernelFamily {
         let count = batches * vectors
         guard count > 0, m > 0 else { return FusionKernels(kernels: [], scratch: []) }
 
+        let shape = Shape(form: form, element: element, m: m, rows: rows, cols: cols, count: count)
+        let cooperative = usesBlockPerVector(form: form, m: m, count: count)
         let kernel = GeneratedKernel(
-            name: name, source: source(name: name, form: form, element: element, m: m, rows: rows, cols: cols, count: count),
-            grid: [DedicatedKernels.blocks(for: count), 1, 1], block: [DedicatedKernels.block, 1, 1], sharedMemoryBytes: 0,
+            name: name, source: cooperative ? blockSource(name: name, shape) : threadSource(name: name, shape),
+            grid: [cooperative ? min(count, LaunchLimits.maxLoopBlocks) : DedicatedKernels.blocks(for: count), 1, 1],
+            block: [DedicatedKernels.block, 1, 1], sharedMemoryBytes: 0,
             bindings: [.value(a), .value(b), .value(result), .scratch(0)], operationNames: [op.name])
         let scratch = ScratchBuffer(type: TensorType(shape: [2 * batches * m * vectors], elementType: .float(.f64)))
         return FusionKernels(kernels: [kernel], scratch: [scratch])
     }
 
-    /// The kernel's source: thread `o` solves right-hand side `v = o % vectors` of batch
-    /// `o / vectors`.
-    static func source(name: String, form: Form, element: WideElement, m: Int, rows: Int, cols: Int, count: Int) -> String {
-        let vectors = form.leftSide ? cols : rows
-        let block = DedicatedKernels.block
-        let side = form.leftSide ? "left" : "right"
-        let triangle = form.lower ? "lower" : "upper"
-        let comment = "\(name): triangular_solve \(side) \(triangle)\(form.unitDiagonal ? " unit" : "") \(form.transpose), "
-            + "\(m)x\(m) a, \(rows)x\(cols) b, \(count) right-hand sides, \(element.elementType)"
-        let header = KernelSource.header(
-            name: name,
-            parameters: [element.parameter("a", constant: true), element.parameter("b", constant: true),
-                         element.parameter("out", constant: false), "double* __restrict__ xs"],
-            block: block, indexType: "long long", comment: comment)
-        // Element k of right-hand side v in b (and out): a column of b on the left, a row on the right.
-        let bIndex = { (k: String) in form.leftSide ? "bBase + (\(k)) * \(cols) + v" : "bBase + v * \(cols) + (\(k))" }
-        // Element (i, j) of the matrix the substitution runs on.
-        let tIndex = { (i: String, j: String) in form.readsTransposed ? "aBase + (\(j)) * \(m) + (\(i))" : "aBase + (\(i)) * \(m) + (\(j))" }
-        let readT = { (i: String, j: String) -> String in
-            let value = element.load("a", tIndex(i, j))
+    /// Forward substitution on few long right-hand sides gets a block per right-hand side
+    /// (`blockSource`): `m` steps of one barrier each instead of `m²/2` dependent steps in
+    /// one thread. Back substitution cannot be split this way (row `i`'s sum needs
+    /// `x[i+1]`, the last value computed before it, first), and many right-hand sides keep
+    /// the GPU busy with one thread each.
+    static func usesBlockPerVector(form: Form, m: Int, count: Int) -> Bool {
+        form.solvesLower && m >= 64 && count <= 16 * m
+    }
+
+    /// What both schedules need to know.
+    struct Shape {
+        var form: Form, element: WideElement, m: Int, rows: Int, cols: Int, count: Int
+        var vectors: Int { form.leftSide ? cols : rows }
+
+        var comment: String {
+            let side = form.leftSide ? "left" : "right"
+            let triangle = form.lower ? "lower" : "upper"
+            return "triangular_solve \(side) \(triangle)\(form.unitDiagonal ? " unit" : "") \(form.transpose), "
+                + "\(m)x\(m) a, \(rows)x\(cols) b, \(count) right-hand sides, \(element.elementType)"
+        }
+
+        func header(name: String, comment: String) -> [String] {
+            KernelSource.header(
+                name: name,
+                parameters: [element.parameter("a", constant: true), element.parameter("b", constant: true),
+                             element.parameter("out", constant: false), "double* __restrict__ xs"],
+                block: DedicatedKernels.block, indexType: "long long", comment: comment)
+        }
+
+        /// Element k of right-hand side v in b (and out): a column of b on the left, a row
+        /// on the right.
+        func bIndex(_ k: String) -> String {
+            form.leftSide ? "bBase + (\(k)) * \(cols) + v" : "bBase + v * \(cols) + (\(k))"
+        }
+
+        /// Element (i, j) of the matrix the substitution runs on, as an `nv_wc`.
+        func t(_ i: String, _ j: String) -> String {
+            let index = form.readsTransposed ? "aBase + (\(j)) * \(m) + (\(i))" : "aBase + (\(i)) * \(m) + (\(j))"
+            let value = element.load("a", index)
             return form.conjugates ? "nv_wc_conj(\(value))" : value
         }
-        let diagonal = form.unitDiagonal
-            ? (form.conjugates ? "nv_wc_conj(nv_wc_make(1.0, 0.0))" : "nv_wc_make(1.0, 0.0)")
-            : readT("i", "i")
-        let xIndex = { (k: String) in "2 * (xBase + (\(k)) * \(vectors))" }
-        var body = [
-            "  for (idx_t o = (idx_t)blockIdx.x * \(block) + (idx_t)threadIdx.x; o < (idx_t)\(count); o += (idx_t)gridDim.x * \(block)) {",
-            "    const idx_t batch = o / \(vectors), v = o % \(vectors);",
-            "    const idx_t aBase = batch * \(m * m), bBase = batch * \(rows * cols), xBase = batch * \(m * vectors) + v;",
-        ]
-        if form.solvesLower {
+
+        /// Diagonal element (i, i): 1 for `unit_diagonal` (conjugated for ADJOINT, as the
+        /// reference does).
+        func diagonal(_ i: String) -> String {
+            guard form.unitDiagonal else { return t(i, i) }
+            return form.conjugates ? "nv_wc_conj(nv_wc_make(1.0, 0.0))" : "nv_wc_make(1.0, 0.0)"
+        }
+
+        /// Element k of this right-hand side's `double` scratch (re; im follows).
+        func xIndex(_ k: String) -> String { "2 * (xBase + (\(k)) * \(vectors))" }
+
+        /// Statements binding `batch`, `v` and the bases from right-hand side `index`.
+        func bases(_ index: String, indent: String) -> [String] {
+            [
+                "\(indent)const idx_t batch = \(index) / \(vectors), v = \(index) % \(vectors);",
+                "\(indent)const idx_t aBase = batch * \(m * m), bBase = batch * \(rows * cols), xBase = batch * \(m * vectors) + v;",
+            ]
+        }
+    }
+
+    /// One thread per right-hand side: thread `o` solves right-hand side `o % vectors` of
+    /// batch `o / vectors` exactly as `LinearAlgebra.solve` loops.
+    static func threadSource(name: String, _ shape: Shape) -> String {
+        let (m, count, block) = (shape.m, shape.count, DedicatedKernels.block)
+        var body = ["  for (idx_t o = (idx_t)blockIdx.x * \(block) + (idx_t)threadIdx.x; o < (idx_t)\(count); o += (idx_t)gridDim.x * \(block)) {"]
+            + shape.bases("o", indent: "    ")
+        if shape.form.solvesLower {
             body.append("    for (idx_t i = 0; i < \(m); ++i) {")
-            body.append("      nv_wc s = \(element.load("b", bIndex("i")));")
+            body.append("      nv_wc s = \(shape.element.load("b", shape.bIndex("i")));")
             body.append("      for (idx_t j = 0; j < i; ++j) {")
         } else {
             body.append("    for (idx_t i = \(m - 1); i >= 0; --i) {")
-            body.append("      nv_wc s = \(element.load("b", bIndex("i")));")
+            body.append("      nv_wc s = \(shape.element.load("b", shape.bIndex("i")));")
             body.append("      for (idx_t j = i + 1; j < \(m); ++j) {")
         }
         body += [
-            "        const nv_wc x = nv_wc_make(xs[\(xIndex("j"))], xs[\(xIndex("j")) + 1]);",
-            "        s = nv_wc_sub(s, nv_wc_mul(\(readT("i", "j")), x));",
+            "        const nv_wc x = nv_wc_make(xs[\(shape.xIndex("j"))], xs[\(shape.xIndex("j")) + 1]);",
+            "        s = nv_wc_sub(s, nv_wc_mul(\(shape.t("i", "j")), x));",
             "      }",
-            "      const nv_wc x = nv_wc_div(s, \(diagonal));",
-            "      xs[\(xIndex("i"))] = x.re; xs[\(xIndex("i")) + 1] = x.im;",
-            "      " + element.store("x", to: "out", bIndex("i")),
+            "      const nv_wc x = nv_wc_div(s, \(shape.diagonal("i")));",
+            "      xs[\(shape.xIndex("i"))] = x.re; xs[\(shape.xIndex("i")) + 1] = x.im;",
+            "      " + shape.element.store("x", to: "out", shape.bIndex("i")),
             "    }",
             "  }",
         ]
+        let header = shape.header(name: name, comment: "\(name): \(shape.comment), one thread per right-hand side")
+        return WideAttributes.unit(globals: [], function: header + body)
+    }
+
+    /// Forward substitution with one block per right-hand side, right-looking: the scratch
+    /// holds the partial sums `s[i]` (from `b`); step `j` divides `s[j]` by the diagonal
+    /// (every thread, the same value) and every row `i > j` subtracts `t[i][j]·x[j]`, so row
+    /// `i` takes its terms in ascending `j`, the reference's order. One barrier per step.
+    static func blockSource(name: String, _ shape: Shape) -> String {
+        let (m, count, block) = (shape.m, shape.count, DedicatedKernels.block)
+        var body = ["  for (idx_t bv = blockIdx.x; bv < \(count); bv += gridDim.x) {"] + shape.bases("bv", indent: "    ")
+        body += [
+            "    for (idx_t i = threadIdx.x; i < \(m); i += \(block)) {",
+            "      const nv_wc y = \(shape.element.load("b", shape.bIndex("i")));",
+            "      xs[\(shape.xIndex("i"))] = y.re; xs[\(shape.xIndex("i")) + 1] = y.im;",
+            "    }",
+            "    __syncthreads();",
+            "    for (idx_t j = 0; j < \(m); ++j) {",
+            "      const nv_wc x = nv_wc_div(nv_wc_make(xs[\(shape.xIndex("j"))], xs[\(shape.xIndex("j")) + 1]), \(shape.diagonal("j")));",
+            "      if (threadIdx.x == 0) { \(shape.element.store("x", to: "out", shape.bIndex("j"))) }",
+            "      for (idx_t i = j + 1 + threadIdx.x; i < \(m); i += \(block)) {",
+            "        const nv_wc s = nv_wc_sub(nv_wc_make(xs[\(shape.xIndex("i"))], xs[\(shape.xIndex("i")) + 1]), nv_wc_mul(\(shape.t("i", "j")), x));",
+            "        xs[\(shape.xIndex("i"))] = s.re; xs[\(shape.xIndex("i")) + 1] = s.im;",
+            "      }",
+            "      __syncthreads();",
+            "    }",
+            "  }",
+        ]
+        let header = shape.header(name: name, comment: "\(name): \(shape.comment), one block per right-hand side")
         return WideAttributes.unit(globals: [], function: header + body)
     }
 }

@@ -117,6 +117,13 @@ struct BenchCommand: ParsableCommand {
         if let seconds = program.compileSeconds { print("compile: \(format(seconds, 3)) s") }
         print("single call: median \(format(single.median)) ms (p10 \(format(single.p10)), p90 \(format(single.p90))) over \(runs) runs")
         print("back-to-back: \(format(timings.backToBackPerRun)) ms per call (\(runs) calls)")
+        let host = TimingSummary(timings.hostSingleRuns)
+        print("single call on the host (queue + wait): median \(format(host.median)) ms (p10 \(format(host.p10)), p90 \(format(host.p90)))")
+        print("CUDA graphs: " + (runner.graphUnavailableReason.map { "off (\($0))" } ?? "on (the whole executable replays as one graph)"))
+        let mechanisms = runner.controlFlowMechanisms.sorted { $0.key.rawValue < $1.key.rawValue }
+        if !mechanisms.isEmpty {
+            print("control flow: " + mechanisms.map { "\($0.value) run(s) \($0.key.rawValue)" }.joined(separator: ", "))
+        }
         print("floor: \(format(floor.milliseconds)) ms (\(floor.bound)-bound: \(ByteCount(floor.bytes)) at \(format(floor.bandwidth / 1e12, 2)) TB/s\(bandwidth.cached ? " (cached)" : "") = \(format(floor.memoryMilliseconds)) ms; \(format(flops / 1e9, 1)) GFLOP at \(format(rate / 1e12, 0)) TFLOP/s = \(format(floor.computeMilliseconds)) ms)")
         let best = min(single.median, timings.backToBackPerRun)
         if best > 0, floor.milliseconds > 0 { print("fraction of floor: \(format(100 * floor.milliseconds / best, 1))%") }
@@ -125,7 +132,8 @@ struct BenchCommand: ParsableCommand {
             date: ISO8601DateFormatter().string(from: Date()), ms: single.median, p10: single.p10, p90: single.p90,
             msLoop: timings.backToBackPerRun, runs: runs, floorMs: floor.milliseconds, floor: floor,
             compileSeconds: program.compileSeconds, kernels: executable.kernels.count, steps: executable.steps.count,
-            hostSteps: executable.steps.filter { if case .host = $0 { return true }; return false }.count, check: nil)
+            hostSteps: executable.allSteps.filter { if case .host = $0 { return true }; return false }.count, check: nil)
+        record.hostMs = host.median
         if check { record.check = try compare(results, inputs: tensors, program: program, flops: flops) }
         return record
     }
@@ -148,7 +156,7 @@ struct BenchCommand: ParsableCommand {
         if let module = program.module { return MatrixFlops.count(in: module, function: function) }
         var flops = 0.0
         var type: ElementType?
-        for case .matmul(let call) in program.executable.steps {
+        for case .matmul(let call) in program.executable.allSteps {
             flops += 2 * Double(call.batch) * Double(call.m) * Double(call.n) * Double(call.k)
             type = ElementType(mlirName: call.inputType)
         }
@@ -249,6 +257,8 @@ struct BenchRecord: Codable {
     var steps: Int
     var hostSteps: Int
     var check: CheckRecord?
+    /// Median host milliseconds of one call (queue + wait).
+    var hostMs: Double?
 
     enum CodingKeys: String, CodingKey {
         case name, file, device, architecture, date, ms, p10, p90, runs, floor, kernels, steps, check

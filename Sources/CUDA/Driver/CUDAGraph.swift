@@ -103,20 +103,21 @@ extension CUDAStream {
         }
         try setCondition(condition)
         try driver.check("cuStreamGetCaptureInfo_v2") { $0.cuStreamGetCaptureInfo?(handle, &status, nil, &graph, &dependencies, &count) }
-        let bodyGraphs = UnsafeMutablePointer<CUgraph?>.allocate(capacity: max(bodies, 1))
-        defer { bodyGraphs.deallocate() }
-        bodyGraphs.initialize(repeating: nil, count: max(bodies, 1))
         var parameters = nvgpu_graph_node_params()
         parameters.type = 13
         parameters.conditional.handle = condition
         parameters.conditional.type = kind.rawValue
         parameters.conditional.size = UInt32(bodies)
-        parameters.conditional.phGraph_out = bodyGraphs
+        parameters.conditional.phGraph_out = nil
         parameters.conditional.ctx = context.handle
         var node: CUgraphNode?
         let dependencyList = Array(UnsafeBufferPointer(start: dependencies, count: count))
         try dependencyList.withUnsafeBufferPointer { list throws(CUDAError) in
             try driver.check("cuGraphAddNode") { $0.cuGraphAddNode?(&node, graph, list.baseAddress, count, &parameters) }
+        }
+        // The driver fills phGraph_out with its own array of the (empty) body graphs.
+        guard let bodyGraphs = parameters.conditional.phGraph_out else {
+            throw CUDAError(call: "cuGraphAddNode", result: .notSupported, name: "no body graphs returned", context: nil)
         }
         for b in 0..<bodies {
             try driver.check("cuStreamBeginCaptureToGraph") {

@@ -51,15 +51,18 @@ extension CUDAExecutableRunner {
         return nil
     }
 
-    /// The bound addresses a graph depends on.
-    private var addressKey: [UInt64] {
+    /// The per-call addresses a graph of `buffers` depends on (everything else is fixed for
+    /// the runner): inputs given on the device and outputs written into the caller's
+    /// allocations, for the buffers it touches (all of them for the whole executable).
+    private func addressKey(for buffers: Set<Int>?) -> [UInt64] {
         var key: [UInt64] = []
-        // Fixed for the runner unless bound per call: inputs given on the device, outputs
-        // written into the caller's allocations.
-        for pointer in boundInputPointers { key.append(pointer.rawValue) }
-        for (buffer, pointer) in boundOutputPointers.sorted(by: { $0.key < $1.key }) {
-            key.append(UInt64(buffer))
-            key.append(pointer.rawValue)
+        let inputs = boundInputPointers
+        for (index, buffer) in executable.buffers.enumerated() where buffers?.contains(index) ?? true {
+            if case .input(let argument) = buffer.placement, inputs.indices.contains(argument) {
+                key += [UInt64(index), inputs[argument].rawValue]
+            } else if let pointer = boundOutputPointers[index] {
+                key += [UInt64(index), pointer.rawValue]
+            }
         }
         return key
     }
@@ -85,7 +88,7 @@ extension CUDAExecutableRunner {
     func replayWholeExecutable() throws -> Bool {
         guard let graphs = queue.graphs, graphState.failure == nil, !graphState.isCapturing,
               graphState.completedRuns > 0, Self.captureBlocker(executable.steps) == nil else { return false }
-        let key = GraphState.Key(step: nil, addresses: addressKey)
+        let key = GraphState.Key(step: nil, addresses: addressKey(for: nil))
         if graphState.graphs[key] == nil {
             guard graphState.seen.contains(key) else {
                 graphState.seen.insert(key)
@@ -111,7 +114,7 @@ extension CUDAExecutableRunner {
         }
         if let graphs = queue.graphs, graphState.failure == nil, graphState.completedRuns > 0,
            Self.captureBlocker([step]) == nil {
-            let key = GraphState.Key(step: step, addresses: addressKey)
+            let key = GraphState.Key(step: step, addresses: addressKey(for: step.referencedBuffers))
             var graph = graphState.graphs[key]
             var isLoop = false
             if case .loop = step { isLoop = true }

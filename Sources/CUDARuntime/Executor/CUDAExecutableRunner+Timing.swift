@@ -1,3 +1,4 @@
+import Foundation
 import Runtime
 
 /// Device-resident timings of one executable: the inputs staged once, no copies in or out.
@@ -8,11 +9,15 @@ public struct RunTimings: Sendable, Hashable {
     public var backToBackPerRun: Double
     /// Runs in the back-to-back batch.
     public var backToBackCount: Int
+    /// Host milliseconds of each single call, queueing its work and waiting for it (what a
+    /// caller sees: launch or graph-launch cost plus the device time).
+    public var hostSingleRuns: [Double]
 
-    public init(singleRuns: [Double], backToBackPerRun: Double, backToBackCount: Int) {
+    public init(singleRuns: [Double], backToBackPerRun: Double, backToBackCount: Int, hostSingleRuns: [Double] = []) {
         self.singleRuns = singleRuns
         self.backToBackPerRun = backToBackPerRun
         self.backToBackCount = backToBackCount
+        self.hostSingleRuns = hostSingleRuns
     }
 }
 
@@ -33,10 +38,18 @@ extension CUDAExecutableRunner {
             single.append(try queue.elapsedMilliseconds(from: start, to: end))
             queue.releaseMarks()
         }
+        var host: [Double] = []
+        for _ in 0..<count {
+            let begin = DispatchTime.now().uptimeNanoseconds
+            try enqueueSteps()
+            try queue.synchronize()
+            host.append(Double(DispatchTime.now().uptimeNanoseconds - begin) / 1e6)
+        }
         let start = try queue.recordMark()
         for _ in 0..<count { try enqueueSteps() }
         let end = try queue.recordMark()
         let total = try queue.elapsedMilliseconds(from: start, to: end)
-        return RunTimings(singleRuns: single, backToBackPerRun: total / Double(count), backToBackCount: count)
+        return RunTimings(singleRuns: single, backToBackPerRun: total / Double(count), backToBackCount: count,
+                          hostSingleRuns: host)
     }
 }

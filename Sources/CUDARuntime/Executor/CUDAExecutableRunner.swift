@@ -154,8 +154,18 @@ public final class CUDAExecutableRunner: @unchecked Sendable {
                 ranges.append((index, offset..<(offset + buffer.byteSize)))
             }
         }
+        // A loop's or branch's results stay in the arena (copied out after the run), so
+        // graphs captured for them keep their addresses from call to call.
+        var controlled = Set<Int>()
+        for step in executable.allSteps {
+            switch step {
+            case .loop(let loop): controlled.formUnion(loop.carried)
+            case .branch(let branch): controlled.formUnion(branch.results)
+            default: continue
+            }
+        }
         var owning = Set<Int>()
-        for output in Set(executable.outputs) {
+        for output in Set(executable.outputs).subtracting(controlled) {
             guard let own = ranges.first(where: { $0.index == output })?.range else { continue }
             if !ranges.contains(where: { $0.index != output && $0.range.overlaps(own) }) { owning.insert(output) }
         }

@@ -20,8 +20,8 @@ final class CUDAGraphCapture: GraphCapturing, @unchecked Sendable {
     }
 
     func abandonCapture() {
-        for stream in queue.captureStack.reversed() { stream.abandonCapture() }
-        queue.spareStreams += queue.captureStack
+        // Body captures end where they fail (`CUDAStream.captureConditional`); only the
+        // outer capture is left.
         queue.captureStack = []
         queue.stream.abandonCapture()
     }

@@ -8,7 +8,7 @@ public struct ConvolutionReport {
     public init(executable: Executable) { self.executable = executable }
 
     public var lines: [String] {
-        let vendor = executable.steps.compactMap { step -> ConvolutionCall? in
+        let vendor = executable.allSteps.compactMap { step -> ConvolutionCall? in
             if case .convolution(let call) = step { return call }
             return nil
         }

@@ -13,17 +13,30 @@ public struct ExecutableReport {
         lines.append("arena: \(ByteCount(executable.arenaBytes)) (\(executable.buffers.count) buffers)")
         lines.append("kernels: \(executable.kernels.count)")
         for (index, kernel) in executable.kernels.enumerated() {
-            let launches = executable.steps.filter { if case .launch(let l) = $0 { return l.kernel == index }; return false }.count
+            let launches = executable.allSteps.filter { if case .launch(let l) = $0 { return l.kernel == index }; return false }.count
             let sourceLines = kernel.source.split(separator: "\n").count
             lines.append("  k\(index) \(kernel.entryPoint): \(kernel.format) \(ByteCount(kernel.binary.count)), \(sourceLines) source lines, launched \(launches)x")
         }
-        let matmuls = executable.steps.compactMap { if case .matmul(let m) = $0 { return m }; return nil }
+        let matmuls = executable.allSteps.compactMap { if case .matmul(let m) = $0 { return m }; return nil }
         lines.append("vendor matmuls (cuBLASLt): \(matmuls.count)")
         for call in matmuls {
             lines.append("  " + ExecutionStep.matmul(call).summary)
         }
         lines += ConvolutionReport(executable: executable).lines
-        let hosts = executable.steps.compactMap { if case .host(let h) = $0 { return h }; return nil }
+        let controls = executable.allSteps.compactMap { step -> String? in
+            switch step {
+            case .loop(let loop):
+                return "  while: \(loop.carried.count) carried, condition \(loop.condition.count) step(s), body \(loop.body.count) step(s)"
+            case .branch(let branch):
+                return "  \(branch.selectorKind == .predicate ? "if" : "case"): \(branch.branches.count) branches"
+            default: return nil
+            }
+        }
+        if !controls.isEmpty {
+            lines.append("device control flow: \(controls.count) (a CUDA graph conditional node each where the driver has them, CUDA 12.8+; else run from the host, one scalar read per iteration)")
+            lines += controls
+        }
+        let hosts = executable.allSteps.compactMap { if case .host(let h) = $0 { return h }; return nil }
         lines.append("host fallbacks: \(hosts.count)")
         for call in hosts {
             lines.append("  host program \(call.program) @\(call.function): \(call.reason)")

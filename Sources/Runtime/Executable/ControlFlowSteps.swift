@@ -131,3 +131,34 @@ extension Executable {
         return result
     }
 }
+
+extension ExecutionStep {
+    /// Every buffer the step reads or writes, nested steps included (collectives: their
+    /// operand and result).
+    public var referencedBuffers: Set<Int> {
+        var result = Set<Int>()
+        switch self {
+        case .launch(let launch):
+            for case .buffer(let b) in launch.arguments { result.insert(b) }
+        case .matmul(let call):
+            result.formUnion([call.a, call.b, call.c])
+            if let bias = call.bias { result.insert(bias) }
+        case .host(let call):
+            result.formUnion(call.inputs + call.outputs)
+        case .copy(let from, let to):
+            result.formUnion([from, to])
+        case .collective(let call):
+            result.insert(call.result)
+            if let operand = call.operand { result.insert(operand) }
+        case .convolution(let call):
+            result.formUnion([call.input, call.filter, call.output])
+            if let bias = call.reluBias { result.insert(bias) }
+        case .loop(let loop):
+            result.formUnion(loop.carried + [loop.predicate])
+        case .branch(let branch):
+            result.formUnion(branch.results + [branch.selector])
+        }
+        for step in nestedSteps { result.formUnion(step.referencedBuffers) }
+        return result
+    }
+}

@@ -97,8 +97,8 @@ def ours(path, graphs):
     if p.returncode != 0:
         return dict(error=(p.stderr or p.stdout).strip()[-400:])
     rec = json.load(open(j))
-    lines = [l for l in p.stdout.splitlines() if l.startswith(("CUDA graphs", "control flow"))]
-    return dict(host_ms=rec.get("hostMs"), event_ms=rec["ms"], b2b_ms=rec["msLoop"], notes="; ".join(lines))
+    lines = [l for l in p.stdout.splitlines() if l.startswith(("CUDA graphs", "control flow", "timed runs"))]
+    return dict(host_ms=rec.get("hostMs"), event_ms=rec["ms"], b2b_ms=rec["msLoop"], replay_ok=rec.get("replayMatchesFirstRun"), notes="; ".join(lines))
 
 
 def check(name, path, args, expected):

@@ -105,6 +105,9 @@ struct BenchCommand: ParsableCommand {
         let results = try runner.invoke(inputs: tensors)
         try runner.stage(inputs: tensors)
         let timings = try runner.time(warmup: warmup, count: runs)
+        // The timed runs replayed graphs where they could: their results must be the first run's.
+        let replayed = try runner.downloadOutputs()
+        let replayMatches = replayed.count == results.count && zip(replayed, results).allSatisfy { $0.bytes == $1.bytes }
         let single = TimingSummary(timings.singleRuns)
         let bandwidth = try BandwidthMeasurement.bandwidth(queue: queue)
         let (flops, dominant) = matrixFlops(program)
@@ -120,6 +123,7 @@ struct BenchCommand: ParsableCommand {
         let host = TimingSummary(timings.hostSingleRuns)
         print("single call on the host (queue + wait): median \(format(host.median)) ms (p10 \(format(host.p10)), p90 \(format(host.p90)))")
         print("CUDA graphs: " + (runner.graphUnavailableReason.map { "off (\($0))" } ?? "on (the whole executable replays as one graph)"))
+        print("timed runs' results equal the first run's: \(replayMatches ? "yes" : "NO")")
         let mechanisms = runner.controlFlowMechanisms.sorted { $0.key.rawValue < $1.key.rawValue }
         if !mechanisms.isEmpty {
             print("control flow: " + mechanisms.map { "\($0.value) run(s) \($0.key.rawValue)" }.joined(separator: ", "))
@@ -134,6 +138,7 @@ struct BenchCommand: ParsableCommand {
             compileSeconds: program.compileSeconds, kernels: executable.kernels.count, steps: executable.steps.count,
             hostSteps: executable.allSteps.filter { if case .host = $0 { return true }; return false }.count, check: nil)
         record.hostMs = host.median
+        record.replayMatchesFirstRun = replayMatches
         if check { record.check = try compare(results, inputs: tensors, program: program, flops: flops) }
         return record
     }
@@ -259,6 +264,8 @@ struct BenchRecord: Codable {
     var check: CheckRecord?
     /// Median host milliseconds of one call (queue + wait).
     var hostMs: Double?
+    /// Whether the last timed run's results equal the first run's, byte for byte.
+    var replayMatchesFirstRun: Bool?
 
     enum CodingKeys: String, CodingKey {
         case name, file, device, architecture, date, ms, p10, p90, runs, floor, kernels, steps, check

@@ -47,7 +47,12 @@ public struct CUDACaseExecutor: CaseExecutor {
             let fallback = ConformanceHostFallback(deadline: deadline, record: record)
             do {
                 let runner = try CUDAExecutableRunner(executable: executable, queue: queue, hostFallback: fallback)
-                _ = try runner.invoke(inputs: [])
+                // With loops or branches, run again so that each is also checked as a CUDA
+                // graph (the first run is host-driven; a loop is captured on the second, a
+                // branch on the third); every run's checks must pass.
+                for _ in 0..<(Self.hasControlFlow(executable) ? 3 : 1) {
+                    _ = try runner.invoke(inputs: [])
+                }
             } catch {
                 if let check = record.checkFailure {
                     throw CaseFailure(cause: "check failed", message: "@\(entry.name): " + check, execution: placed)
@@ -65,6 +70,16 @@ public struct CUDACaseExecutor: CaseExecutor {
             }
         }
         return CaseExecution(placement: reasons.isEmpty ? .device : .hostFallback, hostFallbacks: reasons)
+    }
+
+    /// Whether `executable` has a loop or branch step.
+    static func hasControlFlow(_ executable: Executable) -> Bool {
+        executable.allSteps.contains { step in
+            switch step {
+            case .loop, .branch: return true
+            default: return false
+            }
+        }
     }
 
     /// `nvrtc error` for a kernel NVRTC rejected, else `compile error`.

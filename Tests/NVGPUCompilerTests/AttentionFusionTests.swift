@@ -66,11 +66,13 @@ import Testing
         return lines.joined(separator: "\n")
     }
 
-    /// The plans the matcher finds in `text`'s entry block.
+    /// The plans the matcher finds in `text`'s entry block, read back from the
+    /// `nvgpu.attention` ops it wrote.
     static func plans(_ text: String) throws -> [AttentionPlan] {
         let module = try Module.parse(text, file: "attention.mlir")
         guard let body = module.function(named: "main")?.body.entry else { return [] }
-        return Array(AttentionMatcher.fusingAttention(into: body).plans.values)
+        return try AttentionMatcher.fusingAttention(into: body).operations
+            .filter { $0.name == AttentionPlan.operationName }.map { try AttentionPlan($0) }
     }
 
     static func attentionLaunches(_ e: Executable) -> [KernelLaunch] {

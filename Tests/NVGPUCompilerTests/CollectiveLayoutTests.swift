@@ -61,7 +61,8 @@ struct CollectiveLayoutTests {
         let module = try Module.parse(Self.text(c), file: "layout.mlir")
         let function = try #require(module.function(named: "main"))
         let block = try #require(function.body.entry)
-        let rewritten = CollectiveLayout.leadingDimensionForm(of: block)
+        var nextID = function.nextValueID
+        let rewritten = CollectiveLayout.leadingDimensionForm(of: block, nextID: &nextID)
         // Every collective left works on the leading dimension.
         for op in rewritten.operations where CollectiveLowering.operationNames.contains(op.name) {
             for key in ["all_gather_dim", "scatter_dimension", "split_dimension", "concat_dimension"] {

@@ -251,7 +251,8 @@ import Testing
                     for function in module.functions where function.visibility != "private" && function.inputTypes.isEmpty || function.name == "main" {
                         var options = CompileOptions(useVendorLibraries: true)
                         options.entry = function.name
-                        guard let (executable, report) = try? ExecutableBuilder(options: options).build(module),
+                        guard let rewritten = try? CUDATarget.rewritten(module, options: options),
+                              let (executable, report) = try? ExecutableBuilder(options: options).build(rewritten),
                               !report.controlFlow.isEmpty else { continue }
                         programs += 1
                         if report.controlFlow.allSatisfy(\.onDevice) {

@@ -29,9 +29,12 @@ enum TestPrograms {
         return names.filter { $0.hasSuffix(".mlir") }.sorted().map { directory.appendingPathComponent($0) }
     }
 
+    /// Lowers `text` as the CUDA target does after the standard passes: the target's passes
+    /// (`CUDATarget.rewritten`), then `ExecutableBuilder.build`.
     static func lower(_ text: String, vendor: Bool = true) throws -> (Executable, LoweringReport) {
-        let module = try Module.parse(text, file: "test.mlir")
-        return try ExecutableBuilder(options: CompileOptions(useVendorLibraries: vendor)).build(module)
+        let options = CompileOptions(useVendorLibraries: vendor)
+        let module = try CUDATarget.rewritten(Module.parse(text, file: "test.mlir"), options: options)
+        return try ExecutableBuilder(options: options).build(module)
     }
 
     static func launches(_ e: Executable) -> Int {

@@ -2,15 +2,29 @@ import StableHLO
 
 /// Inlines every `func.call` of a private function (with a one-block body) into its caller,
 /// including calls inside regions and calls the inlined bodies make, then drops private
-/// functions nothing refers to any more. Recursive calls are left as calls.
+/// functions nothing refers to any more. Recursive calls are left as calls, and so are calls
+/// nested deeper than `maximumDepth` inlined bodies (a long chain of distinct functions), so
+/// no program can make the pass recurse without bound.
+///
+/// `InlinePass(includingPublicCallees: true)` (named `inline-all`) also inlines calls of
+/// public functions, keeping the callees: a target that compiles one entry function (the
+/// CUDA target) sees through every helper, as JAX's `@relu` or a test's `@inputs`.
 public struct InlinePass: Pass {
-    public var name: String { "inline" }
+    /// Whether calls of public functions are inlined too.
+    public var includesPublicCallees: Bool
+    /// Calls inside more nested inlined bodies than this stay calls.
+    public static let maximumDepth = 64
 
-    public init() {}
+    public var name: String { includesPublicCallees ? "inline-all" : "inline" }
+
+    public init(includingPublicCallees: Bool = false) {
+        includesPublicCallees = includingPublicCallees
+    }
 
     public func run(on module: inout Module) throws {
         var callees: [String: Function] = [:]
-        for f in module.functions where f.visibility == "private" && Self.isInlinable(f) && callees[f.name] == nil {
+        for f in module.functions
+        where (includesPublicCallees || f.visibility == "private") && Self.isInlinable(f) && callees[f.name] == nil {
             callees[f.name] = f
         }
         if !callees.isEmpty {
@@ -94,7 +108,8 @@ private struct Inliner {
         var op = original
         for i in op.operands.indices { op.operands[i] = resolve(op.operands[i]) }
         for r in op.regions.indices { visit(&op.regions[r], stack: stack) }
-        guard let name = OperationEffects.callee(of: op), !stack.contains(name), let callee = callees[name],
+        guard let name = OperationEffects.callee(of: op), !stack.contains(name),
+              stack.count <= InlinePass.maximumDepth, let callee = callees[name],
               let body = callee.body.entry, body.arguments.count == op.operands.count,
               let terminator = body.operations.last, terminator.operands.count == op.results.count else {
             output.append(op)

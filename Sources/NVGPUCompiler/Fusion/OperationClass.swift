@@ -88,7 +88,8 @@ extension OperationClass {
             self = .collective
             return
         }
-        if op.name == "stablehlo.dot_general" || op.name == AttentionMatcher.operationName {
+        if op.name == "stablehlo.dot_general" || op.name == AttentionMatcher.operationName
+            || op.name == MatmulEpilogueMatcher.operationName {
             self = allSupported && op.regions.isEmpty ? .matmul : noKernel
             return
         }
@@ -98,6 +99,11 @@ extension OperationClass {
         }
         if KernelFamilies.family(for: op) != nil {
             self = DedicatedKernels.operationClass(op)
+            return
+        }
+        if op.name == ConvolutionEpilogueMatcher.operationName {
+            let plain = (try? ConvolutionEpilogueMatcher.fusedEpilogue(of: op))??.convolution
+            self = allSupported && plain.flatMap({ try? ConvolutionGeometry($0) }) != nil ? .convolution : noKernel
             return
         }
         if op.name == "stablehlo.convolution" {

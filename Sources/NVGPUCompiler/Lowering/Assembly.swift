@@ -103,7 +103,7 @@ struct Assembly {
     }
 
     mutating func addMatmul(_ fusedOp: StableHLO.Operation, options: CompileOptions, name: String) throws {
-        let fused = MatmulEpilogueMatcher.fusedEpilogue(of: fusedOp)
+        let fused = try MatmulEpilogueMatcher.fusedEpilogue(of: fusedOp)
         let op = fused?.product ?? fusedOp
         let a = try buffer(for: op.operands[0], definedBy: "dot_general")
         let b = try buffer(for: op.operands[1], definedBy: "dot_general")

@@ -2,8 +2,9 @@ import Foundation
 import StableHLO
 
 /// Finds scaled-dot-product attention written as einsum + softmax (the form JAX exports)
-/// in the entry block and replaces each with one `nvgpu.attention` op, which the
-/// `ExecutableBuilder` lowers to the fused flash-attention kernel.
+/// in a block and replaces each with one `nvgpu.attention` op (its plan in attributes: see
+/// `AttentionPlan+Operation`), which the `ExecutableBuilder` lowers to the fused
+/// flash-attention kernel. The `nvgpu-attention-fusion` pass runs it on every block.
 ///
 /// The pattern: `dot_general(Q, K)` batched over up to two dimensions and contracting the
 /// feature dimension → optional scale by a splat literal (divide or multiply, in the score
@@ -15,7 +16,7 @@ import StableHLO
 /// resulting strides allow (see `AttentionOperandLayout`).
 enum AttentionMatcher {
     /// The name of the op that replaces a matched pattern.
-    static let operationName = "nvgpu.attention"
+    static let operationName = AttentionPlan.operationName
     /// Head dimensions the kernel is generated for.
     static let headDims: Set<Int> = [64, 128]
 
@@ -24,26 +25,19 @@ enum AttentionMatcher {
         ProcessInfo.processInfo.environment["NVGPU_FUSED_ATTENTION"] != "0"
     }
 
-    /// `block` with every matched attention replaced, and the plans keyed by the id of the
-    /// value each `nvgpu.attention` op defines.
-    static func fusingAttention(into block: Block) -> (block: Block, plans: [Int: AttentionPlan]) {
-        guard isEnabled else { return (block, [:]) }
+    /// `block` with every matched attention replaced by its `nvgpu.attention` op.
+    static func fusingAttention(into block: Block) -> Block {
         let graph = ValueGraph(block)
-        var plans: [Int: AttentionPlan] = [:]
         var replacements: [Int: StableHLO.Operation] = [:]
         var removed = Set<Int>()
         for (i, op) in block.operations.enumerated() where op.name == "stablehlo.dot_general" {
             guard !removed.contains(i), let (plan, ops) = graph.attention(scores: i),
                   removed.isDisjoint(with: ops), let last = ops.max() else { continue }
-            var bases: [Value] = []
-            for v in [plan.query.base, plan.key.base, plan.value.base] where !bases.contains(v) { bases.append(v) }
-            replacements[last] = StableHLO.Operation(name: operationName, operands: bases, results: [plan.result],
-                                           location: block.operations[last].location)
+            replacements[last] = plan.operation(at: block.operations[last].location)
             removed.formUnion(ops)
             removed.remove(last)
-            plans[plan.result.id] = plan
         }
-        guard !replacements.isEmpty else { return (block, [:]) }
+        guard !replacements.isEmpty else { return block }
         graph.removeDeadProducers(of: removed.union(replacements.keys), removed: &removed,
                                   replaced: Set(replacements.keys),
                                   keeping: Set(replacements.values.flatMap { (op: StableHLO.Operation) in op.operands.map(\.id) }))
@@ -52,7 +46,7 @@ enum AttentionMatcher {
             if let fused = replacements[i] { return fused }
             return removed.contains(i) ? nil : op
         }
-        return (result, plans)
+        return result
     }
 }
 

@@ -11,19 +11,21 @@ import StableHLO
 ///   [N, …] → all_to_all(0, 0) → transpose (piece layout back, the N axis before c) →
 ///   reshape (merge N into c)`.
 ///
-/// The transposes and reshapes are ordinary view ops: the fusion planner turns them into
+/// The `nvgpu-collective-layout` pass runs it on every block. The transposes and reshapes
+/// are ordinary view ops: the fusion planner turns them into
 /// generated kernels (fused with neighbouring elementwise work where it can). Each rewritten
 /// chain ends in the original result value, so users are untouched.
 enum CollectiveLayout {
-    /// `block` with its collectives in leading-dimension form; new values are numbered past
-    /// every id the block uses.
-    static func leadingDimensionForm(of block: Block) -> Block {
+    /// `block` with its collectives in leading-dimension form; new values are numbered from
+    /// `nextID` (past every id of the enclosing function), which advances past them.
+    static func leadingDimensionForm(of block: Block, nextID: inout Int) -> Block {
         guard block.operations.contains(where: { CollectiveLowering.operationNames.contains($0.name) }) else { return block }
-        var rewriter = Rewriter(nextID: Function(name: "", inputTypes: [], resultTypes: [], body: Region(blocks: [block])).nextValueID)
+        var rewriter = Rewriter(nextID: nextID)
         var operations: [Operation] = []
         for op in block.operations {
             operations += rewriter.rewrite(op)
         }
+        nextID = rewriter.nextID
         return Block(arguments: block.arguments, operations: operations)
     }
 

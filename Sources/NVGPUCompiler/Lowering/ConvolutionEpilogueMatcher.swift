@@ -4,32 +4,48 @@ import StableHLO
 
 /// Folds `max(convolution + broadcast(bias), 0)` after a convolution that cuDNN runs in
 /// NHWC into the convolution's step (`ConvolutionCall.reluBias`: cuDNN's fused
-/// convolution-bias-activation call), like the matmul epilogues.
+/// convolution-bias-activation call), like the matmul epilogues (the
+/// `nvgpu-convolution-epilogue-fusion` pass runs it on every block).
 ///
-/// The rewritten block keeps one `stablehlo.convolution` per fused chain, placed where the
-/// ReLU was, whose result is the ReLU's value, whose third operand is the bias vector and
-/// which carries the `nvgpu.convolution_epilogue` attribute. A chain is fused only when the
+/// Each fused chain becomes one `nvgpu.convolution_epilogue` op, placed where the ReLU was,
+/// whose result is the ReLU's value:
+///
+/// ```
+/// %r = "nvgpu.convolution_epilogue"(%input, %filter, %bias) {epilogue = "bias_relu",
+///        dimension_numbers = #stablehlo.conv<...>, ...} : (...) -> tensor<...>
+/// ```
+///
+/// Its operands are the convolution's two and the bias vector (one per output feature);
+/// its attributes are the convolution's plus `epilogue`. A chain is fused only when the
 /// convolution's and the add's values have no other users. `NVGPU_CONV_EPILOGUE=0` in the
 /// environment keeps the bias add and ReLU a generated kernel (to measure the difference).
 enum ConvolutionEpilogueMatcher {
-    /// The attribute that marks a rewritten convolution.
-    static let attributeName = "nvgpu.convolution_epilogue"
+    /// The name of the fused op.
+    static let operationName = "nvgpu.convolution_epilogue"
+    /// The attribute that names the epilogue (`bias_relu`, the one cuDNN call we make).
+    static let attributeName = "epilogue"
 
     /// Whether the rewrite is on (`NVGPU_CONV_EPILOGUE` is not `0`).
     static var isEnabled: Bool { ProcessInfo.processInfo.environment["NVGPU_CONV_EPILOGUE"] != "0" }
 
-    /// The bias of a rewritten convolution, and the plain two-operand convolution.
-    static func fusedEpilogue(of op: StableHLO.Operation) -> (bias: Value, convolution: StableHLO.Operation)? {
-        guard op.name == "stablehlo.convolution", op[attribute: attributeName] != nil, op.operands.count == 3 else { return nil }
+    /// The bias of an `nvgpu.convolution_epilogue` op and its plain two-operand convolution
+    /// (nil for any other op); throws a `CodeGenError` at the op when it is malformed.
+    static func fusedEpilogue(of op: StableHLO.Operation) throws -> (bias: Value, convolution: StableHLO.Operation)? {
+        guard op.name == operationName else { return nil }
+        guard op[attribute: attributeName]?.stringValue == "bias_relu", op.operands.count == 3, op.results.count == 1,
+              op.regions.isEmpty else {
+            throw CodeGenError("\(operationName): expected epilogue = \"bias_relu\", three operands and one result",
+                               at: op.location)
+        }
         var plain = op
+        plain.name = "stablehlo.convolution"
         plain.operands = Array(op.operands.prefix(2))
         plain[attribute: attributeName] = nil
         return (op.operands[2], plain)
     }
 
-    /// `block` with every matched chain folded into its convolution.
+    /// `block` with every matched chain folded into an `nvgpu.convolution_epilogue` op.
     static func fusingEpilogues(into block: Block) -> Block {
-        guard isEnabled else { return block }
         let graph = ValueGraph(block)
         var replacements: [Int: StableHLO.Operation] = [:]
         var removed = Set<Int>()
@@ -46,9 +62,10 @@ enum ConvolutionEpilogueMatcher {
             let chain = ops.union([only[0]])
             guard removed.isDisjoint(with: chain), !removed.contains(i) else { continue }
             var fused = op
+            fused.name = operationName
             fused.results = [y]
             fused.operands.append(bias)
-            fused[attribute: attributeName] = .string("bias_relu")
+            fused.attributes.insert(NamedAttribute(attributeName, .string("bias_relu")), at: 0)
             // `last` stays in `removed` (its replacement is looked up first below), so the
             // literals and broadcasts only the chain read count as dead.
             removed.formUnion(chain)

@@ -85,7 +85,7 @@ extension Assembly {
     /// Adds the steps of one convolution: cuDNN (after a filter transpose when needed) or
     /// the generated kernel. Returns the names of the kernels it added.
     mutating func addConvolution(_ fusedOp: StableHLO.Operation, options: CompileOptions, name: String) throws -> [String] {
-        let fused = ConvolutionEpilogueMatcher.fusedEpilogue(of: fusedOp)
+        let fused = try ConvolutionEpilogueMatcher.fusedEpilogue(of: fusedOp)
         var op = fused?.convolution ?? fusedOp
         op.results = fusedOp.results
         let input = try buffer(for: op.operands[0], definedBy: "convolution")

@@ -26,11 +26,17 @@ public struct ExecutableBuilder {
     /// Planning rounds before the remaining failures go to the host wholesale.
     static let maximumRounds = 8
 
+    /// Lowers `module`'s entry function as the target's passes left it
+    /// (`CUDATarget.passes(options:)`: calls inlined, attention and epilogues fused into
+    /// `nvgpu.*` ops, collectives in leading-dimension form). It runs none of them itself, so
+    /// what `--dump-after` shows is what is lowered: a caller that starts from a parsed
+    /// module rather than a compiler session runs `CUDATarget.rewritten(_:options:)` first
+    /// (without it, calls stay host steps and nothing is fused, and collectives in other
+    /// forms are rejected).
     public func build(_ module: Module) throws -> (Executable, LoweringReport) {
-        guard let original = module.function(named: options.entry) else {
+        guard let entry = module.function(named: options.entry) else {
             throw Diagnostic(.verify, at: module.location, "no function @\(options.entry) to compile")
         }
-        let entry = CallInlining.inlined(original, in: module)
         guard entry.body.blocks.count == 1, let body = entry.body.entry,
               let terminator = body.operations.last, terminator.name == "func.return" else {
             throw Diagnostic(.verify, at: entry.location, "@\(entry.name) must have one block ending in func.return")
@@ -60,20 +66,17 @@ public struct ExecutableBuilder {
     }
 
     /// Lowers one block (the entry function's body, or a region of a control-flow op) into
-    /// `assembly`'s steps: the target's rewrites, fusion planning (with escalation when a
-    /// fusion fails to become kernels), then each group's steps. Returns the values the
-    /// block's terminator returns and the report.
-    func lowerBlock(_ original: Block, into assembly: inout Assembly, context: BlockContext)
+    /// `assembly`'s steps: fusion planning (with escalation when a fusion fails to become
+    /// kernels), then each group's steps. Returns the values the block's terminator returns
+    /// and the report.
+    func lowerBlock(_ block: Block, into assembly: inout Assembly, context: BlockContext)
         throws -> (results: [Value], report: LoweringReport)
     {
-        guard let terminator = original.operations.last,
+        guard let terminator = block.operations.last,
               terminator.name == "func.return" || terminator.name == "stablehlo.return" else {
-            throw Diagnostic(.verify, at: original.operations.last?.location ?? context.module.location,
+            throw Diagnostic(.verify, at: block.operations.last?.location ?? context.module.location,
                              "a block to lower must end in a return")
         }
-        let attention = AttentionMatcher.fusingAttention(into: original)
-        let fused = options.useVendorLibraries ? ConvolutionEpilogueMatcher.fusingEpilogues(into: MatmulEpilogueMatcher.fusingEpilogues(into: attention.block)) : attention.block
-        let block = CollectiveLayout.leadingDimensionForm(of: fused)
         assembly.addLiterals(of: block)
         let prefix = context.prefix
 
@@ -109,8 +112,8 @@ public struct ExecutableBuilder {
                 try assembly.addKernels(planned, group: group)
             case .matmul:
                 let op = block.operations[group.operations[0]]
-                if let plan = attention.plans[op.results.first?.id ?? -1] {
-                    try assembly.addAttention(plan, name: "\(prefix)attention_\(g)")
+                if op.name == AttentionPlan.operationName {
+                    try assembly.addAttention(AttentionPlan(op), name: "\(prefix)attention_\(g)")
                     kernelsPerGroup[g] = ["\(prefix)attention_\(g)"]
                     continue
                 }
@@ -144,7 +147,7 @@ public struct ExecutableBuilder {
                 try assembly.addHost(program.text, group: group, reason: reason)
             }
         }
-        let results = block.operations.last?.operands ?? terminator.operands
+        let results = terminator.operands
         return (results, LoweringReport(groups: groups, kernelsPerGroup: kernelsPerGroup, rounds: rounds, controlFlow: controlFlow))
     }
 

@@ -2,29 +2,51 @@ import Runtime
 import StableHLO
 
 /// Folds a bias add and a ReLU or tanh-GELU that follow a cuBLASLt-eligible `dot_general`
-/// into the matmul's epilogue.
+/// into the matmul's epilogue (the `nvgpu-matmul-epilogue-fusion` pass runs it on every
+/// block).
 ///
-/// The rewritten block keeps one `stablehlo.dot_general` per fused chain, placed where the
-/// chain's last op was, whose result is the chain's final value, whose third operand is the
-/// bias vector (bias epilogues only) and whose `nvgpu.matmul_epilogue` attribute names the
-/// `MatmulCall.Epilogue`. The chain's ops, and the broadcasts and literals only they read,
-/// are dropped. A chain is fused only when its intermediate values have no other users.
+/// Each fused chain becomes one `nvgpu.matmul_epilogue` op, placed where the chain's last op
+/// was, whose result is the chain's final value:
+///
+/// ```
+/// %r = "nvgpu.matmul_epilogue"(%a, %b, %bias) {epilogue = "biasRelu",
+///        dot_dimension_numbers = #stablehlo.dot<...>, ...} : (...) -> tensor<...>
+/// ```
+///
+/// Its operands are the product's two operands and, for the bias epilogues, the bias vector
+/// (length n, added along the last dimension); its attributes are the `dot_general`'s plus
+/// `epilogue`, a `MatmulCall.Epilogue` case name. The chain's ops, and the broadcasts and
+/// literals only they read, are dropped. A chain is fused only when its intermediate values
+/// have no other users.
 enum MatmulEpilogueMatcher {
-    /// The attribute that carries the epilogue on a rewritten `dot_general`.
-    static let attributeName = "nvgpu.matmul_epilogue"
+    /// The name of the fused op.
+    static let operationName = "nvgpu.matmul_epilogue"
+    /// The attribute that names the epilogue.
+    static let epilogueAttribute = "epilogue"
     static let elementTypes: Set<String> = ["bf16", "f16", "f32"]
 
-    /// The epilogue and bias of a rewritten `dot_general`, and the plain two-operand product.
-    static func fusedEpilogue(of op: Operation) -> (epilogue: MatmulCall.Epilogue, bias: Value?, product: Operation)? {
-        guard op.name == "stablehlo.dot_general", let name = op[attribute: attributeName]?.stringValue,
-              let epilogue = MatmulCall.Epilogue(rawValue: name), op.operands.count >= 2 else { return nil }
+    /// The epilogue and bias of an `nvgpu.matmul_epilogue` op and its plain two-operand
+    /// `dot_general` (nil for any other op); throws a `CodeGenError` at the op when the
+    /// epilogue is unknown or the operands do not fit it.
+    static func fusedEpilogue(of op: Operation) throws -> (epilogue: MatmulCall.Epilogue, bias: Value?, product: Operation)? {
+        guard op.name == operationName else { return nil }
+        guard let name = op[attribute: epilogueAttribute]?.stringValue, let epilogue = MatmulCall.Epilogue(rawValue: name),
+              epilogue != .none else {
+            throw CodeGenError("\(operationName): epilogue must be one of bias, relu, biasRelu, gelu, biasGelu", at: op.location)
+        }
+        let hasBias = [.bias, .biasRelu, .biasGelu].contains(epilogue)
+        guard op.operands.count == (hasBias ? 3 : 2), op.results.count == 1, op.regions.isEmpty else {
+            throw CodeGenError("\(operationName): epilogue \(name) takes \(hasBias ? 3 : 2) operands and has one result",
+                               at: op.location)
+        }
         var product = op
+        product.name = "stablehlo.dot_general"
         product.operands = Array(op.operands.prefix(2))
-        product[attribute: attributeName] = nil
-        return (epilogue, op.operands.count == 3 ? op.operands[2] : nil, product)
+        product[attribute: epilogueAttribute] = nil
+        return (epilogue, hasBias ? op.operands[2] : nil, product)
     }
 
-    /// `block` with every matched chain folded into its `dot_general`.
+    /// `block` with every matched chain folded into an `nvgpu.matmul_epilogue` op.
     static func fusingEpilogues(into block: Block) -> Block {
         let graph = ValueGraph(block)
         var replacements: [Int: Operation] = [:]
@@ -36,9 +58,10 @@ enum MatmulEpilogueMatcher {
             guard !claimed.contains(i), let match = graph.match(dot: i), claimed.isDisjoint(with: match.chain) else { continue }
             if let bias = match.bias, let producer = graph.producer[bias.id], claimed.contains(producer) { continue }
             var fused = op
+            fused.name = operationName
             fused.results = [match.result]
             if let bias = match.bias { fused.operands.append(bias) }
-            fused[attribute: attributeName] = .string(match.epilogue.rawValue)
+            fused.attributes.insert(NamedAttribute(epilogueAttribute, .string(match.epilogue.rawValue)), at: 0)
             guard let last = match.chain.max() else { continue }
             removed.formUnion(match.chain)
             removed.insert(i)

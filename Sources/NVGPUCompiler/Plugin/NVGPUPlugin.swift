@@ -20,9 +20,11 @@ public struct CUDATarget: TargetBackend {
     public init() {}
     public var name: String { "cuda" }
 
-    /// The target adds no module-to-module passes: fusion and buffer planning run inside
-    /// `translate`, on the module the standard passes produced.
-    public func passes(options: CompileOptions) -> [any Pass] { [] }
+    /// The target's rewrites, after the standard passes (`--dump-after=NAME` shows each):
+    /// `inline-all`, `nvgpu-attention-fusion`, `nvgpu-matmul-epilogue-fusion`,
+    /// `nvgpu-convolution-epilogue-fusion`, `nvgpu-collective-layout` (see
+    /// `docs/target-passes.md`). Fusion planning and buffer planning run inside `translate`.
+    public func passes(options: CompileOptions) -> [any Pass] { Self.rewritePasses(options: options) }
 
     public func translate(_ module: Module, options: CompileOptions) throws -> any CompiledArtifact {
         var (executable, _) = try ExecutableBuilder(options: options).build(module)

@@ -1,0 +1,151 @@
+import StableHLO
+
+/// The `nvgpu.attention` op: an `AttentionPlan` written into the IR, so that the module
+/// after the `nvgpu-attention-fusion` pass says everything the fused kernel needs.
+///
+/// ```
+/// %r = "nvgpu.attention"(%q, %k, %v) {batch = 1 : i64, heads = 8 : i64,
+///        query_length = 128 : i64, key_length = 128 : i64, head_dim = 64 : i64,
+///        query_layout = array<i64: 0, 0, 0, 8192, 64>, key_layout = array<i64: 1, ...>,
+///        value_layout = array<i64: 2, ...>, output_strides = array<i64: 0, 8192, 64>,
+///        score_rounding = "bf16", scale = 1.250000e-01 : f64, scale_rounding = "bf16"}
+///        : (tensor<...>, tensor<...>, tensor<...>) -> tensor<...>
+/// ```
+///
+/// The operands are the distinct buffers Q, K and V are read from. Each `*_layout` is
+/// `[operand, offset, batch stride, head stride, sequence stride]` in elements of that
+/// operand's row-major buffer (the feature stride is 1). `output_strides` are the batch,
+/// head and sequence strides of the product in the result's buffer. `score_rounding`,
+/// `scale` and `scale_rounding` are present only when the program rounds or scales the
+/// scores. The element type of Q, K and V is the operands' and the output type the
+/// result's.
+extension AttentionPlan {
+    /// The op name of a fused attention.
+    static let operationName = "nvgpu.attention"
+
+    /// The op standing for this plan, at `location`.
+    func operation(at location: SourceLocation) -> Operation {
+        var operands: [Value] = []
+        for v in [query.base, key.base, value.base] where !operands.contains(v) { operands.append(v) }
+        func int(_ v: Int) -> Attribute { .integer(Int64(v), type: .scalar(.si(64))) }
+        func layout(_ l: AttentionOperandLayout) -> Attribute {
+            .denseInts(.si(64), [operands.firstIndex(of: l.base) ?? 0, l.offset, l.batchStride, l.headStride, l.sequenceStride]
+                .map { Int64($0) })
+        }
+        var attributes = [
+            NamedAttribute("batch", int(batch)), NamedAttribute("heads", int(heads)),
+            NamedAttribute("query_length", int(queryLength)), NamedAttribute("key_length", int(keyLength)),
+            NamedAttribute("head_dim", int(headDim)),
+            NamedAttribute("query_layout", layout(query)), NamedAttribute("key_layout", layout(key)),
+            NamedAttribute("value_layout", layout(value)),
+            NamedAttribute("output_strides", .denseInts(.si(64), [output.batch, output.head, output.sequence].map { Int64($0) })),
+        ]
+        if let scoreRounding { attributes.append(NamedAttribute("score_rounding", .string(scoreRounding.rawValue))) }
+        if let scale {
+            attributes.append(NamedAttribute("scale", .float(scale.factor, type: .scalar(.float(.f64)))))
+            if let t = scale.roundedTo { attributes.append(NamedAttribute("scale_rounding", .string(t.rawValue))) }
+        }
+        return Operation(name: Self.operationName, operands: operands, results: [result], attributes: attributes,
+                         location: location)
+    }
+
+    /// Reads the plan of an `nvgpu.attention` op; throws a `CodeGenError` at the op when an
+    /// attribute is missing or malformed, or when a layout would read outside its operand or
+    /// the output strides write outside the result.
+    init(_ op: Operation) throws {
+        func fail(_ message: String) -> CodeGenError {
+            CodeGenError("\(Self.operationName): \(message)", at: op.location)
+        }
+        guard op.name == Self.operationName else { throw fail("expected an \(Self.operationName) op, not \(op.name)") }
+        guard (1...3).contains(op.operands.count), op.results.count == 1, op.regions.isEmpty else {
+            throw fail("expected one to three operands, one result and no regions")
+        }
+        let types = try op.operands.map { v -> TensorType in
+            guard let t = v.type.tensorType, t.isStatic else { throw fail("operand %\(v.id) must be a static tensor") }
+            return t
+        }
+        guard let element = ElementType(rawValue: types[0].elementType.description),
+              types.allSatisfy({ $0.elementType == types[0].elementType }) else {
+            throw fail("operands must all be bf16 or all f16")
+        }
+        guard let resultType = op.resultTensorType(0), resultType.isStatic,
+              ["bf16", "f16", "f32"].contains(resultType.elementType.description) else {
+            throw fail("the result must be a static bf16, f16 or f32 tensor")
+        }
+        func int(_ name: String) throws -> Int {
+            guard let v = op[attribute: name]?.intValue, v > 0, v < Int64(Int32.max) else {
+                throw fail("\(name) must be a positive integer")
+            }
+            return Int(v)
+        }
+        func ints(_ name: String, count: Int) throws -> [Int] {
+            guard let v = op[attribute: name]?.intArray, v.count == count, v.allSatisfy({ $0 >= 0 })
+            else { throw fail("\(name) must be \(count) non-negative integers") }
+            return v.map { Int($0) }
+        }
+        func rounding(_ name: String) throws -> ElementType? {
+            guard let attribute = op[attribute: name] else { return nil }
+            guard let s = attribute.stringValue, let t = ElementType(rawValue: s) else {
+                throw fail("\(name) must be \"bf16\" or \"f16\"")
+            }
+            return t
+        }
+        let batch = try int("batch"), heads = try int("heads")
+        let queryLength = try int("query_length"), keyLength = try int("key_length"), headDim = try int("head_dim")
+        guard AttentionMatcher.headDims.contains(headDim) else {
+            throw fail("head_dim \(headDim) has no kernel (\(AttentionMatcher.headDims.sorted()))")
+        }
+        guard batch * heads <= 65535 else { throw fail("batch × heads must be at most 65535") }
+        func layout(_ name: String, sequence: Int) throws -> AttentionOperandLayout {
+            let v = try ints(name, count: 5)
+            guard v[0] < op.operands.count else { throw fail("\(name) names operand \(v[0]) of \(op.operands.count)") }
+            guard v[1...].allSatisfy({ $0 % 8 == 0 }) else { throw fail("\(name) offset and strides must be multiples of 8") }
+            let last = Self.lastElement(offset: v[1], counts: [batch, heads, sequence, headDim], strides: Array(v[2...]) + [1])
+            guard let last, last < types[v[0]].elementCount else {
+                throw fail("\(name) reads past the end of its operand's \(types[v[0]].elementCount) elements")
+            }
+            return AttentionOperandLayout(base: op.operands[v[0]], offset: v[1], batchStride: v[2], headStride: v[3],
+                                          sequenceStride: v[4])
+        }
+        let query = try layout("query_layout", sequence: queryLength)
+        let key = try layout("key_layout", sequence: keyLength)
+        let value = try layout("value_layout", sequence: keyLength)
+        let strides = try ints("output_strides", count: 3)
+        let written = batch * heads * queryLength * headDim
+        // The product's elements must land on distinct elements covering the whole result:
+        // sorted by stride, each dimension's stride is the extent of those inside it.
+        var extent = 1
+        for (count, stride) in zip([headDim, queryLength, heads, batch], [1, strides[2], strides[1], strides[0]])
+            .filter({ $0.0 > 1 }).sorted(by: { $0.1 < $1.1 }) {
+            guard stride == extent else { extent = -1; break }
+            extent *= count
+        }
+        guard resultType.elementCount == written, extent == written else {
+            throw fail("output_strides must lay the \(written) products out densely in the result's \(resultType.elementCount) elements")
+        }
+        var scale: Scale?
+        if let attribute = op[attribute: "scale"] {
+            guard case .float(let factor, _) = attribute, factor.isFinite else { throw fail("scale must be a finite float") }
+            scale = Scale(factor: factor, roundedTo: try rounding("scale_rounding"))
+        } else if op[attribute: "scale_rounding"] != nil {
+            throw fail("scale_rounding needs a scale")
+        }
+        self.init(
+            elementType: element, outputType: resultType.elementType.description, batch: batch, heads: heads,
+            queryLength: queryLength, keyLength: keyLength, headDim: headDim, query: query, key: key, value: value,
+            result: op.results[0], output: OutputStrides(batch: strides[0], head: strides[1], sequence: strides[2]),
+            scoreRounding: try rounding("score_rounding"), scale: scale)
+    }
+
+    /// `offset + Σ (counts[i] - 1) · strides[i]`, or nil when that overflows.
+    private static func lastElement(offset: Int, counts: [Int], strides: [Int]) -> Int? {
+        var total = offset
+        for (count, stride) in zip(counts, strides) {
+            let (term, o1) = (count - 1).multipliedReportingOverflow(by: stride)
+            let (sum, o2) = total.addingReportingOverflow(term)
+            guard !o1, !o2 else { return nil }
+            total = sum
+        }
+        return total
+    }
+}

@@ -1,0 +1,108 @@
+import Compiler
+import StableHLO
+
+/// A target pass that rewrites blocks one at a time: the entry function's body and, inside
+/// it, every region of `while`/`if`/`case` (the blocks `ExecutableBuilder` lowers), inner
+/// regions before the block that holds them. Other functions and the regions of other ops
+/// (reduction bodies, comparators) are left alone.
+protocol BlockRewritePass: Pass {
+    /// The function the target compiles (`CompileOptions.entry`).
+    var entry: String { get }
+    /// Whether the rewrite is on; an off pass still runs (and shows in `--dump-after`) but
+    /// changes nothing.
+    var isEnabled: Bool { get }
+    /// `block` rewritten; new values are numbered from `nextID`, which it advances.
+    func rewrite(_ block: Block, nextID: inout Int) -> Block
+}
+
+extension BlockRewritePass {
+    func run(on module: inout Module) throws {
+        guard isEnabled, let f = module.functions.firstIndex(where: { $0.name == entry }) else { return }
+        var nextID = module.functions[f].nextValueID
+        module.functions[f].body = rewriting(module.functions[f].body, nextID: &nextID)
+    }
+
+    /// `region` with every block rewritten, nested control-flow regions first.
+    func rewriting(_ region: Region, nextID: inout Int) -> Region {
+        var region = region
+        for b in region.blocks.indices {
+            var block = region.blocks[b]
+            for o in block.operations.indices where ControlFlowLowering.operationNames.contains(block.operations[o].name) {
+                for r in block.operations[o].regions.indices {
+                    block.operations[o].regions[r] = rewriting(block.operations[o].regions[r], nextID: &nextID)
+                }
+            }
+            region.blocks[b] = rewrite(block, nextID: &nextID)
+        }
+        return region
+    }
+}
+
+/// `nvgpu-attention-fusion`: replaces each scaled-dot-product attention (einsum + softmax)
+/// with an `nvgpu.attention` op (`AttentionMatcher`). Off when `NVGPU_FUSED_ATTENTION=0`.
+struct AttentionFusionPass: BlockRewritePass {
+    var entry: String
+    var isEnabled: Bool
+    var name: String { "nvgpu-attention-fusion" }
+
+    func rewrite(_ block: Block, nextID: inout Int) -> Block { AttentionMatcher.fusingAttention(into: block) }
+}
+
+/// `nvgpu-matmul-epilogue-fusion`: folds a bias add and ReLU/GELU after a cuBLASLt-eligible
+/// `dot_general` into an `nvgpu.matmul_epilogue` op (`MatmulEpilogueMatcher`). Off with
+/// `--no-vendor-libs`.
+struct MatmulEpilogueFusionPass: BlockRewritePass {
+    var entry: String
+    var isEnabled: Bool
+    var name: String { "nvgpu-matmul-epilogue-fusion" }
+
+    func rewrite(_ block: Block, nextID: inout Int) -> Block { MatmulEpilogueMatcher.fusingEpilogues(into: block) }
+}
+
+/// `nvgpu-convolution-epilogue-fusion`: folds `max(convolution + bias, 0)` into an
+/// `nvgpu.convolution_epilogue` op for cuDNN (`ConvolutionEpilogueMatcher`). Off with
+/// `--no-vendor-libs` or `NVGPU_CONV_EPILOGUE=0`.
+struct ConvolutionEpilogueFusionPass: BlockRewritePass {
+    var entry: String
+    var isEnabled: Bool
+    var name: String { "nvgpu-convolution-epilogue-fusion" }
+
+    func rewrite(_ block: Block, nextID: inout Int) -> Block { ConvolutionEpilogueMatcher.fusingEpilogues(into: block) }
+}
+
+/// `nvgpu-collective-layout`: puts collectives in the leading-dimension, one-operand form
+/// NCCL moves (`CollectiveLayout`).
+struct CollectiveLayoutPass: BlockRewritePass {
+    var entry: String
+    var isEnabled: Bool { true }
+    var name: String { "nvgpu-collective-layout" }
+
+    func rewrite(_ block: Block, nextID: inout Int) -> Block {
+        CollectiveLayout.leadingDimensionForm(of: block, nextID: &nextID)
+    }
+}
+
+extension CUDATarget {
+    /// The target's passes for `options`, in order (what `passes(options:)` returns):
+    /// `inline-all`, `nvgpu-attention-fusion`, `nvgpu-matmul-epilogue-fusion`,
+    /// `nvgpu-convolution-epilogue-fusion`, `nvgpu-collective-layout`. The fusions that need
+    /// vendor libraries or are turned off by the environment are listed but change nothing.
+    static func rewritePasses(options: CompileOptions) -> [any Pass] {
+        [
+            InlinePass(includingPublicCallees: true),
+            AttentionFusionPass(entry: options.entry, isEnabled: AttentionMatcher.isEnabled),
+            MatmulEpilogueFusionPass(entry: options.entry, isEnabled: options.useVendorLibraries),
+            ConvolutionEpilogueFusionPass(
+                entry: options.entry, isEnabled: options.useVendorLibraries && ConvolutionEpilogueMatcher.isEnabled),
+            CollectiveLayoutPass(entry: options.entry),
+        ]
+    }
+
+    /// `module` after the target's passes: what `ExecutableBuilder.build` expects (the
+    /// compiler session runs them itself; tests that build directly call this first).
+    public static func rewritten(_ module: Module, options: CompileOptions) throws -> Module {
+        var module = module
+        try Pipeline(rewritePasses(options: options)).run(on: &module)
+        return module
+    }
+}

@@ -1,0 +1,281 @@
+import Foundation
+@testable import NVGPUCompiler
+import Reference
+import Runtime
+import StableHLO
+import Testing
+
+/// The triangular_solve, cholesky and fft kernels checked bit for bit against the reference
+/// interpreter without a GPU: the generated sources (less the PTX prelude) are compiled as
+/// host C++ with the CUDA built-ins they use written as plain IEEE operations
+/// (`-ffp-contract=off`), one `std::thread` per CUDA thread and a `std::barrier` for
+/// `__syncthreads`, run on random inputs, and every output element is compared with the
+/// reference's bits. Needs a C++20 compiler (`CXX`, else `g++` or `clang++` on `PATH`):
+/// skipped loudly without one unless `NVGPU_HOST_EMULATION=1` requires it;
+/// `NVGPU_HOST_EMULATION=0` turns the test off (about 25 s on the 2-core machine).
+@Suite struct LinalgHostEmulationTests {
+    /// CUDA built-ins and prelude functions the kernels use, on the host.
+    static let shim = #"""
+#include <cmath>
+#include <cstring>
+#include <cstdio>
+#include <thread>
+#include <barrier>
+#include <vector>
+#include <string>
+#include <fstream>
+#include <iterator>
+using std::cos; using std::sin;
+struct dim3 { unsigned x, y, z; };
+thread_local dim3 threadIdx, blockIdx;
+dim3 gridDim, blockDim;
+std::barrier<>* g_bar;
+#define __global__
+#define __device__
+#define __forceinline__ inline
+#define __launch_bounds__(x)
+inline void __syncthreads() { g_bar->arrive_and_wait(); }
+inline double __dadd_rn(double a, double b) { return a + b; }
+inline double __dsub_rn(double a, double b) { return a - b; }
+inline double __dmul_rn(double a, double b) { return a * b; }
+inline double __ddiv_rn(double a, double b) { return a / b; }
+inline double __dsqrt_rn(double a) { return std::sqrt(a); }
+inline float __double2float_rn(double d) { return (float)d; }
+inline float __uint_as_float(unsigned u) { float f; memcpy(&f, &u, 4); return f; }
+inline unsigned __float_as_uint(float f) { unsigned u; memcpy(&u, &f, 4); return u; }
+inline double __longlong_as_double(long long u) { double f; memcpy(&f, &u, 8); return f; }
+inline float __double2float_rz(double d) {
+  float f = (float)d;
+  if (std::fabs((double)f) > std::fabs(d)) f = std::nextafter(f, 0.0f);
+  return f;
+}
+inline float nv_bf16_to_float(unsigned short h) { return __uint_as_float(((unsigned int)h) << 16); }
+inline unsigned short nv_float_to_bf16(float f) {
+  unsigned int u = __float_as_uint(f);
+  if ((u & 0x7fffffffu) > 0x7f800000u) return (unsigned short)((u >> 16) | 0x40u);
+  u += 0x7fffu + ((u >> 16) & 1u);
+  return (unsigned short)(u >> 16);
+}
+inline float nv_f16_to_float(unsigned short h) { _Float16 x; memcpy(&x, &h, 2); return (float)x; }
+inline unsigned short nv_float_to_f16(float f) { _Float16 x = (_Float16)f; unsigned short h; memcpy(&h, &x, 2); return h; }
+struct AnyPtr { void* p; template <class T> operator T*() const { return (T*)p; } };
+template <class F> void launch(unsigned gx, unsigned bx, bool sync, F f) {
+  gridDim = {gx, 1, 1}; blockDim = {bx, 1, 1};
+  for (unsigned b = 0; b < gx; ++b) {
+    if (!sync) {
+      for (unsigned t = 0; t < bx; ++t) { blockIdx = {b, 0, 0}; threadIdx = {t, 0, 0}; f(); }
+      continue;
+    }
+    std::barrier<> bar(bx); g_bar = &bar;
+    std::vector<std::thread> ts;
+    for (unsigned t = 0; t < bx; ++t) ts.emplace_back([&, b, t] { blockIdx = {b, 0, 0}; threadIdx = {t, 0, 0}; f(); });
+    for (auto& th : ts) th.join();
+  }
+}
+static std::vector<unsigned char> readFile(const std::string& p) {
+  std::ifstream in(p, std::ios::binary); return std::vector<unsigned char>(std::istreambuf_iterator<char>(in), {});
+}
+"""#
+
+    /// A deterministic generator of values in [-1, 1).
+    struct Numbers {
+        var state: UInt64
+        mutating func next() -> Double {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Double(state >> 11) / Double(1 << 53) * 2 - 1
+        }
+    }
+
+    /// Random values of `type`, with `diagonal` added on the diagonals of the last two dims.
+    static func random(_ type: TensorType, _ numbers: inout Numbers, diagonal: Double = 0) -> Tensor {
+        let n = type.elementCount, m = type.rank >= 2 ? type.shape[type.rank - 1] : 1
+        let onDiagonal = { (e: Int) in diagonal != 0 && type.rank >= 2 && (e / m) % m == e % m }
+        switch type.elementType {
+        case .complex(let f):
+            var v = (0..<(2 * n)).map { _ in f.round(numbers.next()) }
+            for e in 0..<n where onDiagonal(e) { v[2 * e] = f.round(v[2 * e] + diagonal) }
+            return Tensor(type: type, storage: .complexes(v))
+        case .float(let f):
+            var v = (0..<n).map { _ in f.round(numbers.next()) }
+            for e in 0..<n where onDiagonal(e) { v[e] = f.round(v[e] + diagonal) }
+            return Tensor(type: type, storage: .floats(v))
+        default:
+            return Tensor.zeros(type)
+        }
+    }
+
+    /// A batch of Hermitian positive definite matrices `g·gᴴ + n·I`, rounded to the type.
+    static func positiveDefinite(_ type: TensorType, _ numbers: inout Numbers) -> Tensor {
+        let n = type.shape[type.rank - 1]
+        let complex = type.elementType.isComplex
+        var re = [Double](repeating: 0, count: type.elementCount), im = re
+        for b in 0..<(type.elementCount / (n * n)) {
+            let gr = (0..<(n * n)).map { _ in numbers.next() }, gi = (0..<(n * n)).map { _ in complex ? numbers.next() : 0 }
+            for i in 0..<n {
+                for j in 0..<n {
+                    var sr = i == j ? Double(n) : 0, si = 0.0
+                    for k in 0..<n {
+                        sr += gr[i * n + k] * gr[j * n + k] + gi[i * n + k] * gi[j * n + k]
+                        si += gi[i * n + k] * gr[j * n + k] - gr[i * n + k] * gi[j * n + k]
+                    }
+                    re[b * n * n + i * n + j] = sr
+                    im[b * n * n + i * n + j] = i == j ? 0 : si
+                }
+            }
+        }
+        switch type.elementType {
+        case .complex(let f): return Tensor(type: type, storage: .complexes(zip(re, im).flatMap { [f.round($0.0), f.round($0.1)] }))
+        case .float(let f): return Tensor(type: type, storage: .floats(re.map { f.round($0) }))
+        default: return Tensor.zeros(type)
+        }
+    }
+
+    /// One program: its text and inputs.
+    struct Case {
+        var name: String, text: String, inputs: [Tensor]
+    }
+
+    static func cases() throws -> [Case] {
+        var numbers = Numbers(state: 12345)
+        var cases: [Case] = []
+        let typeNames = ["f32": ElementType.float(.f32), "f64": .float(.f64), "bf16": .float(.bf16), "f16": .float(.f16),
+                         "complex<f32>": .complex(.f32), "complex<f64>": .complex(.f64)]
+        for type in LinalgKernelTests.elementTypes {
+            guard let element = typeNames[type] else { continue }
+            // Every form, batched; and a long right-hand side (the block schedule when forward).
+            for (k, form) in LinalgKernelTests.forms.enumerated() {
+                for (batch, m, r) in [([2], 7, 5), ([], 70, 2)] where batch == [2] || ["f32", "complex<f64>"].contains(type) {
+                    let a = TensorType(shape: batch + [m, m], elementType: element)
+                    let b = TensorType(shape: batch + (form.left ? [m, r] : [r, m]), elementType: element)
+                    let text = LinalgKernelTests.triangularSolve(type, left: form.left, lower: form.lower, unit: form.unit,
+                                                                 transpose: form.transpose, batch: batch.isEmpty ? "" : "2x", m: m, k: r)
+                    cases.append(Case(name: "trsm\(m)_\(k)_\(type)", text: text,
+                                      inputs: [random(a, &numbers, diagonal: 3), random(b, &numbers)]))
+                }
+            }
+            for lower in [true, false] {
+                for n in [1, 6, 17] {
+                    let t = TensorType(shape: [3, n, n], elementType: element)
+                    cases.append(Case(name: "cholesky\(n)_\(lower)_\(type)", text: LinalgKernelTests.cholesky(type, lower: lower, shape: "3x\(n)x\(n)"),
+                                      inputs: [positiveDefinite(t, &numbers)]))
+                }
+                // Not positive definite: NaN from the first non-positive pivot on.
+                let t = TensorType(shape: [2, 5, 5], elementType: element)
+                cases.append(Case(name: "cholesky_nan_\(lower)_\(type)", text: LinalgKernelTests.cholesky(type, lower: lower, shape: "2x5x5"),
+                                  inputs: [random(t, &numbers)]))
+            }
+        }
+        let ffts: [(String, [Int], String, String)] = FFTKernelTests.cases.map { ($0.0, $0.1, $0.2, $0.3) }
+            .filter { !$0.2.hasPrefix("14x15x16") } + [
+                ("RFFT", [17], "4x5x17xf32", "4x5x9xcomplex<f32>"),
+                ("IRFFT", [33], "3x4x17xcomplex<f64>", "3x4x33xf64"),
+                ("IRFFT", [5, 6, 32], "2x5x6x17xcomplex<f32>", "2x5x6x32xf32"),
+                ("IRFFT", [1], "3x1xcomplex<f32>", "3x1xf32"),
+                ("FFT", [1100], "2x1100xcomplex<f64>", "2x1100xcomplex<f64>"),
+            ]
+        for (k, c) in ffts.enumerated() {
+            let text = FFTKernelTests.fft(c.0, lengths: c.1, input: c.2, output: c.3)
+            let module = try Module.parse(text, file: "fft.mlir")
+            let type = try #require(module.functions.first?.inputTypes.first?.tensorType)
+            cases.append(Case(name: "fft\(k)_\(c.0)", text: text, inputs: [random(type, &numbers)]))
+        }
+        return cases
+    }
+
+    /// C++ for case `index`: its kernels in namespaces and `int case<index>()`, which runs
+    /// the executable's launches and prints how many output elements differ from the
+    /// reference's; inputs and expected outputs go to files in `directory`.
+    static func program(_ c: Case, index: Int, directory: URL) throws -> String {
+        let module = try Module.parse(c.text, file: "\(c.name).mlir")
+        let expected = try Interpreter(module: module).run("main", inputs: c.inputs)
+        let (e, _) = try TestPrograms.lower(c.text)
+        #expect(TestPrograms.hostSteps(e).isEmpty, "\(c.name)")
+        let path = { (file: String) in directory.appendingPathComponent("\(index)_\(file)").path }
+        var cpp = ""
+        for (k, kernel) in e.kernels.enumerated() {
+            let body = kernel.source.replacingOccurrences(of: KernelPrelude.source, with: "")
+                .replacingOccurrences(of: WideElement.helpers, with: "")
+                .replacingOccurrences(of: "extern \"C\" ", with: "")  // C++ names, one per namespace
+            cpp += "namespace c\(index)k\(k) {\n\(body)\n}\n"
+        }
+        cpp += "int case\(index)() {\n  std::vector<std::vector<unsigned char>> B(\(e.buffers.count));\n"
+        for (i, b) in e.buffers.enumerated() { cpp += "  B[\(i)].assign(\(max(16, b.byteSize)), 0xAB);\n" }
+        for (k, i) in e.inputs.enumerated() {
+            try Data(c.inputs[k].hostTensor.bytes).write(to: URL(fileURLWithPath: path("in\(k)")))
+            cpp += "  B[\(i)] = readFile(\"\(path("in\(k)"))\");\n"
+        }
+        for step in e.steps {
+            guard case .launch(let launch) = step else {
+                Issue.record("\(c.name): a step other than a launch")
+                return ""
+            }
+            let kernel = e.kernels[launch.kernel]
+            let arguments = launch.arguments.compactMap { a -> String? in
+                if case .buffer(let b) = a { return "AnyPtr{B[\(b)].data()}" }
+                return nil
+            }
+            cpp += "  launch(\(launch.grid[0]), \(launch.block[0]), \(kernel.source.contains("__syncthreads")), [&] { "
+                + "c\(index)k\(launch.kernel)::\(kernel.entryPoint)(\(arguments.joined(separator: ", "))); });\n"
+        }
+        cpp += "  int differ = 0;\n"
+        for (k, o) in e.outputs.enumerated() {
+            try Data(expected[k].hostTensor.bytes).write(to: URL(fileURLWithPath: path("expected\(k)")))
+            let size = expected[k].elementType.storageBytes, n = expected[k].elementCount
+            cpp += "  { auto want = readFile(\"\(path("expected\(k)"))\");\n"
+                + "    for (int i = 0; i < \(n); ++i) if (memcmp(&want[i * \(size)], &B[\(o)][i * \(size)], \(size))) ++differ; }\n"
+        }
+        cpp += "  printf(\"\(c.name): %d differ\\n\", differ);\n  return differ;\n}\n"
+        return cpp
+    }
+
+    static func compiler() -> String? {
+        if let cxx = ProcessInfo.processInfo.environment["CXX"], !cxx.isEmpty { return cxx }
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin"
+        for name in ["g++", "clang++"] {
+            for dir in path.split(separator: ":") where FileManager.default.isExecutableFile(atPath: "\(dir)/\(name)") {
+                return "\(dir)/\(name)"
+            }
+        }
+        return nil
+    }
+
+    static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    @Test func kernelsMatchTheReferenceBitForBit() throws {
+        let setting = ProcessInfo.processInfo.environment["NVGPU_HOST_EMULATION"]
+        guard setting != "0" else { return }
+        guard let cxx = Self.compiler() else {
+            if setting == "1" { Issue.record("no C++ compiler for the host emulation (set CXX)") }
+            print("SKIPPED: no C++ compiler (set CXX) to run the linalg/fft kernels as host C++")
+            return
+        }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("nvgpu-linalg-emulation-\(getpid())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let cases = try Self.cases()
+        var source = Self.shim + "\n" + WideElement.helpers + "\n"
+        for (i, c) in cases.enumerated() { source += try Self.program(c, index: i, directory: directory) }
+        source += "int main() {\n  int bad = 0;\n"
+        for i in cases.indices { source += "  if (case\(i)()) ++bad;\n" }
+        source += "  printf(\"%d of \(cases.count) cases differ\\n\", bad);\n  return bad ? 1 : 0;\n}\n"
+        let file = directory.appendingPathComponent("emulation.cpp"), binary = directory.appendingPathComponent("emulation")
+        try source.write(to: file, atomically: true, encoding: .utf8)
+        let build = try Self.run(cxx, ["-std=c++20", "-O1", "-ffp-contract=off", "-pthread", "-w", "-o", binary.path, file.path])
+        try #require(build.status == 0, "\(build.output.prefix(3000))")
+        let result = try Self.run(binary.path, [])
+        let differing = result.output.split(separator: "\n").filter { $0.contains(": ") && !$0.hasSuffix(": 0 differ") }
+        print("linalg/fft host emulation: \(cases.count) programs; \(result.output.split(separator: "\n").last ?? "")")
+        #expect(result.status == 0 && differing.isEmpty, "\(differing.prefix(10))")
+    }
+}

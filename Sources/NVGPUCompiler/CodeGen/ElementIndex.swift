@@ -11,10 +11,38 @@ enum DimensionTag: Hashable, Sendable {
     case other
 }
 
+/// One element of a vector a kernel stages in registers: which of the thread's vectors,
+/// and which element of it. An index carries a lane when its code is exactly the position
+/// variable the kernel declared for that element, so a read of a buffer at that index can
+/// be served from the vector instead of a scalar load.
+struct VectorLane: Hashable, Sendable {
+    /// What the position indexes.
+    enum Space: Hashable, Sendable {
+        /// The kernel's whole iteration space (an element of a full-size buffer).
+        case element
+        /// The position within the current row (an element of a row-long buffer).
+        case column
+    }
+
+    var space: Space
+    /// The thread's vector (a row kernel's chunk; 0 for loop kernels).
+    var vector: Int
+    /// The element within the vector.
+    var element: Int
+}
+
 /// One dimension's index: C code and what it is known to be.
 struct IndexTerm: Hashable, Sendable {
     var code: String
     var tag: DimensionTag
+    /// Set when `code` is a vector position variable.
+    var lane: VectorLane?
+
+    init(code: String, tag: DimensionTag, lane: VectorLane? = nil) {
+        self.code = code
+        self.tag = tag
+        self.lane = lane
+    }
 
     static let zero = IndexTerm(code: "0", tag: .zero)
 }
@@ -25,11 +53,14 @@ struct ElementIndex: Sendable {
     var shape: [Int]
     var linear: String?
     var terms: [IndexTerm]?
+    /// Set when `linear` is a vector position variable.
+    var lane: VectorLane?
 
-    init(shape: [Int], linear: String? = nil, terms: [IndexTerm]? = nil) {
+    init(shape: [Int], linear: String? = nil, terms: [IndexTerm]? = nil, lane: VectorLane? = nil) {
         self.shape = shape
         self.linear = linear
         self.terms = terms
+        self.lane = lane
     }
 
     /// The key under which a value at this index is memoized.

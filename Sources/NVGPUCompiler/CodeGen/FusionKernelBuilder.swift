@@ -88,8 +88,9 @@ struct FusionKernelBuilder {
 
     // MARK: Loop kernels
 
-    /// One loop kernel per distinct output shape.
-    func loopKernels(for outputs: [Value]) throws -> [GeneratedKernel] {
+    /// One loop kernel per distinct output shape, named `name`, then a `_k` suffix when
+    /// there are several shapes, then `suffix`.
+    func loopKernels(for outputs: [Value], suffix: String = "") throws -> [GeneratedKernel] {
         var byShape: [[Int]: [Value]] = [:]
         var order: [[Int]] = []
         for v in outputs {
@@ -101,8 +102,8 @@ struct FusionKernelBuilder {
         for (k, shape) in order.enumerated() {
             let count = shape.reduce(1, *)
             if count == 0 { continue }
-            let suffix = order.count > 1 ? "_\(k)" : ""
-            kernels.append(try loopKernel(shape: shape, outputs: byShape[shape] ?? [], name: name + suffix))
+            let shapeSuffix = order.count > 1 ? "_\(k)" : ""
+            kernels.append(try loopKernel(shape: shape, outputs: byShape[shape] ?? [], name: name + shapeSuffix + suffix))
         }
         return kernels
     }
@@ -122,55 +123,57 @@ struct FusionKernelBuilder {
         let stride = LaunchLimits.loopBlock * width
         w.emit("for (idx_t base = ((idx_t)blockIdx.x * \(LaunchLimits.loopBlock) + (idx_t)threadIdx.x) * \(width); base < (idx_t)\(count); base += (idx_t)gridDim.x * \(stride)) {")
         w.indent += 1
-        let loadPosition = w.lines.count
-        var loaded: [String: (width: Int, storage: String)] = [:]
-        let inputTypes = inputStorage()
+        // The body is written first, into its own section; the vectors it reads are then
+        // declared and loaded ahead of it.
+        var loads: [String: VectorLoad] = [:]
+        let inputs = inputStorage()
         if width > 1 {
-            w.vectorRead = { parameter, valueID, linear in
-                guard linear.hasPrefix("el"), let j = Int(linear.dropFirst(2)),
-                      let t = inputTypes[valueID], t.count == count else { return nil }
-                loaded[parameter] = (t.width, t.storage)
-                return "vl_\(parameter)[\(j)]"
-            }
-            for (k, v) in outputs.enumerated() {
-                w.emit("__align__(16) \(outputTypes[k].storage) vo_\(parameterNames[v.id] ?? "o\(k)")[\(width)];")
+            w.vectorRead = { load in
+                guard let vector = Self.loopVector(for: load, inputs: inputs, count: count, width: width) else { return nil }
+                loads[vector.name] = vector
+                return vector
             }
         }
-        for j in 0..<width {
-            w.emit("{")
-            try w.nested {
-                let reindexed = "el\(j)"
-                w.emit("const idx_t \(reindexed) = base + \(j);")
+        let body = try w.section {
+            if width > 1 {
                 for (k, v) in outputs.enumerated() {
-                    let value = try w.value(v, at: ElementIndex(shape: shape, linear: reindexed))
+                    w.emit("__align__(16) \(outputTypes[k].storage) vo_\(parameterNames[v.id] ?? "o\(k)")[\(width)];")
+                }
+            }
+            for j in 0..<width {
+                w.emit("{")
+                try w.nested {
+                    let reindexed = "el\(j)"
+                    w.emit("const idx_t \(reindexed) = base + \(j);")
+                    let index = ElementIndex(shape: shape, linear: reindexed,
+                                             lane: VectorLane(space: .element, vector: 0, element: j))
+                    for (k, v) in outputs.enumerated() {
+                        let value = try w.value(v, at: index)
+                        let out = parameterNames[v.id] ?? "out\(k)"
+                        if width > 1 {
+                            w.emit("vo_\(out)[\(j)] = \(outputTypes[k].store(value));")
+                        } else {
+                            w.emit("\(out)[\(reindexed)] = \(outputTypes[k].store(value));")
+                        }
+                    }
+                }
+                w.emit("}")
+            }
+            if width > 1 {
+                for (k, v) in outputs.enumerated() {
                     let out = parameterNames[v.id] ?? "out\(k)"
-                    if width > 1 {
-                        w.emit("vo_\(out)[\(j)] = \(outputTypes[k].store(value));")
-                    } else {
-                        w.emit("\(out)[\(reindexed)] = \(outputTypes[k].store(value));")
+                    for line in KernelSource.vectorCopy(to: "\(out) + base", from: "vo_\(out)", count: width,
+                                                        width: outputTypes[k].byteWidth, constSource: false) {
+                        w.emit(line)
                     }
                 }
             }
-            w.emit("}")
         }
-        if width > 1 {
-            for (k, v) in outputs.enumerated() {
-                let out = parameterNames[v.id] ?? "out\(k)"
-                for line in KernelSource.vectorCopy(to: "\(out) + base", from: "vo_\(out)", count: width,
-                                                    width: outputTypes[k].byteWidth, constSource: false) {
-                    w.emit(line)
-                }
-            }
-            var preload: [String] = []
-            for (parameter, info) in loaded.sorted(by: { $0.key < $1.key }) {
-                preload.append(w.indentation + "__align__(16) \(info.storage) vl_\(parameter)[\(width)];")
-                for line in KernelSource.vectorCopy(to: "vl_\(parameter)", from: "\(parameter) + base", count: width,
-                                                    width: info.width, constSource: true) {
-                    preload.append(w.indentation + line)
-                }
-            }
-            w.insert(preload, at: loadPosition)
+        w.vectorRead = nil
+        for vector in loads.values.sorted(by: { $0.name < $1.name }) {
+            w.emit(lines: vector.statements(indentation: w.indentation))
         }
+        w.emit(lines: body)
         w.indent -= 1
         w.emit("}")
         let threads = (count + width - 1) / width
@@ -183,6 +186,17 @@ struct FusionKernelBuilder {
             name: name, source: KernelSource.unit(globals: w.globals, function: header + w.lines),
             grid: [blocks, 1, 1], block: [LaunchLimits.loopBlock, 1, 1], sharedMemoryBytes: 0,
             bindings: bindings, operationNames: operationNames)
+    }
+
+    /// The vector a loop taking `width` elements of `count` per thread (`base` the first)
+    /// stages `load` in: a read of a full-size input at the loop's own position; nil for
+    /// any other read.
+    static func loopVector(for load: BufferLoad, inputs: [Int: (count: Int, storage: String, width: Int)],
+                           count: Int, width: Int) -> VectorLoad? {
+        guard let lane = load.lane, lane.space == .element, lane.vector == 0, lane.element < width,
+              let input = inputs[load.valueID], input.count == count else { return nil }
+        return VectorLoad(name: "vl_\(load.parameter)", storage: input.storage, byteWidth: input.width,
+                          count: width, address: "\(load.parameter) + base")
     }
 
     /// Element counts, storage types and widths of buffer inputs, by value id.
@@ -214,11 +228,8 @@ struct FusionKernelBuilder {
                 loopOutputs.append(v)
             }
         }
-        kernels += try loopKernels(for: loopOutputs).map { k in
-            var k = k
-            if !kernels.isEmpty { k.name += "_l"; k.source = k.source.replacingOccurrences(of: " \(name)(", with: " \(k.name)(") }
-            return k
-        }
+        // Named `_l` beside the reduction kernels, in the header as in the launch.
+        kernels += try loopKernels(for: loopOutputs, suffix: kernels.isEmpty ? "" : "_l")
         return FusionKernels(kernels: kernels, scratch: [])
     }
 

@@ -49,11 +49,15 @@ enum LaunchLimits {
 
 /// Pieces of source shared by every kernel shape.
 enum KernelSource {
-    /// `extern "C" __global__ void NAME(params) {` and the index typedef.
-    static func header(name: String, parameters: [String], block: Int, indexType: String, comment: String) -> [String] {
-        [
+    /// `extern "C" __global__ void __launch_bounds__(BLOCK[, MIN]) NAME(params) {` and the
+    /// index typedef: the launch bounds (`block` threads, at least `minimumBlocks` resident
+    /// per multiprocessor when given) and the name are fixed when the header is written.
+    static func header(name: String, parameters: [String], block: Int, minimumBlocks: Int? = nil,
+                       indexType: String, comment: String) -> [String] {
+        let bounds = minimumBlocks.map { "\(block), \($0)" } ?? "\(block)"
+        return [
             "// \(comment)",
-            "extern \"C\" __global__ void __launch_bounds__(\(block)) \(name)(",
+            "extern \"C\" __global__ void __launch_bounds__(\(bounds)) \(name)(",
             "    " + parameters.joined(separator: ",\n    ") + ") {",
             "  typedef \(indexType) idx_t;",
         ]

@@ -28,12 +28,14 @@ final class KernelBodyWriter {
     let parameters: [Int: String]
     /// Value id → the reduced value of the current row (row-reduction kernels).
     var rowValues: [Int: RowValue] = [:]
-    /// Called for every input read; returns the stored element's lvalue when the kernel
-    /// has already loaded it as part of a vector.
-    var vectorRead: ((_ parameter: String, _ valueID: Int, _ index: String) -> String?)?
+    /// Called for every input read at a vector lane; returns the vector the kernel stages
+    /// that element in (and records that it needs it), or nil for a scalar read.
+    var vectorRead: ((_ load: BufferLoad) -> VectorLoad?)?
 
     private(set) var lines: [String] = []
     private(set) var globals: [String] = []
+    /// Names of the arrays `globals` declares.
+    private var globalNames: Set<String> = []
     var indent = 1
     private var scopes: [[String: String]] = [[:]]
     private var counter = 0
@@ -67,8 +69,18 @@ final class KernelBodyWriter {
         code.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" }
     }
 
-    /// Inserts `newLines` (already indented) before line `position`.
-    func insert(_ newLines: [String], at position: Int) { lines.insert(contentsOf: newLines, at: position) }
+    /// Appends `newLines`, already indented.
+    func emit(lines newLines: [String]) { lines += newLines }
+
+    /// Runs `body` and returns the lines it emits instead of appending them, so a kernel
+    /// shape can write what must precede them (the vector loads they asked for) first.
+    func section(_ body: () throws -> Void) rethrows -> [String] {
+        let outer = lines
+        lines = []
+        defer { lines = outer }
+        try body()
+        return lines
+    }
 
     /// Indentation for a line written at the current depth.
     var indentation: String { String(repeating: "  ", count: indent) }
@@ -86,6 +98,8 @@ final class KernelBodyWriter {
 
     // MARK: Indices
 
+    /// Per-dimension terms of `index`; a term that is the index's own linear position
+    /// keeps its vector lane.
     func terms(_ index: ElementIndex) -> [IndexTerm] {
         if let t = index.terms { return t }
         let linear = index.linear ?? "0"
@@ -94,20 +108,25 @@ final class KernelBodyWriter {
             if index.shape[k] == 1 { return .zero }
             var code = strides[k] == 1 ? linear : "(\(linear) / \(strides[k]))"
             if k > 0 { code = "(\(code) % \(index.shape[k]))" }
-            return IndexTerm(code: bind(code, type: indexType, prefix: "i"), tag: .other)
+            let bound = bind(code, type: indexType, prefix: "i")
+            return IndexTerm(code: bound, tag: .other, lane: bound == linear ? index.lane : nil)
         }
     }
 
-    func linear(_ index: ElementIndex) -> String {
-        if let l = index.linear { return l }
+    func linear(_ index: ElementIndex) -> String { position(index).code }
+
+    /// The row-major linear index of `index` as C code, with its vector lane when the code
+    /// is a staged position (the index's own, or its only term's).
+    func position(_ index: ElementIndex) -> (code: String, lane: VectorLane?) {
+        if let l = index.linear { return (l, index.lane) }
         let t = index.terms ?? []
         let strides = ElementIndex.strides(index.shape)
-        let parts = t.indices.compactMap { k -> String? in
-            if t[k].code == "0" || index.shape[k] == 1 { return nil }
-            return strides[k] == 1 ? t[k].code : "\(t[k].code) * \(strides[k])"
-        }
-        if parts.isEmpty { return "0" }
-        return bind(parts.joined(separator: " + "), type: indexType, prefix: "i")
+        let kept = t.indices.filter { t[$0].code != "0" && index.shape[$0] != 1 }
+        let parts = kept.map { k in strides[k] == 1 ? t[k].code : "\(t[k].code) * \(strides[k])" }
+        if parts.isEmpty { return ("0", nil) }
+        let bound = bind(parts.joined(separator: " + "), type: indexType, prefix: "i")
+        guard kept.count == 1, let only = kept.first, bound == t[only].code else { return (bound, nil) }
+        return (bound, t[only].lane)
     }
 
     // MARK: Values
@@ -143,9 +162,12 @@ final class KernelBodyWriter {
         guard let parameter = parameters[v.id] else {
             throw CodeGenError("value %\(v.id) is neither computed in the fusion nor passed to it")
         }
-        let l = linear(index)
-        if let vector = vectorRead?(parameter, v.id, l) { return bind(type.load(vector), type: type.compute) }
-        return bind(type.load("\(parameter)[\(l)]"), type: type.compute)
+        let (code, lane) = position(index)
+        let load = BufferLoad(parameter: parameter, valueID: v.id, elementType: type, index: code, lane: lane)
+        if let lane, let vector = vectorRead?(load) {
+            return bind(type.load(vector.element(lane.element)), type: type.compute)
+        }
+        return bind(load.scalarRead, type: type.compute)
     }
 
     private func inlineLiteral(_ op: Operation, type: KernelElementType, at index: ElementIndex) throws -> String {
@@ -167,7 +189,7 @@ final class KernelBodyWriter {
         case .float(.f64): ("unsigned long long", { "__longlong_as_double((long long)\($0))" })
         default: (type.storage, { type.load($0) })
         }
-        if !globals.contains(where: { $0.contains(" \(name)[") }) {
+        if globalNames.insert(name).inserted {
             let items = (0..<d.type.elementCount).map { i -> String in
                 let bits = d.rawBits(at: i)
                 if case .si(let w) = type.elementType {
@@ -187,7 +209,7 @@ final class KernelBodyWriter {
     private func complexLiteral(_ d: DenseElements, format: FloatFormat, name: String,
                                 type: KernelElementType, at index: ElementIndex) -> String {
         let single = format == .f32
-        if !globals.contains(where: { $0.contains(" \(name)[") }) {
+        if globalNames.insert(name).inserted {
             let items = (0..<d.type.elementCount).flatMap { i -> [String] in
                 let (re, im) = KernelElementType.complexComponentBits(d, at: i, format: format)
                 return ["\(re)U\(single ? "" : "LL")", "\(im)U\(single ? "" : "LL")"]
@@ -244,7 +266,8 @@ final class KernelBodyWriter {
                 }
                 return try value(op.operands[0], at: ElementIndex(shape: operandShape, terms: operandTerms))
             }
-            return try value(op.operands[0], at: ElementIndex(shape: operandShape, linear: linear(index)))
+            let (code, lane) = position(index)
+            return try value(op.operands[0], at: ElementIndex(shape: operandShape, linear: code, lane: lane))
         case "stablehlo.transpose":
             let operandShape = op.operands[0].type.tensorType?.shape ?? []
             let permutation = try attributeInts(op, "permutation")
@@ -346,7 +369,7 @@ final class KernelBodyWriter {
             let position = step > 1 ? "(\(shifted) / \(step))" : shifted
             conditions.append("\(position) < \(operandShape[k])")
             operandTerms.append(operandShape[k] == 1 ? .zero
-                : IndexTerm(code: position, tag: low[k] == 0 && step == 1 ? t[k].tag : .other))
+                : low[k] == 0 && step == 1 ? t[k] : IndexTerm(code: position, tag: .other))
         }
         let paddingValue = try value(op.operands[1], at: ElementIndex(shape: [], linear: "0"))
         let name = fresh("v")

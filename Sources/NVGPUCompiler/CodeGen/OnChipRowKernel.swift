@@ -83,11 +83,9 @@ enum OnChipRowKernel {
         case phase(Int)
     }
 
-    /// A vector the kernel loads once per placement.
-    private struct VectorLoad {
-        var storage: String
-        var byteWidth: Int
-        var address: String
+    /// A vector the kernel loads once, and where.
+    private struct PlacedLoad {
+        var load: VectorLoad
         var placement: Placement
     }
 
@@ -137,171 +135,165 @@ enum OnChipRowKernel {
                 w.emit("const idx_t cb\(j) = (idx_t)(\(vector)) * \(width);")
             }
         }
-        let loopPosition = w.lines.count
         let rowStart = "(idx_t)blockIdx.x * \(g.rowsPerBlock)" + (g.rowsPerBlock == 1 ? "" : " + threadIdx.x / \(threads)")
-        var loads: [String: VectorLoad] = [:]
+        // The row loop is written as sections: the loop head, then one section per phase
+        // (a reduction, one chunk's outputs, the per-row outputs). The vectors the phases
+        // read are collected as they are written, then declared and loaded where they
+        // belong: before the loop, at the top of the row, or ahead of their first phase.
+        var loads: [String: PlacedLoad] = [:]
+        var phases: [[String]] = []
         // Column-indexed inputs are loaded once before the row loop only when a block
         // iterates over several rows; otherwise holding them would only cost registers.
         let hoistsColumns = rowCount > LaunchLimits.maxRowBlocks * g.rowsPerBlock
-        w.emit("for (idx_t row = \(rowStart); row < (idx_t)\(rowCount); row += (idx_t)gridDim.x * \(g.rowsPerBlock)) {")
-        try w.nested {
-            let rowTerms = ReductionKernels.taggedTerms(w, "row", shape: outer, tag: { .row($0) })
-            w.emit("const idx_t rb = row * \(columns);")
-            // Every position this thread owns, named `co{j}_{e}` (column) and `fl{j}_{e}`
-            // (element of the whole input), so input reads at them become vector lanes.
-            var positions: [[ElementIndex]] = []
-            for j in 0..<g.chunks {
-                var chunk: [ElementIndex] = []
-                for e in 0..<width {
-                    let column = "co\(j)_\(e)", flat = "fl\(j)_\(e)"
-                    w.emit("const idx_t \(column) = cb\(j) + \(e);")
-                    w.emit("const idx_t \(flat) = rb + \(column);")
-                    let columnTerms = ReductionKernels.taggedTerms(w, column, shape: inner, tag: { .column($0) })
-                    chunk.append(ElementIndex(shape: inputShape, linear: flat, terms: rowTerms + columnTerms))
-                }
-                positions.append(chunk)
+        w.vectorRead = { load in
+            guard let lane = load.lane, lane.vector < g.chunks, lane.element < width,
+                  let input = inputs[load.valueID] else { return nil }
+            let j = lane.vector
+            let name: String, address: String, placement: Placement
+            switch lane.space {
+            case .element where input.count == rowCount * columns:
+                (name, address, placement) = ("vr_\(load.parameter)_\(j)", "\(load.parameter) + rb + cb\(j)", .rowTop)
+            case .column where input.count == columns:
+                (name, address) = ("vc_\(load.parameter)_\(j)", "\(load.parameter) + cb\(j)")
+                placement = hoistsColumns ? .beforeLoop : .phase(phases.count)
+            default:
+                return nil
             }
-            let loadPosition = w.lines.count
-            var phasePositions: [Int] = []
-            func beginPhase() { phasePositions.append(w.lines.count) }
-            w.vectorRead = { parameter, valueID, linear in
-                guard let input = inputs[valueID], let position = parsePosition(linear),
-                      position.chunk < g.chunks, position.element < width else {
-                    return nil
-                }
-                let (kind, j, e) = position
-                let name: String, address: String
-                switch kind {
-                case "fl" where input.count == rowCount * columns:
-                    (name, address) = ("vr_\(parameter)_\(j)", "\(parameter) + rb + cb\(j)")
-                case "co" where input.count == columns:
-                    (name, address) = ("vc_\(parameter)_\(j)", "\(parameter) + cb\(j)")
-                default:
-                    return nil
-                }
-                if loads[name] == nil {
-                    let placement: Placement = kind == "fl" ? .rowTop
-                        : hoistsColumns ? .beforeLoop : .phase(max(0, phasePositions.count - 1))
-                    loads[name] = VectorLoad(storage: input.storage, byteWidth: input.width, address: address,
-                                             placement: placement)
-                }
-                return "\(name)[\(e)]"
-            }
-
-            for (r, reduce) in b.reductions.enumerated() {
-                let (combiner, type) = try ReductionKernels.combinerAndType(reduce)
-                let acc = "acc\(r)"
-                beginPhase()
-                w.emit("\(type.compute) \(acc) = \(KernelSource.identity(combiner, type));")
-                for (j, chunk) in positions.enumerated() {
-                    for index in chunk {
-                        let x = try w.value(reduce.operands[0], at: index)
-                        let combined = "\(acc) = \(KernelSource.combine(combiner, type, acc, x));"
-                        w.emit(g.isRagged && j == g.chunks - 1 ? "if (ok\(j)) \(combined)" : combined)
-                    }
-                }
-                var shared: String?
-                if threads > 32 {
-                    shared = "sm\(r)"
-                    sharedDeclarations.append("  __shared__ \(type.compute) sm\(r)[\(threads / 32)];")
-                }
-                ReductionKernels.reduceAcross(w, acc: acc, threads: threads, shared: shared, combiner: combiner, type: type)
-                let initial = try w.value(reduce.operands[1], at: ElementIndex(shape: [], linear: "0"))
-                let reduced = w.bind(type.rounded(KernelSource.combine(combiner, type, initial, acc)), type: type.compute, prefix: "red")
-                w.rowValues[reduce.results[0].id] = RowValue(variable: reduced, shape: reduce.resultTensorType(0)?.shape ?? [])
-            }
-
-            for (j, chunk) in positions.enumerated() {
-                beginPhase()
-                var stores: [String] = []
-                for (k, v) in fullOutputs.enumerated() {
-                    guard let t = v.type.tensorType, let kt = KernelElementType(t.elementType),
-                          let out = b.parameterNames[v.id] else {
-                        throw CodeGenError("output without a CUDA element type")
-                    }
-                    let staged = "vo\(k)_\(j)"
-                    w.emit("__align__(16) \(kt.storage) \(staged)[\(width)];")
-                    for (e, index) in chunk.enumerated() {
-                        let own = ElementIndex(shape: t.shape, linear: index.linear,
-                                               terms: ReductionKernels.moved(w.terms(index), from: inputShape, to: t.shape))
-                        let value = try w.value(v, at: own)
-                        w.emit("\(staged)[\(e)] = \(kt.store(value));")
-                    }
-                    stores += KernelSource.vectorCopy(to: "\(out) + rb + cb\(j)", from: staged, count: width,
-                                                      width: kt.byteWidth, constSource: false)
-                }
-                if stores.isEmpty { continue }
-                if g.isRagged && j == g.chunks - 1 {
-                    w.emit("if (ok\(j)) {")
-                    for line in stores { w.emit("  " + line) }
-                    w.emit("}")
-                } else {
-                    for line in stores { w.emit(line) }
-                }
-            }
-            if !rowOutputs.isEmpty {
-                beginPhase()
-                w.emit("if (lane == 0) {")
-                try w.nested {
-                    let index = ElementIndex(shape: outer, linear: "row", terms: rowTerms)
-                    for v in rowOutputs { try ReductionKernels.store(b, w, v, index: index, from: outer) }
-                }
-                w.emit("}")
-            }
-            w.vectorRead = nil
-
-            // Later positions first, so earlier ones stay valid; at one position the row's own
-            // data goes before a phase's column loads.
-            var insertions: [(position: Int, order: Int, lines: [String])] = [
-                (loadPosition, 0, preloads(loads.filter { $0.value.placement == .rowTop }, width: width, indentation: w.indentation)),
-            ]
-            for (k, position) in phasePositions.enumerated() {
-                insertions.append((position, 1, preloads(loads.filter { $0.value.placement == .phase(k) }, width: width, indentation: w.indentation)))
-            }
-            for insertion in insertions.sorted(by: { ($0.position, $0.order) > ($1.position, $1.order) }) {
-                w.insert(insertion.lines, at: insertion.position)
-            }
+            if let placed = loads[name] { return placed.load }
+            let vector = VectorLoad(name: name, storage: input.storage, byteWidth: input.width, count: width, address: address)
+            loads[name] = PlacedLoad(load: vector, placement: placement)
+            return vector
         }
-        w.emit("}")
-        w.insert(preloads(loads.filter { $0.value.placement == .beforeLoop }, width: width, indentation: w.indentation), at: loopPosition)
+        /// Writes one phase into its own section.
+        func phase(_ body: () throws -> Void) rethrows {
+            let lines = try w.section(body)
+            phases.append(lines)
+        }
+
+        let loop = try w.section {
+            w.emit("for (idx_t row = \(rowStart); row < (idx_t)\(rowCount); row += (idx_t)gridDim.x * \(g.rowsPerBlock)) {")
+            try w.nested {
+                let rowTerms = ReductionKernels.taggedTerms(w, "row", shape: outer, tag: { .row($0) })
+                w.emit("const idx_t rb = row * \(columns);")
+                // Every position this thread owns, named `co{j}_{e}` (column) and `fl{j}_{e}`
+                // (element of the whole input); indices at them carry their vector lane, so
+                // input reads there become vector elements.
+                var positions: [[ElementIndex]] = []
+                for j in 0..<g.chunks {
+                    var chunk: [ElementIndex] = []
+                    for e in 0..<width {
+                        let column = "co\(j)_\(e)", flat = "fl\(j)_\(e)"
+                        w.emit("const idx_t \(column) = cb\(j) + \(e);")
+                        w.emit("const idx_t \(flat) = rb + \(column);")
+                        let columnTerms = ReductionKernels.taggedTerms(
+                            w, column, shape: inner, lane: VectorLane(space: .column, vector: j, element: e),
+                            tag: { .column($0) })
+                        chunk.append(ElementIndex(shape: inputShape, linear: flat, terms: rowTerms + columnTerms,
+                                                  lane: VectorLane(space: .element, vector: j, element: e)))
+                    }
+                    positions.append(chunk)
+                }
+
+                for (r, reduce) in b.reductions.enumerated() {
+                    try phase {
+                        let (combiner, type) = try ReductionKernels.combinerAndType(reduce)
+                        let acc = "acc\(r)"
+                        w.emit("\(type.compute) \(acc) = \(KernelSource.identity(combiner, type));")
+                        for (j, chunk) in positions.enumerated() {
+                            for index in chunk {
+                                let x = try w.value(reduce.operands[0], at: index)
+                                let combined = "\(acc) = \(KernelSource.combine(combiner, type, acc, x));"
+                                w.emit(g.isRagged && j == g.chunks - 1 ? "if (ok\(j)) \(combined)" : combined)
+                            }
+                        }
+                        var shared: String?
+                        if threads > 32 {
+                            shared = "sm\(r)"
+                            sharedDeclarations.append("  __shared__ \(type.compute) sm\(r)[\(threads / 32)];")
+                        }
+                        ReductionKernels.reduceAcross(w, acc: acc, threads: threads, shared: shared, combiner: combiner, type: type)
+                        let initial = try w.value(reduce.operands[1], at: ElementIndex(shape: [], linear: "0"))
+                        let reduced = w.bind(type.rounded(KernelSource.combine(combiner, type, initial, acc)),
+                                             type: type.compute, prefix: "red")
+                        w.rowValues[reduce.results[0].id] = RowValue(variable: reduced, shape: reduce.resultTensorType(0)?.shape ?? [])
+                    }
+                }
+
+                for (j, chunk) in positions.enumerated() {
+                    try phase { try writeChunk(b, w, chunk: chunk, j, geometry: g, fullOutputs: fullOutputs, inputShape: inputShape) }
+                }
+                if !rowOutputs.isEmpty {
+                    try phase {
+                        w.emit("if (lane == 0) {")
+                        try w.nested {
+                            let index = ElementIndex(shape: outer, linear: "row", terms: rowTerms)
+                            for v in rowOutputs { try ReductionKernels.store(b, w, v, index: index, from: outer) }
+                        }
+                        w.emit("}")
+                    }
+                }
+                w.vectorRead = nil
+
+                // The row's own data first, then each phase behind the column vectors it
+                // reads first.
+                w.emit(lines: preloads(loads.values.filter { $0.placement == .rowTop }, indentation: w.indentation))
+                for (k, lines) in phases.enumerated() {
+                    w.emit(lines: preloads(loads.values.filter { $0.placement == .phase(k) }, indentation: w.indentation))
+                    w.emit(lines: lines)
+                }
+            }
+            w.emit("}")
+        }
+        w.emit(lines: preloads(loads.values.filter { $0.placement == .beforeLoop }, indentation: w.indentation))
+        w.emit(lines: loop)
         let block = threads * g.rowsPerBlock
         let blocks = max(1, min(LaunchLimits.maxRowBlocks, (rowCount + g.rowsPerBlock - 1) / g.rowsPerBlock))
-        var header = KernelSource.header(
-            name: b.name, parameters: b.parameterDeclarations, block: block,
+        let header = KernelSource.header(
+            name: b.name, parameters: b.parameterDeclarations, block: block, minimumBlocks: minimumBlocks(g),
             indexType: KernelSource.indexType(for: b.indexCounts() + [rowCount * columns + columns]),
             comment: b.comment("\(rowCount) rows of \(columns) on chip, \(threads) threads × \(g.chunks) × \(width) per row"))
-        if let minimumBlocks = minimumBlocks(g) {
-            header = header.map {
-                $0.replacingOccurrences(of: "__launch_bounds__(\(block))", with: "__launch_bounds__(\(block), \(minimumBlocks))")
-            }
-        }
         return GeneratedKernel(
             name: b.name, source: KernelSource.unit(globals: w.globals, function: header + sharedDeclarations + w.lines),
             grid: [blocks, 1, 1], block: [block, 1, 1], sharedMemoryBytes: 0,
             bindings: b.bindings, operationNames: b.operationNames)
     }
 
-    /// Declarations and 16-byte copies of `loads`: row-shaped inputs (`vr_`) first, then
-    /// column-indexed ones (`vc_`), each in name order.
-    private static func preloads(_ loads: [String: VectorLoad], width: Int, indentation: String) -> [String] {
-        var lines: [String] = []
-        let ordered = loads.sorted { ($0.key.hasPrefix("vc_") ? 1 : 0, $0.key) < ($1.key.hasPrefix("vc_") ? 1 : 0, $1.key) }
-        for (name, load) in ordered {
-            lines.append(indentation + "__align__(16) \(load.storage) \(name)[\(width)];")
-            for line in KernelSource.vectorCopy(to: name, from: load.address, count: width,
-                                                width: load.byteWidth, constSource: true) {
-                lines.append(indentation + line)
+    /// Writes chunk `j`'s full outputs: each staged in a 16-byte-aligned array, then stored
+    /// with vector stores (predicated for a ragged last chunk).
+    private static func writeChunk(_ b: FusionKernelBuilder, _ w: KernelBodyWriter, chunk: [ElementIndex], _ j: Int,
+                                   geometry g: Geometry, fullOutputs: [Value], inputShape: [Int]) throws {
+        let width = g.vectorWidth
+        var stores: [String] = []
+        for (k, v) in fullOutputs.enumerated() {
+            guard let t = v.type.tensorType, let kt = KernelElementType(t.elementType),
+                  let out = b.parameterNames[v.id] else {
+                throw CodeGenError("output without a CUDA element type")
             }
+            let staged = "vo\(k)_\(j)"
+            w.emit("__align__(16) \(kt.storage) \(staged)[\(width)];")
+            for (e, index) in chunk.enumerated() {
+                let own = ElementIndex(shape: t.shape, linear: index.linear,
+                                       terms: ReductionKernels.moved(w.terms(index), from: inputShape, to: t.shape),
+                                       lane: index.lane)
+                let value = try w.value(v, at: own)
+                w.emit("\(staged)[\(e)] = \(kt.store(value));")
+            }
+            stores += KernelSource.vectorCopy(to: "\(out) + rb + cb\(j)", from: staged, count: width,
+                                              width: kt.byteWidth, constSource: false)
         }
-        return lines
+        if stores.isEmpty { return }
+        if g.isRagged && j == g.chunks - 1 {
+            w.emit("if (ok\(j)) {")
+            for line in stores { w.emit("  " + line) }
+            w.emit("}")
+        } else {
+            for line in stores { w.emit(line) }
+        }
     }
 
-    /// `("fl" | "co", chunk, element)` for a position name `fl{j}_{e}` / `co{j}_{e}`.
-    static func parsePosition(_ name: String) -> (kind: String, chunk: Int, element: Int)? {
-        let kind = String(name.prefix(2))
-        guard kind == "fl" || kind == "co" else { return nil }
-        let parts = name.dropFirst(2).split(separator: "_", omittingEmptySubsequences: false)
-        guard parts.count == 2, let j = Int(parts[0]), let e = Int(parts[1]), j >= 0, e >= 0 else { return nil }
-        return (kind, j, e)
+    /// Declarations and 16-byte copies of `loads` (of one placement, so all row-shaped or
+    /// all column-indexed), in name order.
+    private static func preloads(_ loads: [PlacedLoad], indentation: String) -> [String] {
+        loads.map(\.load).sorted { $0.name < $1.name }.flatMap { $0.statements(indentation: indentation) }
     }
 }

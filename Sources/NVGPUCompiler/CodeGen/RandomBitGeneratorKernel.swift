@@ -49,10 +49,12 @@ enum RandomBitGeneratorKernel: KernelFamily {
         let wordsPerBlock = philox ? 4 : 2
         let blocks = (count * (wide ? 2 : 1) + wordsPerBlock - 1) / wordsPerBlock
 
-        var body = [
+        // Thread 0 writes the new state; with no output elements that is all the kernel does.
+        let stateUpdate = [
             "    const nv_u64 key = (nv_u64)state[0], low = (nv_u64)state[1];",
             "    if (o == 0) { new_state[0] = state[0]; new_state[1] = (\(stateType.storage))(low + \(blocks)ull); }",
         ]
+        var body: [String] = []
         // The block this element's word(s) come from, and the first word's place in it.
         let word = wide ? "2 * (nv_u64)o" : "(nv_u64)o"
         body.append("    const nv_u64 block = (\(word)) / \(wordsPerBlock), place = (\(word)) % \(wordsPerBlock);")
@@ -97,7 +99,7 @@ enum RandomBitGeneratorKernel: KernelFamily {
             parameters: ["const \(stateType.storage)* __restrict__ state", "\(stateType.storage)* __restrict__ new_state",
                          "\(outputType.storage)* __restrict__ out"],
             bindings: [.value(state), .value(op.results[0]), .value(op.results[1])],
-            count: max(count, 1), body: count == 0 ? Array(body.prefix(while: { !$0.contains("const nv_u64 block") })) : body,
+            count: max(count, 1), body: stateUpdate + (count == 0 ? [] : body),
             operation: op, globals: globals)
         return FusionKernels(kernels: [kernel], scratch: [])
     }

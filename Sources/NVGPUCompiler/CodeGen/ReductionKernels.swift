@@ -18,8 +18,10 @@ enum ReductionKernels {
         return (combiner, kt)
     }
 
-    /// Terms of `flat` over `shape`, tagged with `tag(k)` for the k-th non-unit dimension.
-    static func taggedTerms(_ w: KernelBodyWriter, _ flat: String, shape: [Int], tag: (Int) -> DimensionTag) -> [IndexTerm] {
+    /// Terms of `flat` over `shape`, tagged with `tag(k)` for the k-th non-unit dimension;
+    /// a term that is `flat` itself carries `lane` (when `flat` is a vector position).
+    static func taggedTerms(_ w: KernelBodyWriter, _ flat: String, shape: [Int], lane: VectorLane? = nil,
+                            tag: (Int) -> DimensionTag) -> [IndexTerm] {
         let strides = ElementIndex.strides(shape)
         var k = 0
         return shape.indices.map { d in
@@ -27,7 +29,8 @@ enum ReductionKernels {
             var code = strides[d] == 1 ? flat : "(\(flat) / \(strides[d]))"
             if d > 0 { code = "(\(code) % \(shape[d]))" }
             defer { k += 1 }
-            return IndexTerm(code: w.bind(code, type: "idx_t", prefix: "i"), tag: tag(k))
+            let bound = w.bind(code, type: "idx_t", prefix: "i")
+            return IndexTerm(code: bound, tag: tag(k), lane: bound == flat ? lane : nil)
         }
     }
 
@@ -131,7 +134,8 @@ enum ReductionKernels {
         guard let t = v.type.tensorType, let kt = KernelElementType(t.elementType), let out = b.parameterNames[v.id] else {
             throw CodeGenError("output without a CUDA element type")
         }
-        let own = ElementIndex(shape: t.shape, linear: index.linear, terms: moved(w.terms(index), from: source, to: t.shape))
+        let own = ElementIndex(shape: t.shape, linear: index.linear, terms: moved(w.terms(index), from: source, to: t.shape),
+                               lane: index.lane)
         let value = try w.value(v, at: own)
         w.emit("\(out)[\(w.linear(own))] = \(kt.store(value));")
     }
@@ -155,36 +159,37 @@ enum ReductionKernels {
         let acc = "acc"
         w.emit("\(type.compute) acc = \(KernelSource.identity(combiner, type));")
         w.emit("for (idx_t base = ((idx_t)blockIdx.x * \(block) + threadIdx.x) * \(width); base < (idx_t)\(count); base += (idx_t)gridDim.x * \(block * width)) {")
-        let loadPosition = w.lines.count
-        var loaded: [String: (width: Int, storage: String)] = [:]
+        // The body goes into its own section; the vectors it reads are loaded ahead of it.
+        var loads: [String: VectorLoad] = [:]
         let inputs = b.inputStorage()
         if width > 1 {
-            w.vectorRead = { parameter, valueID, linear in
-                guard linear.hasPrefix("el"), let j = Int(linear.dropFirst(2)),
-                      let t = inputs[valueID], t.count == count else { return nil }
-                loaded[parameter] = (t.width, t.storage)
-                return "vl_\(parameter)[\(j)]"
+            w.vectorRead = { load in
+                guard let vector = FusionKernelBuilder.loopVector(for: load, inputs: inputs, count: count, width: width) else {
+                    return nil
+                }
+                loads[vector.name] = vector
+                return vector
             }
         }
         try w.nested {
-            for j in 0..<width {
-                w.emit("{")
-                try w.nested {
-                    w.emit("const idx_t el\(j) = base + \(j);")
-                    let x = try w.value(reduce.operands[0], at: ElementIndex(shape: inputShape, linear: "el\(j)"))
-                    w.emit("\(acc) = \(KernelSource.combine(combiner, type, acc, x));")
-                }
-                w.emit("}")
-            }
-            var preload: [String] = []
-            for (parameter, info) in loaded.sorted(by: { $0.key < $1.key }) {
-                preload.append(w.indentation + "__align__(16) \(info.storage) vl_\(parameter)[\(width)];")
-                for line in KernelSource.vectorCopy(to: "vl_\(parameter)", from: "\(parameter) + base", count: width,
-                                                    width: info.width, constSource: true) {
-                    preload.append(w.indentation + line)
+            let body = try w.section {
+                for j in 0..<width {
+                    w.emit("{")
+                    try w.nested {
+                        w.emit("const idx_t el\(j) = base + \(j);")
+                        let index = ElementIndex(shape: inputShape, linear: "el\(j)",
+                                                 lane: VectorLane(space: .element, vector: 0, element: j))
+                        let x = try w.value(reduce.operands[0], at: index)
+                        w.emit("\(acc) = \(KernelSource.combine(combiner, type, acc, x));")
+                    }
+                    w.emit("}")
                 }
             }
-            w.insert(preload, at: loadPosition)
+            w.vectorRead = nil
+            for vector in loads.values.sorted(by: { $0.name < $1.name }) {
+                w.emit(lines: vector.statements(indentation: w.indentation))
+            }
+            w.emit(lines: body)
         }
         w.emit("}")
         reduceAcross(w, acc: acc, threads: block, shared: "sm", combiner: combiner, type: type)

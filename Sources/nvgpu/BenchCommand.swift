@@ -82,7 +82,7 @@ struct BenchCommand: ParsableCommand {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
                 encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-                guard FileManager.default.createFile(atPath: json, contents: try encoder.encode(record)) else {
+                guard OutputFile.write(try encoder.encode(record), to: json) else {
                     throw RuntimeError("--json: cannot write \(json)")
                 }
             }

@@ -50,7 +50,7 @@ struct CompileCommand: ParsableCommand {
             let compilation = ExecutableCompilation(compilerOptions.configuration(architecture: target))
             let compiled = try compilation.compile(module, function: function)
             let bytes = try compiled.executable.encoded()
-            guard FileManager.default.createFile(atPath: destination, contents: Data(bytes)) else {
+            guard OutputFile.write(Data(bytes), to: destination) else {
                 throw RuntimeError("\(destination): error: cannot write the executable")
             }
             return compiled

@@ -57,4 +57,23 @@ import Testing
         #expect(result.stderr.contains("no-such-plugin"), "\(result.stderr)")
         #expect(result.stderr.split(separator: "\n").count == 1)
     }
+
+    /// `-o` names a file that exists: it is rewritten in place, never replaced, so a device
+    /// such as `/dev/null` stays a device (a temporary file renamed over it would not).
+    @Test func writingOverAnExistingFileKeepsItInPlace() throws {
+        let file = try Self.write(Self.matmul)
+        defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
+        let output = file.deletingLastPathComponent().appendingPathComponent("linked.nvx")
+        let target = file.deletingLastPathComponent().appendingPathComponent("target.nvx")
+        FileManager.default.createFile(atPath: target.path, contents: Data())
+        try FileManager.default.createSymbolicLink(at: output, withDestinationURL: target)
+        let result = try NVGPUProcess.run(["compile", file.path, "-o", output.path, "--target", "sm_90"])
+        #expect(result.status == 0 || result.stderr.contains("NVRTC"), "\(result.stderr)")
+        if result.status == 0 {
+            // The symbolic link is still a link; the bytes went to its target.
+            let attributes = try FileManager.default.attributesOfItem(atPath: output.path)
+            #expect(attributes[.type] as? FileAttributeType == .typeSymbolicLink)
+            #expect(((try? Data(contentsOf: target))?.count ?? 0) > 4)
+        }
+    }
 }

@@ -35,7 +35,8 @@ import Testing
         let file = try CompileOptionsTests.write(Self.biasRelu)
         defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
         let names = ["inline-all", "nvgpu-attention-fusion", "nvgpu-convolution-epilogue-fusion", "nvgpu-collective-layout"]
-        let result = try NVGPUProcess.run(["compile", file.path, "-o", "/dev/null"] + names.map { "--dump-after=\($0)" },
+        let output = file.deletingLastPathComponent().appendingPathComponent("out.nvx").path
+        let result = try NVGPUProcess.run(["compile", file.path, "-o", output] + names.map { "--dump-after=\($0)" },
                                           in: NVGPUProcess.packageRoot)
         #expect(result.status == 0, "\(result.stderr)")
         for name in names {

@@ -21,7 +21,7 @@ public struct OutputDestination: Hashable, Sendable {
     /// Writes `tensor` to the file.
     public func write(_ tensor: HostTensor) throws(InputError) {
         let bytes = format == .npy ? NPYArray(tensor).encoded : tensor.bytes
-        guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else {
+        guard OutputFile.write(Data(bytes), to: path) else {
             throw InputError("@" + path, "cannot write file '\(path)'", flag: "--output")
         }
     }

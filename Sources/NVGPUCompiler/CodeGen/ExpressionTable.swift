@@ -114,6 +114,17 @@ enum ExpressionTable {
         "EQ": "==", "NE": "!=", "LT": "<", "LE": "<=", "GT": ">", "GE": ">=",
     ]
 
+    /// Ops `expression(for:...)` writes by a rule of their own rather than from a table.
+    static let specialForms: Set<String> = [
+        "stablehlo.select", "stablehlo.compare", "stablehlo.is_finite", "stablehlo.convert",
+        "stablehlo.bitcast_convert", "stablehlo.abs", "chlo.cosh",
+    ]
+
+    /// Every op some element type has an expression for: the elementwise op set of the
+    /// CUDA target (`OperationClass.elementwiseNames`) derives from it.
+    static let operationNames: Set<String> = specialForms.union(float.keys).union(integer.keys).union(boolean.keys)
+        .union(complex.keys).union(complexParts).union(doublePrecisionFunctions.keys).union(bitPatternFunctions.keys)
+
     /// The expression for elementwise `op` applied to `operands`, or nil when the emitter
     /// has no template for this op and type.
     static func expression(for op: Operation, operands: [String], operandType: KernelElementType,

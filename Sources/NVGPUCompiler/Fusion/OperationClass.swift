@@ -44,21 +44,9 @@ public enum ReductionCombiner: String, Hashable, Sendable {
 }
 
 extension OperationClass {
-    /// Elementwise ops the emitter has an expression for.
-    static let elementwiseNames: Set<String> = Set<String>([
-        "stablehlo.add", "stablehlo.subtract", "stablehlo.multiply", "stablehlo.divide",
-        "stablehlo.remainder", "stablehlo.power", "stablehlo.maximum", "stablehlo.minimum",
-        "stablehlo.atan2", "stablehlo.and", "stablehlo.or", "stablehlo.xor",
-        "stablehlo.shift_left", "stablehlo.shift_right_logical", "stablehlo.shift_right_arithmetic",
-        "stablehlo.abs", "stablehlo.negate", "stablehlo.exponential", "stablehlo.exponential_minus_one",
-        "stablehlo.log", "stablehlo.log_plus_one", "stablehlo.logistic", "stablehlo.sqrt",
-        "stablehlo.rsqrt", "stablehlo.cbrt", "stablehlo.sine", "stablehlo.cosine", "stablehlo.tan",
-        "stablehlo.tanh", "stablehlo.floor", "stablehlo.ceil", "stablehlo.round_nearest_afz",
-        "stablehlo.round_nearest_even", "stablehlo.sign", "stablehlo.not", "stablehlo.popcnt",
-        "stablehlo.count_leading_zeros", "stablehlo.is_finite", "stablehlo.convert",
-        "stablehlo.clamp", "stablehlo.select", "stablehlo.compare", "stablehlo.bitcast_convert",
-    ]).union(ExpressionTable.doublePrecisionFunctions.keys).union(ExpressionTable.bitPatternFunctions.keys)
-        .union(ExpressionTable.complex.keys).union(ExpressionTable.complexParts)
+    /// Elementwise ops the emitter has an expression for (whether a given element type has
+    /// one is decided when the kernel is written).
+    static let elementwiseNames: Set<String> = ExpressionTable.operationNames
 
     /// Index-remapping and index-generating ops the emitter supports.
     static let viewNames: Set<String> = [

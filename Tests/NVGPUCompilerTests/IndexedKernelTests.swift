@@ -34,8 +34,8 @@ import Testing
         let (e, report) = try TestPrograms.lower(text)
         #expect(TestPrograms.hostSteps(e).isEmpty, "\(TestPrograms.hostSteps(e).map(\.reason))")
         #expect(TestPrograms.launches(e) == 1)
-        #expect(report.groups.contains { $0.kind == .indexing })
-        #expect(e.kernels.allSatisfy { $0.entryPoint.hasPrefix("indexed_") && !$0.source.contains("#include") })
+        #expect(report.groups.contains { $0.kind == .dedicated })
+        #expect(e.kernels.allSatisfy { $0.entryPoint.hasPrefix("dedicated_") && !$0.source.contains("#include") })
     }
 
     @Test(arguments: elementTypes)
@@ -168,7 +168,7 @@ import Testing
         for file in files {
             guard let text = try? String(contentsOf: file, encoding: .utf8),
                   let (e, _) = try? TestPrograms.lower(text) else { continue }
-            for kernel in e.kernels where kernel.entryPoint.hasPrefix("indexed_") {
+            for kernel in e.kernels where kernel.entryPoint.hasPrefix("dedicated_") {
                 sources[kernel.source] = file.lastPathComponent + "_" + kernel.entryPoint
             }
             for host in TestPrograms.hostSteps(e) where names.contains(where: { host.reason.contains("stablehlo.\($0)") }) {

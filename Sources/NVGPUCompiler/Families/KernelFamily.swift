@@ -29,6 +29,7 @@ enum KernelFamilies {
         WindowReductionKernel.self, GeneralReductionKernel.self, SelectAndScatterKernel.self,
         SortKernel.self, TopKKernel.self, BitcastConvertKernel.self, RandomBitGeneratorKernel.self,
         OptimizationBarrierKernel.self, TriangularSolveKernel.self, CholeskyKernel.self, FFTKernel.self,
+        IndexedKernels.self,
     ]
 
     /// Op name → family.

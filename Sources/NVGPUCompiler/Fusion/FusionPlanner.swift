@@ -12,8 +12,6 @@ public struct FusionGroup: Hashable, Sendable {
         case convolution
         /// One collective (NCCL), `replica_id` or `partition_id`.
         case collective
-        /// One gather, scatter, dynamic_slice or dynamic_update_slice (its own kernel).
-        case indexing
         /// One reduce_window, select_and_scatter or general reduce (its own kernels).
         case dedicated
         /// One `while`, `if` or `case` (a loop or branch step over its lowered regions).
@@ -171,7 +169,6 @@ public struct FusionPlanner: Sendable {
                 case .collective: kind = .collective
                 case .dedicated: kind = .dedicated
                 case .control: kind = .control
-                case .indexing: kind = .indexing
                 case .host(let reason):
                     let names = Array(Set(sorted.compactMap { i -> String? in
                         if case .host = classes[i] { return ops[i].name } else { return nil }

@@ -15,11 +15,8 @@ public enum OperationClass: Hashable, Sendable {
     case convolution
     /// A collective over the process grid, or `replica_id` / `partition_id` (NCCL steps).
     case collective
-    /// A gather, scatter, dynamic_slice or dynamic_update_slice: one generated kernel of
-    /// its own (`IndexedLowering`).
-    case indexing
-    /// A `reduce_window`, `select_and_scatter` or `reduce` with a general body: kernels of
-    /// its own (`DedicatedKernels`), fused with nothing.
+    /// An op of a kernel family (`KernelFamilies`: sort, gather/scatter, reduce_window,
+    /// fft, ...): generated kernels of its own, fused with nothing.
     case dedicated
     /// A `while`, `if` or `case` whose regions become steps of a device loop or branch
     /// (`ControlFlowLowering`).
@@ -79,10 +76,6 @@ extension OperationClass {
         if op.name == "stablehlo.dot_general" || op.name == AttentionMatcher.operationName
             || op.name == MatmulEpilogueMatcher.operationName {
             self = allSupported && op.regions.isEmpty ? .matmul : noKernel
-            return
-        }
-        if IndexedLowering.operationNames.contains(op.name) {
-            self = IndexedLowering.operationClass(op)
             return
         }
         if KernelFamilies.family(for: op) != nil {

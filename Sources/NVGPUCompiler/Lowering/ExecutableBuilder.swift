@@ -124,8 +124,6 @@ public struct ExecutableBuilder {
                     block.operations[group.operations[0]], options: options, name: "\(prefix)conv_\(g)")
             case .collective:
                 try assembly.addCollective(block.operations[group.operations[0]], grid: context.grid)
-            case .indexing:
-                kernelsPerGroup[g] = try assembly.addIndexed(block.operations[group.operations[0]], name: "\(prefix)indexed_\(g)")
             case .dedicated:
                 kernelsPerGroup[g] = try assembly.addDedicated(block.operations[group.operations[0]], group: group, name: "\(prefix)dedicated_\(g)")
             case .control:

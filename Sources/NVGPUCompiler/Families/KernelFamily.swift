@@ -6,7 +6,7 @@ import StableHLO
 /// Adding such a family is one file: a type conforming to `KernelFamily` (plus its kernel
 /// template), listed in `KernelFamilies.all`. Classification, fusion planning, lowering and
 /// `--report` follow from the registry.
-protocol KernelFamily {
+protocol KernelFamily: Sendable {
     /// The ops the family computes (`stablehlo.sort`).
     static var operationNames: Set<String> { get }
     /// Whether the family takes `op` at all; an op it declines falls through to the other

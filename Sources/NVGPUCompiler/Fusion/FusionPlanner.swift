@@ -54,13 +54,19 @@ public struct FusionPlanner: Sendable {
     public static let inlineConstantLimit = 1024
 
     public var policies: [Int: FusionPolicy]
+    /// Classes decided before planning, by op index (kernel-family ops, whose kernels were
+    /// built once to decide); other ops are classified by `OperationClass(op)`.
+    public var decided: [Int: OperationClass]
 
-    public init(policies: [Int: FusionPolicy] = [:]) { self.policies = policies }
+    public init(policies: [Int: FusionPolicy] = [:], decided: [Int: OperationClass] = [:]) {
+        self.policies = policies
+        self.decided = decided
+    }
 
     /// The class of op `index` under the current policies.
     public func operationClass(_ op: Operation, index: Int) -> OperationClass {
         if case .host(let reason)? = policies[index] { return .host(reason: reason) }
-        return OperationClass(op)
+        return decided[index] ?? OperationClass(op)
     }
 
     /// Plans `block` (the entry function's body): groups in an order that respects

@@ -80,13 +80,25 @@ public struct ExecutableBuilder {
         assembly.addLiterals(of: block)
         let prefix = context.prefix
 
+        // Kernel-family ops: their kernels are built once, here; success decides the class.
+        var familyKernels: [Int: FusionKernels] = [:]
+        var decided: [Int: OperationClass] = [:]
+        for (i, op) in block.operations.enumerated() where KernelFamilies.family(for: op) != nil {
+            do {
+                familyKernels[i] = try DedicatedKernels.build(op, name: "\(prefix)dedicated_\(i)")
+                decided[i] = .dedicated
+            } catch {
+                decided[i] = .host(reason: "no CUDA kernel for \(op.name) yet: \((error as? CodeGenError)?.message ?? "\(error)")")
+            }
+        }
+
         var policies: [Int: FusionPolicy] = [:]
         var groups: [FusionGroup] = []
         var fusionKernels: [Int: FusionKernels] = [:]
         var rounds = 0
         while true {
             rounds += 1
-            groups = FusionPlanner(policies: policies).plan(block)
+            groups = FusionPlanner(policies: policies, decided: decided).plan(block)
             fusionKernels = [:]
             var failed = false
             for (g, group) in groups.enumerated() where group.kind == .fusion {
@@ -125,7 +137,13 @@ public struct ExecutableBuilder {
             case .collective:
                 try assembly.addCollective(block.operations[group.operations[0]], grid: context.grid)
             case .dedicated:
-                kernelsPerGroup[g] = try assembly.addDedicated(block.operations[group.operations[0]], group: group, name: "\(prefix)dedicated_\(g)")
+                let index = group.operations[0]
+                guard let planned = familyKernels[index] else {
+                    throw CodeGenError("\(block.operations[index].name) was planned as a kernel family op without kernels",
+                                       at: block.operations[index].location)
+                }
+                try assembly.addKernels(planned, group: group)
+                kernelsPerGroup[g] = planned.kernels.map(\.name)
             case .control:
                 let op = block.operations[group.operations[0]]
                 let name = "\(prefix)\(op.name.split(separator: ".").last ?? "control")\(g)"

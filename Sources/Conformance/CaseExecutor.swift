@@ -25,6 +25,9 @@ public enum CasePlacement: String, Codable, Hashable, Sendable {
     case device
     /// Some ops ran on the host (the reference backend) as fallbacks.
     case hostFallback
+    /// Every op ran on the device except host I/O (`interpreter.probe`/`print`, `infeed`,
+    /// `outfeed`), which runs on the host by nature.
+    case deviceWithHostIO
 }
 
 /// What an executor reports about one case it ran.

@@ -16,10 +16,18 @@ extension ConformanceReport {
         outcomes.filter { $0.status == .passed && $0.placement == .hostFallback }.count
     }
 
-    /// `N passed: N fully on the device, N with host fallbacks`, or nil without placements.
+    /// Passing cases whose every op but host I/O ran on the device.
+    public var passedWithHostIOOnly: Int {
+        outcomes.filter { $0.status == .passed && $0.placement == .deviceWithHostIO }.count
+    }
+
+    /// `N passed: N fully on the device, N with host fallbacks`, or nil without placements
+    /// (cases whose only host ops are I/O are counted apart).
     public var placementLine: String? {
         guard hasPlacements else { return nil }
+        let io = passedWithHostIOOnly
         return "\(passed) passed: \(passedOnDevice) with every op on the device, "
+            + (io > 0 ? "\(io) with every op on the device but host I/O (interpreter.probe/print, infeed, outfeed), " : "")
             + "\(passedWithHostFallbacks) with host fallbacks"
     }
 

@@ -24,10 +24,43 @@ import Testing
         }
         """
 
-    static func makeSuite() throws -> URL {
+    /// A probe (host I/O, on the host by nature) of a value the GPU computed.
+    static let probeProgram = """
+        func.func public @main() -> tensor<2xi32> {
+          %0 = stablehlo.constant dense<[1, 2]> : tensor<2xi32>
+          %1 = stablehlo.add %0, %0 : tensor<2xi32>
+          %2 = interpreter.probe %1, probe_id = "probe_sum" : tensor<2xi32>
+          %3 = stablehlo.constant dense<[2, 4]> : tensor<2xi32>
+          stablehlo.custom_call @check.expect_eq(%2, %3) {has_side_effect = true} : (tensor<2xi32>, tensor<2xi32>) -> ()
+          return %2 : tensor<2xi32>
+        }
+        """
+
+    static func makeSuite(withProbe: Bool = false) throws -> URL {
         let dir = try ConformanceCommandTests.makeSuite()
         try Data(hostFallbackProgram.utf8).write(to: dir.appendingPathComponent("testdata/sort_int32_3.mlir"))
+        if withProbe {
+            try Data(probeProgram.utf8).write(to: dir.appendingPathComponent("testdata/probe_int32_2.mlir"))
+        }
         return dir
+    }
+
+    @Test func hostIOIsCountedApartFromFallbacks() throws {
+        let suite = try Self.makeSuite(withProbe: true)
+        defer { try? FileManager.default.removeItem(at: suite) }
+        let json = suite.appendingPathComponent("compile.json")
+        let result = try NVGPUProcess.run(["conformance", suite.path, "--filter", "testdata", "--compile-only", "--jobs", "2",
+                                           "--json", json.path], in: NVGPUProcess.packageRoot, timeout: 180,
+                                          environment: Self.noDriver)
+        if result.stdout.contains("compile error") && result.stdout.contains("nvrtc")
+            && ProcessInfo.processInfo.environment["NVGPU_REQUIRE_NVRTC"] != "1" {
+            print("skipping: NVRTC is not installed (\(result.stdout))")
+            return
+        }
+        #expect(result.stdout.contains("4 passed: 2 with every op on the device, 1 with every op on the device but host I/O"),
+                "\(result.stdout)")
+        let probe = try #require(try Self.outcomes(json)["testdata/probe_int32_2.mlir"])
+        #expect(probe["placement"] as? String == "deviceWithHostIO")
     }
 
     static func outcomes(_ json: URL) throws -> [String: [String: Any]] {

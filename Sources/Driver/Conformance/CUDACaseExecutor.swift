@@ -31,6 +31,7 @@ public struct CUDACaseExecutor: CaseExecutor {
 
     public func run(_ entries: [Function], of module: Module, deadline: ContinuousClock.Instant) throws -> CaseExecution {
         var reasons: [String] = []
+        var ioReasons: [String] = []
         for entry in entries {
             let executable: Executable
             do {
@@ -38,11 +39,15 @@ public struct CUDACaseExecutor: CaseExecutor {
             } catch {
                 throw CaseFailure(cause: Self.compileCause(error), message: "@\(entry.name): compile: " + Self.oneLine(error))
             }
-            for reason in HostStepInventory(executable).fallbackReasons where !reasons.contains(reason) {
+            let inventory = HostStepInventory(executable)
+            for reason in inventory.fallbackReasons where !reasons.contains(reason) {
                 reasons.append(reason)
             }
+            for reason in inventory.ioReasons where !ioReasons.contains(reason) {
+                ioReasons.append(reason)
+            }
             guard let queue else { continue }
-            let placed = CaseExecution(placement: reasons.isEmpty ? .device : .hostFallback, hostFallbacks: reasons)
+            let placed = CaseExecution(placement: Self.placement(reasons, io: ioReasons), hostFallbacks: reasons + ioReasons)
             let record = HostStepRecord()
             let fallback = ConformanceHostFallback(deadline: deadline, record: record)
             do {
@@ -69,7 +74,12 @@ public struct CUDACaseExecutor: CaseExecutor {
                                   execution: placed)
             }
         }
-        return CaseExecution(placement: reasons.isEmpty ? .device : .hostFallback, hostFallbacks: reasons)
+        return CaseExecution(placement: Self.placement(reasons, io: ioReasons), hostFallbacks: reasons + ioReasons)
+    }
+
+    /// `.device`, `.deviceWithHostIO` or `.hostFallback` from the reasons collected.
+    static func placement(_ fallbacks: [String], io: [String]) -> CasePlacement {
+        fallbacks.isEmpty ? (io.isEmpty ? .device : .deviceWithHostIO) : .hostFallback
     }
 
     /// Whether `executable` has a loop or branch step.
@@ -204,18 +214,38 @@ struct RecordingProgram: LoadedProgram {
 /// The host steps of an executable, split into `check.*` assertions (expected on the host:
 /// they compare with the expected values) and fallbacks (ops with no GPU kernel).
 struct HostStepInventory {
-    /// Distinct reasons of host steps that run anything besides checks and constants.
+    /// Distinct reasons of host steps that run anything besides checks, constants and I/O.
     var fallbackReasons: [String]
+    /// Distinct reasons of host steps that run only I/O ops (besides checks and constants).
+    var ioReasons: [String] = []
 
     init(_ executable: Executable) {
         var reasons: [String] = []
+        var io: [String] = []
         for step in executable.allSteps {
             guard case .host(let call) = step else { continue }
             let text = executable.hostPrograms.indices.contains(call.program) ? executable.hostPrograms[call.program] : ""
             guard let reason = Self.fallbackReason(call.reason, program: text, function: call.function) else { continue }
-            if !reasons.contains(reason) { reasons.append(reason) }
+            if Self.isOnlyIO(program: text, function: call.function) {
+                if !io.contains(reason) { io.append(reason) }
+            } else if !reasons.contains(reason) {
+                reasons.append(reason)
+            }
         }
         fallbackReasons = reasons
+        ioReasons = io
+    }
+
+    /// Host I/O: ops that read or write outside the program, on the host by nature.
+    static let ioOperations: Set<String> = ["interpreter.probe", "interpreter.print", "stablehlo.infeed", "stablehlo.outfeed"]
+
+    /// Whether `function` of the host program `text` runs only I/O ops besides checks and
+    /// constants.
+    static func isOnlyIO(program text: String, function: String) -> Bool {
+        guard let module = try? Module.parse(text, file: "<host program>"),
+              let body = module.function(named: function)?.body else { return false }
+        let others = body.blocks.flatMap(\.operations).filter { !isCheckOrTrivial($0) }
+        return !others.isEmpty && others.allSatisfy { ioOperations.contains($0.name) }
     }
 
     /// nil when `function` of the host program `text` holds nothing but checks, constants

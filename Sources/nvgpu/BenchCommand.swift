@@ -270,6 +270,7 @@ struct BenchRecord: Codable {
     enum CodingKeys: String, CodingKey {
         case name, file, device, architecture, date, ms, p10, p90, runs, floor, kernels, steps, check
         case msLoop = "ms_loop", floorMs = "floor_ms", compileSeconds = "compile_s", hostSteps = "host_steps"
+        case hostMs = "host_ms", replayMatchesFirstRun = "replay_matches_first_run"
     }
 }
 

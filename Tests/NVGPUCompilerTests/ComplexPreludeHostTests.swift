@@ -41,6 +41,7 @@ import Testing
     static inline double __dmul_rn(double a, double b) { return a * b; }
     static inline double __dadd_rn(double a, double b) { return a + b; }
     static inline double __dsub_rn(double a, double b) { return a - b; }
+    static inline float __double2float_rn(double a) { return (float)a; }
     static inline double __shfl_xor_sync(unsigned, double v, int) { return v; }
     """
 

@@ -121,6 +121,15 @@ __device__ __forceinline__ nv_c128 nv_cmac(nv_c128 acc, nv_c128 x, nv_c128 y) {
   return nv_c128(NV_ADD(acc.re, pr), NV_ADD(acc.im, pi));
 }
 
+// complex<f32> multiply-accumulate as the reference's dot_general computes it: each component
+// product, the difference/sum and the accumulation rounded to float.
+__device__ __forceinline__ double nv_round_f32(double x) { return (double)__double2float_rn(x); }
+__device__ __forceinline__ nv_c128 nv_cmac_f32(nv_c128 acc, nv_c128 x, nv_c128 y) {
+  const double pr = nv_round_f32(NV_SUB(nv_round_f32(NV_MUL(x.re, y.re)), nv_round_f32(NV_MUL(x.im, y.im))));
+  const double pi = nv_round_f32(NV_ADD(nv_round_f32(NV_MUL(x.re, y.im)), nv_round_f32(NV_MUL(x.im, y.re))));
+  return nv_c128(nv_round_f32(NV_ADD(acc.re, pr)), nv_round_f32(NV_ADD(acc.im, pi)));
+}
+
 __device__ __forceinline__ nv_c128 nv_conj(nv_c128 z) { return nv_c128(z.re, -z.im); }
 __device__ __forceinline__ double nv_cabs(nv_c128 z) { return hypot(z.re, z.im); }
 

@@ -1,6 +1,6 @@
 import Compiler
 import Foundation
-import NVGPUCompiler
+@testable import NVGPUCompiler
 import Runtime
 import StableHLO
 import Testing
@@ -268,5 +268,43 @@ import Testing
         for line in offDevice { print("  host: \(line)") }
         #expect(programs > 0)
         #expect(onDevice * 10 >= programs * 9, "only \(onDevice) of \(programs) on the device")
+    }
+
+    /// Loops nested `depth` deep, each body doubling the value once.
+    static func nestedLoops(depth: Int) -> String {
+        func loop(_ level: Int, _ value: String, _ indent: String) -> ([String], String) {
+            if level == 0 { return ([indent + "%y = stablehlo.add \(value), \(value) : tensor<f32>"], "%y") }
+            let (inner, result) = loop(level - 1, "%a\(level)", indent + "  ")
+            return ([
+                indent + "%w\(level) = stablehlo.while(%a\(level) = \(value)) : tensor<f32>",
+                indent + " cond {",
+                indent + "  %c\(level) = stablehlo.constant dense<1.0> : tensor<f32>",
+                indent + "  %p\(level) = stablehlo.compare LT, %a\(level), %c\(level) : (tensor<f32>, tensor<f32>) -> tensor<i1>",
+                indent + "  stablehlo.return %p\(level) : tensor<i1>",
+                indent + " } do {",
+            ] + inner + [indent + "  stablehlo.return \(result) : tensor<f32>", indent + " }"], "%w\(level)")
+        }
+        let (body, result) = loop(depth, "%x", "  ")
+        return (["func.func @main(%x: tensor<f32>) -> tensor<f32> {"] + body
+            + ["  return \(result) : tensor<f32>", "}"]).joined(separator: "\n")
+    }
+
+    @Test("control flow nested past the depth limit stays on the host, and the executable still encodes")
+    func deeplyNestedLoopsStayShallow() throws {
+        let depth = ControlFlowLowering.maximumDepth + 16
+        let (executable, _) = try TestPrograms.lower(Self.nestedLoops(depth: depth))
+        var levels = 0
+        var steps = executable.steps
+        while let loop = Self.loops(steps).first {
+            levels += 1
+            steps = loop.body
+        }
+        #expect(levels == ControlFlowLowering.maximumDepth)
+        let reasons = steps.compactMap { step -> String? in
+            if case .host(let call) = step { return call.reason } else { return nil }
+        }
+        #expect(reasons.contains { $0.contains("nested more than \(ControlFlowLowering.maximumDepth) deep") }, "\(reasons)")
+        let bytes = try executable.encoded()
+        #expect(try Executable(decoding: bytes, file: "deep.nvx") == executable)
     }
 }

@@ -26,6 +26,9 @@ struct GraphState {
     var failure: String?
     /// Control steps run so far, by mechanism.
     var mechanisms: [ControlFlowMechanism: Int] = [:]
+    /// What keeps the whole executable from being captured (nil: nothing), and its loop
+    /// and branch steps, nested ones included; worked out on the first call.
+    var wholeExecutable: (blocker: String?, controlSteps: Int)?
 
     /// Graphs kept at most; beyond it the cache starts over.
     static let capacity = 16
@@ -47,8 +50,7 @@ extension CUDAExecutableRunner {
     public var graphUnavailableReason: String? {
         if queue.graphs == nil { return CUDAGraphSupport.isEnabled ? "the driver has no conditional graph nodes (CUDA 12.8+)" : "NVGPU_CUDA_GRAPHS=0" }
         if let failure = graphState.failure { return failure }
-        if let reason = Self.captureBlocker(executable.steps) { return reason }
-        return nil
+        return graphState.wholeExecutable?.blocker ?? Self.captureBlocker(executable.steps)
     }
 
     /// The per-call addresses a graph of `buffers` depends on (everything else is fixed for
@@ -86,8 +88,12 @@ extension CUDAExecutableRunner {
     /// Replays the whole executable as one graph when it can be captured and its key came
     /// before; returns false to run step by step.
     func replayWholeExecutable() throws -> Bool {
+        let whole = graphState.wholeExecutable ?? (
+            Self.captureBlocker(executable.steps),
+            executable.allSteps.filter { if case .loop = $0 { return true }; if case .branch = $0 { return true }; return false }.count)
+        graphState.wholeExecutable = whole
         guard let graphs = queue.graphs, graphState.failure == nil, !graphState.isCapturing,
-              graphState.completedRuns > 0, Self.captureBlocker(executable.steps) == nil else { return false }
+              graphState.completedRuns > 0, whole.blocker == nil else { return false }
         let key = GraphState.Key(step: nil, addresses: addressKey(for: nil))
         if graphState.graphs[key] == nil {
             guard graphState.seen.contains(key) else {
@@ -99,8 +105,7 @@ extension CUDAExecutableRunner {
         }
         guard let graph = graphState.graphs[key] else { return false }
         try graphs.replay(graph)
-        let controls = executable.allSteps.filter { if case .loop = $0 { return true }; if case .branch = $0 { return true }; return false }.count
-        graphState.mechanisms[.graphConditional, default: 0] += controls
+        graphState.mechanisms[.graphConditional, default: 0] += whole.controlSteps
         return true
     }
 

@@ -28,6 +28,9 @@ public struct ControlFlowReport: Sendable, Hashable {
 enum ControlFlowLowering {
     /// The ops lowered as control steps.
     static let operationNames: Set<String> = ["stablehlo.while", "stablehlo.if", "stablehlo.case"]
+    /// Control flow nested deeper than this stays on the host (the reference runs it), so
+    /// that lowering and the executable's encoding stay shallow whatever the input nests.
+    static let maximumDepth = 24
 
     /// `.control` when every operand and result is a static tensor a kernel can hold, else
     /// the host with the reason (tokens, dynamic shapes, element types with no kernel).
@@ -49,6 +52,9 @@ extension ExecutableBuilder {
     /// Lowers `op` (a `while`, `if` or `case`) into one control step; returns its report.
     func addControlFlow(_ op: StableHLO.Operation, into assembly: inout Assembly, context: BlockContext,
                         name: String) throws -> ControlFlowReport {
+        guard context.depth < ControlFlowLowering.maximumDepth else {
+            throw CodeGenError("control flow nested more than \(ControlFlowLowering.maximumDepth) deep", at: op.location)
+        }
         switch op.name {
         case "stablehlo.while": return try addLoop(op, into: &assembly, context: context, name: name)
         case "stablehlo.if", "stablehlo.case": return try addBranch(op, into: &assembly, context: context, name: name)
@@ -176,6 +182,7 @@ extension ExecutableBuilder {
         }
         var nested = context
         nested.prefix = prefix
+        nested.depth = context.depth + 1
         let lowered = try lowerBlock(block, into: &assembly, context: nested)
         let steps = assembly.steps
         func hostCount(_ steps: [ExecutionStep]) -> Int {

@@ -63,6 +63,8 @@ public struct ExecutableBuilder {
         var grid: ProcessGrid
         /// Prepended to kernel names (`while3_body_`), so nested blocks' kernels stay unique.
         var prefix: String
+        /// Control-flow ops enclosing the block (0 for the entry function's body).
+        var depth = 0
     }
 
     /// Lowers one block (the entry function's body, or a region of a control-flow op) into

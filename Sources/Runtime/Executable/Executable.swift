@@ -240,7 +240,12 @@ extension Executable {
     public func encoded() throws -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        return Self.magic + Array(try encoder.encode(self))
+        do {
+            return Self.magic + Array(try encoder.encode(self))
+        } catch {
+            // The encoder's own message prints the whole value; say what failed instead.
+            throw RuntimeError("cannot encode the executable for @\(entry) (\(steps.count) steps, \(buffers.count) buffers): its steps nest too deeply or hold a value JSON cannot carry")
+        }
     }
 
     /// Reads a `.nvx` file's bytes; `file` names it in errors.

@@ -80,7 +80,7 @@ enum ExpressionTable {
         "chlo.acos": "acos", "chlo.acosh": "acosh", "chlo.asin": "asin", "chlo.asinh": "asinh", "chlo.atan": "atan",
         "chlo.atanh": "atanh", "chlo.cosh": "cosh", "chlo.sinh": "sinh", "chlo.tan": "tan",
         "chlo.erf": "erf", "chlo.erfc": "erfc", "chlo.erf_inv": "erfinv", "chlo.lgamma": "lgamma",
-        "chlo.digamma": "nv_digamma",
+        "chlo.digamma": "nv_digamma", "chlo.bessel_i1e": "nv_bessel_i1e",
     ]
 
     /// Float ops computed on the element format's bit pattern (prelude functions per format).

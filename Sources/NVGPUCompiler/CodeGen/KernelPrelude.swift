@@ -146,6 +146,32 @@ __device__ double nv_digamma(double x) {
   return reflection == 0.0 ? psi : psi - reflection;
 }
 
+// I1(x)·e^-|x| as the reference computes it: the power series up to |x| = 30, the
+// asymptotic expansion beyond; odd in x.
+__device__ double nv_bessel_i1e(double x) {
+  if (x != x) return x;
+  const double ax = fabs(x);
+  if (isinf(ax)) return 0.0;
+  double value;
+  if (ax <= 30.0) {
+    const double half = ax / 2, q = half * half;
+    double term = half, sum = term, k = 0.0;
+    while (term > sum * 1e-18) { k += 1.0; term *= q / (k * (k + 1.0)); sum += term; }
+    value = sum * exp(-ax);
+  } else {
+    double term = 1.0, sum = 1.0;
+    for (int k = 1; k < 60; ++k) {
+      const double j = (double)(2 * k - 1);
+      const double next = -term * (4.0 - j * j) / ((double)k * 8.0 * ax);
+      if (fabs(next) >= fabs(term)) break;
+      term = next; sum += term;
+      if (fabs(term) < 1e-18) break;
+    }
+    value = sum / sqrt(2.0 * 3.141592653589793 * ax);
+  }
+  return x < 0.0 ? -value : value;
+}
+
 // reduce_precision on a format's bit pattern: mantissa rounded to m bits (ties to even),
 // then an exponent outside e bits overflows to inf or underflows to zero.
 __device__ __forceinline__ nv_u64 nv_reduce_precision_bits(nv_u64 v, int width, int srcExp, int srcMan, int e, int m) {

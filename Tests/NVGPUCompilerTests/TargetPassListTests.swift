@@ -6,7 +6,8 @@ import Testing
 /// `CUDATarget.passes(options:)` lists the target's rewrites by name, after the standard
 /// pipeline, whatever the options (a pass that is off changes nothing).
 @Suite struct TargetPassListTests {
-    static let names = ["inline-all", "nvgpu-attention-fusion", "nvgpu-matmul-epilogue-fusion",
+    static let names = ["composite-to-call", "inline-all", "dynamic-to-static", "map-to-elementwise",
+                        "forward-tuples", "drop-unused-tokens", "nvgpu-attention-fusion", "nvgpu-matmul-epilogue-fusion",
                         "nvgpu-convolution-epilogue-fusion", "nvgpu-collective-layout"]
 
     @Test(arguments: [true, false])

@@ -84,12 +84,20 @@ struct CollectiveLayoutPass: BlockRewritePass {
 
 extension CUDATarget {
     /// The target's passes for `options`, in order (what `passes(options:)` returns):
-    /// `inline-all`, `nvgpu-attention-fusion`, `nvgpu-matmul-epilogue-fusion`,
-    /// `nvgpu-convolution-epilogue-fusion`, `nvgpu-collective-layout`. The fusions that need
-    /// vendor libraries or are turned off by the environment are listed but change nothing.
+    /// `composite-to-call`, `inline-all`, `dynamic-to-static`, `map-to-elementwise`,
+    /// `forward-tuples`, `drop-unused-tokens` (platform passes that leave ops with CUDA
+    /// kernels in place of ops that would run on the host), `nvgpu-attention-fusion`,
+    /// `nvgpu-matmul-epilogue-fusion`, `nvgpu-convolution-epilogue-fusion`,
+    /// `nvgpu-collective-layout`. The fusions that need vendor libraries or are turned off by
+    /// the environment are listed but change nothing.
     static func rewritePasses(options: CompileOptions) -> [any Pass] {
         [
+            CompositeToCallPass(),
             InlinePass(includingPublicCallees: true),
+            DynamicToStaticPass(),
+            ElementwiseMapPass(),
+            ForwardTuplesPass(),
+            DropUnusedTokensPass(),
             AttentionFusionPass(entry: options.entry, isEnabled: AttentionMatcher.isEnabled),
             MatmulEpilogueFusionPass(entry: options.entry, isEnabled: options.useVendorLibraries),
             ConvolutionEpilogueFusionPass(

@@ -21,7 +21,8 @@ public struct CUDATarget: TargetBackend {
     public var name: String { "cuda" }
 
     /// The target's rewrites, after the standard passes (`--dump-after=NAME` shows each):
-    /// `inline-all`, `nvgpu-attention-fusion`, `nvgpu-matmul-epilogue-fusion`,
+    /// `composite-to-call`, `inline-all`, `dynamic-to-static`, `map-to-elementwise`,
+    /// `forward-tuples`, `drop-unused-tokens`, `nvgpu-attention-fusion`, `nvgpu-matmul-epilogue-fusion`,
     /// `nvgpu-convolution-epilogue-fusion`, `nvgpu-collective-layout` (see
     /// `docs/target-passes.md`). Fusion planning and buffer planning run inside `translate`.
     public func passes(options: CompileOptions) -> [any Pass] { Self.rewritePasses(options: options) }

@@ -35,6 +35,11 @@ enum BitcastConvertKernel: KernelFamily {
             throw CodeGenError("bitcast_convert between \(source.elementType) and \(target.elementType) splits bytes into bits",
                                at: op.location)
         }
+        guard source.byteWidth * 8 == source.elementType.bitWidth, target.byteWidth * 8 == target.elementType.bitWidth else {
+            // 2/4/6-bit elements take a byte each in memory, so their bits are not the bytes'.
+            throw CodeGenError("bitcast_convert between \(source.elementType) and \(target.elementType) repacks sub-byte elements",
+                               at: op.location)
+        }
         let shape = try DedicatedKernels.shape(op.operands[0], of: op)
         let resultShape = try DedicatedKernels.shape(op.results[0], of: op)
         let sw = source.elementType.bitWidth, tw = target.elementType.bitWidth
@@ -81,6 +86,10 @@ enum BitcastConvertKernel: KernelFamily {
         case .float(.f32): return "__float_as_uint(\(x))"
         case .float(.bf16): return "((unsigned short)(__float_as_uint(\(x)) >> 16))"
         case .float(.f16): return "nv_float_to_f16(\(x))"
+        case .si(let w) where w < 8, .ui(let w) where w < 8:
+            return "((unsigned char)((unsigned int)(\(x)) & \((1 << w) - 1)u))"
+        case .float(let format) where NarrowPrelude.isNarrow(format):
+            return "nv_fp_encode((double)(\(x)), \(NarrowPrelude.arguments(format)))"
         case .si(let w), .ui(let w):
             let unsigned = [8: "unsigned char", 16: "unsigned short", 32: "unsigned int", 64: "nv_u64"]
             return unsigned[w].map { "((\($0))(\(x)))" }
@@ -95,6 +104,8 @@ enum BitcastConvertKernel: KernelFamily {
         case .float(.f32): return "__uint_as_float((unsigned int)\(bits))"
         case .float(.bf16): return "nv_bf16_to_float((unsigned short)\(bits))"
         case .float(.f16): return "nv_f16_to_float((unsigned short)\(bits))"
+        case .float(let format) where NarrowPrelude.isNarrow(format): return type.load("(\(bits))")
+        case .si(let w) where w < 8, .ui(let w) where w < 8: return type.wrapped(bits, width: w)
         case .si, .ui: return "((\(type.compute))\(bits))"
         default: return nil
         }

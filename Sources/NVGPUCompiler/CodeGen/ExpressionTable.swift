@@ -105,7 +105,7 @@ enum ExpressionTable {
         case .float(.f64): return "nv_total_order_f64"
         case .float(.f32): return "nv_total_order_f32"
         case .float(.bf16), .float(.f16): return "nv_total_order_half"
-        default: return nil
+        default: return narrowTotalOrderKey(type)
         }
     }
 
@@ -181,6 +181,7 @@ enum ExpressionTable {
             return operandType.compute == "double" ? "\(function)(\(operands[0]))"
                 : "((\(operandType.compute))\(function)((double)\(operands[0])))"
         }
+        if let narrow = subByteIntegerExpression(op, operands: operands, operandType: operandType) { return narrow }
         let table = operandType.isBool ? boolean : operandType.isFloat ? float : integer
         guard let template = table[op.name] else { return nil }
         return substituting(operands, into: template).replacingOccurrences(of: "{f}", with: operandType.mathSuffix)
@@ -218,6 +219,7 @@ enum ExpressionTable {
             return "nv_c128((double)\(conversion(x, from: source, to: component)), 0.0)"
         }
         if target.isBool { return "(\(x) != 0)" }
+        if let narrow = narrowConversion(x, from: source, to: target) { return narrow }
         if source.isBool { return "((\(target.compute))(\(x) ? 1 : 0))" }
         if source.isFloat && target.isInteger {
             return "nv_float_to_int<\(target.compute)>((double)\(x))"

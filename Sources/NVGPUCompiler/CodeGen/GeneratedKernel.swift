@@ -63,10 +63,14 @@ enum KernelSource {
         ]
     }
 
-    /// The whole translation unit; the complex prelude only where the code uses complex types.
+    /// The whole translation unit; the complex prelude only where the code uses complex
+    /// types, the narrow-type prelude only where it uses 8/6/4-bit floats or 2/4-bit ints.
     static func unit(globals: [String], function: [String]) -> String {
-        let usesComplex = (globals + function).contains { line in ComplexPrelude.markers.contains { line.contains($0) } }
-        let preludes = usesComplex ? [KernelPrelude.source, ComplexPrelude.source] : [KernelPrelude.source]
+        let code = globals + function
+        let usesComplex = code.contains { line in ComplexPrelude.markers.contains { line.contains($0) } }
+        let usesNarrow = code.contains { line in NarrowPrelude.markers.contains { line.contains($0) } }
+        let preludes = [KernelPrelude.source] + (usesComplex ? [ComplexPrelude.source] : [])
+            + (usesNarrow ? [NarrowPrelude.source] : [])
         return (preludes + globals + function + ["}", ""]).joined(separator: "\n")
     }
 

@@ -7,6 +7,12 @@ import StableHLO
 /// `i1` is stored as one byte and computed as `bool`; `complex<f32>` is stored as `nv_c64`
 /// (two floats) and computed as `nv_c128` (two doubles), rounded back to float components
 /// after every op, as the reference interpreter computes it; `complex<f64>` is `nv_c128`.
+///
+/// The narrow types (see `NarrowPrelude`): the 8/6/4-bit float formats are stored as one
+/// byte holding the bit pattern and computed in `float` (f8E8M0FNU, whose range reaches
+/// 2^127, in `double`), decoded on load and rounded back (`FloatFormat.round`) after every
+/// op; `i2`/`i4`/`ui2`/`ui4` are stored as one two's-complement byte, computed in the 8-bit
+/// type and wrapped to their width after every op.
 public struct KernelElementType: Hashable, Sendable {
     public var elementType: ElementType
     /// The C type of one stored element (`unsigned short` for bf16).
@@ -26,6 +32,10 @@ public struct KernelElementType: Hashable, Sendable {
         case .ui(16): (storage, compute) = ("unsigned short", "unsigned short")
         case .ui(32): (storage, compute) = ("unsigned int", "unsigned int")
         case .ui(64): (storage, compute) = ("unsigned long long", "unsigned long long")
+        case .si(2), .si(4): (storage, compute) = ("signed char", "signed char")
+        case .ui(2), .ui(4): (storage, compute) = ("unsigned char", "unsigned char")
+        case .float(.f8E8M0FNU): (storage, compute) = ("unsigned char", "double")
+        case .float(let format) where NarrowPrelude.isNarrow(format): (storage, compute) = ("unsigned char", "float")
         case .float(.bf16), .float(.f16): (storage, compute) = ("unsigned short", "float")
         case .float(.f32): (storage, compute) = ("float", "float")
         case .float(.f64): (storage, compute) = ("double", "double")
@@ -45,6 +55,10 @@ public struct KernelElementType: Hashable, Sendable {
     var computeElementType: ElementType {
         switch elementType {
         case .float(.bf16), .float(.f16): return .float(.f32)
+        case .float(.f8E8M0FNU): return .float(.f64)
+        case .float(let format) where NarrowPrelude.isNarrow(format): return .float(.f32)
+        case .si(2), .si(4): return .si(8)
+        case .ui(2), .ui(4): return .ui(8)
         case .complex: return .complex(.f64)
         default: return elementType
         }
@@ -56,6 +70,30 @@ public struct KernelElementType: Hashable, Sendable {
     }
     /// Bytes per stored element.
     public var byteWidth: Int { elementType.storageBytes }
+    /// The bit width of a 2- or 4-bit integer type (nil for the others).
+    var subByteIntegerWidth: Int? {
+        switch elementType {
+        case .si(let w) where w < 8: return w
+        case .ui(let w) where w < 8: return w
+        default: return nil
+        }
+    }
+    /// The format of an 8/6/4-bit float type (nil for the others).
+    var narrowFloatFormat: FloatFormat? {
+        guard case .float(let format) = elementType, NarrowPrelude.isNarrow(format) else { return nil }
+        return format
+    }
+    /// `x` (any integer expression) wrapped to this 2- or 4-bit integer type's width.
+    func wrapped(_ x: String, width: Int) -> String {
+        isUnsigned ? "nv_wrap_u((unsigned int)(\(x)), \(width))" : "nv_wrap_s((int)(\(x)), \(width))"
+    }
+    /// `x` (a `float` or `double` expression) rounded to this narrow float format, in the
+    /// compute type.
+    func roundedNarrow(_ x: String, format: FloatFormat) -> String {
+        let function = compute == "double" ? "nv_fp_round_d" : "nv_fp_round_f"
+        return "\(function)(\(x), \(NarrowPrelude.arguments(format)))"
+    }
+
     /// `f` for float math functions (`expf`), empty for double.
     var mathSuffix: String { compute == "float" ? "f" : "" }
 
@@ -66,7 +104,13 @@ public struct KernelElementType: Hashable, Sendable {
         case .float(.f16): return "nv_f16_to_float(\(stored))"
         case .complex(.f32): return "nv_c64_load(\(stored))"
         case .i1: return "(\(stored) != 0)"
-        default: return stored
+        default:
+            if let format = narrowFloatFormat {
+                let decoded = "nv_fp_decode(\(stored), \(NarrowPrelude.arguments(format)))"
+                return compute == "double" ? "((double)\(decoded))" : decoded
+            }
+            if let width = subByteIntegerWidth { return wrapped(stored, width: width) }
+            return stored
         }
     }
 
@@ -77,17 +121,26 @@ public struct KernelElementType: Hashable, Sendable {
         case .float(.f16): return "nv_float_to_f16(\(value))"
         case .complex(.f32): return "nv_c64_store(\(value))"
         case .i1: return "(unsigned char)(\(value) ? 1 : 0)"
-        default: return value
+        default:
+            if let format = narrowFloatFormat {
+                return "(unsigned char)nv_fp_encode((double)(\(value)), \(NarrowPrelude.arguments(format)))"
+            }
+            if let width = subByteIntegerWidth { return wrapped(value, width: width) }
+            return value
         }
     }
 
-    /// Rounds a freshly computed value to the element type's precision (bf16/f16 only).
+    /// Rounds a freshly computed value to the element type's precision (bf16, f16,
+    /// complex<f32> and the narrow types; 2/4-bit integers wrap to their width).
     func rounded(_ value: String) -> String {
         switch elementType {
         case .float(.bf16): return "nv_round_bf16(\(value))"
         case .float(.f16): return "nv_round_f16(\(value))"
         case .complex(.f32): return "nv_round_c64(\(value))"
-        default: return value
+        default:
+            if let format = narrowFloatFormat { return roundedNarrow(value, format: format) }
+            if let width = subByteIntegerWidth { return wrapped(value, width: width) }
+            return value
         }
     }
 
@@ -103,7 +156,9 @@ public struct KernelElementType: Hashable, Sendable {
             let v = Int64(bitPattern: bits << shift) >> Int64(shift)
             if v == Int64.min { return "((long long)(-9223372036854775807LL - 1))" }
             return "((\(compute))\(v)LL)"
-        case .ui: return "((\(compute))\(bits)ULL)"
+        case .ui(let width):
+            let masked = width >= 64 ? bits : bits & ((UInt64(1) << UInt64(width)) - 1)
+            return "((\(compute))\(masked)ULL)"
         default: return "0"
         }
     }

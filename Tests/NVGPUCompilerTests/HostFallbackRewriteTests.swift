@@ -78,4 +78,19 @@ import Testing
         let module = try TargetPassSupport.run("dynamic-to-static", on: Self.programs[0].text)
         #expect(!TargetPassSupport.names(in: module).contains { $0.contains("dynamic") || $0.contains("dimension_size") })
     }
+
+    @Test func usedTokensTravelWithTheEffectTheyOrder() throws {
+        let text = """
+        func.func @main(%arg0: tensor<2xf32>) -> tensor<2xf32> {
+          %t0 = stablehlo.after_all : !stablehlo.token
+          %0 = stablehlo.negate %arg0 : tensor<2xf32>
+          %t1 = "stablehlo.outfeed"(%0, %t0) {outfeed_config = ""} : (tensor<2xf32>, !stablehlo.token) -> !stablehlo.token
+          %t2 = stablehlo.after_all %t1, %t0 : !stablehlo.token
+          %1 = stablehlo.add %0, %0 : tensor<2xf32>
+          return %1 : tensor<2xf32>
+        }
+        """
+        let hosts = TestPrograms.hostSteps(try TestPrograms.lower(text).0)
+        #expect(hosts.map(\.reason) == ["no CUDA kernel for stablehlo.outfeed yet"])
+    }
 }

@@ -266,9 +266,12 @@ struct HostStepInventory {
         return remaining.isEmpty ? reason : prefix + remaining.joined(separator: ", ") + suffix
     }
 
+    /// Checks, constants, the return, and token joins (`after_all`, `create_token`: no data
+    /// and no effect of their own; a used token keeps them in the host step of the effect
+    /// it orders, an unused one is dropped by `drop-unused-tokens`).
     static func isCheckOrTrivial(_ op: StableHLO.Operation) -> Bool {
         switch op.name {
-        case "func.return", "stablehlo.constant": return true
+        case "func.return", "stablehlo.constant", "stablehlo.after_all", "stablehlo.create_token": return true
         case "stablehlo.custom_call":
             switch op[attribute: "call_target_name"] {
             case .string(let target)?, .symbolRef(let target)?: return target.hasPrefix("check.")

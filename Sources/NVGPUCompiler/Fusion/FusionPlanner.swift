@@ -176,10 +176,13 @@ public struct FusionPlanner: Sendable {
                 case .dedicated: kind = .dedicated
                 case .control: kind = .control
                 case .host(let reason):
-                    let names = Array(Set(sorted.compactMap { i -> String? in
+                    // Token joins only travel with the effect they order; name the others.
+                    let all = Array(Set(sorted.compactMap { i -> String? in
                         if case .host = classes[i] { return ops[i].name } else { return nil }
                     })).sorted()
-                    kind = .host(reason: names.count > 1
+                    let tokenJoins: Set<String> = ["stablehlo.after_all", "stablehlo.create_token"]
+                    let names = all.contains { !tokenJoins.contains($0) } ? all.filter { !tokenJoins.contains($0) } : all
+                    kind = .host(reason: all.count > 1
                         ? "no CUDA kernel for " + names.joined(separator: ", ") + " yet" : reason)
                 default: kind = .fusion
                 }

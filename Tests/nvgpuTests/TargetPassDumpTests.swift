@@ -34,7 +34,8 @@ import Testing
     @Test func everyTargetPassCanBeDumped() throws {
         let file = try CompileOptionsTests.write(Self.biasRelu)
         defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
-        let names = ["inline-all", "nvgpu-attention-fusion", "nvgpu-convolution-epilogue-fusion", "nvgpu-collective-layout"]
+        let names = ["composite-to-call", "inline-all", "dynamic-to-static", "map-to-elementwise", "forward-tuples",
+                     "drop-unused-tokens", "nvgpu-attention-fusion", "nvgpu-convolution-epilogue-fusion", "nvgpu-collective-layout"]
         let output = file.deletingLastPathComponent().appendingPathComponent("out.nvx").path
         let result = try NVGPUProcess.run(["compile", file.path, "-o", output] + names.map { "--dump-after=\($0)" },
                                           in: NVGPUProcess.packageRoot)

@@ -6,6 +6,7 @@
 #include "ccuda_cublaslt.h"
 #include "ccuda_cudnn.h"
 #include "ccuda_nccl.h"
+#include "ccuda_cufft.h"
 
 _Static_assert(sizeof(nvgpu_cuda_driver_functions) % sizeof(void *) == 0, "driver table holds only pointers");
 _Static_assert(sizeof(nvgpu_nvrtc_functions) % sizeof(void *) == 0, "NVRTC table holds only pointers");
@@ -16,3 +17,4 @@ _Static_assert(sizeof(nvgpu_cudnn_functions) % sizeof(void *) == 0, "cuDNN table
 _Static_assert(sizeof(nvgpu_cudnn_fwd_algo_perf) == 48, "cudnnConvolutionFwdAlgoPerf_t layout");
 _Static_assert(sizeof(nvgpu_nccl_functions) % sizeof(void *) == 0, "NCCL table holds only pointers");
 _Static_assert(sizeof(nvgpu_nccl_unique_id) == 128, "ncclUniqueId is NCCL_UNIQUE_ID_BYTES (128) bytes");
+_Static_assert(sizeof(nvgpu_cufft_functions) % sizeof(void *) == 0, "cuFFT table holds only pointers");

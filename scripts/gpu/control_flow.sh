@@ -5,8 +5,9 @@
 #
 #   OUT=DIR [STAGES="conformance bench jax"] scripts/gpu/control_flow.sh
 #
-# STAGES picks what runs (default: conformance and bench); `jax` runs the JAX suite through
-# the PJRT plugin (.build-gpu/libopenxla_nvgpu_pjrt.so.gz) on the CUDA backend.
+# STAGES picks what runs (default: conformance and bench); `fft` runs bench/fft.py (cuFFT and
+# the exact DFT kernels against XLA); `jax` runs the JAX suite through the PJRT plugin
+# (.build-gpu/libopenxla_nvgpu_pjrt.so.gz) on the CUDA backend.
 #
 # .build-gpu/nvgpu.gz: `swift build -c release --product nvgpu --static-swift-stdlib`,
 # stripped and gzipped; .build-gpu/conformance.tar.gz: ../shared/conformance.
@@ -27,6 +28,10 @@ fi
 if [[ $stages == *" bench "* ]]; then
     python3 "$root/bench/control_flow.py" --nvgpu /tmp/cf/nvgpu --out /tmp/cf/bench --runs "${RUNS:-200}" 2>&1 | tee "$out/control_flow.log" | tail -n 40
     cp /tmp/cf/bench/control_flow.json "$out/" 2>/dev/null || true
+fi
+if [[ $stages == *" fft "* ]]; then
+    python3 "$root/bench/fft.py" --nvgpu /tmp/cf/nvgpu --out /tmp/cf/fft --runs "${RUNS:-100}" 2>&1 | tee "$out/fft.log" | tail -n 30
+    cp /tmp/cf/fft/fft.json "$out/" 2>/dev/null || true
 fi
 if [[ $stages == *" jax "* ]]; then
     gunzip -c "$root/.build-gpu/libopenxla_nvgpu_pjrt.so.gz" > /tmp/cf/libopenxla_nvgpu_pjrt.so

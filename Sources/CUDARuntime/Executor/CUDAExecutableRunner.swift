@@ -250,6 +250,10 @@ public final class CUDAExecutableRunner: @unchecked Sendable {
             try queue.convolution(call, operands: ConvolutionOperands(
                 input: try address(of: call.input), filter: try address(of: call.filter), output: try address(of: call.output),
                 reluBias: try call.reluBias.map { try address(of: $0) }))
+        case .fft(let call):
+            try queue.fft(call, operands: FFTOperands(
+                input: try address(of: call.input), output: try address(of: call.output),
+                scratch: try call.scratch.map { try address(of: $0) }))
         case .loop, .branch:
             try runControl(step)
         }
@@ -348,6 +352,7 @@ extension ExecutionStep {
         case .copy(let from, let to): return "copy buffer \(from) -> \(to)"
         case .collective(let call): return call.summary
         case .convolution(let call): return call.summary
+        case .fft(let call): return call.summary
         case .loop(let loop):
             return "while loop: condition \(loop.condition.count) step(s), body \(loop.body.count) step(s), \(loop.carried.count) carried buffer(s)"
         case .branch(let branch):

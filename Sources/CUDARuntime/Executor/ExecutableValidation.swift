@@ -104,6 +104,8 @@ extension Executable {
             try checkMatmul(call, label: label, readable: readable, writable: writable, fail: fail)
         case .convolution(let call):
             try checkConvolution(call, label: label, readable: readable, writable: writable, fail: fail)
+        case .fft(let call):
+            try checkFFT(call, label: label, readable: readable, writable: writable, fail: fail)
         case .collective(let call):
             try checkCollective(call, label: label, readable: readable, writable: writable, fail: fail)
         case .host(let call):

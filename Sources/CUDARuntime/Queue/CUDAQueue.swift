@@ -22,6 +22,8 @@ public final class CUDAQueue: DeviceQueue, @unchecked Sendable {
     private var marksInUse = 0
     /// cuDNN handle, convolution plans and workspace (see `CUDAQueue+Convolution`).
     let convolutionPlans = ConvolutionPlans()
+    /// cuFFT plans (see `CUDAQueue+FFT`).
+    let fftPlans = FFTPlans()
     /// Streams capturing into conditional-node bodies, innermost last (see `CUDAQueue+Graphs`).
     var captureStack: [CUDAStream] = []
     /// Idle streams for body captures, reused.
@@ -43,6 +45,7 @@ public final class CUDAQueue: DeviceQueue, @unchecked Sendable {
     deinit {
         if let workspace { try? allocator.deallocate(workspace) }
         convolutionPlans.release(to: allocator)
+        fftPlans.release()
         _ = try? allocator.trim()
     }
 

@@ -23,6 +23,7 @@ public struct ExecutableReport {
             lines.append("  " + ExecutionStep.matmul(call).summary)
         }
         lines += ConvolutionReport(executable: executable).lines
+        lines += FFTReport(executable: executable).lines
         let controls = executable.allSteps.compactMap { step -> String? in
             switch step {
             case .loop(let loop):

@@ -20,11 +20,12 @@ public struct ExecutableSizes {
             case .copy: counts["copy", default: 0] += 1
             case .collective: counts["collective", default: 0] += 1
             case .convolution: counts["convolution", default: 0] += 1
+            case .fft: counts["fft", default: 0] += 1
             case .loop: counts["loop", default: 0] += 1
             case .branch: counts["branch", default: 0] += 1
             }
         }
-        let steps = ["launch", "matmul", "convolution", "collective", "host", "copy", "loop", "branch"].filter { $0 != "loop" && $0 != "branch" || counts[$0] != nil }.map { "\(counts[$0, default: 0]) \($0)" }.joined(separator: ", ")
+        let steps = ["launch", "matmul", "convolution", "fft", "collective", "host", "copy", "loop", "branch"].filter { !["fft", "loop", "branch"].contains($0) || counts[$0] != nil }.map { "\(counts[$0, default: 0]) \($0)" }.joined(separator: ", ")
         return """
             sizes: inputs \(ByteCount(inputBytes)), outputs \(ByteCount(outputBytes)), arena \(ByteCount(executable.arenaBytes)), \
             constants \(ByteCount(constantBytes)), cubins \(ByteCount(cubinBytes))

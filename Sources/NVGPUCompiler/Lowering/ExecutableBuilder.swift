@@ -84,8 +84,14 @@ public struct ExecutableBuilder {
 
         // Kernel-family ops: their kernels are built once, here; success decides the class.
         var familyKernels: [Int: FusionKernels] = [:]
+        var vendorFFTs: [Int: FFTCall] = [:]
         var decided: [Int: OperationClass] = [:]
         for (i, op) in block.operations.enumerated() where KernelFamilies.family(for: op) != nil {
+            if op.name == "stablehlo.fft", case .vendor(let call) = FFTLowering.path(op, useVendorLibraries: options.useVendorLibraries) {
+                vendorFFTs[i] = call
+                decided[i] = .dedicated
+                continue
+            }
             do {
                 familyKernels[i] = try DedicatedKernels.build(op, name: "\(prefix)dedicated_\(i)")
                 decided[i] = .dedicated
@@ -140,6 +146,10 @@ public struct ExecutableBuilder {
                 try assembly.addCollective(block.operations[group.operations[0]], grid: context.grid)
             case .dedicated:
                 let index = group.operations[0]
+                if let call = vendorFFTs[index] {
+                    kernelsPerGroup[g] = try assembly.addFFT(block.operations[index], call: call, name: "\(prefix)fft_\(g)")
+                    continue
+                }
                 guard let planned = familyKernels[index] else {
                     throw CodeGenError("\(block.operations[index].name) was planned as a kernel family op without kernels",
                                        at: block.operations[index].location)

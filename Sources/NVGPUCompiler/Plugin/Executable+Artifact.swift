@@ -50,6 +50,8 @@ extension Executable: CompiledArtifact {
                     lines += collectivePlanLines(c, step: i)
                 case .convolution(let c):
                     lines.append("\(indent)\(i): \(c.summary) (b\(c.input), b\(c.filter)\(c.reluBias.map { ", bias b\($0)" } ?? "")) → b\(c.output)")
+                case .fft(let f):
+                    lines.append("\(indent)\(i): \(f.summary) (b\(f.input)\(f.scratch.map { ", scratch b\($0)" } ?? "")) → b\(f.output)")
                 case .loop(let loop):
                     lines.append("\(indent)\(i): while (carried \(loop.carried.map { "b\($0)" }.joined(separator: ", "))), predicate b\(loop.predicate), device-side (graph WHILE node)")
                     lines.append("\(indent)   condition:")

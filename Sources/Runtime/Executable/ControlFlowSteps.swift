@@ -153,6 +153,9 @@ extension ExecutionStep {
         case .convolution(let call):
             result.formUnion([call.input, call.filter, call.output])
             if let bias = call.reluBias { result.insert(bias) }
+        case .fft(let call):
+            result.formUnion([call.input, call.output])
+            if let scratch = call.scratch { result.insert(scratch) }
         case .loop(let loop):
             result.formUnion(loop.carried + [loop.predicate])
         case .branch(let branch):

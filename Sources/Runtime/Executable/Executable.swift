@@ -135,6 +135,8 @@ public enum ExecutionStep: Codable, Sendable, Hashable {
     case collective(CollectiveCall)
     /// A vendor-library 2-D convolution (cuDNN).
     case convolution(ConvolutionCall)
+    /// A vendor-library FFT (cuFFT).
+    case fft(FFTCall)
     /// A `while` loop on the device (its condition and body are steps).
     case loop(LoopStep)
     /// An `if` or `case` on the device (each branch is steps).

@@ -1,0 +1,137 @@
+#!/usr/bin/env python3
+"""FFTs on the GPU: ours (cuFFT for axes longer than 64, the exact DFT kernels otherwise)
+against XLA (which calls cuFFT) on the same GPU in one run.
+
+For each program (a JAX function exported to StableHLO text here): correctness first —
+`nvgpu run` on XLA's inputs, compared normwise with XLA's result (‖ours − xla‖ / ‖xla‖) and,
+through `nvgpu bench --check`, with the reference backend; then times: XLA's jax.jit (host
+wall time of one call, median, and back to back), ours by `nvgpu bench` with cuFFT and with
+NVGPU_CUFFT=0 (the exact DFT kernels).
+
+    python3 bench/fft.py --nvgpu PATH/TO/nvgpu --out DIR [--runs 100]
+"""
+import argparse
+import json
+import os
+import subprocess
+
+import numpy as np
+import jax
+import jax.numpy as jnp
+
+jax.config.update("jax_enable_x64", True)
+
+P = argparse.ArgumentParser()
+P.add_argument("--nvgpu", required=True)
+P.add_argument("--out", required=True)
+P.add_argument("--runs", type=int, default=100)
+ARGS = P.parse_args()
+os.makedirs(ARGS.out, exist_ok=True)
+RNG = np.random.default_rng(0)
+
+
+def real(*shape, dtype=np.float32):
+    return RNG.standard_normal(shape).astype(dtype)
+
+
+def cplx(*shape, dtype=np.complex64):
+    return (RNG.standard_normal(shape) + 1j * RNG.standard_normal(shape)).astype(dtype)
+
+
+PROGRAMS = [
+    ("fft_c64_64x4096", jnp.fft.fft, [cplx(64, 4096)]),
+    ("ifft_c64_4x16384", jnp.fft.ifft, [cplx(4, 16384)]),
+    ("rfft_f32_256x1024", jnp.fft.rfft, [real(256, 1024)]),
+    ("irfft_f32_256x513", lambda x: jnp.fft.irfft(x, n=1024), [cplx(256, 513)]),
+    ("fft2_c64_8x512x512", jnp.fft.fft2, [cplx(8, 512, 512)]),
+    ("rfftn_f32_4x64x64x128", lambda x: jnp.fft.rfftn(x, axes=(1, 2, 3)), [real(4, 64, 64, 128)]),
+    ("fft_c128_32x2048", jnp.fft.fft, [cplx(32, 2048, dtype=np.complex128)]),
+    ("irfft_f64_64x257", lambda x: jnp.fft.irfft(x, n=512), [cplx(64, 257, dtype=np.complex128)]),
+    ("fft_c64_1024x32_exact", jnp.fft.fft, [cplx(1024, 32)]),
+]
+
+
+def xla_time(fn, args):
+    f = jax.jit(fn)
+    dev = [jax.device_put(a) for a in args]
+    out = jax.block_until_ready(f(*dev))
+    for _ in range(10):
+        jax.block_until_ready(f(*dev))
+    import time
+    samples = []
+    for _ in range(ARGS.runs):
+        t0 = time.perf_counter_ns()
+        jax.block_until_ready(f(*dev))
+        samples.append((time.perf_counter_ns() - t0) / 1e6)
+    t0 = time.perf_counter_ns()
+    r = None
+    for _ in range(ARGS.runs):
+        r = f(*dev)
+    jax.block_until_ready(r)
+    return np.asarray(out), float(np.median(samples)), (time.perf_counter_ns() - t0) / 1e6 / ARGS.runs
+
+
+def ours(path, cufft):
+    j = os.path.join(ARGS.out, "tmp.json")
+    env = dict(os.environ, NVGPU_CUFFT="1" if cufft else "0")
+    check = ["--check", "--check-time-limit", "300"] if cufft else []
+    p = subprocess.run([ARGS.nvgpu, "bench", path, "--random-inputs", *check, "--runs", str(ARGS.runs), "--json", j],
+                       capture_output=True, text=True, env=env, timeout=900)
+    if p.returncode != 0:
+        return dict(error=(p.stderr or p.stdout).strip()[-400:])
+    rec = json.load(open(j))
+    check = [l for l in p.stdout.splitlines() if l.startswith("check")][-2:]
+    host = None
+    for l in p.stdout.splitlines():
+        if l.startswith("single call on the host"):
+            host = float(l.split("median ")[1].split(" ms")[0])
+    return dict(host_ms=host, event_ms=rec["ms"], b2b_ms=rec.get("ms_loop"), check="; ".join(check))
+
+
+def against_xla(name, path, args, expected):
+    files = []
+    for k, a in enumerate(args):
+        fp = os.path.join(ARGS.out, f"{name}_in{k}.npy")
+        np.save(fp, a)
+        files.append(f"--input=@{fp}")
+    o = os.path.join(ARGS.out, f"{name}_out.npy")
+    p = subprocess.run([ARGS.nvgpu, "run", path, "--device=cuda", *files, f"--output=@{o}", "--print-max-elements", "0"],
+                       capture_output=True, text=True, timeout=900)
+    if p.returncode != 0:
+        return False, (p.stderr or p.stdout).strip()[-300:]
+    got = np.load(o).astype(np.complex128)
+    e = expected.astype(np.complex128)
+    err = float(np.linalg.norm(got - e) / max(np.linalg.norm(e), 1e-300))
+    bound = 1e-12 if expected.dtype in (np.float64, np.complex128) else 1e-5
+    return err < bound, f"normwise vs XLA {err:.2e} (bound {bound:.0e})"
+
+
+rows = []
+for name, fn, args in PROGRAMS:
+    path = os.path.join(ARGS.out, f"{name}.mlir")
+    with open(path, "w") as fh:
+        fh.write(jax.jit(fn).lower(*args).as_text())
+    out, xla_ms, xla_b2b = xla_time(fn, args)
+    ok, detail = against_xla(name, path, args, out)
+    row = dict(program=name, correct=ok, check=detail, xla_host_ms=xla_ms, xla_b2b_ms=xla_b2b,
+               ours_cufft=ours(path, True), ours_exact=ours(path, False))
+    rows.append(row)
+    print(json.dumps(row), flush=True)
+
+with open(os.path.join(ARGS.out, "fft.json"), "w") as fh:
+    json.dump(dict(device=jax.devices()[0].device_kind, jax=jax.__version__, rows=rows), fh, indent=1)
+
+fmt = lambda v: f"{v:.4f}" if isinstance(v, float) else "—"
+print("\n| program | correct vs XLA | XLA b2b ms | ours b2b ms (cuFFT path) | ours/XLA | ours b2b ms (exact DFT) | XLA host ms | ours host ms |")
+print("|---|---|---|---|---|---|---|---|")
+for r in rows:
+    c, e = r["ours_cufft"], r["ours_exact"]
+    ratio = c.get("b2b_ms") / r["xla_b2b_ms"] if c.get("b2b_ms") else None
+    print(f"| {r['program']} | {r['correct']} ({r['check']}) | {fmt(r['xla_b2b_ms'])} | {fmt(c.get('b2b_ms'))} | {fmt(ratio)} | "
+          f"{fmt(e.get('b2b_ms'))} | {fmt(r['xla_host_ms'])} | {fmt(c.get('host_ms'))} |")
+for r in rows:
+    for side in ("ours_cufft", "ours_exact"):
+        if r[side].get("check"):
+            print(f"{r['program']} {side}: {r[side]['check']}")
+        if r[side].get("error"):
+            print(f"{r['program']} {side} ERROR: {r[side]['error']}")

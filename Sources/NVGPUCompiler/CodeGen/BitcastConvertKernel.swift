@@ -35,11 +35,6 @@ enum BitcastConvertKernel: KernelFamily {
             throw CodeGenError("bitcast_convert between \(source.elementType) and \(target.elementType) splits bytes into bits",
                                at: op.location)
         }
-        guard source.byteWidth * 8 == source.elementType.bitWidth, target.byteWidth * 8 == target.elementType.bitWidth else {
-            // 2/4/6-bit elements take a byte each in memory, so their bits are not the bytes'.
-            throw CodeGenError("bitcast_convert between \(source.elementType) and \(target.elementType) repacks sub-byte elements",
-                               at: op.location)
-        }
         let shape = try DedicatedKernels.shape(op.operands[0], of: op)
         let resultShape = try DedicatedKernels.shape(op.results[0], of: op)
         let sw = source.elementType.bitWidth, tw = target.elementType.bitWidth
@@ -51,6 +46,10 @@ enum BitcastConvertKernel: KernelFamily {
         }
         guard resultShape == expected else {
             throw CodeGenError("bitcast_convert of \(op.operands[0].type) cannot give \(op.results[0].type)", at: op.location)
+        }
+        if source.byteWidth * 8 != sw || target.byteWidth * 8 != tw {
+            return FusionKernels(kernels: try repack(op, name: name, source: source, target: target, count: resultShape.reduce(1, *)),
+                                 scratch: [])
         }
         let bytes = shape.reduce(1, *) * source.byteWidth
         let kernels = bytes > 0 ? [byteCopy(name: name, from: op.operands[0], to: op.results[0], bytes: bytes, of: op)] : []
@@ -67,6 +66,56 @@ enum BitcastConvertKernel: KernelFamily {
             parameters: ["const \(chunk)* __restrict__ in", "\(chunk)* __restrict__ out"],
             bindings: [.value(source), .value(target)],
             count: bytes / width, body: ["    out[o] = in[o];"], operation: op)
+    }
+
+    /// A bitcast where one side has 2/4/6-bit elements (one byte each in memory, so the
+    /// bytes are not the bits): one thread per result element gathers its bits from the
+    /// operand's elements in little-endian order, as the reference's bit stream does.
+    private static func repack(_ op: Operation, name: String, source: KernelElementType, target: KernelElementType,
+                               count: Int) throws -> [GeneratedKernel] {
+        let sw = source.elementType.bitWidth, tw = target.elementType.bitWidth
+        guard !source.isComplex, !target.isComplex, let fromBits = storedValue("p", of: target) else {
+            throw CodeGenError("bitcast_convert between \(source.elementType) and \(target.elementType) has no CUDA kernel",
+                               at: op.location)
+        }
+        let mask = { (w: Int) in w >= 64 ? "~0ull" : "\((UInt64(1) << UInt64(w)) - 1)ull" }
+        let bits = { (stored: String) -> String in
+            let raw: String = switch source.elementType {
+            case .float(.f32): "(nv_u64)__float_as_uint(\(stored))"
+            case .float(.f64): "(nv_u64)__double_as_longlong(\(stored))"
+            default: "(nv_u64)(typename nv_int<\(source.storage)>::u)\(stored)"
+            }
+            return "(\(raw) & \(mask(sw)))"
+        }
+        var body: [String]
+        if sw > tw {
+            let ratio = sw / tw
+            body = ["    const nv_u64 p = (\(bits("in[o / \(ratio)]")) >> ((o % \(ratio)) * \(tw))) & \(mask(tw));"]
+        } else {
+            let ratio = tw / sw
+            body = ["    nv_u64 p = 0;",
+                    "    for (int k = 0; k < \(ratio); ++k) p |= \(bits("in[o * \(ratio) + k]")) << (k * \(sw));"]
+        }
+        body.append("    out[o] = \(fromBits);")
+        guard count > 0 else { return [] }
+        return [DedicatedKernels.kernel(
+            name: name, comment: "\(name): \(op.name) repacks the bits of \(op.operands[0].type) as \(op.results[0].type)",
+            parameters: ["const \(source.storage)* __restrict__ in", "\(target.storage)* __restrict__ out"],
+            bindings: [.value(op.operands[0]), .value(op.results[0])],
+            count: count, body: body, operation: op)]
+    }
+
+    /// The stored element of `type` whose bit pattern is the `nv_u64` `p` (2/4-bit signed
+    /// integers sign-extended, as the reference normalizes them).
+    private static func storedValue(_ p: String, of type: KernelElementType) -> String? {
+        switch type.elementType {
+        case .float(.f32): return "__uint_as_float((unsigned int)\(p))"
+        case .float(.f64): return "__longlong_as_double((long long)\(p))"
+        case .float: return "(\(type.storage))\(p)"
+        case .si(let w) where w < 8: return "(signed char)nv_wrap_s((int)\(p), \(w))"
+        case .si, .ui: return "(\(type.storage))\(p)"
+        default: return nil
+        }
     }
 
     /// A same-width bitcast of the compute value `x` of `source` to the compute type of

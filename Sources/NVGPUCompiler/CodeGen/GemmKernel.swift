@@ -46,10 +46,13 @@ enum GemmKernel {
         }
         let zero = ot.isBool ? "false" : "((\(ct))0)"
         let product = ot.isBool ? "(As[ty][kk] && Bs[kk][tx])" : ot.isFloat ? "As[ty][kk] * Bs[kk][tx]" : "nv_imul(As[ty][kk], Bs[kk][tx])"
-        let accumulate = ot.isBool ? "acc = acc || \(product);" : ot.isFloat ? "acc += \(product);"
+        // Narrow float results round every product and sum to the format, in contracting
+        // order, as the reference does.
+        let narrowAccumulate = ot.narrowFloatFormat.map { _ in "acc = \(ot.rounded("acc + \(ot.rounded(product))"));" }
+        let accumulate = ot.isBool ? "acc = acc || \(product);" : narrowAccumulate ?? (ot.isFloat ? "acc += \(product);"
             : ot.isComplex ? (ot.elementType == .complex(.f32)
                 ? "acc = nv_cmac_f32(acc, As[ty][kk], Bs[kk][tx]);" : "acc = nv_cmac(acc, As[ty][kk], Bs[kk][tx]);")
-            : "acc = nv_iadd(acc, \(product));"
+            : "acc = nv_iadd(acc, \(product));")
         for line in [
             "__shared__ \(ct) As[\(t)][\(t + 1)];",
             "__shared__ \(ct) Bs[\(t)][\(t + 1)];",

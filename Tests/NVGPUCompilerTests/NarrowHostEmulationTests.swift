@@ -137,7 +137,7 @@ static void writeFile(const std::string& p, const std::vector<unsigned char>& b,
         let v = "tensor<\(n)x\(t)>"
         return """
         func.func @main(%x: \(v), %y: \(v), %d: tensor<\(n)xf64>, %f: tensor<\(n)xf32>, %i: tensor<\(n)xi32>)
-            -> (\(v), \(v), \(v), \(v), \(v), \(v), \(v), \(v), tensor<\(n)xf32>, tensor<\(n)xi8>, tensor<\(n)xi32>) {
+            -> (\(v), \(v), \(v), \(v), \(v), \(v), \(v), \(v), tensor<\(n)xf32>, tensor<\(n)xi8>, tensor<\(n)xi32>, \(v), \(v)) {
           %a = stablehlo.add %x, %y : \(v)
           %s = stablehlo.subtract %x, %y : \(v)
           %m = stablehlo.multiply %a, %s : \(v)
@@ -157,7 +157,9 @@ static void writeFile(const std::string& p, const std::vector<unsigned char>& b,
           %o1 = stablehlo.convert %x : (\(v)) -> tensor<\(n)xf32>
           %o2 = stablehlo.convert %y : (\(v)) -> tensor<\(n)xi8>
           %o3 = stablehlo.convert %q : (\(v)) -> tensor<\(n)xi32>
-          return %mn, %cd, %cf, %ci, %r, %q, %m, %io, %o1, %o2, %o3 : \(v), \(v), \(v), \(v), \(v), \(v), \(v), \(v), tensor<\(n)xf32>, tensor<\(n)xi8>, tensor<\(n)xi32>
+          %rp = stablehlo.reduce_precision %x, format = e2m1 : \(v)
+          %na = chlo.next_after %x, %y : \(v), \(v) -> \(v)
+          return %mn, %cd, %cf, %ci, %r, %q, %m, %io, %o1, %o2, %o3, %rp, %na : \(v), \(v), \(v), \(v), \(v), \(v), \(v), \(v), tensor<\(n)xf32>, tensor<\(n)xi8>, tensor<\(n)xi32>, \(v), \(v)
         }
         """
     }

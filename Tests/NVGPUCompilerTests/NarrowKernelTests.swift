@@ -119,3 +119,32 @@ import Testing
         try ComplexKernelTests.expectCompiles(e, label: type)
     }
 }
+
+extension NarrowKernelTests {
+    /// reduce_precision and next_after work on the narrow format's bit pattern, fused.
+    @Test func reducePrecisionAndNextAfterFuse() throws {
+        let text = """
+        func.func @main(%x: tensor<8xf8E4M3FN>, %y: tensor<8xf8E4M3FN>) -> tensor<8xf8E4M3FN> {
+          %0 = stablehlo.negate %x : tensor<8xf8E4M3FN>
+          %1 = stablehlo.reduce_precision %0, format = e2m1 : tensor<8xf8E4M3FN>
+          %2 = chlo.next_after %1, %y : tensor<8xf8E4M3FN>, tensor<8xf8E4M3FN> -> tensor<8xf8E4M3FN>
+          return %2 : tensor<8xf8E4M3FN>
+        }
+        """
+        let e = try ComplexKernelTests.onDevice(text)
+        #expect(TestPrograms.launches(e) == 1)
+        try ComplexKernelTests.expectCompiles(e, label: "reduce_precision/next_after")
+    }
+
+    /// What has no kernel for these types stays on the host with a reason, alone.
+    @Test func rngIntoSubByteIntegersStaysOnTheHost() throws {
+        let text = """
+        func.func @main(%s: tensor<2xui64>) -> (tensor<2xui64>, tensor<8xui4>) {
+          %0, %1 = stablehlo.rng_bit_generator %s, algorithm = DEFAULT : (tensor<2xui64>) -> (tensor<2xui64>, tensor<8xui4>)
+          return %0, %1 : tensor<2xui64>, tensor<8xui4>
+        }
+        """
+        let (e, _) = try TestPrograms.lower(text)
+        #expect(TestPrograms.hostSteps(e).count == 1)
+    }
+}

@@ -14,21 +14,6 @@ import Testing
 @Suite struct NarrowPreludeHostTests {
     static let formats: [FloatFormat] = FloatFormat.allCases.filter(NarrowPrelude.isNarrow)
 
-    static let shim = """
-    #include <math.h>
-    #include <stdio.h>
-    #include <stdlib.h>
-    #include <string.h>
-    #define __device__
-    #define __forceinline__ inline
-    static inline double __longlong_as_double(long long x) { double d; memcpy(&d, &x, 8); return d; }
-    static inline long long __double_as_longlong(double d) { long long x; memcpy(&x, &d, 8); return x; }
-    static inline float __int_as_float(int x) { float f; memcpy(&f, &x, 4); return f; }
-    static inline float __uint_as_float(unsigned int x) { float f; memcpy(&f, &x, 4); return f; }
-    static inline int __clz(int x) { return x == 0 ? 32 : __builtin_clz((unsigned int)x); }
-    static inline int __popc(unsigned int x) { return __builtin_popcount(x); }
-    """
-
     /// Modes: `decode e m bias sp out` writes 256 floats; `encode e m bias sp in out` reads
     /// doubles and writes one unsigned int per input; `round ...` the same through
     /// `nv_fp_round_f` of the input rounded to float; `ints out` writes the integer table.
@@ -85,8 +70,11 @@ import Testing
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             let source = directory.appendingPathComponent("narrow.cpp").path
             let binary = directory.appendingPathComponent("narrow").path
-            try [shim, NarrowPrelude.source, main].joined(separator: "\n").write(toFile: source, atomically: true, encoding: .utf8)
-            let (status, log) = try ComplexPreludeHostTests.run(cxx, ["-std=c++17", "-O1", "-ffp-contract=off", source, "-o", binary, "-lm"])
+            // The narrow prelude needs the kernel prelude (nv_u64, nv_reduce_precision_bits).
+            let text = [NarrowHostEmulationTests.shim, try NarrowHostEmulationTests.hostPrelude(), NarrowPrelude.source, main]
+            try text.joined(separator: "\n").write(toFile: source, atomically: true, encoding: .utf8)
+            let (status, log) = try ComplexPreludeHostTests.run(cxx, ["-std=c++20", "-O1", "-ffp-contract=off", "-pthread", source,
+                                                                      "-o", binary, "-lm"])
             return status == 0 ? .success(binary) : .failure(HostBuildError(log: log))
         } catch {
             return .failure(HostBuildError(log: "\(error)"))

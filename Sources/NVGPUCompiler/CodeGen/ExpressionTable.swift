@@ -160,6 +160,7 @@ enum ExpressionTable {
         default: break
         }
         if operandType.isComplex { return complex[op.name].map { substituting(operands, into: $0) } }
+        if let narrow = narrowBitPatternExpression(op, operands: operands, operandType: operandType) { return narrow }
         if let function = bitPatternFunctions[op.name] {
             guard let suffix = formatSuffix(operandType) else { return nil }
             if op.name == "chlo.next_after" {

@@ -38,6 +38,25 @@ extension ExpressionTable {
         return nil
     }
 
+    /// `reduce_precision` and `chlo.next_after` on a narrow float (the format's bit
+    /// pattern, as the reference), else nil.
+    static func narrowBitPatternExpression(_ op: Operation, operands: [String], operandType: KernelElementType) -> String? {
+        guard let format = operandType.narrowFloatFormat else { return nil }
+        let tail = "\(NarrowPrelude.arguments(format)), \(format.bitWidth)"
+        let t = operandType.compute
+        switch op.name {
+        case "chlo.next_after":
+            guard operands.count == 2 else { return nil }
+            return "((\(t))nv_fp_next_after((double)(\(operands[0])), (double)(\(operands[1])), \(tail)))"
+        case "stablehlo.reduce_precision":
+            guard operands.count == 1, let e = op[attribute: "exponent_bits"]?.intValue,
+                  let m = op[attribute: "mantissa_bits"]?.intValue, e >= 1, m >= 0 else { return nil }
+            return "((\(t))nv_fp_reduce_precision((double)(\(operands[0])), \(e), \(m), \(tail)))"
+        default:
+            return nil
+        }
+    }
+
     /// The totalOrder key function for a narrow float compute value (canonical NaN, exact
     /// values in `float`/`double`).
     static func narrowTotalOrderKey(_ type: KernelElementType) -> String? {

@@ -115,6 +115,25 @@ __device__ __forceinline__ float nv_fp_round_f(float x, int e, int m, int bias, 
 __device__ __forceinline__ double nv_fp_round_d(double x, int e, int m, int bias, int sp) {
   return (double)nv_fp_decode(nv_fp_encode(x, e, m, bias, sp), e, m, bias, sp);
 }
+// reduce_precision and next_after on a narrow format's bit pattern (`width` is the
+// format's bit width), as the reference computes them (nv_reduce_precision_bits is the
+// kernel prelude's).
+__device__ __forceinline__ double nv_fp_reduce_precision(double x, int re, int rm, int e, int m, int bias, int sp, int width) {
+  if (x != x) return rm > 0 ? x : __longlong_as_double(0x7ff0000000000000LL);
+  const nv_u64 v = nv_reduce_precision_bits(nv_fp_encode(x, e, m, bias, sp), width, e, m, re, rm);
+  return (double)nv_fp_decode((unsigned int)(v & 0xffu), e, m, bias, sp);
+}
+__device__ __forceinline__ double nv_fp_next_after(double x, double y, int e, int m, int bias, int sp, int width) {
+  if (x != x || y != y) return __longlong_as_double(0x7ff8000000000000LL);
+  if (x == y) return y;
+  if (x == 0.0) {
+    const double tiny = (double)nv_fp_decode(1u, e, m, bias, sp);
+    return y < 0.0 ? -tiny : tiny;
+  }
+  const unsigned int bits = nv_fp_encode(x, e, m, bias, sp), sign = 1u << (width - 1), mag = bits & ~sign;
+  const unsigned int next = ((x < y) == (x > 0.0)) ? mag + 1u : mag - 1u;
+  return (double)nv_fp_decode((bits & sign) | next, e, m, bias, sp);
+}
 
 // 2- and 4-bit integers: w-bit two's complement (signed: sign-extended from bit w - 1;
 // unsigned: the low w bits), as the reference re-normalizes every result.

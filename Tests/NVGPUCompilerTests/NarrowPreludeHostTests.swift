@@ -65,7 +65,9 @@ import Testing
     /// The built host program, or nil without a C++ compiler (built once for the suite).
     static let program: Result<String, HostBuildError>? = {
         guard let cxx = ComplexPreludeHostTests.compiler() else { return nil }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("nvgpu-narrow-prelude-\(getpid())")
+        let directory = Self.buildDirectory
+        // Removed when the test process exits (the suite's tests share the binary).
+        atexit { try? FileManager.default.removeItem(at: NarrowPreludeHostTests.buildDirectory) }
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             let source = directory.appendingPathComponent("narrow.cpp").path
@@ -82,6 +84,10 @@ import Testing
     }()
 
     struct HostBuildError: Error { var log: String }
+
+    static var buildDirectory: URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("nvgpu-narrow-prelude-\(getpid())")
+    }
 
     /// The program's path, or nil (printing why) when the test should skip.
     static func binary() throws -> String? {

@@ -133,11 +133,21 @@ static void writeFile(const std::string& p, const std::vector<unsigned char>& b,
         return Tensor(type: TensorType(shape: [n], elementType: type), storage: .ints(values))
     }
 
+    /// Math ops computed in double and rounded once, as the reference does (the host libm
+    /// is the reference's, so these match exactly here).
+    static let math: [(name: String, op: String, binary: Bool)] = [
+        ("exp", "stablehlo.exponential", false), ("log", "stablehlo.log", false), ("tanh", "stablehlo.tanh", false),
+        ("logistic", "stablehlo.logistic", false), ("sine", "stablehlo.sine", false), ("cbrt", "stablehlo.cbrt", false),
+        ("rne", "stablehlo.round_nearest_even", false), ("afz", "stablehlo.round_nearest_afz", false),
+        ("pow", "stablehlo.power", true), ("atan2", "stablehlo.atan2", true), ("rem", "stablehlo.remainder", true),
+        ("erf", "chlo.erf", false), ("cosh", "chlo.cosh", false), ("asinh", "chlo.asinh", false),
+    ]
+
     static func floatProgram(_ t: String) -> String {
         let v = "tensor<\(n)x\(t)>"
         return """
         func.func @main(%x: \(v), %y: \(v), %d: tensor<\(n)xf64>, %f: tensor<\(n)xf32>, %i: tensor<\(n)xi32>)
-            -> (\(v), \(v), \(v), \(v), \(v), \(v), \(v), \(v), tensor<\(n)xf32>, tensor<\(n)xi8>, tensor<\(n)xi32>, \(v), \(v)) {
+            -> (\(v), \(v), \(v), \(v), \(v), \(v), \(v), \(v), tensor<\(n)xf32>, tensor<\(n)xi8>, tensor<\(n)xi32>, \(v), \(v)\(String(repeating: ", \(v)", count: math.count))) {
           %a = stablehlo.add %x, %y : \(v)
           %s = stablehlo.subtract %x, %y : \(v)
           %m = stablehlo.multiply %a, %s : \(v)
@@ -159,7 +169,8 @@ static void writeFile(const std::string& p, const std::vector<unsigned char>& b,
           %o3 = stablehlo.convert %q : (\(v)) -> tensor<\(n)xi32>
           %rp = stablehlo.reduce_precision %x, format = e2m1 : \(v)
           %na = chlo.next_after %x, %y : \(v), \(v) -> \(v)
-          return %mn, %cd, %cf, %ci, %r, %q, %m, %io, %o1, %o2, %o3, %rp, %na : \(v), \(v), \(v), \(v), \(v), \(v), \(v), \(v), tensor<\(n)xf32>, tensor<\(n)xi8>, tensor<\(n)xi32>, \(v), \(v)
+        \(math.map { "  %\($0.name) = \($0.op) %x\($0.binary ? ", %y" : "") : \(v)\($0.op.hasPrefix("chlo") ? " -> \(v)" : "")" }.joined(separator: "\n"))
+          return %mn, %cd, %cf, %ci, %r, %q, %m, %io, %o1, %o2, %o3, %rp, %na\(math.map { ", %" + $0.name }.joined()) : \(v), \(v), \(v), \(v), \(v), \(v), \(v), \(v), tensor<\(n)xf32>, tensor<\(n)xi8>, tensor<\(n)xi32>, \(v), \(v)\(String(repeating: ", \(v)", count: math.count))
         }
         """
     }

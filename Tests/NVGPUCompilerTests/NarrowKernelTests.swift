@@ -136,6 +136,21 @@ extension NarrowKernelTests {
         try ComplexKernelTests.expectCompiles(e, label: "reduce_precision/next_after")
     }
 
+    /// Narrow float math is computed in double and rounded once (the reference's Double).
+    @Test func narrowFloatMathRunsInDouble() throws {
+        let text = """
+        func.func @main(%x: tensor<8xf8E5M2>) -> tensor<8xf8E5M2> {
+          %0 = stablehlo.exponential %x : tensor<8xf8E5M2>
+          %1 = chlo.erf %0 : tensor<8xf8E5M2> -> tensor<8xf8E5M2>
+          return %1 : tensor<8xf8E5M2>
+        }
+        """
+        let e = try ComplexKernelTests.onDevice(text)
+        let source = try #require(e.kernels.first?.source)
+        #expect(source.contains("exp(((double)(") && !source.contains("expf("), "\(source.suffix(1500))")
+        #expect(source.contains("erf((double)("))
+    }
+
     /// What has no kernel for these types stays on the host with a reason, alone.
     @Test func rngIntoSubByteIntegersStaysOnTheHost() throws {
         let text = """

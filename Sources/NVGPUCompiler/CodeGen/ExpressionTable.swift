@@ -171,20 +171,22 @@ enum ExpressionTable {
                   let m = op[attribute: "mantissa_bits"]?.intValue, e >= 1, m >= 0 else { return nil }
             return "\(function)_\(suffix)(\(operands[0]), \(e), \(m))"
         }
-        if op.name == "chlo.cosh", operandType.compute == "float", operands.count == 1 {
+        if op.name == "chlo.cosh", operandType.compute == "float" || operandType.narrowFloatFormat != nil, operands.count == 1 {
             // CHLO's decomposition e^(x + log ½) + e^(log ½ - x) in f32, as the reference and
             // the exported programs' expected values compute it (each exp correctly rounded).
-            let x = operands[0], half = "__int_as_float(0xbf317218)"
+            let x = operandType.compute == "float" ? operands[0] : "((float)\(operands[0]))", half = "__int_as_float(0xbf317218)"
             return "((float)exp((double)(\(x) + \(half))) + (float)exp((double)(\(half) - \(x))))"
         }
         if let function = doublePrecisionFunctions[op.name] {
             guard operandType.isFloat, operands.count == 1 else { return nil }
+            if operandType.narrowFloatFormat != nil { return "\(function)((double)(\(operands[0])))" }
             return operandType.compute == "double" ? "\(function)(\(operands[0]))"
                 : "((\(operandType.compute))\(function)((double)\(operands[0])))"
         }
         if let narrow = subByteIntegerExpression(op, operands: operands, operandType: operandType) { return narrow }
         let table = operandType.isBool ? boolean : operandType.isFloat ? float : integer
         guard let template = table[op.name] else { return nil }
+        if operandType.narrowFloatFormat != nil { return narrowFloatExpression(template, operands: operands) }
         return substituting(operands, into: template).replacingOccurrences(of: "{f}", with: operandType.mathSuffix)
             .replacingOccurrences(of: "{T}", with: operandType.compute)
     }

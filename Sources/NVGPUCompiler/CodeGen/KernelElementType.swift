@@ -87,11 +87,11 @@ public struct KernelElementType: Hashable, Sendable {
     func wrapped(_ x: String, width: Int) -> String {
         isUnsigned ? "nv_wrap_u((unsigned int)(\(x)), \(width))" : "nv_wrap_s((int)(\(x)), \(width))"
     }
-    /// `x` (a `float` or `double` expression) rounded to this narrow float format, in the
-    /// compute type.
+    /// `x` (a `float` or `double` expression) rounded once to this narrow float format, in
+    /// the compute type (exact there).
     func roundedNarrow(_ x: String, format: FloatFormat) -> String {
-        let function = compute == "double" ? "nv_fp_round_d" : "nv_fp_round_f"
-        return "\(function)(\(x), \(NarrowPrelude.arguments(format)))"
+        let rounded = "nv_fp_round_d((double)(\(x)), \(NarrowPrelude.arguments(format)))"
+        return compute == "double" ? rounded : "((\(compute))\(rounded))"
     }
 
     /// `f` for float math functions (`expf`), empty for double.

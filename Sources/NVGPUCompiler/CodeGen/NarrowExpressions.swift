@@ -57,6 +57,14 @@ extension ExpressionTable {
         }
     }
 
+    /// A float-table template evaluated for a narrow float: in `double` (operands widened
+    /// exactly, double math functions), as the reference computes the op in `Double`; the
+    /// caller rounds the double result once to the format.
+    static func narrowFloatExpression(_ template: String, operands: [String]) -> String {
+        substituting(operands.map { "((double)(\($0)))" }, into: template)
+            .replacingOccurrences(of: "{f}", with: "").replacingOccurrences(of: "{T}", with: "double")
+    }
+
     /// The totalOrder key function for a narrow float compute value (canonical NaN, exact
     /// values in `float`/`double`).
     static func narrowTotalOrderKey(_ type: KernelElementType) -> String? {

@@ -9,10 +9,11 @@ import StableHLO
 /// after every op, as the reference interpreter computes it; `complex<f64>` is `nv_c128`.
 ///
 /// The narrow types (see `NarrowPrelude`): the 8/6/4-bit float formats are stored as one
-/// byte holding the bit pattern and computed in `float` (f8E8M0FNU, whose range reaches
-/// 2^127, in `double`), decoded on load and rounded back (`FloatFormat.round`) after every
-/// op; `i2`/`i4`/`ui2`/`ui4` are stored as one two's-complement byte, computed in the 8-bit
-/// type and wrapped to their width after every op.
+/// byte holding the bit pattern and kept in `float` (f8E8M0FNU, whose range reaches 2^127,
+/// in `double`), decoded on load; each op is evaluated in `double` and rounded once to the
+/// format (`FloatFormat.round`), as the reference does; `i2`/`i4`/`ui2`/`ui4` are stored as
+/// one two's-complement byte, computed in the 8-bit type and wrapped to their width after
+/// every op.
 public struct KernelElementType: Hashable, Sendable {
     public var elementType: ElementType
     /// The C type of one stored element (`unsigned short` for bf16).

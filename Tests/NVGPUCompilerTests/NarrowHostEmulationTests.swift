@@ -266,6 +266,19 @@ static void writeFile(const std::string& p, const std::vector<unsigned char>& b,
             }
             cases.append(Case(name: "movement_\(t)", text: movementProgram(t, padding: padding), inputs: inputs))
         }
+        for (t, compareType) in [("i4", ""), ("ui2", ""), ("f8E4M3FN", "TOTALORDER"), ("f8E5M2", ""), ("f4E2M1FN", "TOTALORDER")] {
+            let text = SortKernelTests.sort(t, shape: "4x16", dimension: 1, compareType: compareType)
+            let module = try Module.parse(text, file: "sort.mlir")
+            let function = try #require(module.functions.first)
+            let type = try #require(function.inputTypes.first?.tensorType)
+            let input: Tensor
+            if case .float(let format) = type.elementType {
+                input = Tensor(type: type, storage: .floats((0..<type.elementCount).map { _ in format.decode(bits.next() & 0xFF) }))
+            } else {
+                input = Tensor(type: type, storage: .ints((0..<type.elementCount).map { _ in Tensor.normalize(bits.next(), type.elementType) }))
+            }
+            cases.append(Case(name: "sort_\(t)", text: text, inputs: [input]))
+        }
         let module = try Module.parse(bitcastProgram, file: "bitcast.mlir")
         let function = try #require(module.functions.first)
             let types = function.inputTypes.compactMap { $0.tensorType }

@@ -151,6 +151,19 @@ extension NarrowKernelTests {
         #expect(source.contains("erf((double)("))
     }
 
+    /// A convolution on a narrow float or integer is the generated kernel, never cuDNN.
+    @Test(arguments: ["f8E4M3FN", "f8E5M2", "i4"]) func convolutionStaysGenerated(type: String) throws {
+        let text = """
+        func.func @main(%x: tensor<1x8x8x4x\(type)>, %w: tensor<3x3x4x8x\(type)>) -> tensor<1x6x6x8x\(type)> {
+          %0 = stablehlo.convolution(%x, %w) dim_numbers = [b, 0, 1, f]x[0, 1, i, o]->[b, 0, 1, f], window = {stride = [1, 1], pad = [[0, 0], [0, 0]]} {batch_group_count = 1 : i64, feature_group_count = 1 : i64} : (tensor<1x8x8x4x\(type)>, tensor<3x3x4x8x\(type)>) -> tensor<1x6x6x8x\(type)>
+          return %0 : tensor<1x6x6x8x\(type)>
+        }
+        """
+        let e = try ComplexKernelTests.onDevice(text)
+        #expect(!e.steps.contains { if case .convolution = $0 { return true } else { return false } })
+        try ComplexKernelTests.expectCompiles(e, label: "convolution \(type)")
+    }
+
     /// What has no kernel for these types stays on the host with a reason, alone.
     @Test func rngIntoSubByteIntegersStaysOnTheHost() throws {
         let text = """

@@ -216,6 +216,17 @@ static void writeFile(const std::string& p, const std::vector<unsigned char>& b,
         """
     }
 
+    /// A convolution with padding, strides, lhs/rhs dilation, window reversal and two
+    /// feature groups.
+    static func convolutionProgram(_ t: String) -> String {
+        """
+        func.func @main(%x: tensor<2x4x7x6x\(t)>, %w: tensor<4x2x3x2x\(t)>) -> tensor<2x4x7x5x\(t)> {
+          %0 = stablehlo.convolution(%x, %w) dim_numbers = [b, f, 0, 1]x[o, i, 0, 1]->[b, f, 0, 1], window = {stride = [2, 1], pad = [[1, 2], [0, 1]], lhs_dilate = [2, 1], rhs_dilate = [1, 2], reverse = [true, false]} {batch_group_count = 1 : i64, feature_group_count = 2 : i64} : (tensor<2x4x7x6x\(t)>, tensor<4x2x3x2x\(t)>) -> tensor<2x4x7x5x\(t)>
+          return %0 : tensor<2x4x7x5x\(t)>
+        }
+        """
+    }
+
     static let bitcastProgram = """
         func.func @main(%a: tensor<16xi8>, %b: tensor<16x2xui4>, %c: tensor<16xf8E4M3FN>, %d: tensor<16x4xi2>, %e: tensor<16xi4>)
             -> (tensor<16x2xi4>, tensor<16xui8>, tensor<16x2xf4E2M1FN>, tensor<16xi8>, tensor<16xui4>, tensor<16xf8E5M2>) {
@@ -247,6 +258,19 @@ static void writeFile(const std::string& p, const std::vector<unsigned char>& b,
             cases.append(Case(name: "int_\(t)", text: integerProgram(t, signed: !type.isUnsigned), inputs: [
                 ints(type, &bits, range: range), ints(type, &bits, range: range), f, ints(.si(32), &bits, range: -40...40),
             ]))
+        }
+        for t in ["f8E4M3FN", "f8E5M2", "f4E2M1FN", "f8E3M4", "i4"] {
+            let text = convolutionProgram(t)
+            let function = try #require(try Module.parse(text, file: "conv.mlir").functions.first)
+            let inputs = function.inputTypes.compactMap { $0.tensorType }.map { type -> Tensor in
+                if case .float(let format) = type.elementType {
+                    return Tensor(type: type, storage: .floats((0..<type.elementCount).map { _ in
+                        format.round(Double(Int64(bits.next() % 13) - 6) / 4)
+                    }))
+                }
+                return Tensor(type: type, storage: .ints((0..<type.elementCount).map { _ in Int64(bits.next() % 7) - 3 }))
+            }
+            cases.append(Case(name: "conv_\(t)", text: text, inputs: inputs))
         }
         for (t, padding) in [("i4", "-3"), ("ui2", "1"), ("f8E4M3FN", "0.5"), ("f4E2M1FN", "-1.5"), ("f8E8M0FNU", "1.0"), ("f8E5M2", "2.0")] {
             let module = try Module.parse(movementProgram(t, padding: padding), file: "movement.mlir")

@@ -55,35 +55,39 @@ enum ConvolutionKernel {
         w.emit("  const idx_t inBase = n * \(inStrides[g.inputBatch]) + (oc / \(perGroup)) * \(ki * inStrides[g.inputFeature]);")
         w.emit("  const idx_t kBase = oc * \(kStrides[g.kernelOutput]);")
         w.emit("  \(ct) acc = \(zero);")
-        var indent = "  "
-        for d in 0..<s {
-            let window = g.windowSizes[d], dilation = g.lhsDilation[d]
-            w.emit("\(indent)for (idx_t k\(d) = 0; k\(d) < \(window); ++k\(d)) {")
-            indent += "  "
-            w.emit("\(indent)idx_t x\(d) = o\(g.outputSpatial[d]) * \(g.strides[d]) + k\(d) * \(g.rhsDilation[d]) - (\(g.padding[d].low));")
-            if dilation == 1 {
-                w.emit("\(indent)if (x\(d) < 0 || x\(d) >= \(g.inputSizes[d])) continue;")
-            } else {
-                w.emit("\(indent)if (x\(d) < 0 || x\(d) % \(dilation) != 0) continue;")
-                w.emit("\(indent)x\(d) /= \(dilation);")
-                w.emit("\(indent)if (x\(d) >= \(g.inputSizes[d])) continue;")
+        if ot.narrowFloatFormat != nil {
+            emitNarrowFloatWindow(w, geometry: g, lhs: lt, rhs: rt, result: ot, toResult: toResult)
+        } else {
+            var indent = "  "
+            for d in 0..<s {
+                let window = g.windowSizes[d], dilation = g.lhsDilation[d]
+                w.emit("\(indent)for (idx_t k\(d) = 0; k\(d) < \(window); ++k\(d)) {")
+                indent += "  "
+                w.emit("\(indent)idx_t x\(d) = o\(g.outputSpatial[d]) * \(g.strides[d]) + k\(d) * \(g.rhsDilation[d]) - (\(g.padding[d].low));")
+                if dilation == 1 {
+                    w.emit("\(indent)if (x\(d) < 0 || x\(d) >= \(g.inputSizes[d])) continue;")
+                } else {
+                    w.emit("\(indent)if (x\(d) < 0 || x\(d) % \(dilation) != 0) continue;")
+                    w.emit("\(indent)x\(d) /= \(dilation);")
+                    w.emit("\(indent)if (x\(d) >= \(g.inputSizes[d])) continue;")
+                }
             }
-        }
-        let inSpatial = (0..<s).map { "x\($0) * \(inStrides[g.inputSpatial[$0]])" }
-        let kSpatial = (0..<s).map { d -> String in
-            let tap = g.reversal[d] ? "(\(g.windowSizes[d] - 1) - k\(d))" : "k\(d)"
-            return "\(tap) * \(kStrides[g.kernelSpatial[d]])"
-        }
-        w.emit("\(indent)const idx_t inAt = inBase" + inSpatial.map { " + " + $0 }.joined() + ";")
-        w.emit("\(indent)const idx_t kAt = kBase" + kSpatial.map { " + " + $0 }.joined() + ";")
-        w.emit("\(indent)for (idx_t c = 0; c < \(ki); ++c) {")
-        w.emit("\(indent)  const \(ct) a = \(toResult(lt.load("lhs[inAt + c * \(inStrides[g.inputFeature])]"), from: lt));")
-        w.emit("\(indent)  const \(ct) b = \(toResult(rt.load("rhs[kAt + c * \(kStrides[g.kernelInput])]"), from: rt));")
-        w.emit("\(indent)  \(accumulate)")
-        w.emit("\(indent)}")
-        for _ in 0..<s {
-            indent.removeLast(2)
+            let inSpatial = (0..<s).map { "x\($0) * \(inStrides[g.inputSpatial[$0]])" }
+            let kSpatial = (0..<s).map { d -> String in
+                let tap = g.reversal[d] ? "(\(g.windowSizes[d] - 1) - k\(d))" : "k\(d)"
+                return "\(tap) * \(kStrides[g.kernelSpatial[d]])"
+            }
+            w.emit("\(indent)const idx_t inAt = inBase" + inSpatial.map { " + " + $0 }.joined() + ";")
+            w.emit("\(indent)const idx_t kAt = kBase" + kSpatial.map { " + " + $0 }.joined() + ";")
+            w.emit("\(indent)for (idx_t c = 0; c < \(ki); ++c) {")
+            w.emit("\(indent)  const \(ct) a = \(toResult(lt.load("lhs[inAt + c * \(inStrides[g.inputFeature])]"), from: lt));")
+            w.emit("\(indent)  const \(ct) b = \(toResult(rt.load("rhs[kAt + c * \(kStrides[g.kernelInput])]"), from: rt));")
+            w.emit("\(indent)  \(accumulate)")
             w.emit("\(indent)}")
+            for _ in 0..<s {
+                indent.removeLast(2)
+                w.emit("\(indent)}")
+            }
         }
         w.emit("  out[i] = \(ot.store(ot.rounded("acc")));")
         w.emit("}")

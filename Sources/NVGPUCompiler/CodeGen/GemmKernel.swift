@@ -48,7 +48,9 @@ enum GemmKernel {
         let product = ot.isBool ? "(As[ty][kk] && Bs[kk][tx])" : ot.isFloat ? "As[ty][kk] * Bs[kk][tx]" : "nv_imul(As[ty][kk], Bs[kk][tx])"
         // Narrow float results round every product and sum to the format, in contracting
         // order, as the reference does.
-        let narrowAccumulate = ot.narrowFloatFormat.map { _ in "acc = \(ot.rounded("acc + \(ot.rounded(product))"));" }
+        let narrowAccumulate = ot.narrowFloatFormat.map { _ in
+            "acc = \(ot.rounded("(double)acc + (double)\(ot.rounded("(double)As[ty][kk] * (double)Bs[kk][tx]"))"));"
+        }
         let accumulate = ot.isBool ? "acc = acc || \(product);" : narrowAccumulate ?? (ot.isFloat ? "acc += \(product);"
             : ot.isComplex ? (ot.elementType == .complex(.f32)
                 ? "acc = nv_cmac_f32(acc, As[ty][kk], Bs[kk][tx]);" : "acc = nv_cmac(acc, As[ty][kk], Bs[kk][tx]);")

@@ -227,6 +227,28 @@ static void writeFile(const std::string& p, const std::vector<unsigned char>& b,
         """
     }
 
+    /// Sums and products along rows and over everything, and a window sum: the reference
+    /// folds these in order, rounding every step.
+    static func reductionProgram(_ t: String) -> String {
+        let one = t.hasPrefix("ui") ? "1" : "1.0", zero = t == "f8E8M0FNU" ? "1.0" : (t.hasPrefix("ui") ? "0" : "0.0")
+        return """
+        func.func @main(%x: tensor<6x40x\(t)>) -> (tensor<6x\(t)>, tensor<40x\(t)>, tensor<\(t)>, tensor<6x\(t)>, tensor<5x38x\(t)>) {
+          %z = stablehlo.constant dense<\(zero)> : tensor<\(t)>
+          %o = stablehlo.constant dense<\(one)> : tensor<\(t)>
+          %0 = stablehlo.reduce(%x init: %z) applies stablehlo.add across dimensions = [1] : (tensor<6x40x\(t)>, tensor<\(t)>) -> tensor<6x\(t)>
+          %1 = stablehlo.reduce(%x init: %z) applies stablehlo.add across dimensions = [0] : (tensor<6x40x\(t)>, tensor<\(t)>) -> tensor<40x\(t)>
+          %2 = stablehlo.reduce(%x init: %z) applies stablehlo.add across dimensions = [0, 1] : (tensor<6x40x\(t)>, tensor<\(t)>) -> tensor<\(t)>
+          %3 = stablehlo.reduce(%x init: %o) applies stablehlo.multiply across dimensions = [1] : (tensor<6x40x\(t)>, tensor<\(t)>) -> tensor<6x\(t)>
+          %4 = "stablehlo.reduce_window"(%x, %z) <{window_dimensions = array<i64: 2, 3>}> ({
+          ^bb0(%a: tensor<\(t)>, %b: tensor<\(t)>):
+            %s = stablehlo.add %a, %b : tensor<\(t)>
+            stablehlo.return %s : tensor<\(t)>
+          }) : (tensor<6x40x\(t)>, tensor<\(t)>) -> tensor<5x38x\(t)>
+          return %0, %1, %2, %3, %4 : tensor<6x\(t)>, tensor<40x\(t)>, tensor<\(t)>, tensor<6x\(t)>, tensor<5x38x\(t)>
+        }
+        """
+    }
+
     static let bitcastProgram = """
         func.func @main(%a: tensor<16xi8>, %b: tensor<16x2xui4>, %c: tensor<16xf8E4M3FN>, %d: tensor<16x4xi2>, %e: tensor<16xi4>)
             -> (tensor<16x2xi4>, tensor<16xui8>, tensor<16x2xf4E2M1FN>, tensor<16xi8>, tensor<16xui4>, tensor<16xf8E5M2>) {
@@ -258,6 +280,22 @@ static void writeFile(const std::string& p, const std::vector<unsigned char>& b,
             cases.append(Case(name: "int_\(t)", text: integerProgram(t, signed: !type.isUnsigned), inputs: [
                 ints(type, &bits, range: range), ints(type, &bits, range: range), f, ints(.si(32), &bits, range: -40...40),
             ]))
+        }
+        // Narrow float sums and products fold in one thread (integer reductions use warp
+        // shuffles, which this emulation does not model).
+        for t in ["f8E4M3FN", "f8E5M2", "f6E3M2FN", "f8E8M0FNU"] {
+            let text = reductionProgram(t)
+            let function = try #require(try Module.parse(text, file: "reduce.mlir").functions.first)
+            let inputs = function.inputTypes.compactMap { $0.tensorType }.map { type -> Tensor in
+                if case .float(let format) = type.elementType {
+                    let values = (0..<type.elementCount).map { _ in
+                        format == .f8E8M0FNU ? format.decode(120 + bits.next() % 12) : format.round(Double(Int64(bits.next() % 13) - 4) / 4)
+                    }
+                    return Tensor(type: type, storage: .floats(values))
+                }
+                return Tensor(type: type, storage: .ints((0..<type.elementCount).map { _ in Int64(bits.next() % 16) }))
+            }
+            cases.append(Case(name: "reduce_\(t)", text: text, inputs: inputs))
         }
         for t in ["f8E4M3FN", "f8E5M2", "f4E2M1FN", "f8E3M4", "i4"] {
             let text = convolutionProgram(t)
@@ -331,6 +369,10 @@ extension NarrowHostEmulationTests {
         }
         cpp += "void case\(index)() {\n  std::vector<std::vector<unsigned char>> B(\(e.buffers.count));\n"
         for (i, b) in e.buffers.enumerated() { cpp += "  B[\(i)].assign(\(max(16, b.byteSize)), 0xAB);\n" }
+        for (k, constant) in e.constants.enumerated() {
+            try constant.bytes.write(to: URL(fileURLWithPath: path("const\(k)")))
+            cpp += "  { auto v = readFile(\"\(path("const\(k)"))\"); std::copy(v.begin(), v.end(), B[\(constant.buffer)].begin()); }\n"
+        }
         for (k, i) in e.inputs.enumerated() {
             try Data(c.inputs[k].hostTensor.bytes).write(to: URL(fileURLWithPath: path("in\(k)")))
             cpp += "  { auto v = readFile(\"\(path("in\(k)"))\"); std::copy(v.begin(), v.end(), B[\(i)].begin()); }\n"

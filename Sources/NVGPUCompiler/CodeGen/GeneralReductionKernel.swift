@@ -7,8 +7,17 @@ import StableHLO
 enum GeneralReductionKernel: KernelFamily {
     static let operationNames: Set<String> = ["stablehlo.reduce"]
 
-    /// Only reductions that do not fuse: a body other than one combining op.
-    static func accepts(_ op: Operation) -> Bool { OperationClass.simpleCombiner(op) == nil }
+    /// Only reductions that do not fuse: a body other than one combining op, or a sum or
+    /// product of a narrow float, which the reference rounds to the format at every step of
+    /// its fold (so it is folded here, in the reference's order, not in a tree in `float`).
+    static func accepts(_ op: Operation) -> Bool {
+        switch OperationClass.simpleCombiner(op) {
+        case nil: return true
+        case .add?, .multiply?:
+            return op.results.contains { $0.type.tensorType.flatMap { KernelElementType($0.elementType) }?.narrowFloatFormat != nil }
+        default: return false
+        }
+    }
 
     static func build(_ op: Operation, name: String) throws -> FusionKernels {
         guard op.operands.count % 2 == 0, !op.operands.isEmpty, op.results.count == op.operands.count / 2 else {

@@ -9,15 +9,18 @@ public final class Interpreter {
     public var deadline: ContinuousClock.Instant?
     /// Receives `check.*` results and `interpreter.probe` values (for reporting).
     public var checkCount = 0
+    /// Where `interpreter.probe` records values (shared when given to `init`).
+    public let probeLog: ProbeLog
     /// Values recorded by `interpreter.probe`, by probe id, in execution order.
-    public internal(set) var probes: [String: [Tensor]] = [:]
+    public var probes: [String: [Tensor]] { probeLog.all }
     /// The process this interpreter runs as in a grid run (nil: a 1×1 grid).
     var process: ProcessContext?
     private let functions: [String: Function]
 
-    public init(module: Module, deadline: ContinuousClock.Instant? = nil) {
+    public init(module: Module, deadline: ContinuousClock.Instant? = nil, probeLog: ProbeLog = ProbeLog()) {
         self.module = module
         self.deadline = deadline
+        self.probeLog = probeLog
         var fs: [String: Function] = [:]
         for f in module.functions where fs[f.name] == nil { fs[f.name] = f }
         self.functions = fs

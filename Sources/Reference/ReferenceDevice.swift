@@ -23,10 +23,14 @@ public struct ReferenceDevice: Device {
 public struct ReferenceProgram: LoadedProgram {
     public let module: Module
     public let timeLimit: Duration?
+    /// Where `interpreter.probe` records, shared by every invocation when set (the host
+    /// steps of one program); each invocation gets a fresh log when nil.
+    public let probeLog: ProbeLog?
 
-    public init(module: Module, timeLimit: Duration? = nil) {
+    public init(module: Module, timeLimit: Duration? = nil, probeLog: ProbeLog? = nil) {
         self.module = module
         self.timeLimit = timeLimit
+        self.probeLog = probeLog
     }
 
     /// Checks `inputs` against the signature of `function`, runs it and returns its results.
@@ -37,7 +41,7 @@ public struct ReferenceProgram: LoadedProgram {
         }
         try f.checkInputs(inputs)
         let deadline = timeLimit.map { ContinuousClock.now + $0 }
-        let interpreter = Interpreter(module: module, deadline: deadline)
+        let interpreter = Interpreter(module: module, deadline: deadline, probeLog: probeLog ?? ProbeLog())
         let results = try interpreter.run(function, inputs: try inputs.map(Tensor.init))
         return results.map(\.hostTensor)
     }

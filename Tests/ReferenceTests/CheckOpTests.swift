@@ -129,4 +129,31 @@ import Testing
                               body: Region(blocks: [Block(arguments: [x], operations: missing)]))
         #expect(Self.failureMessage { _ = try Interpreter(module: Module(functions: [second])).run("main", inputs: [input]) } != nil)
     }
+
+    /// Two programs run with one `ProbeLog` (the host steps of one program on the CUDA
+    /// backend): the check in the second finds the values the first one probed.
+    @Test(arguments: [1, 3])
+    func sharedProbeLogSpansPrograms(_ iterations: Int) throws {
+        let type = IRType.tensor(TensorType(shape: [2], elementType: .si(64)))
+        let x = Value(id: 0, type: type), p = Value(id: 1, type: type)
+        let probeID = NamedAttribute("probe_id", .string("loop"))
+        let probing = Function(name: "main", inputTypes: [type], resultTypes: [type], body: Region(blocks: [Block(arguments: [x], operations: [
+            Operation(name: "interpreter.probe", operands: [x], results: [p], attributes: [probeID]),
+            Operation(name: "func.return", operands: [p]),
+        ])]))
+        let last = NamedAttribute("iteration", .integer(Int64(iterations - 1), type: .scalar(.ui(32))))
+        let checking = Function(name: "main", inputTypes: [type], resultTypes: [], body: Region(blocks: [Block(arguments: [x], operations: [
+            Operation(name: "check.expect_serialized_eq", operands: [x], attributes: [probeID, last]),
+            Operation(name: "func.return", operands: []),
+        ])]))
+        let log = ProbeLog()
+        let input = OneOp.ints([7, 8], .si(64))
+        for _ in 0..<iterations {
+            _ = try ReferenceProgram(module: Module(functions: [probing]), probeLog: log).invoke(function: "main", inputs: [input.hostTensor])
+        }
+        #expect(log.values("loop").count == iterations)
+        _ = try ReferenceProgram(module: Module(functions: [checking]), probeLog: log).invoke(function: "main", inputs: [input.hostTensor])
+        // Without the shared log the check finds nothing.
+        #expect(Self.failureMessage { _ = try ReferenceProgram(module: Module(functions: [checking])).invoke(function: "main", inputs: [input.hostTensor]) } != nil)
+    }
 }

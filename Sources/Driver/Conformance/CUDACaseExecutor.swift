@@ -135,6 +135,9 @@ final class ContextHealth: @unchecked Sendable {
 /// What the host steps of one run reported: the first failed check, a timeout, or why the
 /// reference backend could not run a host step (the GPU context is not at fault then).
 final class HostStepRecord: @unchecked Sendable {
+    /// The probes of every host step of the case (a probe inside a device loop and the check
+    /// reading it land in different host steps).
+    let probes = ProbeLog()
     private let lock = NSLock()
     private var check: String?
     private var timeout = false
@@ -199,7 +202,7 @@ struct RecordingProgram: LoadedProgram {
     func invoke(function: String, inputs: [HostTensor]) throws -> [HostTensor] {
         let left = deadline - ContinuousClock.now
         do {
-            return try ReferenceProgram(module: module, timeLimit: max(left, .milliseconds(1)))
+            return try ReferenceProgram(module: module, timeLimit: max(left, .milliseconds(1)), probeLog: record.probes)
                 .invoke(function: function, inputs: inputs)
         } catch let error as InterpreterError {
             record.note(error)

@@ -36,7 +36,7 @@ extension CheckKernels {
     static func probe(_ call: KernelCall) throws -> [RuntimeValue] {
         let operand = try call.tensor(0)
         guard let id = call.op[attribute: "probe_id"]?.stringValue else { throw call.error("missing probe_id") }
-        call.interpreter.probes[id, default: []].append(operand)
+        call.interpreter.probeLog.append(operand, to: id)
         return [.tensor(operand)]
     }
 
@@ -47,7 +47,7 @@ extension CheckKernels {
         let expected = try call.tensor(0)
         guard let id = call.op[attribute: "probe_id"]?.stringValue else { throw call.error("missing probe_id") }
         let iteration = Int((call.op[attribute: "iteration"] ?? call.op[attribute: "iter"])?.intValue ?? 0)
-        let recorded = call.interpreter.probes[id] ?? []
+        let recorded = call.interpreter.probeLog.values(id)
         guard iteration >= 0, iteration < recorded.count else {
             throw failure(call, "probe '\(id)' recorded \(recorded.count) values, iteration \(iteration) not found")
         }

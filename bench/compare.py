@@ -2,14 +2,25 @@
 """Times the workload suite on one GPU with every system in the same run and compares.
 
   python3 bench/compare.py --nvgpu PATH/TO/nvgpu [--workloads DIR] [--out DIR] [--only a,b]
+  python3 bench/compare.py --nvgpu PATH/TO/nvgpu --workloads bench/suite   # the broad suite
 
 Systems, each timed two ways (median of single calls; per-call time of back-to-back calls):
   * XLA      -- `export_and_time_jax.py bench-jax` from the workloads folder (jax.jit of the
                 JAX function that exported the program; also gives XLA's compile time);
   * Inductor and eager PyTorch -- `peers_torch.py` from the workloads folder;
   * nvgpu    -- `nvgpu bench NAME.mlir --random-inputs --json` (compiles in memory, so the
-                record holds our compile time too).
-A system that is not installed or fails is recorded as such; the rest still run.
+                record holds our compile time too);
+  * nvgpu generic -- the same with `--no-vendor-libs` (no cuBLASLt/cuDNN: our own generated
+                kernels only), the upstream path beside the vendor (downstream) one;
+                --skip-generic leaves it out.
+A system that is not installed or fails is recorded as such (one failing workload of a peer
+script is a row with an error; the rest still run). --only a,b reaches the peer scripts as
+BENCH_ONLY=a,b (the bench/suite scripts honour it; the shared ones time everything).
+
+Every run appends one line per workload to bench/history.jsonl (--history; --no-history
+skips): commit (`git rev-parse HEAD`, and whether the tree was dirty), date, device, suite
+folder, workload, each system's times and nvgpu's ratio to the best peer.
+bench/history_chart.py draws those ratios over commits.
 
 Exit status: 0 all ran, 2 some nvgpu workload failed, 3 a peer (XLA or PyTorch) failed.
 Writes OUT/DATE-DEVICE.md (the table), OUT/DATE-DEVICE.json (every number) and a bar chart
@@ -20,6 +31,7 @@ copy) or its flops at 739 TFLOP/s (bf16 cuBLAS on an H100), whichever is larger.
 import argparse
 import datetime
 import json
+import math
 import os
 import re
 import subprocess
@@ -82,9 +94,14 @@ def peer_script(folder, name):
     return os.path.join(folder, name)
 
 
-def time_xla(folder, scratch, timeout):
+def peer_env(only):
+    return dict(os.environ, BENCH_ONLY=only) if only else None
+
+
+def time_xla(folder, scratch, timeout, only=None):
     script = peer_script(folder, "export_and_time_jax.py")
-    status, output = run_logged([sys.executable, script, "bench-jax", scratch], os.path.join(scratch, "xla.log"), timeout)
+    status, output = run_logged([sys.executable, script, "bench-jax", scratch], os.path.join(scratch, "xla.log"), timeout,
+                                peer_env(only))
     rows = rows_by_name(os.path.join(scratch, "jax.json"))
     if not rows:  # keep the rows printed before a failure
         for line in output.splitlines():
@@ -98,9 +115,10 @@ def time_xla(folder, scratch, timeout):
     return rows, (None if status == 0 else f"exit {status}: {last[0][:200]}")
 
 
-def time_torch(folder, scratch, timeout):
+def time_torch(folder, scratch, timeout, only=None):
     script = peer_script(folder, "peers_torch.py")
-    status, output = run_logged([sys.executable, script, scratch], os.path.join(scratch, "torch.log"), timeout)
+    status, output = run_logged([sys.executable, script, scratch], os.path.join(scratch, "torch.log"), timeout,
+                                peer_env(only))
     rows = rows_by_name(os.path.join(scratch, "torch.json"))
     if not rows:
         for line in output.splitlines():
@@ -113,13 +131,17 @@ def time_torch(folder, scratch, timeout):
     return rows, (None if status == 0 else f"exit {status}")
 
 
-def time_nvgpu(nvgpu, workload, scratch, runs, timeout, extra):
-    record_path = os.path.join(scratch, workload["name"] + ".nvgpu.json")
+def time_nvgpu(nvgpu, workload, scratch, runs, timeout, extra, variant="nvgpu"):
+    """One `nvgpu bench` run; variant "nvgpu-generic" adds --no-vendor-libs."""
+    stem = os.path.join(scratch, workload["name"] + "." + variant)
+    record_path = stem + ".json"
     command = [nvgpu, "bench", workload["mlir"], "--random-inputs", "--runs", str(runs),
                "--name", workload["name"], "--json", record_path] + extra
+    if variant == "nvgpu-generic":
+        command.append("--no-vendor-libs")
     # A fresh kernel cache per workload, so the recorded compile time is a cold compile like XLA's.
-    env = dict(os.environ, NVGPU_CACHE_DIR=os.path.join(scratch, "cache-" + workload["name"]))
-    status, output = run_logged(command, os.path.join(scratch, workload["name"] + ".nvgpu.log"), timeout, env)
+    env = dict(os.environ, NVGPU_CACHE_DIR=os.path.join(scratch, f"cache-{variant}-" + workload["name"]))
+    status, output = run_logged(command, stem + ".log", timeout, env)
     if status == 0 and os.path.exists(record_path):
         return json.load(open(record_path)), None
     last = [line for line in output.strip().splitlines() if line.strip()][-1:] or ["no output"]
@@ -155,47 +177,86 @@ def ratio(a, b):
     return None if a is None or b is None or b == 0 else a / b
 
 
-def build_rows(suite, xla, torch_rows, nvgpu_records, nvgpu_errors):
+def build_rows(suite, xla, torch_rows, nvgpu_records, nvgpu_errors, generic_records=None, generic_errors=None):
+    generic_records, generic_errors = generic_records or {}, generic_errors or {}
     rows = []
     for w in suite:
         name = w["name"]
         x, t, n = xla.get(name, {}), torch_rows.get(name, {}), nvgpu_records.get(name) or {}
+        g = generic_records.get(name) or {}
         bandwidth = (n.get("floor") or {}).get("bandwidth") or DEFAULT_BANDWIDTH
         floor = max(w["bytes"] / bandwidth, w["flops"] / MATRIX_RATE) * 1e3 if (w["bytes"] or w["flops"]) else None
         row = {
             "name": name, "floor_ms": floor, "bandwidth": bandwidth,
             "xla_ms": x.get("ms"), "xla_ms_loop": x.get("ms_loop"), "xla_compile_s": x.get("compile_s"),
+            "xla_error": x.get("error"), "eager_error": t.get("eager_error"), "torch_note": t.get("note"),
             "inductor_ms": t.get("inductor_ms"), "inductor_ms_loop": t.get("inductor_ms_loop"),
             "inductor_compile_s": t.get("compile_s"), "inductor_error": t.get("inductor_error"),
             "eager_ms": t.get("eager_ms"), "eager_ms_loop": t.get("eager_ms_loop"),
             "nvgpu_ms": n.get("ms"), "nvgpu_ms_loop": n.get("ms_loop"), "nvgpu_p10": n.get("p10"),
             "nvgpu_p90": n.get("p90"), "nvgpu_compile_s": n.get("compile_s"), "nvgpu_kernels": n.get("kernels"),
             "nvgpu_host_steps": n.get("host_steps"), "nvgpu_error": nvgpu_errors.get(name),
+            "generic_ms": g.get("ms"), "generic_ms_loop": g.get("ms_loop"), "generic_compile_s": g.get("compile_s"),
+            "generic_kernels": g.get("kernels"), "generic_error": generic_errors.get(name),
         }
         peer, who = best_peer(row)
         row["best_peer_ms_loop"], row["best_peer"] = peer, who
         row["vs_xla"] = ratio(row["nvgpu_ms_loop"], row["xla_ms_loop"])
         row["vs_best_peer"] = ratio(row["nvgpu_ms_loop"], peer)
+        row["generic_vs_best_peer"] = ratio(row["generic_ms_loop"], peer)
+        row["generic_vs_nvgpu"] = ratio(row["generic_ms_loop"], row["nvgpu_ms_loop"])
         row["fraction_of_floor"] = ratio(floor, row["nvgpu_ms_loop"])
         rows.append(row)
     return rows
 
 
-def markdown(rows, device, date, notes):
+def geomean(values):
+    values = [v for v in values if isinstance(v, (int, float)) and v > 0]
+    return math.exp(sum(math.log(v) for v in values) / len(values)) if values else None
+
+
+def markdown(rows, device, date, notes, generic=True):
+    header = "| workload | XLA | Inductor | eager | nvgpu | nvgpu ÷ XLA | nvgpu ÷ best peer |"
+    rule = "|---|---|---|---|---|---|---|"
+    if generic:
+        header += " nvgpu generic (--no-vendor-libs) | generic ÷ best peer | generic ÷ nvgpu |"
+        rule += "---|---|---|"
+    header += " floor ms | floor ÷ nvgpu | compile s (nvgpu / XLA) |"
+    rule += "---|---|---|"
     lines = [f"# Workload suite on {device}, {date}", "",
              "Each time cell: median single call / per-call time of back-to-back calls, in ms. "
              "Ratios use the back-to-back times (nvgpu ÷ other; below 1 means nvgpu is faster). "
              "XLA is timed with host clocks around `block_until_ready` (its single-call time includes host "
-             "dispatch); PyTorch and nvgpu with CUDA events.", "",
-             "| workload | XLA | Inductor | eager | nvgpu | nvgpu ÷ XLA | nvgpu ÷ best peer | floor ms | floor ÷ nvgpu | compile s (nvgpu / XLA) |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+             "dispatch); PyTorch and nvgpu with CUDA events."
+             + (" *nvgpu generic* is our build without vendor libraries (`--no-vendor-libs`: no cuBLASLt, "
+                "no cuDNN), the generic path beside the vendor one." if generic else ""), "", header, rule]
     for r in rows:
         nv = pair(r["nvgpu_ms"], r["nvgpu_ms_loop"]) if r["nvgpu_error"] is None else f"failed ({r['nvgpu_error'][:60]})"
         best = f"{fmt(r['vs_best_peer'], 2)} ({r['best_peer']})" if r["best_peer"] else "—"
         frac = "—" if r["fraction_of_floor"] is None else f"{100 * r['fraction_of_floor']:.0f}%"
-        lines.append(f"| {r['name']} | {pair(r['xla_ms'], r['xla_ms_loop'])} | {pair(r['inductor_ms'], r['inductor_ms_loop'])} | "
-                     f"{pair(r['eager_ms'], r['eager_ms_loop'])} | {nv} | {fmt(r['vs_xla'], 2)} | {best} | {fmt(r['floor_ms'])} | "
-                     f"{frac} | {fmt(r['nvgpu_compile_s'], 2)} / {fmt(r['xla_compile_s'], 2)} |")
+        xla = pair(r["xla_ms"], r["xla_ms_loop"]) if not r.get("xla_error") else "failed"
+        eager = pair(r["eager_ms"], r["eager_ms_loop"]) if not r.get("eager_error") else "failed"
+        inductor = pair(r["inductor_ms"], r["inductor_ms_loop"]) if not r.get("inductor_error") else "failed"
+        line = f"| {r['name']} | {xla} | {inductor} | {eager} | {nv} | {fmt(r['vs_xla'], 2)} | {best} |"
+        if generic:
+            gen = (pair(r.get("generic_ms"), r.get("generic_ms_loop")) if r.get("generic_error") is None
+                   else f"failed ({r['generic_error'][:60]})")
+            line += f" {gen} | {fmt(r.get('generic_vs_best_peer'), 2)} | {fmt(r.get('generic_vs_nvgpu'), 2)} |"
+        line += f" {fmt(r['floor_ms'])} | {frac} | {fmt(r['nvgpu_compile_s'], 2)} / {fmt(r['xla_compile_s'], 2)} |"
+        lines.append(line)
+    summary = []
+    g = geomean(r["vs_best_peer"] for r in rows)
+    if g is not None:
+        n = sum(1 for r in rows if r["vs_best_peer"])
+        worse = sum(1 for r in rows if r["vs_best_peer"] and r["vs_best_peer"] > 1.0)
+        summary.append(f"nvgpu ÷ best peer: geometric mean {g:.3f} over {n} workloads; {worse} above 1.0")
+    if generic:
+        g2 = geomean(r.get("generic_vs_best_peer") for r in rows)
+        g3 = geomean(r.get("generic_vs_nvgpu") for r in rows)
+        if g2 is not None:
+            summary.append(f"nvgpu generic ÷ best peer: geometric mean {g2:.3f}; generic ÷ nvgpu: {fmt(g3, 3)}")
+    if summary:
+        lines += [""] + summary
     if notes:
         lines += ["", "Notes:"] + [f"- {n}" for n in notes]
     return "\n".join(lines) + "\n"
@@ -203,13 +264,15 @@ def markdown(rows, device, date, notes):
 
 def chart(rows, path_stem, device):
     systems = [("xla_ms_loop", "XLA"), ("inductor_ms_loop", "Inductor"), ("eager_ms_loop", "eager"),
-               ("nvgpu_ms_loop", "nvgpu"), ("floor_ms", "floor")]
-    colors = ["#4c72b0", "#dd8452", "#937860", "#55a868", "#999999"]
+               ("nvgpu_ms_loop", "nvgpu"), ("generic_ms_loop", "nvgpu generic"), ("floor_ms", "floor")]
+    colors = ["#4c72b0", "#dd8452", "#937860", "#55a868", "#8172b3", "#999999"]
+    if not any(r.get("generic_ms_loop") for r in rows):
+        systems, colors = systems[:4] + systems[5:], colors[:4] + colors[5:]
     try:
         import matplotlib
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
-        fig, ax = plt.subplots(figsize=(max(8, 1.4 * len(rows)), 5))
+        fig, ax = plt.subplots(figsize=(min(60, max(8, 1.4 * len(rows))), 5))
         width = 0.8 / len(systems)
         for i, ((key, label), color) in enumerate(zip(systems, colors)):
             xs = [j + i * width for j in range(len(rows))]
@@ -246,6 +309,48 @@ def chart(rows, path_stem, device):
     return path_stem + ".svg"
 
 
+def git_commit():
+    """(commit hash, dirty?) of the checkout this script is in; (None, None) outside git."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=HERE, stdout=subprocess.PIPE,
+                              stderr=subprocess.DEVNULL, text=True, timeout=30)
+        if head.returncode != 0:
+            return None, None
+        status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=HERE,
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, timeout=60)
+        return head.stdout.strip(), bool(status.stdout.strip()) if status.returncode == 0 else None
+    except (OSError, subprocess.TimeoutExpired):
+        return None, None
+
+
+HISTORY_TIMES = ["xla_ms", "xla_ms_loop", "inductor_ms", "inductor_ms_loop", "eager_ms", "eager_ms_loop",
+                 "nvgpu_ms", "nvgpu_ms_loop", "generic_ms", "generic_ms_loop", "floor_ms"]
+
+
+def history_lines(rows, device, workloads_dir, commit, dirty, when):
+    suite_name = os.path.basename(os.path.normpath(workloads_dir))
+    lines = []
+    for r in rows:
+        entry = {"commit": commit, "dirty": dirty, "date": when, "device": device, "suite": suite_name,
+                 "workload": r["name"], "times_ms": {k: r.get(k) for k in HISTORY_TIMES if r.get(k) is not None},
+                 "best_peer": r.get("best_peer"), "best_peer_ms_loop": r.get("best_peer_ms_loop"),
+                 "ratio_to_best_peer": r.get("vs_best_peer"), "generic_ratio_to_best_peer": r.get("generic_vs_best_peer"),
+                 "errors": {k: r[k] for k in ("nvgpu_error", "generic_error", "xla_error", "eager_error", "inductor_error")
+                            if r.get(k)}}
+        lines.append(json.dumps(entry, sort_keys=True))
+    return lines
+
+
+def append_history(path, rows, device, workloads_dir):
+    commit, dirty = git_commit()
+    when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    lines = history_lines(rows, device, workloads_dir, commit, dirty, when)
+    with open(path, "a") as f:
+        for line in lines:
+            f.write(line + "\n")
+    return len(lines)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--nvgpu", required=True, help="the nvgpu binary")
@@ -258,6 +363,11 @@ def main():
     parser.add_argument("--timeout", type=int, default=1800, help="seconds per peer script / per nvgpu workload")
     parser.add_argument("--nvgpu-timeout", type=int, default=900, help="seconds per nvgpu workload")
     parser.add_argument("--nvgpu-arg", action="append", default=[], help="extra argument for nvgpu bench (repeat)")
+    parser.add_argument("--skip-generic", action="store_true",
+                        help="leave out the nvgpu --no-vendor-libs column (halves nvgpu's time)")
+    parser.add_argument("--history", default=os.path.join(HERE, "history.jsonl"),
+                        help="append one JSON line per workload here (default bench/history.jsonl)")
+    parser.add_argument("--no-history", action="store_true", help="do not append to the history")
     args = parser.parse_args()
 
     os.makedirs(args.out, exist_ok=True)
@@ -270,32 +380,43 @@ def main():
     device = device_name()
     date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d")
 
-    nvgpu_records, nvgpu_errors = {}, {}
+    nvgpu_records, nvgpu_errors, generic_records, generic_errors = {}, {}, {}, {}
+    variants = [("nvgpu", nvgpu_records, nvgpu_errors)]
+    if not args.skip_generic:
+        variants.append(("nvgpu-generic", generic_records, generic_errors))
     for w in suite:
-        record, error = time_nvgpu(args.nvgpu, w, scratch, args.runs, args.nvgpu_timeout, args.nvgpu_arg)
-        nvgpu_records[w["name"]] = record
-        if error:
-            nvgpu_errors[w["name"]] = error
-        log(w["name"], "nvgpu:", error or f"{record['ms']:.3f} / {record['ms_loop']:.3f} ms")
-        if record and device == "unknown GPU":
-            device = record.get("device", device)
+        for variant, records, errors in variants:
+            record, error = time_nvgpu(args.nvgpu, w, scratch, args.runs, args.nvgpu_timeout, args.nvgpu_arg, variant)
+            records[w["name"]] = record
+            if error:
+                errors[w["name"]] = error
+            log(w["name"], variant + ":", error or f"{record['ms']:.3f} / {record['ms_loop']:.3f} ms")
+            if record and device == "unknown GPU":
+                device = record.get("device", device)
 
+    only = ",".join(w["name"] for w in suite) if args.only else None
     xla, torch_rows = {}, {}
     if not args.skip_xla:
-        xla, error = time_xla(args.workloads, scratch, args.timeout)
+        xla, error = time_xla(args.workloads, scratch, args.timeout, only)
         if error:
             notes.append(f"XLA (export_and_time_jax.py bench-jax) failed: {error}; see {scratch}/xla.log")
     if not args.skip_torch:
-        torch_rows, error = time_torch(args.workloads, scratch, args.timeout)
+        torch_rows, error = time_torch(args.workloads, scratch, args.timeout, only)
         if error:
             notes.append(f"PyTorch (peers_torch.py) failed: {error}; see {scratch}/torch.log")
 
-    rows = build_rows(suite, xla, torch_rows, nvgpu_records, nvgpu_errors)
+    rows = build_rows(suite, xla, torch_rows, nvgpu_records, nvgpu_errors, generic_records, generic_errors)
     for r in rows:
+        if r["xla_error"]:
+            notes.append(f"{r['name']}: XLA failed: {r['xla_error'][:120]}")
+        if r["eager_error"]:
+            notes.append(f"{r['name']}: PyTorch eager failed: {r['eager_error'][:120]}")
         if r["inductor_error"]:
             notes.append(f"{r['name']}: torch.compile failed: {r['inductor_error'][:120]}")
+        if r["torch_note"]:
+            notes.append(f"{r['name']}: PyTorch: {r['torch_note'][:160]}")
     stem = os.path.join(args.out, f"{date}-{re.sub(r'[^A-Za-z0-9]+', '-', device).strip('-')}")
-    table = markdown(rows, device, date, notes)
+    table = markdown(rows, device, date, notes, generic=not args.skip_generic)
     with open(stem + ".md", "w") as f:
         f.write(table)
     with open(stem + ".json", "w") as f:
@@ -304,6 +425,9 @@ def main():
     picture = chart(rows, stem, device)
     print(table)
     print(f"wrote {stem}.md, {stem}.json, {picture}; logs in {scratch}")
+    if not args.no_history:
+        appended = append_history(args.history, rows, device, args.workloads)
+        print(f"appended {appended} rows to {args.history}")
     if nvgpu_errors:
         return 2
     return 3 if any(n.startswith(("XLA", "PyTorch")) for n in notes) else 0

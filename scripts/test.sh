@@ -67,6 +67,18 @@ if [[ $status -eq 0 ]]; then
     "$NVGPU_BIN" conformance --compile-only --jobs "$JOBS" --allow-missing | tail -n 3 || status=1
 fi
 if [[ $status -eq 0 ]]; then
+    step "bench/suite programs compiled for the GPU (sm_90, every kernel through NVRTC; nothing runs)"
+    suite_out="$(mktemp -d)"
+    if ls bench/suite/*.mlir | xargs -P "$JOBS" -I{} sh -c 'n=$(basename "$1" .mlir)
+        "$2" compile "$1" --report -o "$3/$n.nvx" > "$3/$n.log" 2>&1 || { echo "FAILED: $1"; tail -n 5 "$3/$n.log"; exit 1; }' \
+        _ {} "$NVGPU_BIN" "$suite_out"; then
+        echo "$(ls bench/suite/*.mlir | wc -l) bench/suite programs compiled"
+    else
+        status=1
+    fi
+    rm -rf "$suite_out"
+fi
+if [[ $status -eq 0 ]]; then
     step "PJRT plugin: pip install ./python into a fresh venv with the newest jax, then the JAX suite on the reference backend"
     rm -rf .build/jax-venv
     python3 -m venv .build/jax-venv

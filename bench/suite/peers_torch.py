@@ -75,7 +75,7 @@ def adam_update(*flat):
     out = []
     for p, g, m, v in zip(ps, gs, ms, vs):
         m = 0.9 * m + 0.1 * g
-        v = 0.999 * v + 0.001 * g * g
+        v = 0.999 * abs(v) + 0.001 * g * g  # abs: random inputs may be negative
         p = p - 1e-3 * (m / (1 - 0.9)) / (torch.sqrt(v / (1 - 0.999)) + 1e-8)
         out += [p, m, v]
     return tuple(out)

@@ -30,6 +30,8 @@ public protocol DeviceQueue: AnyObject, Sendable {
     func matmul(_ call: MatmulCall, operands: MatmulOperands) throws
     /// Queues a vendor-library (cuDNN) convolution on resolved buffer addresses.
     func convolution(_ call: ConvolutionCall, operands: ConvolutionOperands) throws
+    /// Queues a vendor-library (cuFFT) transform on resolved buffer addresses.
+    func fft(_ call: FFTCall, operands: FFTOperands) throws
     /// Waits until everything queued has finished.
     func synchronize() throws
     /// Records a timing mark at the current end of the queue; returns its handle.

@@ -19,7 +19,8 @@ BENCH_ONLY=a,b (the bench/suite scripts honour it; the shared ones time everythi
 
 Every run appends one line per workload to bench/history.jsonl (--history; --no-history
 skips): commit (`git rev-parse HEAD`, and whether the tree was dirty), date, device, suite
-folder, workload, each system's times and nvgpu's ratio to the best peer.
+folder, workload, each system's times and nvgpu's ratio to the best peer; the same lines go
+to OUT/DATE-DEVICE.history.jsonl (BENCH_COMMIT=HASH names the commit where there is no .git).
 bench/history_chart.py draws those ratios over commits.
 
 Exit status: 0 all ran, 2 some nvgpu workload failed, 3 a peer (XLA or PyTorch) failed.
@@ -310,7 +311,10 @@ def chart(rows, path_stem, device):
 
 
 def git_commit():
-    """(commit hash, dirty?) of the checkout this script is in; (None, None) outside git."""
+    """(commit hash, dirty?) of the checkout this script is in; (None, None) outside git.
+    BENCH_COMMIT names the commit where the tree has no .git (a copy on a GPU machine)."""
+    if os.environ.get("BENCH_COMMIT"):
+        return os.environ["BENCH_COMMIT"], None
     try:
         head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=HERE, stdout=subprocess.PIPE,
                               stderr=subprocess.DEVNULL, text=True, timeout=30)
@@ -341,13 +345,15 @@ def history_lines(rows, device, workloads_dir, commit, dirty, when):
     return lines
 
 
-def append_history(path, rows, device, workloads_dir):
+def append_history(paths, rows, device, workloads_dir):
+    """Appends this run's lines to each of paths (the history, and the run's own copy)."""
     commit, dirty = git_commit()
     when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     lines = history_lines(rows, device, workloads_dir, commit, dirty, when)
-    with open(path, "a") as f:
-        for line in lines:
-            f.write(line + "\n")
+    for path in paths:
+        with open(path, "a") as f:
+            for line in lines:
+                f.write(line + "\n")
     return len(lines)
 
 
@@ -426,8 +432,10 @@ def main():
     print(table)
     print(f"wrote {stem}.md, {stem}.json, {picture}; logs in {scratch}")
     if not args.no_history:
-        appended = append_history(args.history, rows, device, args.workloads)
-        print(f"appended {appended} rows to {args.history}")
+        # The run's lines also go beside its table, so they come back from a GPU machine with it:
+        # `cat OUT/*.history.jsonl >> bench/history.jsonl` merges them.
+        appended = append_history([args.history, stem + ".history.jsonl"], rows, device, args.workloads)
+        print(f"appended {appended} rows to {args.history} and {stem}.history.jsonl")
     if nvgpu_errors:
         return 2
     return 3 if any(n.startswith(("XLA", "PyTorch")) for n in notes) else 0

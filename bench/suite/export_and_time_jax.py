@@ -157,7 +157,7 @@ def suite():
     add("top1_row_f32", "reduce", lambda x: (x.max(-1), jnp.argmax(x, -1)), [((16384, 4096), F32)])
     add("variance_row_f32", "reduce", lambda x: x.var(-1), [((16384, 4096), F32)])
     add("batchnorm_stats_bf16", "reduce",
-        lambda x: (x.astype(F32).mean((0, 1, 2)), x.astype(F32).var((0, 1, 2))), [((32, 56, 56, 256), BF16)])
+        lambda x: (x.astype(F32).mean((0, 1, 2)), x.astype(F32).var((0, 1, 2))), [((64, 56, 56, 256), BF16)])
 
     # -- row kernels at odd sizes: 4095 columns, 3 rows, 1M rows; cross-entropy
     add("softmax_4095_f32", "rows", lambda x: jax.nn.softmax(x, -1), [((16384, 4095), F32)])
@@ -173,7 +173,7 @@ def suite():
         min_bytes=nbytes((8192, 32000), BF16) + 4 * 8192 + 4, bounds={1: 32000})
 
     # -- embedding lookup (gather of rows)
-    V, D, T = 131072, 1024, 16384
+    V, D, T = 131072, 1024, 32768
     add("embedding_bf16", "gather", lambda table, u: table[ids_from_uniform(u, V)],
         [((V, D), BF16), ((T,), F32)], min_bytes=2 * nbytes((T, D), BF16) + 4 * T)
 
@@ -191,8 +191,8 @@ def suite():
         [((16, 64, 64, 256), BF16), ((3, 3, 256, 256), BF16)], conv_flops(16, 64, 64, 256, 256, 3, 3))
     add("conv_depthwise3x3_bf16", "conv", lambda x, w: conv(x, w, pad=1, groups=384),
         [((N, 56, 56, 384), BF16), ((3, 3, 1, 384), BF16)], conv_flops(N, 56, 56, 384, 1, 3, 3))
-    add("conv_depthwise7x7_nchw_f16", "conv", lambda x, w: conv(x, w, pad=3, groups=256, layout="NCHW"),
-        [((N, 256, 28, 28), F16), ((256, 1, 7, 7), F16)], conv_flops(N, 28, 28, 256, 1, 7, 7))
+    add("conv_depthwise7x7_nchw_f16", "conv", lambda x, w: conv(x, w, pad=3, groups=128, layout="NCHW"),
+        [((64, 128, 56, 56), F16), ((128, 1, 7, 7), F16)], conv_flops(64, 56, 56, 128, 1, 7, 7))
     add("conv_grouped3x3_bf16", "conv", lambda x, w: conv(x, w, pad=1, groups=32),
         [((N, 56, 56, 256), BF16), ((3, 3, 8, 256), BF16)], conv_flops(N, 56, 56, 256, 8, 3, 3))
     add("conv3x3_nchw_bf16", "conv", lambda x, w, b: jax.nn.relu(conv(x, w, pad=1, layout="NCHW") + b[:, None, None]),

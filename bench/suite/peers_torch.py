@@ -139,7 +139,7 @@ def suite():
         var, mean = torch.var_mean(x.float(), dim=(0, 2, 3), correction=0)
         return mean, var
 
-    W["batchnorm_stats_bf16"] = (bn_stats, lambda: [r(32, 256, 56, 56, dt=BF16, cl=True)])
+    W["batchnorm_stats_bf16"] = (bn_stats, lambda: [r(64, 256, 56, 56, dt=BF16, cl=True)])
     # row kernels
     W["softmax_4095_f32"] = (lambda x: torch.softmax(x, -1), lambda: [r(16384, 4095)])
     W["softmax_3rows_f32"] = (lambda x: torch.softmax(x, -1), lambda: [r(3, 1 << 22)])
@@ -151,7 +151,7 @@ def suite():
     W["rmsnorm_3rows_f32"] = (rmsnorm, lambda: [r(3, 1 << 22), r(1 << 22)])
     W["cross_entropy_bf16"] = (cross_entropy, lambda: [r(8192, 32000, dt=BF16), labels(8192, 32000)])
     # embedding
-    V, D, T = 131072, 1024, 16384
+    V, D, T = 131072, 1024, 32768
     W["embedding_bf16"] = (lambda table, u: F.embedding(ids_from_uniform(u, V), table),
                            lambda: [r(V, D, dt=BF16), uniform(T)])
     # convolutions: channels_last NCHW tensors for the NHWC programs, OIHW weights
@@ -168,8 +168,8 @@ def suite():
                                  lambda: [r(16, 256, 64, 64, dt=BF16, cl=True), r(256, 256, 3, 3, dt=BF16, cl=True)])
     W["conv_depthwise3x3_bf16"] = (lambda x, w: F.conv2d(x, w, padding=1, groups=384),
                                    lambda: [r(N, 384, 56, 56, dt=BF16, cl=True), r(384, 1, 3, 3, dt=BF16, cl=True)])
-    W["conv_depthwise7x7_nchw_f16"] = (lambda x, w: F.conv2d(x, w, padding=3, groups=256),
-                                       lambda: [r(N, 256, 28, 28, dt=F16), r(256, 1, 7, 7, dt=F16)])
+    W["conv_depthwise7x7_nchw_f16"] = (lambda x, w: F.conv2d(x, w, padding=3, groups=128),
+                                       lambda: [r(64, 128, 56, 56, dt=F16), r(128, 1, 7, 7, dt=F16)])
     W["conv_grouped3x3_bf16"] = (lambda x, w: F.conv2d(x, w, padding=1, groups=32),
                                  lambda: [r(N, 256, 56, 56, dt=BF16, cl=True), r(256, 8, 3, 3, dt=BF16, cl=True)])
     W["conv3x3_nchw_bf16"] = (lambda x, w, b: torch.relu(F.conv2d(x, w, padding=1) + b.view(1, -1, 1, 1)),

@@ -38,6 +38,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_WORKLOADS = os.path.normpath(os.path.join(HERE, "..", "..", "shared", "workloads"))
@@ -366,7 +367,7 @@ def main():
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--skip-xla", action="store_true")
     parser.add_argument("--skip-torch", action="store_true")
-    parser.add_argument("--timeout", type=int, default=1800, help="seconds per peer script / per nvgpu workload")
+    parser.add_argument("--timeout", type=int, default=3600, help="seconds per peer script (XLA, PyTorch)")
     parser.add_argument("--nvgpu-timeout", type=int, default=900, help="seconds per nvgpu workload")
     parser.add_argument("--nvgpu-arg", action="append", default=[], help="extra argument for nvgpu bench (repeat)")
     parser.add_argument("--skip-generic", action="store_true",
@@ -390,9 +391,12 @@ def main():
     variants = [("nvgpu", nvgpu_records, nvgpu_errors)]
     if not args.skip_generic:
         variants.append(("nvgpu-generic", generic_records, generic_errors))
+    wall = {}
     for w in suite:
         for variant, records, errors in variants:
+            started = time.monotonic()
             record, error = time_nvgpu(args.nvgpu, w, scratch, args.runs, args.nvgpu_timeout, args.nvgpu_arg, variant)
+            wall[variant] = wall.get(variant, 0.0) + time.monotonic() - started
             records[w["name"]] = record
             if error:
                 errors[w["name"]] = error
@@ -403,15 +407,21 @@ def main():
     only = ",".join(w["name"] for w in suite) if args.only else None
     xla, torch_rows = {}, {}
     if not args.skip_xla:
+        started = time.monotonic()
         xla, error = time_xla(args.workloads, scratch, args.timeout, only)
+        wall["XLA"] = time.monotonic() - started
         if error:
             notes.append(f"XLA (export_and_time_jax.py bench-jax) failed: {error}; see {scratch}/xla.log")
     if not args.skip_torch:
+        started = time.monotonic()
         torch_rows, error = time_torch(args.workloads, scratch, args.timeout, only)
+        wall["PyTorch"] = time.monotonic() - started
         if error:
             notes.append(f"PyTorch (peers_torch.py) failed: {error}; see {scratch}/torch.log")
 
     rows = build_rows(suite, xla, torch_rows, nvgpu_records, nvgpu_errors, generic_records, generic_errors)
+    notes.append("wall time of this run: " + ", ".join(f"{k} {v:.0f} s" for k, v in wall.items())
+                 + f", total {sum(wall.values()):.0f} s")
     for r in rows:
         if r["xla_error"]:
             notes.append(f"{r['name']}: XLA failed: {r['xla_error'][:120]}")

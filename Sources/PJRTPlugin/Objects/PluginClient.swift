@@ -16,8 +16,9 @@ final class PluginClient: @unchecked Sendable {
     var backendKind: String { backend.kind }
     let devices: [PluginDevice]
     let storage = CStorage()
-    /// Work runs here, in submission order, off the caller's thread.
-    let queue = DispatchQueue(label: "openxla-nvgpu.pjrt.execute")
+    /// Work runs here, in submission order, off the caller's thread (a thread with a
+    /// 16 MiB stack: a dispatch queue's 512 KiB overflowed on the H100).
+    let queue = SerialWorkThread(name: "openxla-nvgpu.pjrt.execute")
     /// Waits for the device after each run and completes the events the host sees.
     let completions = DispatchQueue(label: "openxla-nvgpu.pjrt.completion")
     let statistics = MemoryStatistics()

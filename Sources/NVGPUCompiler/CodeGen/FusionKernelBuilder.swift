@@ -19,7 +19,10 @@ struct FusionKernelBuilder {
     let bindings: [GeneratedKernel.Binding]
     let reductions: [Operation]
 
-    init(group: FusionGroup, block: Block, name: String) throws {
+    /// - Parameter aliased: value ids whose buffers alias another parameter of the kernel (a
+    ///   loop's carried value updated in place): their pointers are declared without
+    ///   `__restrict__`.
+    init(group: FusionGroup, block: Block, name: String, aliased: Set<Int> = []) throws {
         self.group = group
         self.name = name
         operations = group.operations.map { block.operations[$0] }
@@ -47,7 +50,7 @@ struct FusionKernelBuilder {
             }
             let n = "in\(declarations.count)"
             names[v.id] = n
-            declarations.append("const \(kt.storage)* __restrict__ \(n)")
+            declarations.append("const \(kt.storage)* \(aliased.contains(v.id) ? "" : "__restrict__ ")\(n)")
             bindings.append(.value(v))
         }
         for (k, v) in group.outputs.enumerated() {
@@ -56,7 +59,7 @@ struct FusionKernelBuilder {
             }
             let n = "out\(k)"
             names[v.id] = n
-            declarations.append("\(kt.storage)* __restrict__ \(n)")
+            declarations.append("\(kt.storage)* \(aliased.contains(v.id) ? "" : "__restrict__ ")\(n)")
             bindings.append(.value(v))
         }
         self.literals = literals

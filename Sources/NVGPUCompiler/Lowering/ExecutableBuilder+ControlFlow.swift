@@ -88,7 +88,8 @@ extension ExecutableBuilder {
             throw CodeGenError("while condition must return one i1 scalar", at: op.location)
         }
         let predicate = try assembly.buffer(for: cond.results[0], definedBy: "\(name) condition")
-        var loopBody = try lowerRegion(body, into: &assembly, context: context, prefix: "\(name)_body_")
+        let inPlace = CarriedInPlace.candidates(body: body, carried: carried) { assembly.buffers[$0].byteSize }
+        var loopBody = try lowerRegion(body, into: &assembly, context: context, prefix: "\(name)_body_", carriedInPlace: inPlace)
         guard loopBody.results.count == carried.count else {
             throw CodeGenError("while body returns \(loopBody.results.count) values for \(carried.count) carried", at: op.location)
         }
@@ -109,13 +110,15 @@ extension ExecutableBuilder {
             copies.append(.copy(from: source, to: carried[i]))
         }
         loopBody.steps += copies
+        let inPlaceCount = zip(zip(sources, carried), zip(loopBody.results, body.arguments))
+            .filter { $0.0.0 == $0.0.1 && $0.1.0.id != $0.1.1.id }.count
         let kernel = assembly.conditionKernel()
         assembly.steps.append(.loop(LoopStep(condition: cond.steps, predicate: predicate, body: loopBody.steps,
                                              carried: carried, setCondition: kernel)))
         assembly.stepBuffers.append(Array(Set(outerTouched + cond.touched + [predicate] + loopBody.touched + touched)))
         return ControlFlowReport(
             name: name, operation: op.name, onDevice: true,
-            detail: "\(carried.count) carried buffer(s); condition \(cond.steps.count) step(s), body \(loopBody.steps.count) step(s)"
+            detail: "\(carried.count) carried buffer(s)\(inPlaceCount > 0 ? " (\(inPlaceCount) updated in place)" : ""); condition \(cond.steps.count) step(s), body \(loopBody.steps.count) step(s)"
                 + (cond.hostSteps + loopBody.hostSteps > 0 ? ", \(cond.hostSteps + loopBody.hostSteps) host step(s) inside" : ""),
             nested: cond.report.controlFlow + loopBody.report.controlFlow)
     }
@@ -170,7 +173,8 @@ extension ExecutableBuilder {
 
     /// Lowers a region's block into a step list of its own (the assembly's steps are put
     /// back afterwards); returns the steps, the buffers they touch and the returned values.
-    private func lowerRegion(_ block: Block, into assembly: inout Assembly, context: BlockContext, prefix: String)
+    private func lowerRegion(_ block: Block, into assembly: inout Assembly, context: BlockContext, prefix: String,
+                             carriedInPlace: [CarriedInPlace] = [])
         throws -> (steps: [ExecutionStep], touched: [Int], results: [Value], report: LoweringReport, hostSteps: Int)
     {
         let outerSteps = assembly.steps, outerBuffers = assembly.stepBuffers
@@ -183,6 +187,7 @@ extension ExecutableBuilder {
         var nested = context
         nested.prefix = prefix
         nested.depth = context.depth + 1
+        nested.carriedInPlace = carriedInPlace
         let lowered = try lowerBlock(block, into: &assembly, context: nested)
         let steps = assembly.steps
         func hostCount(_ steps: [ExecutionStep]) -> Int {

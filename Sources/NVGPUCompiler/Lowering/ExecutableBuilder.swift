@@ -65,6 +65,8 @@ public struct ExecutableBuilder {
         var prefix: String
         /// Control-flow ops enclosing the block (0 for the entry function's body).
         var depth = 0
+        /// A `while` body's carried values that may be updated in place (`CarriedInPlace`).
+        var carriedInPlace: [CarriedInPlace] = []
     }
 
     /// Lowers one block (the entry function's body, or a region of a control-flow op) into
@@ -118,6 +120,20 @@ public struct ExecutableBuilder {
                 }
             }
             if !failed { break }
+        }
+        // Loop-carried values computed straight into their carried buffers, where no read
+        // of the old value can see the write; their groups' kernels drop `__restrict__`.
+        var aliasedByGroup: [Int: (values: Set<Int>, candidates: [CarriedInPlace])] = [:]
+        for candidate in context.carriedInPlace {
+            guard let g = CarriedInPlace.inPlaceGroup(for: candidate, groups: groups, block: block) else { continue }
+            aliasedByGroup[g, default: ([], [])].values.formUnion([candidate.argument.id, candidate.result.id])
+            aliasedByGroup[g, default: ([], [])].candidates.append(candidate)
+        }
+        for (g, aliased) in aliasedByGroup {
+            guard let kernels = try? FusionKernelBuilder(group: groups[g], block: block, name: "\(prefix)fusion_\(g)",
+                                                         aliased: aliased.values).build() else { continue }
+            fusionKernels[g] = kernels
+            for candidate in aliased.candidates { assembly.bufferOf[candidate.result.id] = candidate.buffer }
         }
 
         var kernelsPerGroup: [Int: [String]] = [:]

@@ -151,9 +151,15 @@ extension CUDAExecutableRunner {
         defer { graphState.isCapturing = false }
         do {
             try enqueue()
-            return try graphs.endCapture()
         } catch {
             graphs.abandonCapture()
+            graphState.failure = "graph capture failed: \(error)"
+            return nil
+        }
+        // endCapture ends the capture whether or not instantiating the graph works.
+        do {
+            return try graphs.endCapture()
+        } catch {
             graphState.failure = "graph capture failed: \(error)"
             return nil
         }

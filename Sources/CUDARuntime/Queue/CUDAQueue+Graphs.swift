@@ -11,15 +11,25 @@ final class CUDAGraphCapture: GraphCapturing, @unchecked Sendable {
 
     init(queue: CUDAQueue) { self.queue = queue }
 
+    /// Takes the queue's stream lock until `endCapture` or `abandonCapture` (same thread),
+    /// so no other thread's transfer or wait lands in the graph or breaks the capture.
     func beginCapture() throws {
-        try queue.stream.beginCapture()
+        queue.streamLock.lock()
+        do {
+            try queue.stream.beginCapture()
+        } catch {
+            queue.streamLock.unlock()
+            throw error
+        }
     }
 
     func endCapture() throws -> any ReplayableGraph {
-        try queue.stream.endCapture()
+        defer { queue.streamLock.unlock() }
+        return try queue.stream.endCapture()
     }
 
     func abandonCapture() {
+        defer { queue.streamLock.unlock() }
         // Body captures end where they fail (`CUDAStream.captureConditional`); only the
         // outer capture is left.
         queue.captureStack = []

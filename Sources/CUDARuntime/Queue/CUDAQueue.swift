@@ -24,6 +24,12 @@ public final class CUDAQueue: DeviceQueue, @unchecked Sendable {
     let convolutionPlans = ConvolutionPlans()
     /// cuFFT plans (see `CUDAQueue+FFT`).
     let fftPlans = FFTPlans()
+    /// Held from the start of a graph capture on `stream` to its end, and by every transfer
+    /// and wait that other threads (a PJRT client's device_put, to-host copies, completion
+    /// waits) queue on `stream`: work queued on a capturing stream becomes part of the graph
+    /// (a host copy into memory freed long before a replay), and a wait on it invalidates the
+    /// capture. Recursive: the capturing thread's own steps take it again.
+    let streamLock = NSRecursiveLock()
     /// Streams capturing into conditional-node bodies, innermost last (see `CUDAQueue+Graphs`).
     var captureStack: [CUDAStream] = []
     /// Idle streams for body captures, reused.
@@ -61,6 +67,8 @@ public final class CUDAQueue: DeviceQueue, @unchecked Sendable {
     }
 
     public func upload(_ bytes: [UInt8], to destination: DevicePointer) throws {
+        streamLock.lock()
+        defer { streamLock.unlock() }
         var failure: CUDAError?
         bytes.withUnsafeBytes { raw in
             do throws(CUDAError) { try stream.copyAsync(from: raw, to: destination) } catch { failure = error }
@@ -72,6 +80,8 @@ public final class CUDAQueue: DeviceQueue, @unchecked Sendable {
 
     public func download(from source: DevicePointer, byteCount: Int) throws -> [UInt8] {
         guard byteCount > 0 else { return [] }
+        streamLock.lock()
+        defer { streamLock.unlock() }
         var bytes = [UInt8](repeating: 0, count: byteCount)
         var failure: CUDAError?
         bytes.withUnsafeMutableBytes { raw in
@@ -85,6 +95,8 @@ public final class CUDAQueue: DeviceQueue, @unchecked Sendable {
     }
 
     public func copy(from source: DevicePointer, to destination: DevicePointer, byteCount: Int) throws {
+        streamLock.lock()
+        defer { streamLock.unlock() }
         try activeStream.copyAsync(from: source, to: destination, byteCount: byteCount)
     }
 
@@ -140,6 +152,8 @@ public final class CUDAQueue: DeviceQueue, @unchecked Sendable {
     }
 
     public func synchronize() throws {
+        streamLock.lock()
+        defer { streamLock.unlock() }
         try stream.synchronize()
     }
 

@@ -19,8 +19,9 @@ final class PluginClient: @unchecked Sendable {
     /// Work runs here, in submission order, off the caller's thread (a thread with a
     /// 16 MiB stack: a dispatch queue's 512 KiB overflowed on the H100).
     let queue = SerialWorkThread(name: "openxla-nvgpu.pjrt.execute")
-    /// Waits for the device after each run and completes the events the host sees.
-    let completions = DispatchQueue(label: "openxla-nvgpu.pjrt.completion")
+    /// Waits for the device after each run and completes the events the host sees (their
+    /// callbacks, the caller's code, run on this thread: a large stack too).
+    let completions = SerialWorkThread(name: "openxla-nvgpu.pjrt.completion")
     let statistics = MemoryStatistics()
 
     private(set) var deviceHandles: UnsafeMutablePointer<OpaquePointer?>

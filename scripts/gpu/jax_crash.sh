@@ -15,7 +15,7 @@ cd "$root/tests/jax"
 for graphs in 1 0; do
     for i in $(seq 1 "$repeats"); do
         NVGPU_CRASH_BACKTRACE=1 NVGPU_CUDA_GRAPHS=$graphs NVGPU_PJRT_LIBRARY="$lib" NVGPU_DEVICE=cuda NVGPU_TEST_REQUIRE_PLUGIN=1 \
-            python -m pytest -q -p no:cacheprovider $select > "$out/crash_g${graphs}_$i.log" 2>&1
+            python -m pytest -q -s -p no:cacheprovider -p no:faulthandler $select > "$out/crash_g${graphs}_$i.log" 2>&1
         echo "graphs=$graphs run $i: exit $? $(tail -n 1 "$out/crash_g${graphs}_$i.log")"
     done
 done

@@ -17,7 +17,7 @@ final class PluginClient: @unchecked Sendable {
     let devices: [PluginDevice]
     let storage = CStorage()
     /// Work runs here, in submission order, off the caller's thread (a thread with a
-    /// 16 MiB stack: a dispatch queue's 512 KiB overflowed on the H100).
+    /// 16 MiB stack, not a dispatch queue's 512 KiB worker).
     let queue = SerialWorkThread(name: "openxla-nvgpu.pjrt.execute")
     /// Waits for the device after each run and completes the events the host sees (their
     /// callbacks, the caller's code, run on this thread: a large stack too).

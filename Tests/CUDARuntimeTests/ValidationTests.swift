@@ -31,6 +31,9 @@ struct ValidationTests {
         ("has shape", { $0.buffers[3].shape = [Int.max, 4] }),
         ("arena offset -256", { $0.buffers[4].placement = .arena(offset: -256) }),
         ("arena offset 9223372036854775807", { $0.buffers[4].placement = .arena(offset: Int.max) }),
+        ("step 2: fft output", { $0.steps[2] = .fft(FFTCall(kind: .rfft, input: 4, output: 5, scratch: nil, lengths: [3], batch: 2, doublePrecision: false)) }),
+        ("step 2: cuFFT IRFFT complex<f32> 2 x 4 -> f32 needs scratch", { $0.steps[2] = .fft(FFTCall(kind: .irfft, input: 4, output: 5, scratch: nil, lengths: [4], batch: 2, doublePrecision: false)) }),
+        ("more elements than memory can", { $0.steps[2] = .fft(FFTCall(kind: .fft, input: 4, output: 5, scratch: nil, lengths: [2_000_000_000, 2_000_000_000, 2_000_000_000], batch: 2_000_000_000, doublePrecision: true)) }),
     ]
 
     @Test("a damaged executable is refused with the reason", arguments: damages.indices)

@@ -36,6 +36,14 @@ extension Executable {
               call.lengths.allSatisfy({ $0 > 0 && $0 < Int(Int32.max) }) else {
             throw fail("\(label): \(call.summary) has an empty or invalid extent")
         }
+        // The whole batch, in bytes of complex<f64>, must be countable before anything is sized.
+        let scalars = call.lengths.reduce((value: call.batch, overflow: false)) { partial, n in
+            let (product, overflow) = partial.value.multipliedReportingOverflow(by: n)
+            return (product, partial.overflow || overflow)
+        }
+        guard !scalars.overflow, !scalars.value.multipliedReportingOverflow(by: 16).overflow else {
+            throw fail("\(label): \(call.summary) holds more elements than memory can")
+        }
         guard (call.kind == .irfft) == (call.scratch != nil) else {
             throw fail("\(label): \(call.summary) \(call.kind == .irfft ? "needs" : "takes no") scratch copy of its input")
         }

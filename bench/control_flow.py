@@ -12,14 +12,15 @@ results compared. The per-iteration cost of a `fori_loop` is the slope between t
 import argparse
 import json
 import os
-import subprocess
 import sys
-import time
 
 import numpy as np
 import jax
 import jax.numpy as jnp
 from jax import lax
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import gpu_runs  # noqa: E402
 
 P = argparse.ArgumentParser()
 P.add_argument("--nvgpu", required=True)
@@ -70,56 +71,26 @@ PROGRAMS = [(f"fori_{n}", fori(n), [f32(1024)]) for n in (1, 16, 256, 1024)] + [
 
 
 def xla_time(fn, args):
-    f = jax.jit(fn)
-    dev = [jax.device_put(a) for a in args]
-    out = jax.block_until_ready(f(*dev))
-    for _ in range(10):
-        jax.block_until_ready(f(*dev))
-    samples = []
-    for _ in range(ARGS.runs):
-        t0 = time.perf_counter_ns()
-        jax.block_until_ready(f(*dev))
-        samples.append((time.perf_counter_ns() - t0) / 1e6)
-    t0 = time.perf_counter_ns()
-    r = None
-    for _ in range(ARGS.runs):
-        r = f(*dev)
-    jax.block_until_ready(r)
-    b2b = (time.perf_counter_ns() - t0) / 1e6 / ARGS.runs
-    return out, float(np.median(samples)), b2b
+    return gpu_runs.xla_time(fn, args, ARGS.runs)
 
 
 def ours(path, graphs):
-    j = os.path.join(ARGS.out, "tmp.json")
-    env = dict(os.environ, NVGPU_CUDA_GRAPHS="1" if graphs else "0")
-    p = subprocess.run([ARGS.nvgpu, "bench", path, "--random-inputs", "--runs", str(ARGS.runs), "--json", j],
-                       capture_output=True, text=True, env=env, timeout=600)
-    if p.returncode != 0:
-        return dict(error=(p.stderr or p.stdout).strip()[-400:])
-    rec = json.load(open(j))
-    lines = [l for l in p.stdout.splitlines() if l.startswith(("CUDA graphs", "control flow", "timed runs"))]
-    host = None
-    for l in p.stdout.splitlines():
-        if l.startswith("single call on the host"):
-            host = float(l.split("median ")[1].split(" ms")[0])
-    replay = any(l.startswith("timed runs' results equal the first run's: yes") for l in p.stdout.splitlines())
-    return dict(host_ms=host, event_ms=rec["ms"], b2b_ms=rec.get("ms_loop"), replay_ok=replay, notes="; ".join(lines))
+    r = gpu_runs.nvgpu_bench(ARGS.nvgpu, path, ARGS.out, ARGS.runs, dict(NVGPU_CUDA_GRAPHS="1" if graphs else "0"))
+    if "error" in r:
+        return r
+    lines = r.pop("stdout").splitlines()
+    notes = [l for l in lines if l.startswith(("CUDA graphs", "control flow", "timed runs"))]
+    r["replay_ok"] = any(l.startswith("timed runs' results equal the first run's: yes") for l in lines)
+    r["notes"] = "; ".join(notes)
+    return r
 
 
 def check(name, path, args, expected):
-    files = []
-    for k, a in enumerate(args):
-        fp = os.path.join(ARGS.out, f"{name}_in{k}.npy")
-        np.save(fp, a)
-        files.append(f"--input=@{fp}")
-    outs = [os.path.join(ARGS.out, f"{name}_out{k}.npy") for k in range(len(expected))]
-    p = subprocess.run([ARGS.nvgpu, "run", path, "--device=cuda", *files, *[f"--output=@{o}" for o in outs],
-                        "--print-max-elements", "0"], capture_output=True, text=True, timeout=600)
-    if p.returncode != 0:
-        return False, (p.stderr or p.stdout).strip()[-300:]
+    results, error = gpu_runs.nvgpu_run(ARGS.nvgpu, path, ARGS.out, name, args, len(expected))
+    if error is not None:
+        return False, error
     worst = 0.0
-    for o, e in zip(outs, expected):
-        got = np.load(o)
+    for got, e in zip(results, expected):
         e = np.asarray(e)
         err = float(np.max(np.abs(got.astype(np.float64) - e.astype(np.float64)) / (1e-3 + np.abs(e.astype(np.float64))))) if e.size else 0.0
         worst = max(worst, err)

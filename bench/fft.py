@@ -13,11 +13,14 @@ NVGPU_CUFFT=0 (the exact DFT kernels).
 import argparse
 import json
 import os
-import subprocess
+import sys
 
 import numpy as np
 import jax
 import jax.numpy as jnp
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import gpu_runs  # noqa: E402
 
 jax.config.update("jax_enable_x64", True)
 
@@ -52,54 +55,25 @@ PROGRAMS = [
 
 
 def xla_time(fn, args):
-    f = jax.jit(fn)
-    dev = [jax.device_put(a) for a in args]
-    out = jax.block_until_ready(f(*dev))
-    for _ in range(10):
-        jax.block_until_ready(f(*dev))
-    import time
-    samples = []
-    for _ in range(ARGS.runs):
-        t0 = time.perf_counter_ns()
-        jax.block_until_ready(f(*dev))
-        samples.append((time.perf_counter_ns() - t0) / 1e6)
-    t0 = time.perf_counter_ns()
-    r = None
-    for _ in range(ARGS.runs):
-        r = f(*dev)
-    jax.block_until_ready(r)
-    return np.asarray(out), float(np.median(samples)), (time.perf_counter_ns() - t0) / 1e6 / ARGS.runs
+    out, host, b2b = gpu_runs.xla_time(fn, args, ARGS.runs)
+    return np.asarray(out), host, b2b
 
 
 def ours(path, cufft):
-    j = os.path.join(ARGS.out, "tmp.json")
-    env = dict(os.environ, NVGPU_CUFFT="1" if cufft else "0")
     check = ["--check", "--check-time-limit", "300"] if cufft else []
-    p = subprocess.run([ARGS.nvgpu, "bench", path, "--random-inputs", *check, "--runs", str(ARGS.runs), "--json", j],
-                       capture_output=True, text=True, env=env, timeout=900)
-    if p.returncode != 0:
-        return dict(error=(p.stderr or p.stdout).strip()[-400:])
-    rec = json.load(open(j))
-    check = [l for l in p.stdout.splitlines() if l.startswith("check")][-2:]
-    host = None
-    for l in p.stdout.splitlines():
-        if l.startswith("single call on the host"):
-            host = float(l.split("median ")[1].split(" ms")[0])
-    return dict(host_ms=host, event_ms=rec["ms"], b2b_ms=rec.get("ms_loop"), check="; ".join(check))
+    r = gpu_runs.nvgpu_bench(ARGS.nvgpu, path, ARGS.out, ARGS.runs, dict(NVGPU_CUFFT="1" if cufft else "0"),
+                             extra=check, timeout=900)
+    if "error" in r:
+        return r
+    r["check"] = "; ".join([l for l in r.pop("stdout").splitlines() if l.startswith("check")][-2:])
+    return r
 
 
 def against_xla(name, path, args, expected):
-    files = []
-    for k, a in enumerate(args):
-        fp = os.path.join(ARGS.out, f"{name}_in{k}.npy")
-        np.save(fp, a)
-        files.append(f"--input=@{fp}")
-    o = os.path.join(ARGS.out, f"{name}_out.npy")
-    p = subprocess.run([ARGS.nvgpu, "run", path, "--device=cuda", *files, f"--output=@{o}", "--print-max-elements", "0"],
-                       capture_output=True, text=True, timeout=900)
-    if p.returncode != 0:
-        return False, (p.stderr or p.stdout).strip()[-300:]
-    got = np.load(o).astype(np.complex128)
+    results, error = gpu_runs.nvgpu_run(ARGS.nvgpu, path, ARGS.out, name, args, 1, timeout=900)
+    if error is not None:
+        return False, error
+    got = results[0].astype(np.complex128)
     e = expected.astype(np.complex128)
     err = float(np.linalg.norm(got - e) / max(np.linalg.norm(e), 1e-300))
     bound = 1e-12 if expected.dtype in (np.float64, np.complex128) else 1e-5

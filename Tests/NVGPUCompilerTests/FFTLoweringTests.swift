@@ -119,3 +119,19 @@ import Testing
         #expect(call.summary.hasPrefix("cuFFT \(kind.rawValue)"))
     }
 }
+
+extension FFTLoweringTests {
+    /// An unverified op whose fft_length does not fit its operand (nor Int) stays on the
+    /// generated path with a reason instead of trapping while counting elements.
+    @Test func unverifiedHugeLengthsAreRefused() throws {
+        let c = FFTCase(kind: "FFT", input: "1x1x8xcomplex<f32>", output: "1x1x8xcomplex<f32>",
+                        lengths: [1 << 40, 1 << 40, 1 << 40])
+        let module = try Module.parse(c.text, file: "fft.mlir")
+        let op = try #require(module.function(named: "main")?.body.entry?.operations.first { $0.name == "stablehlo.fft" })
+        guard case .generated(let why) = FFTLowering.path(op, useVendorLibraries: true, cuFFTDisabled: false) else {
+            Issue.record("an fft_length that overflows went to cuFFT")
+            return
+        }
+        #expect(why.contains("fft_length"))
+    }
+}

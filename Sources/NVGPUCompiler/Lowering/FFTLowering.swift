@@ -36,7 +36,15 @@ public enum FFTLowering {
               let kind = FFTCall.Kind(rawValue: kindName) else {
             return .generated(reason: "not a well-formed fft")
         }
-        guard (1...3).contains(lengths.count), lengths.allSatisfy({ $0 > 0 }), input.shape.count >= lengths.count else {
+        // Verified programs have fft_length equal to the operand's trailing extents; check the
+        // product anyway, so an unverified op cannot make the counts below overflow.
+        var transformSize = 1, overflow = false
+        for n in lengths {
+            let (product, over) = transformSize.multipliedReportingOverflow(by: n)
+            (transformSize, overflow) = (product, overflow || over)
+        }
+        guard (1...3).contains(lengths.count), lengths.allSatisfy({ $0 > 0 }), !overflow,
+              input.shape.count >= lengths.count else {
             return .generated(reason: "fft_length \(lengths)")
         }
         guard let longest = lengths.max(), longest > exactLengthLimit else {
@@ -54,6 +62,9 @@ public enum FFTLowering {
             return .generated(reason: "\(kindName) of \(input.elementType) to \(output.elementType)")
         }
         let batch = input.shape.dropLast(lengths.count).reduce(1, *)
+        guard !batch.multipliedReportingOverflow(by: transformSize).overflow else {
+            return .generated(reason: "fft_length \(lengths) over \(input)")
+        }
         let call = FFTCall(kind: kind, input: 0, output: 0, scratch: kind == .irfft ? 0 : nil, lengths: lengths,
                            batch: batch, doublePrecision: doublePrecision)
         let counts = call.elementCounts

@@ -146,11 +146,16 @@ enum PadGeometry {
     static func shape(_ input: [Int], low: [Int], high: [Int], interior: [Int]) -> [Int]? {
         let limit = 1 << 40
         guard low.count == input.count, high.count == input.count, interior.count == input.count,
-              interior.allSatisfy({ $0 >= 0 && $0 < limit }), (low + high).allSatisfy({ abs($0) < limit }) else { return nil }
+              interior.allSatisfy({ $0 >= 0 && $0 < limit }), (low + high).allSatisfy({ $0 > -limit && $0 < limit }),
+              input.allSatisfy({ $0 >= 0 && $0 < limit }) else { return nil }
         var shape: [Int] = []
         for d in input.indices {
+            // Every term is below 2^40; their product may not be (up to 2^80), so it is checked
+            // and kept below 2^60, which leaves the sum far from overflowing.
             let n = input[d]
-            let size = low[d] + high[d] + n + max(n - 1, 0) * interior[d]
+            let (interiors, overflow) = max(n - 1, 0).multipliedReportingOverflow(by: interior[d])
+            guard !overflow, interiors < 1 << 60 else { return nil }
+            let size = low[d] + high[d] + n + interiors
             guard size >= 0 else { return nil }
             shape.append(size)
         }

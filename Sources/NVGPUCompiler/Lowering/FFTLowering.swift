@@ -92,7 +92,7 @@ extension Assembly {
         steps.append(.fft(call))
         stepBuffers.append([call.input, call.output] + (call.scratch.map { [$0] } ?? []))
         guard call.kind == .ifft || call.kind == .irfft else { return [] }
-        let kernel = Self.scaleKernel(call, name: "\(name)_scale")
+        let kernel = Self.scaleKernel(call, name: "\(name)_scale", operation: op)
         steps.append(.launch(KernelLaunch(kernel: kernels.count, grid: kernel.grid, block: kernel.block,
                                           arguments: [.buffer(call.output)])))
         kernels.append(KernelImage(entryPoint: kernel.name, binary: Data(), source: kernel.source))
@@ -102,23 +102,14 @@ extension Assembly {
 
     /// A kernel multiplying every real component of an inverse transform's result by
     /// `1 / lengths.product` (cuFFT leaves inverse transforms unscaled).
-    static func scaleKernel(_ call: FFTCall, name: String) -> GeneratedKernel {
+    static func scaleKernel(_ call: FFTCall, name: String, operation: StableHLO.Operation) -> GeneratedKernel {
         let scalar = call.doublePrecision ? "double" : "float"
-        let components = call.elementCounts.output * (call.kind == .ifft ? 2 : 1)
         let n = call.lengths.reduce(1, *)
-        let factor = KernelElementType.floatLiteral(1 / Double(n), compute: scalar)
-        let block = DedicatedKernels.block
-        let header = KernelSource.header(
-            name: name, parameters: ["\(scalar)* __restrict__ data"], block: block, indexType: "long long",
-            comment: "\(name): \(call.kind.rawValue) result scaled by 1/\(n) (cuFFT does not scale inverse transforms)")
-        let loop = [
-            "  for (idx_t o = (idx_t)blockIdx.x * \(block) + (idx_t)threadIdx.x; o < (idx_t)\(components); o += (idx_t)gridDim.x * \(block)) {",
-            "    data[o] = data[o] * \(factor);",
-            "  }",
-        ]
-        return GeneratedKernel(
-            name: name, source: KernelSource.unit(globals: [], function: header + loop),
-            grid: [DedicatedKernels.blocks(for: components), 1, 1], block: [block, 1, 1], sharedMemoryBytes: 0,
-            bindings: [], operationNames: ["stablehlo.fft"])
+        return WideAttributes.loopKernel(
+            name: name, comment: "\(name): \(call.kind.rawValue) result scaled by 1/\(n) (cuFFT does not scale inverse transforms)",
+            parameters: ["\(scalar)* __restrict__ data"], bindings: [],
+            count: call.elementCounts.output * (call.kind == .ifft ? 2 : 1), globals: [],
+            body: ["    data[o] = data[o] * \(KernelElementType.floatLiteral(1 / Double(n), compute: scalar));"],
+            operation: operation)
     }
 }

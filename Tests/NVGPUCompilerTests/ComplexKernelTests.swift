@@ -17,7 +17,7 @@ import Testing
         "stablehlo.log_plus_one", "stablehlo.logistic", "stablehlo.sqrt", "stablehlo.rsqrt", "stablehlo.cbrt",
         "stablehlo.sine", "stablehlo.cosine", "stablehlo.tan", "stablehlo.tanh", "stablehlo.sign",
         "chlo.acos", "chlo.acosh", "chlo.asin", "chlo.asinh", "chlo.atan", "chlo.atanh", "chlo.cosh",
-        "chlo.sinh", "chlo.tan", "chlo.conj",
+        "chlo.sinh", "chlo.tan", "chlo.conj", "chlo.square",
     ]
 
     static let binaryOps = [

@@ -142,6 +142,16 @@ import Testing
         #expect(next?.floats == [1 + 0x1p-10, 1 - 0x1p-11, -0x1p-24, 0x1p-24])
     }
 
+    /// `chlo.square` (what `jnp.square` and `jnp.var` export): x·x rounded once in the
+    /// element type, wrapping for integers, z·z for complex numbers.
+    @Test func chloSquare() throws {
+        #expect(try OneOp.unary("chlo.square", OneOp.floats([1.5, -2, 0x1.000002p0, -0.0], .f32))?.floats
+            == [2.25, 4, Double(Float(0x1.000002p0) * Float(0x1.000002p0)), 0])
+        #expect(try OneOp.unary("chlo.square", OneOp.ints([3, -4, 46341], .si(32)))?.ints == [9, 16, -2147479015])
+        #expect(try OneOp.unary("chlo.square", OneOp.complexes([(1, 2), (0.5, -1)], .f64))?.complexes
+            == [-3, 4, -0.75, -1])
+    }
+
     /// e^(-|x|)·I₁(x) = (1/π)∫₀^π e^(|x|(cos t - 1))·cos t dt, by the trapezoidal rule
     /// (exponentially convergent for this periodic integrand); odd in x.
     static func besselI1eByQuadrature(_ x: Double) -> Double {

@@ -21,7 +21,7 @@ enum ExpressionTable {
         "stablehlo.round_nearest_afz": "round{f}($0)", "stablehlo.round_nearest_even": "rint{f}($0)",
         "stablehlo.sign": "nv_fsign($0)",
         "stablehlo.clamp": "nv_fmin(nv_fmax($1, $0), $2)",
-        "chlo.conj": "$0",
+        "chlo.conj": "$0", "chlo.square": "($0 * $0)",
     ]
 
     /// Templates by op for complex operands (`nv_c128`, see `ComplexPrelude`): each the
@@ -43,7 +43,7 @@ enum ExpressionTable {
         "chlo.acos": "nv_cacos($0)", "chlo.acosh": "nv_cacosh($0)", "chlo.asin": "nv_casin($0)",
         "chlo.asinh": "nv_casinh($0)", "chlo.atan": "nv_catan($0)", "chlo.atanh": "nv_catanh($0)",
         "chlo.cosh": "nv_ccosh($0)", "chlo.sinh": "nv_csinh($0)", "chlo.tan": "nv_ctan($0)",
-        "chlo.conj": "nv_conj($0)",
+        "chlo.conj": "nv_conj($0)", "chlo.square": "($0 * $0)",
     ]
 
     /// Ops on complex numbers beyond the templates: parts, construction and modulus.
@@ -62,6 +62,7 @@ enum ExpressionTable {
         "stablehlo.not": "(({T})~$0)", "stablehlo.popcnt": "nv_popcnt($0)",
         "stablehlo.count_leading_zeros": "nv_clz($0)",
         "stablehlo.clamp": "nv_imin(nv_imax($1, $0), $2)",
+        "chlo.square": "nv_imul($0, $0)",
     ]
 
     /// Templates by op for `i1` (computed as `bool`).
@@ -71,6 +72,7 @@ enum ExpressionTable {
         "stablehlo.and": "($0 && $1)", "stablehlo.or": "($0 || $1)", "stablehlo.xor": "($0 != $1)",
         "stablehlo.not": "(!$0)", "stablehlo.abs": "$0", "stablehlo.negate": "$0", "stablehlo.sign": "$0",
         "stablehlo.clamp": "(($1 || $0) && $2)",
+        "chlo.square": "$0",
     ]
 
     /// CHLO unary functions, by op, and the CUDA double-precision function computing them.

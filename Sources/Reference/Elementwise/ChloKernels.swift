@@ -5,7 +5,7 @@ import Darwin
 #endif
 import StableHLO
 
-/// CHLO elementwise ops (special functions, inverse trigonometry, `next_after`) as JAX
+/// CHLO elementwise ops (special functions, inverse trigonometry, `square`, `next_after`) as JAX
 /// exports them. Binary CHLO ops broadcast like NumPy (trailing dimensions aligned).
 extension ElementwiseKernels {
     static let chloTable: [String: Kernel] = [
@@ -25,6 +25,7 @@ extension ElementwiseKernels {
         "chlo.sinh": unary(floats: { sinh($0) }, complexes: ComplexMath.hyperbolicSine),
         "chlo.tan": unary(floats: { tan($0) }, complexes: ComplexMath.tangent),
         "chlo.conj": unary(floats: { $0 }, complexes: { $0.conjugate }),
+        "chlo.square": unary(ints: { IntegerArithmetic.multiply($0, $0, $1) }, floats: { $0 * $0 }, complexes: { $0 * $0 }),
         "chlo.is_inf": floatPredicate { $0.isInfinite },
         "chlo.is_pos_inf": floatPredicate { $0 == .infinity },
         "chlo.is_neg_inf": floatPredicate { $0 == -.infinity },

@@ -48,7 +48,7 @@ import Testing
         #expect(e.steps.count == 1)
     }
 
-    @Test func reductionOverLeadingDimensionIsGeneric() throws {
+    @Test func reductionOverLeadingDimensionIsAColumnKernel() throws {
         let text = """
         func.func @main(%x: tensor<32x8xf32>) -> tensor<8xf32> {
           %z = stablehlo.constant dense<0.0> : tensor<f32>
@@ -59,7 +59,16 @@ import Testing
         """
         let (e, _) = try TestPrograms.lower(text)
         #expect(TestPrograms.launches(e) == 1)
-        #expect(e.kernels.first?.source.contains("each reducing 32") == true)
+        #expect(e.kernels.first?.source.contains("column reduction of [1, 32, 8]") == true)
+    }
+
+    /// `chlo.square` (what `jnp.var` exports) is elementwise in every element type: one
+    /// kernel, no host step, compiled by NVRTC.
+    @Test(arguments: ["f32", "bf16", "f16", "f64", "i32", "i8", "ui16", "i1", "complex<f32>"])
+    func chloSquareIsElementwise(_ type: String) throws {
+        let e = try ComplexKernelTests.onDevice(ComplexKernelTests.unary("chlo.square", type))
+        #expect(TestPrograms.launches(e) == 1)
+        try ComplexKernelTests.expectCompiles(e, label: "chlo.square \(type)")
     }
 
     @Test func unsupportedOpsBecomeHostStepsWithReasons() throws {

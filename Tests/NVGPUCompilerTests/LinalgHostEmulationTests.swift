@@ -8,8 +8,9 @@ import Testing
 /// The triangular_solve, cholesky and fft kernels checked bit for bit against the reference
 /// interpreter without a GPU: the generated sources (less the PTX prelude) are compiled as
 /// host C++ with the CUDA built-ins they use written as plain IEEE operations
-/// (`-ffp-contract=off`), one `std::thread` per CUDA thread and a `std::barrier` for
-/// `__syncthreads`, run on random inputs, and every output element is compared with the
+/// (`-ffp-contract=off`), one `std::thread` per CUDA thread (blocks of x × y threads),
+/// a `std::barrier` for `__syncthreads` and function-static arrays for `__shared__` ones
+/// (blocks run one after another), run on random inputs, and every output element is compared with the
 /// reference's bits. Needs a C++20 compiler (`CXX`, else `g++` or `clang++` on `PATH`):
 /// skipped loudly without one unless `NVGPU_HOST_EMULATION=1` requires it;
 /// `NVGPU_HOST_EMULATION=0` turns the test off (about 25 s on the 2-core machine).
@@ -58,17 +59,28 @@ inline unsigned short nv_float_to_bf16(float f) {
 }
 inline float nv_f16_to_float(unsigned short h) { _Float16 x; memcpy(&x, &h, 2); return (float)x; }
 inline unsigned short nv_float_to_f16(float f) { _Float16 x = (_Float16)f; unsigned short h; memcpy(&h, &x, 2); return h; }
+inline float nv_round_bf16(float f) { return nv_bf16_to_float(nv_float_to_bf16(f)); }
+inline float nv_round_f16(float f) { return nv_f16_to_float(nv_float_to_f16(f)); }
+#define __align__(n) alignas(n)
+inline float __int_as_float(int u) { float f; memcpy(&f, &u, 4); return f; }
+inline int __float_as_int(float f) { int u; memcpy(&u, &f, 4); return u; }
+inline long long __double_as_longlong(double f) { long long u; memcpy(&u, &f, 8); return u; }
+typedef unsigned long long nv_u64;
+struct alignas(16) nv_v16 { unsigned int x, y, z, w; };
+struct alignas(8) nv_v8 { unsigned int x, y; };
 struct AnyPtr { void* p; template <class T> operator T*() const { return (T*)p; } };
-template <class F> void launch(unsigned gx, unsigned bx, bool sync, F f) {
-  gridDim = {gx, 1, 1}; blockDim = {bx, 1, 1};
+#define __shared__ static
+template <class F> void launch(unsigned gx, unsigned bx, unsigned by, bool sync, F f) {
+  gridDim = {gx, 1, 1}; blockDim = {bx, by, 1};
+  const unsigned n = bx * by;
   for (unsigned b = 0; b < gx; ++b) {
     if (!sync) {
-      for (unsigned t = 0; t < bx; ++t) { blockIdx = {b, 0, 0}; threadIdx = {t, 0, 0}; f(); }
+      for (unsigned t = 0; t < n; ++t) { blockIdx = {b, 0, 0}; threadIdx = {t % bx, t / bx, 0}; f(); }
       continue;
     }
-    std::barrier<> bar(bx); g_bar = &bar;
+    std::barrier<> bar(n); g_bar = &bar;
     std::vector<std::thread> ts;
-    for (unsigned t = 0; t < bx; ++t) ts.emplace_back([&, b, t] { blockIdx = {b, 0, 0}; threadIdx = {t, 0, 0}; f(); });
+    for (unsigned t = 0; t < n; ++t) ts.emplace_back([&, b, t] { blockIdx = {b, 0, 0}; threadIdx = {t % bx, t / bx, 0}; f(); });
     for (auto& th : ts) th.join();
   }
 }
@@ -76,6 +88,15 @@ static std::vector<unsigned char> readFile(const std::string& p) {
   std::ifstream in(p, std::ios::binary); return std::vector<unsigned char>(std::istreambuf_iterator<char>(in), {});
 }
 """#
+
+    /// The prelude's one-line definitions of `names` (combiners such as `nv_fmax`,
+    /// `nv_iadd`), for kernels whose reductions call them.
+    static func preludeDefinitions(_ names: [String]) -> String {
+        KernelPrelude.source.split(separator: "\n").filter { line in
+            (line.hasPrefix("__device__") || line.hasPrefix("template")) && line.hasSuffix("}")
+                && names.contains { line.contains(" \($0)(") }
+        }.joined(separator: "\n") + "\n"
+    }
 
     /// A deterministic generator of values in [-1, 1).
     struct Numbers {
@@ -214,7 +235,11 @@ static std::vector<unsigned char> readFile(const std::string& p) {
                 if case .buffer(let b) = a { return "AnyPtr{B[\(b)].data()}" }
                 return nil
             }
-            cpp += "  launch(\(launch.grid[0]), \(launch.block[0]), \(kernel.source.contains("__syncthreads")), [&] { "
+            guard launch.grid.dropFirst().allSatisfy({ $0 == 1 }), launch.block.dropFirst(2).allSatisfy({ $0 == 1 }) else {
+                Issue.record("\(c.name): a launch over more than grid x and block x, y")
+                return ""
+            }
+            cpp += "  launch(\(launch.grid[0]), \(launch.block[0]), \(launch.block.count > 1 ? launch.block[1] : 1), \(kernel.source.contains("__syncthreads")), [&] { "
                 + "c\(index)k\(launch.kernel)::\(kernel.entryPoint)(\(arguments.joined(separator: ", "))); });\n"
         }
         cpp += "  int differ = 0;\n"

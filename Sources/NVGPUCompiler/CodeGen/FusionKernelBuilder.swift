@@ -1,6 +1,7 @@
 import StableHLO
 
-/// Turns one fusion group into kernels: a loop kernel per output shape, a row-reduction
+/// Turns one fusion group into kernels: a loop kernel per output shape (tiled through shared
+/// memory when it reads an input across its memory order), a row-reduction
 /// kernel (one warp or block per row) for softmax/layernorm-like groups, or a two-stage
 /// tree for a reduction of one long row. Throws `CodeGenError` when the group has no
 /// kernel shape; the planner then splits it.
@@ -86,6 +87,7 @@ struct FusionKernelBuilder {
     func build() throws -> FusionKernels {
         if reductions.isEmpty { return FusionKernels(kernels: try loopKernels(for: group.outputs), scratch: []) }
         if let fused = try? fusedReduction() { return fused }
+        if let column = try? ColumnReductionKernel.build(self) { return column }
         return try kernelsPerOutput()
     }
 
@@ -118,6 +120,10 @@ struct FusionKernelBuilder {
                 throw CodeGenError("output without CUDA element type")
             }
             return kt
+        }
+        if TiledTransposeKernel.isEnabled, let tiled = try TiledTransposeKernel.build(
+            self, shape: shape, outputs: outputs, outputTypes: outputTypes, name: name) {
+            return tiled
         }
         let widest = outputTypes.map(\.byteWidth).max() ?? 4
         var width = max(1, min(8, 16 / max(1, widest)))

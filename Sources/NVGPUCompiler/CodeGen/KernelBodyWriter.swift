@@ -31,6 +31,9 @@ final class KernelBodyWriter {
     /// Called for every input read at a vector lane; returns the vector the kernel stages
     /// that element in (and records that it needs it), or nil for a scalar read.
     var vectorRead: ((_ load: BufferLoad) -> VectorLoad?)?
+    /// Called for every input read before `vectorRead`; returns the storage-typed element
+    /// the kernel already staged for it (a shared-memory tile), or nil.
+    var stagedRead: ((_ load: BufferLoad) -> String?)?
 
     private(set) var lines: [String] = []
     private(set) var globals: [String] = []
@@ -163,7 +166,9 @@ final class KernelBodyWriter {
             throw CodeGenError("value %\(v.id) is neither computed in the fusion nor passed to it")
         }
         let (code, lane) = position(index)
-        let load = BufferLoad(parameter: parameter, valueID: v.id, elementType: type, index: code, lane: lane)
+        let load = BufferLoad(parameter: parameter, valueID: v.id, elementType: type, index: code, lane: lane,
+                              shape: tensor.shape, terms: index.terms)
+        if let staged = stagedRead?(load) { return bind(type.load(staged), type: type.compute) }
         if let lane, let vector = vectorRead?(load) {
             return bind(type.load(vector.element(lane.element)), type: type.compute)
         }

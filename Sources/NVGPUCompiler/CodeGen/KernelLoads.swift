@@ -13,6 +13,10 @@ struct BufferLoad: Sendable {
     var index: String
     /// The staged vector element the index names, if any.
     var lane: VectorLane?
+    /// The buffer's shape and the index's per-dimension terms, when the index was built
+    /// from terms (a kernel shape may stage the read through shared memory from them).
+    var shape: [Int] = []
+    var terms: [IndexTerm]?
 
     /// The scalar read, converted to the compute type.
     var scalarRead: String { elementType.load("\(parameter)[\(index)]") }

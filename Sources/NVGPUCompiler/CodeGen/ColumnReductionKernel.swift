@@ -1,0 +1,185 @@
+import StableHLO
+
+/// A fusion whose reductions keep the input's minor dimension (a column reduction: reduce a
+/// `[outer, reduced, inner]` view over its middle, with `inner > 1`; any reduced dimensions
+/// that are adjacent once unit dimensions are dropped), with producers and consumers fused.
+///
+/// Threads of a block lie along `inner` (x: consecutive columns, so every warp reads whole
+/// rows, coalesced) and along the reduced axis (y: rows interleaved); the y partials meet in
+/// shared memory. When `outer × ⌈inner / x⌉` blocks would leave the GPU idle, the reduced
+/// axis is also split over blocks: each writes a partial per column into scratch and a
+/// second kernel, one thread per kept element, combines the partials in order with the
+/// initial value and computes the consumers.
+enum ColumnReductionKernel {
+    /// Threads per block.
+    static let threads = 512
+    /// Blocks that fill an H100 about twice (132 multiprocessors × 4 blocks of 512 × 2).
+    static let targetBlocks = 1056
+    /// The fewest reduced elements a thread should fold per split.
+    static let minimumPerThread = 8
+
+    /// The `[outer, reduced, inner]` view of `shape` reduced over `dims`, or nil when the
+    /// reduced dimensions are not adjacent (unit dimensions aside) or nothing kept is minor.
+    static func view(_ shape: [Int], reducing dims: [Int]) -> (outer: Int, reduced: Int, inner: Int)? {
+        let reduced = dims.filter { shape[$0] != 1 }
+        guard let first = reduced.first, let last = reduced.last else { return nil }
+        let keptBetween = (first...last).filter { shape[$0] != 1 && !dims.contains($0) }
+        guard keptBetween.isEmpty else { return nil }
+        let outer = shape[..<first].reduce(1, *), inner = shape[(last + 1)...].reduce(1, *)
+        let count = reduced.map { shape[$0] }.reduce(1, *)
+        guard inner > 1 else { return nil }
+        return (outer, count, inner)
+    }
+
+    /// Threads along the columns and along the reduced axis, and how many splits of it.
+    static func geometry(outer: Int, reduced: Int, inner: Int) -> (x: Int, y: Int, splits: Int) {
+        var x = 1
+        while x < min(32, inner) { x *= 2 }
+        let y = threads / x
+        let tiles = outer * ((inner + x - 1) / x)
+        let wanted = max(1, (targetBlocks + tiles - 1) / tiles)
+        let most = max(1, reduced / (y * minimumPerThread))
+        return (x, y, min(wanted, most))
+    }
+
+    static func build(_ b: FusionKernelBuilder) throws -> FusionKernels {
+        guard let first = b.reductions.first, let inputShape = first.operandTensorType(0)?.shape else {
+            throw CodeGenError("no reduction")
+        }
+        let dims = (first[attribute: "dimensions"]?.intArray ?? []).map { Int($0) }.sorted()
+        guard Set(dims).count == dims.count, dims.allSatisfy({ $0 >= 0 && $0 < inputShape.count }),
+              let (outer, reduced, inner) = view(inputShape, reducing: dims) else {
+            throw CodeGenError("not a column reduction")
+        }
+        for r in b.reductions {
+            let d = (r[attribute: "dimensions"]?.intArray ?? []).map { Int($0) }.sorted()
+            guard d == dims, r.operandTensorType(0)?.shape == inputShape, r.results.count == 1 else {
+                throw CodeGenError("reductions of different shapes in one fusion")
+            }
+        }
+        let resultShape = inputShape.indices.filter { !dims.contains($0) }.map { inputShape[$0] }
+        for v in b.group.outputs {
+            guard let shape = v.type.tensorType?.shape, ElementIndex.squeezed(shape) == ElementIndex.squeezed(resultShape) else {
+                throw CodeGenError("an output of a column reduction does not have the kept shape")
+            }
+        }
+        let (x, y, splits) = geometry(outer: outer, reduced: reduced, inner: inner)
+        let tilesInner = (inner + x - 1) / x
+        let chunk = (reduced + splits - 1) / splits
+        let total = outer * tilesInner * splits
+        let blocks = min(total, LaunchLimits.maxRowBlocks)
+        let combiners = try b.reductions.map { try ReductionKernels.combinerAndType($0) }
+        let scratchTypes = try combiners.map { c -> KernelElementType in
+            guard !c.1.isComplex, let st = KernelElementType(c.1.computeElementType) else {
+                throw CodeGenError("no column reduction kernel for \(c.1.elementType)")
+            }
+            return st
+        }
+
+        // Stage 1: every block folds `chunk` rows of `x` columns.
+        let w = b.writer()
+        var shared: [String] = []
+        for (r, (_, type)) in combiners.enumerated() {
+            shared.append("  __shared__ \(type.compute) sm\(r)[\(y)][\(x + 1)];")
+        }
+        w.emit("for (idx_t t = blockIdx.x; t < (idx_t)\(total); t += gridDim.x) {")
+        try w.nested {
+            w.emit("const idx_t col = (t % \(tilesInner)) * \(x) + threadIdx.x;")
+            w.emit("const idx_t split = (t / \(tilesInner)) % \(splits), o = t / \(tilesInner * splits);")
+            for (r, (combiner, type)) in combiners.enumerated() {
+                w.emit("\(type.compute) acc\(r) = \(KernelSource.identity(combiner, type));")
+            }
+            w.emit("if (col < (idx_t)\(inner)) {")
+            try w.nested {
+                w.emit("const idx_t r0 = split * \(chunk);")
+                w.emit("const idx_t r1 = r0 + \(chunk) < (idx_t)\(reduced) ? r0 + \(chunk) : (idx_t)\(reduced);")
+                w.emit("#pragma unroll 4")
+                w.emit("for (idx_t r = r0 + threadIdx.y; r < r1; r += \(y)) {")
+                try w.nested {
+                    let at = w.bind("(o * \(reduced) + r) * \(inner) + col", type: "idx_t", prefix: "i")
+                    let index = ElementIndex(shape: inputShape, linear: at)
+                    for (r, reduce) in b.reductions.enumerated() {
+                        let (combiner, type) = combiners[r]
+                        let value = try w.value(reduce.operands[0], at: index)
+                        w.emit("acc\(r) = \(KernelSource.combine(combiner, type, "acc\(r)", value));")
+                    }
+                }
+                w.emit("}")
+            }
+            w.emit("}")
+            for r in combiners.indices { w.emit("sm\(r)[threadIdx.y][threadIdx.x] = acc\(r);") }
+            w.emit("__syncthreads();")
+            w.emit("if (threadIdx.y == 0 && col < (idx_t)\(inner)) {")
+            try w.nested {
+                for (r, (combiner, type)) in combiners.enumerated() {
+                    w.emit("for (int k = 1; k < \(y); ++k) acc\(r) = \(KernelSource.combine(combiner, type, "acc\(r)", "sm\(r)[k][threadIdx.x]"));")
+                }
+                if splits == 1 {
+                    try finish(b, w, kept: "o * \(inner) + col", resultShape: resultShape, combiners: combiners,
+                               partial: { "acc\($0)" })
+                } else {
+                    for (r, st) in scratchTypes.enumerated() {
+                        w.emit("scratch\(r)[(o * \(splits) + split) * \(inner) + col] = \(st.store("acc\(r)"));")
+                    }
+                }
+            }
+            w.emit("}")
+            w.emit("__syncthreads();")
+        }
+        w.emit("}")
+        let scratch = scratchTypes.map { ScratchBuffer(type: TensorType(shape: [outer * splits * inner], elementType: $0.elementType)) }
+        let scratchParameters = scratchTypes.enumerated().map { r, st in "\(st.storage)* __restrict__ scratch\(r)" }
+        let indexType = KernelSource.indexType(for: b.indexCounts() + [total + blocks, outer * splits * inner + inner])
+        let stage1Name = splits == 1 ? b.name : b.name + "_partials"
+        let header1 = KernelSource.header(
+            name: stage1Name, parameters: b.parameterDeclarations + (splits == 1 ? [] : scratchParameters), block: x * y,
+            indexType: indexType,
+            comment: b.comment("column reduction of [\(outer), \(reduced), \(inner)] over the middle, \(x)×\(y) threads, \(splits) split(s)"))
+        let stage1 = GeneratedKernel(
+            name: stage1Name, source: KernelSource.unit(globals: w.globals, function: header1 + shared + w.lines),
+            grid: [blocks, 1, 1], block: [x, y, 1], sharedMemoryBytes: 0,
+            bindings: b.bindings + (splits == 1 ? [] : scratch.indices.map { .scratch($0) }), operationNames: b.operationNames)
+        guard splits > 1 else { return FusionKernels(kernels: [stage1], scratch: []) }
+
+        // Stage 2: one thread per kept element combines the splits in order.
+        let w2 = b.writer()
+        let keptCount = outer * inner
+        let block = LaunchLimits.loopBlock
+        w2.emit("for (idx_t k = (idx_t)blockIdx.x * \(block) + threadIdx.x; k < (idx_t)\(keptCount); k += (idx_t)gridDim.x * \(block)) {")
+        try w2.nested {
+            w2.emit("const idx_t o = k / \(inner), col = k % \(inner);")
+            for (r, (combiner, type)) in combiners.enumerated() {
+                w2.emit("\(type.compute) acc\(r) = \(KernelSource.identity(combiner, type));")
+                let partial = scratchTypes[r].load("scratch\(r)[(o * \(splits) + s) * \(inner) + col]")
+                w2.emit("for (int s = 0; s < \(splits); ++s) acc\(r) = \(KernelSource.combine(combiner, type, "acc\(r)", partial));")
+            }
+            try finish(b, w2, kept: "k", resultShape: resultShape, combiners: combiners, partial: { "acc\($0)" })
+        }
+        w2.emit("}")
+        let blocks2 = max(1, min(LaunchLimits.maxLoopBlocks, (keptCount + block - 1) / block))
+        let header2 = KernelSource.header(
+            name: b.name, parameters: b.parameterDeclarations + scratchParameters.map { "const " + $0 }, block: block,
+            indexType: indexType, comment: b.comment("column reduction stage 2: \(splits) partials per column"))
+        let stage2 = GeneratedKernel(
+            name: b.name, source: KernelSource.unit(globals: w2.globals, function: header2 + w2.lines),
+            grid: [blocks2, 1, 1], block: [block, 1, 1], sharedMemoryBytes: 0,
+            bindings: b.bindings + scratch.indices.map { .scratch($0) }, operationNames: b.operationNames)
+        return FusionKernels(kernels: [stage1, stage2], scratch: scratch)
+    }
+
+    /// Combines each reduction's partial with its initial value and stores every output at
+    /// kept position `kept` (C code).
+    private static func finish(_ b: FusionKernelBuilder, _ w: KernelBodyWriter, kept: String, resultShape: [Int],
+                               combiners: [(ReductionCombiner, KernelElementType)], partial: (Int) -> String) throws {
+        let position = w.bind(kept, type: "idx_t", prefix: "i")
+        let terms = ReductionKernels.taggedTerms(w, position, shape: resultShape, tag: { .row($0) })
+        for (r, reduce) in b.reductions.enumerated() {
+            let (combiner, type) = combiners[r]
+            let initial = try w.value(reduce.operands[1], at: ElementIndex(shape: [], linear: "0"))
+            let reduced = w.bind(type.rounded(KernelSource.combine(combiner, type, initial, partial(r))), type: type.compute, prefix: "red")
+            w.rowValues[reduce.results[0].id] = RowValue(variable: reduced, shape: reduce.resultTensorType(0)?.shape ?? [])
+        }
+        let index = ElementIndex(shape: resultShape, linear: position, terms: terms)
+        for v in b.group.outputs { try ReductionKernels.store(b, w, v, index: index, from: resultShape) }
+    }
+}

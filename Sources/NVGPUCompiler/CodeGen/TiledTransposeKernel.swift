@@ -1,0 +1,179 @@
+import Foundation
+import StableHLO
+
+/// A loop fusion that reads an input across its memory order (a transpose of any
+/// permutation that moves the input's minor dimension, alone or with producers and
+/// consumers fused), written as a tiled kernel: each block takes a 32×32 tile of the two
+/// output dimensions that are minor on either side — the output's own minor dimension `m`
+/// and the dimension `a` the input's minor dimension becomes — for one position of every
+/// other (batch) dimension. The transposed inputs are first copied into shared memory with
+/// reads along `a` (coalesced in the input), then every output is computed with threads
+/// along `m` (coalesced writes), reading the staged elements from the tile.
+///
+/// The transposed reads are found by writing the body once with a symbolic index per output
+/// dimension and looking at each buffer read's terms: a read whose terms are those symbols
+/// (through transposes, broadcasts and unit reshapes) is a permutation of the output index.
+enum TiledTransposeKernel {
+    /// `NVGPU_TILED_TRANSPOSE=0` turns the tiled kernel off (every loop fusion then reads
+    /// in output order), for comparison.
+    static var isEnabled: Bool { ProcessInfo.processInfo.environment["NVGPU_TILED_TRANSPOSE"] != "0" }
+
+    /// Tile edge (elements) along both tiled dimensions.
+    static let tile = 32
+    /// Rows of the tile each thread row covers per step (block = tile × rows threads).
+    static let rows = 8
+    /// Both tiled dimensions must be at least this long.
+    static let minimumExtent = 8
+    /// Blocks beyond which the kernel strides over tiles.
+    static let maxBlocks = 1 << 20
+
+    /// A staged input read: its parameter, its buffer's shape, and for each of its
+    /// dimensions the output dimension whose coordinate indexes it (nil for unit dims).
+    struct StagedRead: Hashable {
+        var parameter: String
+        var shape: [Int]
+        var mapping: [Int?]
+        var storage: String
+        var byteWidth: Int
+    }
+
+    /// The output dimension each of `load`'s dimensions is indexed by, when every non-unit
+    /// dimension is indexed by exactly one output coordinate (`dimensionOf` names them).
+    static func mapping(of load: BufferLoad, dimensionOf: [String: Int]) -> [Int?]? {
+        guard let terms = load.terms, terms.count == load.shape.count else { return nil }
+        var result: [Int?] = []
+        for (d, size) in load.shape.enumerated() {
+            if size == 1 { result.append(nil); continue }
+            guard let k = dimensionOf[terms[d].code] else { return nil }
+            result.append(k)
+        }
+        return result
+    }
+
+    /// The tiled kernel for a loop fusion over `shape`, or nil when no input is read across
+    /// its memory order (or the tiled dimensions are too short to gain from tiles).
+    static func build(_ b: FusionKernelBuilder, shape: [Int], outputs: [Value], outputTypes: [KernelElementType],
+                      name: String) throws -> GeneratedKernel? {
+        guard let m = shape.indices.last(where: { shape[$0] != 1 }), shape[m] >= minimumExtent else { return nil }
+        let inputs = b.inputStorage()
+
+        // Probe: the body over a symbolic index, collecting the reads that move the minor dim.
+        var symbolOf: [String: Int] = [:]
+        for k in shape.indices where shape[k] != 1 { symbolOf["d\(k)"] = k }
+        var found: [StagedRead] = []
+        var weight: [Int: Int] = [:]
+        let probe = b.writer()
+        probe.stagedRead = { load in
+            guard let map = mapping(of: load, dimensionOf: symbolOf),
+                  let minor = load.shape.indices.last(where: { load.shape[$0] != 1 }),
+                  let a = map[minor], a != m, let input = inputs[load.valueID] else { return nil }
+            let read = StagedRead(parameter: load.parameter, shape: load.shape, mapping: map,
+                                  storage: input.storage, byteWidth: input.width)
+            if !found.contains(read) {
+                found.append(read)
+                weight[a, default: 0] += input.count * input.width
+            }
+            return nil
+        }
+        let symbolic = ElementIndex(shape: shape, terms: shape.indices.map {
+            shape[$0] == 1 ? .zero : IndexTerm(code: "d\($0)", tag: .other)
+        })
+        do {
+            for v in outputs { _ = try probe.value(v, at: symbolic) }
+        } catch {
+            return nil
+        }
+        guard let (a, _) = weight.max(by: { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }),
+              shape[a] >= minimumExtent else { return nil }
+        let staged = found.filter { read in
+            read.shape.indices.last(where: { read.shape[$0] != 1 }).map { read.mapping[$0] == a } ?? false
+        }
+
+        let batchDims = shape.indices.filter { $0 != a && $0 != m && shape[$0] != 1 }
+        let tilesA = (shape[a] + tile - 1) / tile, tilesM = (shape[m] + tile - 1) / tile
+        let batch = batchDims.map { shape[$0] }.reduce(1, *)
+        let total = batch * tilesA * tilesM
+        guard total > 0 else { return nil }
+        let blocks = min(total, maxBlocks)
+
+        let w = b.writer()
+        var shared: [String] = []
+        for (i, read) in staged.enumerated() {
+            shared.append("  __shared__ \(read.storage) tile\(i)[\(tile)][\(tile + 1)];")
+        }
+        w.emit("for (idx_t t = blockIdx.x; t < (idx_t)\(total); t += gridDim.x) {")
+        try w.nested {
+            w.emit("const idx_t m0 = (t % \(tilesM)) * \(tile);")
+            w.emit("const idx_t a0 = ((t / \(tilesM)) % \(tilesA)) * \(tile);")
+            if !batchDims.isEmpty {
+                w.emit("const idx_t bt = t / \(tilesM * tilesA);")
+                let batchShape = batchDims.map { shape[$0] }
+                let strides = ElementIndex.strides(batchShape)
+                for (k, d) in batchDims.enumerated() {
+                    var code = strides[k] == 1 ? "bt" : "(bt / \(strides[k]))"
+                    if k > 0 { code = "(\(code) % \(batchShape[k]))" }
+                    w.emit("const idx_t ob\(d) = \(code);")
+                }
+            }
+            func coordinate(_ d: Int, a aCode: String, m mCode: String) -> String {
+                d == a ? aCode : d == m ? mCode : "ob\(d)"
+            }
+            // Stage: thread x walks the input's minor dimension (output dimension a).
+            if !staged.isEmpty {
+                w.emit("for (int j = 0; j < \(tile); j += \(rows)) {")
+                w.emit("  const idx_t pa = a0 + threadIdx.x, pm = m0 + threadIdx.y + j;")
+                w.emit("  if (pa < (idx_t)\(shape[a]) && pm < (idx_t)\(shape[m])) {")
+                for (i, read) in staged.enumerated() {
+                    let strides = ElementIndex.strides(read.shape)
+                    let parts = read.shape.indices.compactMap { d -> String? in
+                        guard let k = read.mapping[d] else { return nil }
+                        let c = coordinate(k, a: "pa", m: "pm")
+                        return strides[d] == 1 ? c : "\(c) * \(strides[d])"
+                    }
+                    w.emit("    tile\(i)[threadIdx.y + j][threadIdx.x] = \(read.parameter)[\(parts.isEmpty ? "0" : parts.joined(separator: " + "))];")
+                }
+                w.emit("  }")
+                w.emit("}")
+                w.emit("__syncthreads();")
+            }
+            // Compute: thread x walks the output's minor dimension.
+            var codeOf: [String: Int] = [:]
+            for k in shape.indices where shape[k] != 1 { codeOf[coordinate(k, a: "oa", m: "om")] = k }
+            w.stagedRead = { load in
+                guard let map = mapping(of: load, dimensionOf: codeOf),
+                      let i = staged.firstIndex(where: { $0.parameter == load.parameter && $0.mapping == map }) else { return nil }
+                return "tile\(i)[threadIdx.x][threadIdx.y + j]"
+            }
+            w.emit("for (int j = 0; j < \(tile); j += \(rows)) {")
+            try w.nested {
+                w.emit("const idx_t oa = a0 + threadIdx.y + j, om = m0 + threadIdx.x;")
+                w.emit("if (oa < (idx_t)\(shape[a]) && om < (idx_t)\(shape[m])) {")
+                try w.nested {
+                    let index = ElementIndex(shape: shape, terms: shape.indices.map { d in
+                        shape[d] == 1 ? .zero : IndexTerm(code: coordinate(d, a: "oa", m: "om"), tag: .other)
+                    })
+                    let at = w.linear(index)
+                    for (k, v) in outputs.enumerated() {
+                        let value = try w.value(v, at: index)
+                        let out = b.parameterNames[v.id] ?? "out\(k)"
+                        w.emit("\(out)[\(at)] = \(outputTypes[k].store(value));")
+                    }
+                }
+                w.emit("}")
+            }
+            w.emit("}")
+            w.stagedRead = nil
+            if !staged.isEmpty { w.emit("__syncthreads();") }
+        }
+        w.emit("}")
+        let threads = tile * rows
+        let header = KernelSource.header(
+            name: name, parameters: b.parameterDeclarations, block: threads,
+            indexType: KernelSource.indexType(for: b.indexCounts() + [total + blocks, shape.reduce(1, *) + tile * shape[m]]),
+            comment: b.comment("\(tile)×\(tile) tiles of \(shape) over dims \(a) and \(m), \(staged.count) input(s) staged"))
+        return GeneratedKernel(
+            name: name, source: KernelSource.unit(globals: w.globals, function: header + shared + w.lines),
+            grid: [blocks, 1, 1], block: [tile, rows, 1], sharedMemoryBytes: 0,
+            bindings: b.bindings, operationNames: b.operationNames)
+    }
+}

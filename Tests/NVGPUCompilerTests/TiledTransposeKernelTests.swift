@@ -1,0 +1,146 @@
+import CUDA
+import Foundation
+@testable import NVGPUCompiler
+import Reference
+import Runtime
+import StableHLO
+import Testing
+
+/// Loop fusions that read an input across its memory order become `TiledTransposeKernel`s:
+/// which programs are tiled (any permutation moving the minor dimension, with producers and
+/// consumers fused) and which are not (the minor dimension kept, dimensions too short),
+/// every output equal bit for bit to the reference when the kernels run as host C++ (the
+/// `LinalgHostEmulationTests` harness), and NVRTC compiling them for sm_90.
+@Suite struct TiledTransposeKernelTests {
+    struct Program: CustomStringConvertible, Sendable {
+        var name: String
+        var text: String
+        var tiled: Bool
+        var description: String { name }
+    }
+
+    static func transpose(_ element: String, _ input: [Int], _ permutation: [Int], extra: String = "") -> String {
+        let output = permutation.map { input[$0] }
+        let i = input.map(String.init).joined(separator: "x"), o = output.map(String.init).joined(separator: "x")
+        let p = permutation.map(String.init).joined(separator: ", ")
+        if extra.isEmpty {
+            return """
+            func.func @main(%x: tensor<\(i)x\(element)>) -> tensor<\(o)x\(element)> {
+              %0 = stablehlo.transpose %x, dims = [\(p)] : (tensor<\(i)x\(element)>) -> tensor<\(o)x\(element)>
+              return %0 : tensor<\(o)x\(element)>
+            }
+            """
+        }
+        // `extra`: an elementwise op applied with a second input in the output's own order.
+        return """
+        func.func @main(%x: tensor<\(i)x\(element)>, %y: tensor<\(o)x\(element)>) -> tensor<\(o)x\(element)> {
+          %0 = stablehlo.transpose %x, dims = [\(p)] : (tensor<\(i)x\(element)>) -> tensor<\(o)x\(element)>
+          %1 = stablehlo.\(extra) %0, %y : tensor<\(o)x\(element)>
+          return %1 : tensor<\(o)x\(element)>
+        }
+        """
+    }
+
+    /// A transposed input plus a bias broadcast along the output's minor dimension, two
+    /// outputs (the sum and its negation), in bf16.
+    static let biasTwoOutputs = """
+    func.func @main(%x: tensor<2x40x36xbf16>, %b: tensor<36xbf16>) -> (tensor<2x36x40xbf16>, tensor<2x36x40xbf16>) {
+      %0 = stablehlo.transpose %x, dims = [0, 2, 1] : (tensor<2x40x36xbf16>) -> tensor<2x36x40xbf16>
+      %1 = stablehlo.broadcast_in_dim %b, dims = [1] : (tensor<36xbf16>) -> tensor<2x36x40xbf16>
+      %2 = stablehlo.add %0, %1 : tensor<2x36x40xbf16>
+      %3 = stablehlo.negate %2 : tensor<2x36x40xbf16>
+      return %2, %3 : tensor<2x36x40xbf16>, tensor<2x36x40xbf16>
+    }
+    """
+
+    /// A producer (convert) before the transpose, and a unit dimension in the output.
+    static let convertUnit = """
+    func.func @main(%x: tensor<33x1x70xf16>) -> tensor<70x1x33xf32> {
+      %0 = stablehlo.convert %x : (tensor<33x1x70xf16>) -> tensor<33x1x70xf32>
+      %1 = stablehlo.transpose %0, dims = [2, 1, 0] : (tensor<33x1x70xf32>) -> tensor<70x1x33xf32>
+      return %1 : tensor<70x1x33xf32>
+    }
+    """
+
+    static let programs: [Program] = [
+        Program(name: "2d_f32", text: transpose("f32", [64, 48], [1, 0]), tiled: true),
+        Program(name: "2d_ragged_i32", text: transpose("i32", [37, 45], [1, 0]), tiled: true),
+        Program(name: "3d_021_add_f32", text: transpose("f32", [3, 40, 50], [0, 2, 1], extra: "add"), tiled: true),
+        Program(name: "3d_210_f64", text: transpose("f64", [20, 3, 33], [2, 1, 0]), tiled: true),
+        Program(name: "4d_0312_mul_f32", text: transpose("f32", [2, 5, 9, 40], [0, 3, 1, 2], extra: "multiply"), tiled: true),
+        Program(name: "4d_0231_f16", text: transpose("f16", [2, 24, 3, 10], [0, 2, 3, 1]), tiled: true),
+        Program(name: "4d_3210_i8", text: transpose("i8", [9, 2, 3, 17], [3, 2, 1, 0]), tiled: true),
+        Program(name: "bias_two_outputs_bf16", text: biasTwoOutputs, tiled: true),
+        Program(name: "convert_unit_f16", text: convertUnit, tiled: true),
+        // The minor dimension stays minor: reads are already in order.
+        Program(name: "3d_102_f32", text: transpose("f32", [16, 24, 40], [1, 0, 2]), tiled: false),
+        Program(name: "4d_0213_f32", text: transpose("f32", [2, 16, 24, 40], [0, 2, 1, 3]), tiled: false),
+        // The tiled dimensions are too short to gain from 32×32 tiles.
+        Program(name: "2d_short_f32", text: transpose("f32", [4, 1000], [1, 0]), tiled: false),
+    ]
+
+    @Test(arguments: programs)
+    func tiledExactlyWhereAnInputIsReadAcrossItsOrder(_ p: Program) throws {
+        let (e, _) = try TestPrograms.lower(p.text)
+        #expect(TestPrograms.hostSteps(e).isEmpty)
+        #expect(TestPrograms.launches(e) == 1)
+        let kernel = try #require(e.kernels.first)
+        #expect(kernel.source.contains("×\(TiledTransposeKernel.tile) tiles of") == p.tiled, "\(kernel.source.prefix(600))")
+        if p.tiled {
+            #expect(kernel.source.contains("__shared__"))
+            guard case .launch(let launch)? = e.steps.first else { Issue.record("no launch"); return }
+            #expect(launch.block == [TiledTransposeKernel.tile, TiledTransposeKernel.rows, 1])
+        }
+    }
+
+    static func cases() -> [LinalgHostEmulationTests.Case] {
+        var numbers = LinalgHostEmulationTests.Numbers(state: 4242)
+        return programs.map { p in
+            let module = try? Module.parse(p.text, file: "\(p.name).mlir")
+            let types = module?.functions.first?.inputTypes.compactMap(\.tensorType) ?? []
+            let inputs = types.map { t -> Tensor in
+                let n = t.elementCount
+                switch t.elementType {
+                case .float(let f): return Tensor(type: t, storage: .floats((0..<n).map { _ in f.round((numbers.next() * 64).rounded() / 8) }))
+                default: return Tensor(type: t, storage: .ints((0..<n).map { _ in Int64((numbers.next() * 100).rounded()) }))
+                }
+            }
+            return LinalgHostEmulationTests.Case(name: p.name, text: p.text, inputs: inputs)
+        }
+    }
+
+    @Test func kernelsMatchTheReferenceBitForBit() throws {
+        let setting = ProcessInfo.processInfo.environment["NVGPU_HOST_EMULATION"]
+        guard setting != "0" else { return }
+        guard let cxx = LinalgHostEmulationTests.compiler() else {
+            if setting == "1" { Issue.record("no C++ compiler for the host emulation (set CXX)") }
+            print("SKIPPED: no C++ compiler (set CXX) to run the tiled transpose kernels as host C++")
+            return
+        }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("nvgpu-transpose-emulation-\(getpid())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let cases = Self.cases()
+        var source = LinalgHostEmulationTests.shim + "\n" + WideElement.helpers + "\n"
+        for (i, c) in cases.enumerated() { source += try LinalgHostEmulationTests.program(c, index: i, directory: directory) }
+        source += "int main() {\n  int bad = 0;\n"
+        for i in cases.indices { source += "  if (case\(i)()) ++bad;\n" }
+        source += "  return bad ? 1 : 0;\n}\n"
+        let file = directory.appendingPathComponent("emulation.cpp"), binary = directory.appendingPathComponent("emulation")
+        try source.write(to: file, atomically: true, encoding: .utf8)
+        let build = try LinalgHostEmulationTests.run(cxx, ["-std=c++20", "-O1", "-pthread", "-w", "-o", binary.path, file.path])
+        try #require(build.status == 0, "\(build.output.prefix(3000))")
+        let result = try LinalgHostEmulationTests.run(binary.path, [])
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.split(separator: "\n").count == cases.count, "\(result.output)")
+    }
+
+    @Test func kernelsCompileWithNVRTC() throws {
+        guard let compiler = try NVRTCCompileTests.compiler() else { return }
+        let programs = try Self.programs.map { p in (name: p.name, source: try TestPrograms.lower(p.text).0.kernels[0].source) }
+        let cache = KernelCache(directory: FileManager.default.temporaryDirectory.appendingPathComponent("nvgpu-test-kernels"))
+        for (program, result) in zip(programs, KernelCompilation.compileAll(programs, architecture: "sm_90", compiler: compiler, cache: cache)) {
+            if case .failure(let error) = result { Issue.record("\(program.name): \(error.log.prefix(1500))") }
+        }
+    }
+}

@@ -1,3 +1,4 @@
+import Foundation
 import StableHLO
 
 /// A fusion whose reductions keep the input's minor dimension (a column reduction: reduce a
@@ -11,6 +12,10 @@ import StableHLO
 /// second kernel, one thread per kept element, combines the partials in order with the
 /// initial value and computes the consumers.
 enum ColumnReductionKernel {
+    /// `NVGPU_COLUMN_REDUCTION=0` turns the kernel off (such reductions then run one thread
+    /// per kept element), for comparison.
+    static var isEnabled: Bool { ProcessInfo.processInfo.environment["NVGPU_COLUMN_REDUCTION"] != "0" }
+
     /// Threads per block.
     static let threads = 512
     /// Blocks that fill an H100 about twice (132 multiprocessors × 4 blocks of 512 × 2).

@@ -87,7 +87,7 @@ struct FusionKernelBuilder {
     func build() throws -> FusionKernels {
         if reductions.isEmpty { return FusionKernels(kernels: try loopKernels(for: group.outputs), scratch: []) }
         if let fused = try? fusedReduction() { return fused }
-        if let column = try? ColumnReductionKernel.build(self) { return column }
+        if ColumnReductionKernel.isEnabled, let column = try? ColumnReductionKernel.build(self) { return column }
         return try kernelsPerOutput()
     }
 

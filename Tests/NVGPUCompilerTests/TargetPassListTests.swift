@@ -8,7 +8,7 @@ import Testing
 @Suite struct TargetPassListTests {
     static let names = ["composite-to-call", "inline-all", "dynamic-to-static", "map-to-elementwise",
                         "forward-tuples", "drop-unused-tokens", "nvgpu-attention-fusion", "nvgpu-matmul-epilogue-fusion",
-                        "nvgpu-convolution-epilogue-fusion", "nvgpu-collective-layout",
+                        "nvgpu-convolution-layout", "nvgpu-convolution-epilogue-fusion", "nvgpu-collective-layout",
                         "nvgpu-duplicate-cheap-producers"]
 
     @Test(arguments: [true, false])

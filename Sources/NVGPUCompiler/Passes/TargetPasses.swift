@@ -87,7 +87,7 @@ extension CUDATarget {
     /// `composite-to-call`, `inline-all`, `dynamic-to-static`, `map-to-elementwise`,
     /// `forward-tuples`, `drop-unused-tokens` (platform passes that leave ops with CUDA
     /// kernels in place of ops that would run on the host), `nvgpu-attention-fusion`,
-    /// `nvgpu-matmul-epilogue-fusion`, `nvgpu-convolution-epilogue-fusion`,
+    /// `nvgpu-matmul-epilogue-fusion`, `nvgpu-convolution-layout`, `nvgpu-convolution-epilogue-fusion`,
     /// `nvgpu-collective-layout`, `nvgpu-duplicate-cheap-producers`. The fusions that need vendor libraries or are turned off by
     /// the environment are listed but change nothing.
     static func rewritePasses(options: CompileOptions) -> [any Pass] {
@@ -100,6 +100,8 @@ extension CUDATarget {
             DropUnusedTokensPass(),
             AttentionFusionPass(entry: options.entry, isEnabled: AttentionMatcher.isEnabled),
             MatmulEpilogueFusionPass(entry: options.entry, isEnabled: options.useVendorLibraries),
+            ConvolutionLayoutPass(
+                entry: options.entry, isEnabled: options.useVendorLibraries && ConvolutionLayoutPass.isEnabledByEnvironment),
             ConvolutionEpilogueFusionPass(
                 entry: options.entry, isEnabled: options.useVendorLibraries && ConvolutionEpilogueMatcher.isEnabled),
             CollectiveLayoutPass(entry: options.entry),

@@ -1,0 +1,160 @@
+import Compiler
+import Foundation
+import StableHLO
+
+/// `nvgpu-convolution-layout`: puts convolutions cuDNN could run into the form it takes.
+///
+/// - A convolution whose input or output is neither channels-last (NHWC) nor channels-first
+///   (NCHW) for both — the weight gradient JAX emits (`[f, 0, 1, b] x [i, 0, 1, o] ->
+///   [0, 1, b, f]`), or any other permutation — gets transposes to channels-last around it
+///   and its filter to cuDNN's order (tiled transpose kernels, fused with their neighbours).
+/// - A channels-last f16/bf16 convolution without groups whose input feature count is odd
+///   (an RGB stem: 3 channels; cuDNN answers CUDNN_STATUS_BAD_PARAM for it on an H100) gets
+///   zero padding up to the next multiple of 8 on the input and the filter (the padded terms
+///   are zero; the result is the same).
+///
+/// Only convolutions the vendor path can otherwise take are rewritten (same f32/f16/bf16
+/// types, 1 or 2 spatial dims, no lhs dilation or batch groups); off with
+/// `--no-vendor-libs` or `NVGPU_CONV_LAYOUT=0`.
+struct ConvolutionLayoutPass: BlockRewritePass {
+    var entry: String
+    var isEnabled: Bool
+    var name: String { "nvgpu-convolution-layout" }
+
+    static var isEnabledByEnvironment: Bool { ProcessInfo.processInfo.environment["NVGPU_CONV_LAYOUT"] != "0" }
+
+    /// The feature-count multiple odd input features are padded to (cuDNN's f16/bf16
+    /// tensor-core kernels take multiples of 8).
+    static let featureMultiple = 8
+
+    func rewrite(_ block: Block, nextID: inout Int) -> Block {
+        var result = block
+        result.operations = []
+        for op in block.operations {
+            guard op.name == "stablehlo.convolution", let rewritten = Self.rewrite(op, nextID: &nextID) else {
+                result.operations.append(op)
+                continue
+            }
+            result.operations += rewritten
+        }
+        return result
+    }
+
+    /// The ops replacing `op`, or nil to keep it.
+    static func rewrite(_ op: StableHLO.Operation, nextID: inout Int) -> [StableHLO.Operation]? {
+        guard op.operands.count == 2, op.results.count == 1, let g = try? ConvolutionGeometry(op),
+              let lhs = op.operandTensorType(0), let rhs = op.operandTensorType(1), let out = op.resultTensorType(0),
+              lhs.elementType == rhs.elementType, lhs.elementType == out.elementType,
+              ConvolutionLowering.vendorTypes.contains(lhs.elementType.description),
+              g.spatialRank == 1 || g.spatialRank == 2, g.batchGroups == 1, g.lhsDilation.allSatisfy({ $0 == 1 }),
+              lhs.elementCount > 0, rhs.elementCount > 0, out.elementCount > 0 else { return nil }
+        let s = g.spatialRank
+        let identity = Array(0..<(s + 2))
+        let inputLast = [g.inputBatch] + g.inputSpatial + [g.inputFeature]
+        let inputFirst = [g.inputBatch, g.inputFeature] + g.inputSpatial
+        let outputLast = [g.outputBatch] + g.outputSpatial + [g.outputFeature]
+        let outputFirst = [g.outputBatch, g.outputFeature] + g.outputSpatial
+        let standard = (inputLast == identity && outputLast == identity) || (inputFirst == identity && outputFirst == identity)
+        let half = lhs.elementType == .float(.f16) || lhs.elementType == .float(.bf16)
+        let padInput = half && g.featureGroups == 1 && g.inputFeatures % 2 != 0
+        let channelsLast = inputLast == identity && outputLast == identity
+        guard !standard || (channelsLast && padInput) else { return nil }
+
+        var ops: [StableHLO.Operation] = []
+        func fresh(_ type: TensorType) -> Value {
+            defer { nextID += 1 }
+            return Value(id: nextID, type: .tensor(type))
+        }
+        func zero(_ element: ElementType) -> Value {
+            let v = fresh(TensorType(shape: [], elementType: element))
+            let bytes = [UInt8](repeating: 0, count: element.storageBytes)
+            let elements = DenseElements(type: TensorType(shape: [], elementType: element), bytes: bytes, isSplat: true)
+            ops.append(StableHLO.Operation(name: "stablehlo.constant", results: [v],
+                                           attributes: [NamedAttribute("value", .dense(elements))], location: op.location))
+            return v
+        }
+        func padded(_ value: Value, _ type: TensorType, dimension: Int, by amount: Int) -> (Value, TensorType) {
+            var shape = type.shape
+            shape[dimension] += amount
+            let t = TensorType(shape: shape, elementType: type.elementType)
+            let r = fresh(t)
+            var high = [Int64](repeating: 0, count: shape.count)
+            high[dimension] = Int64(amount)
+            let zeros = [Int64](repeating: 0, count: shape.count)
+            ops.append(StableHLO.Operation(
+                name: "stablehlo.pad", operands: [value, zero(type.elementType)], results: [r],
+                attributes: [NamedAttribute("edge_padding_low", .denseInts(.si(64), zeros)),
+                             NamedAttribute("edge_padding_high", .denseInts(.si(64), high)),
+                             NamedAttribute("interior_padding", .denseInts(.si(64), zeros))],
+                location: op.location))
+            return (r, t)
+        }
+
+        // The input, channels-last (then padded).
+        var input = op.operands[0]
+        var inputType = lhs
+        if inputLast != identity {
+            inputType = TensorType(shape: inputLast.map { lhs.shape[$0] }, elementType: lhs.elementType)
+            let r = fresh(inputType)
+            ops.append(transpose(input, inputLast, result: r, location: op.location))
+            input = r
+        }
+        // The filter: in a rewritten layout, also transposed to cuDNN's order (KRSC) here, so
+        // the transpose is a tiled kernel fused with its producers.
+        var kernel = op.operands[1]
+        var kernelType = rhs
+        var kernelInput = g.kernelInput, kernelOutput = g.kernelOutput, kernelSpatial = g.kernelSpatial
+        let kernelLast = [g.kernelOutput] + g.kernelSpatial + [g.kernelInput]
+        if !standard, kernelLast != identity {
+            kernelType = TensorType(shape: kernelLast.map { rhs.shape[$0] }, elementType: rhs.elementType)
+            let r = fresh(kernelType)
+            ops.append(transpose(kernel, kernelLast, result: r, location: op.location))
+            kernel = r
+            (kernelInput, kernelOutput, kernelSpatial) = (s + 1, 0, Array(1...s))
+        }
+        let roundUp = { (n: Int) in (n + featureMultiple - 1) / featureMultiple * featureMultiple }
+        if padInput {
+            let amount = roundUp(g.inputFeatures) - g.inputFeatures
+            (input, inputType) = padded(input, inputType, dimension: s + 1, by: amount)
+            (kernel, kernelType) = padded(kernel, kernelType, dimension: kernelInput, by: amount)
+        }
+        let features = g.outputFeatures
+
+        // The convolution, channels-last on both sides.
+        let convType = TensorType(shape: [g.batch] + g.outputSizes + [features], elementType: out.elementType)
+        let convResult = fresh(convType)
+        var conv = op
+        conv.operands = [input, kernel]
+        conv.results = [convResult]
+        conv[attribute: "dimension_numbers"] = .dialect(name: "stablehlo.conv", parameters: [
+            NamedAttribute("input_batch_dimension", .integer(0, type: nil)),
+            NamedAttribute("input_feature_dimension", .integer(Int64(s + 1), type: nil)),
+            NamedAttribute("input_spatial_dimensions", .array((1...s).map { .integer(Int64($0), type: nil) })),
+            NamedAttribute("kernel_input_feature_dimension", .integer(Int64(kernelInput), type: nil)),
+            NamedAttribute("kernel_output_feature_dimension", .integer(Int64(kernelOutput), type: nil)),
+            NamedAttribute("kernel_spatial_dimensions", .array(kernelSpatial.map { .integer(Int64($0), type: nil) })),
+            NamedAttribute("output_batch_dimension", .integer(0, type: nil)),
+            NamedAttribute("output_feature_dimension", .integer(Int64(s + 1), type: nil)),
+            NamedAttribute("output_spatial_dimensions", .array((1...s).map { .integer(Int64($0), type: nil) })),
+        ])
+        ops.append(conv)
+
+        // Back to the original output layout.
+        let value = convResult
+        // Result dimension d reads channels-last dimension `order[d]`.
+        var order = [Int](repeating: 0, count: s + 2)
+        order[g.outputBatch] = 0
+        order[g.outputFeature] = s + 1
+        for (j, d) in g.outputSpatial.enumerated() { order[d] = 1 + j }
+        ops.append(order == identity
+            ? StableHLO.Operation(name: "stablehlo.reshape", operands: [value], results: op.results, location: op.location)
+            : transpose(value, order, result: op.results[0], location: op.location))
+        return ops
+    }
+
+    static func transpose(_ value: Value, _ permutation: [Int], result: Value, location: SourceLocation) -> StableHLO.Operation {
+        StableHLO.Operation(name: "stablehlo.transpose", operands: [value], results: [result],
+                            attributes: [NamedAttribute("permutation", .denseInts(.si(64), permutation.map { Int64($0) }))],
+                            location: location)
+    }
+}

@@ -84,6 +84,16 @@ template <class F> void launch(unsigned gx, unsigned bx, unsigned by, bool sync,
     for (auto& th : ts) th.join();
   }
 }
+// Warp shuffles as a block-wide exchange (every thread of a block shuffles alike).
+static unsigned char g_shuffle[1024 * 16];
+template <class T> T nv_shfl_xor(T v, int o) {
+  const unsigned t = threadIdx.x + threadIdx.y * blockDim.x;
+  memcpy(&g_shuffle[t * 16], &v, sizeof(T));
+  __syncthreads();
+  T r; memcpy(&r, &g_shuffle[(t ^ (unsigned)o) * 16], sizeof(T));
+  __syncthreads();
+  return r;
+}
 static std::vector<unsigned char> readFile(const std::string& p) {
   std::ifstream in(p, std::ios::binary); return std::vector<unsigned char>(std::istreambuf_iterator<char>(in), {});
 }

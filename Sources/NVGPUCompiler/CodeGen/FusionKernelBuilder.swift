@@ -276,6 +276,10 @@ struct FusionKernelBuilder {
         if rows == 1, columns >= LaunchLimits.twoStageThreshold, reductions.count == 1, full.isEmpty {
             return try ReductionKernels.twoStage(self, reduce: first, inputShape: inputShape, outputs: perRow)
         }
+        if SplitRowReduction.applies(rows: rows, columns: columns) {
+            return try SplitRowReduction.build(self, inputShape: inputShape, outerRank: outerRank,
+                                               fullOutputs: full, rowOutputs: perRow)
+        }
         if OnChipRowKernel.isEnabled, let kernel = try OnChipRowKernel.build(
             self, inputShape: inputShape, outerRank: outerRank, fullOutputs: full, rowOutputs: perRow) {
             return FusionKernels(kernels: [kernel], scratch: [])

@@ -1,0 +1,140 @@
+import CUDA
+import Foundation
+@testable import NVGPUCompiler
+import Reference
+import Runtime
+import StableHLO
+import Testing
+
+/// Row reductions over a few long rows become `SplitRowReduction` kernel chains: which
+/// programs take it, the chunking, and every output equal bit for bit to the reference as
+/// host C++ (inputs are multiples of 1/8, so sums are exact in any order), and NVRTC
+/// compiling the kernels for sm_90.
+@Suite struct SplitRowReductionTests {
+    @Test func chunksFillTheDeviceWithoutStarvingThreads() {
+        #expect(SplitRowReduction.chunks(rows: 3, columns: 4_194_304) == 352)
+        #expect(SplitRowReduction.chunks(rows: 3, columns: 40_000) == 9)
+        #expect(SplitRowReduction.chunks(rows: 200, columns: 1 << 20) == 6)
+        #expect(SplitRowReduction.applies(rows: 3, columns: 1 << 22) == SplitRowReduction.isEnabled)
+        #expect(!SplitRowReduction.applies(rows: 4096, columns: 1 << 16))
+        #expect(!SplitRowReduction.applies(rows: 3, columns: 4096))
+    }
+
+    struct Program: CustomStringConvertible, Sendable {
+        var name: String
+        var text: String
+        var kernels: Int
+        var description: String { name }
+    }
+
+    static let programs: [Program] = [
+        Program(name: "row_sum_f32", text: """
+        func.func @main(%x: tensor<3x40000xf32>) -> tensor<3xf32> {
+          %z = stablehlo.constant dense<0.5> : tensor<f32>
+          %0 = stablehlo.reduce(%x init: %z) applies stablehlo.add across dimensions = [1] : (tensor<3x40000xf32>, tensor<f32>) -> tensor<3xf32>
+          return %0 : tensor<3xf32>
+        }
+        """, kernels: 3),
+        // Shifted by the row's max, then summed: dependent reductions, full and per-row outputs.
+        Program(name: "max_shift_sum_f32", text: """
+        func.func @main(%x: tensor<2x1x33000xf32>) -> (tensor<2x1x33000xf32>, tensor<2x1xf32>) {
+          %m0 = stablehlo.constant dense<0xFF800000> : tensor<f32>
+          %z = stablehlo.constant dense<0.0> : tensor<f32>
+          %0 = stablehlo.reduce(%x init: %m0) applies stablehlo.maximum across dimensions = [2] : (tensor<2x1x33000xf32>, tensor<f32>) -> tensor<2x1xf32>
+          %1 = stablehlo.broadcast_in_dim %0, dims = [0, 1] : (tensor<2x1xf32>) -> tensor<2x1x33000xf32>
+          %2 = stablehlo.subtract %x, %1 : tensor<2x1x33000xf32>
+          %3 = stablehlo.reduce(%2 init: %z) applies stablehlo.add across dimensions = [2] : (tensor<2x1x33000xf32>, tensor<f32>) -> tensor<2x1xf32>
+          %4 = stablehlo.multiply %3, %0 : tensor<2x1xf32>
+          return %2, %4 : tensor<2x1x33000xf32>, tensor<2x1xf32>
+        }
+        """, kernels: 6),
+        Program(name: "row_sum_i32", text: """
+        func.func @main(%x: tensor<2x50000xi32>) -> tensor<2xi32> {
+          %z = stablehlo.constant dense<7> : tensor<i32>
+          %0 = stablehlo.reduce(%x init: %z) applies stablehlo.add across dimensions = [1] : (tensor<2x50000xi32>, tensor<i32>) -> tensor<2xi32>
+          return %0 : tensor<2xi32>
+        }
+        """, kernels: 3),
+    ]
+
+    @Test(arguments: programs)
+    func fewLongRowsAreSplit(_ p: Program) throws {
+        let (e, _) = try TestPrograms.lower(p.text)
+        #expect(TestPrograms.hostSteps(e).isEmpty)
+        #expect(e.kernels.count == p.kernels, "\(e.kernels.map(\.entryPoint))")
+        #expect(e.kernels.allSatisfy { $0.source.contains("split rows") })
+    }
+
+    /// The GPU row-kernel check's long softmax (`tests/row_kernels`): two dependent
+    /// reductions and a full-size output, five kernels.
+    @Test func longSoftmaxIsSplit() throws {
+        let url = TestPrograms.packageRoot.appendingPathComponent("tests/row_kernels/softmax_f32_2x40000.mlir")
+        let (e, _) = try TestPrograms.lower(try String(contentsOf: url, encoding: .utf8))
+        #expect(e.kernels.map(\.entryPoint).count == 5)
+        #expect(e.kernels.allSatisfy { $0.source.contains("split rows") })
+    }
+
+    @Test func manyRowsAreNotSplit() throws {
+        let text = """
+        func.func @main(%x: tensor<512x40000xf32>) -> tensor<512xf32> {
+          %z = stablehlo.constant dense<0.0> : tensor<f32>
+          %0 = stablehlo.reduce(%x init: %z) applies stablehlo.add across dimensions = [1] : (tensor<512x40000xf32>, tensor<f32>) -> tensor<512xf32>
+          return %0 : tensor<512xf32>
+        }
+        """
+        let (e, _) = try TestPrograms.lower(text)
+        #expect(e.kernels.count == 1)
+        #expect(!(e.kernels.first?.source.contains("split rows") ?? true))
+    }
+
+    @Test func kernelsMatchTheReferenceBitForBit() throws {
+        let setting = ProcessInfo.processInfo.environment["NVGPU_HOST_EMULATION"]
+        guard setting != "0" else { return }
+        guard let cxx = LinalgHostEmulationTests.compiler() else {
+            if setting == "1" { Issue.record("no C++ compiler for the host emulation (set CXX)") }
+            print("SKIPPED: no C++ compiler (set CXX) to run the split-row kernels as host C++")
+            return
+        }
+        var numbers = LinalgHostEmulationTests.Numbers(state: 31337)
+        let cases = Self.programs.map { p -> LinalgHostEmulationTests.Case in
+            let module = try? Module.parse(p.text, file: "\(p.name).mlir")
+            let types = module?.functions.first?.inputTypes.compactMap(\.tensorType) ?? []
+            let inputs = types.map { t -> Tensor in
+                let n = t.elementCount
+                if case .float = t.elementType {
+                    return Tensor(type: t, storage: .floats((0..<n).map { _ in (numbers.next() * 16).rounded() / 8 }))
+                }
+                return Tensor(type: t, storage: .ints((0..<n).map { _ in Int64((numbers.next() * 100).rounded()) }))
+            }
+            return LinalgHostEmulationTests.Case(name: p.name, text: p.text, inputs: inputs)
+        }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("nvgpu-split-rows-emulation-\(getpid())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var source = LinalgHostEmulationTests.shim + "\n" + WideElement.helpers + "\n"
+            + LinalgHostEmulationTests.preludeDefinitions(["nv_fmax", "nv_fmin", "nv_iadd"])
+        for (i, c) in cases.enumerated() { source += try LinalgHostEmulationTests.program(c, index: i, directory: directory) }
+        source += "int main() {\n  int bad = 0;\n"
+        for i in cases.indices { source += "  if (case\(i)()) ++bad;\n" }
+        source += "  return bad ? 1 : 0;\n}\n"
+        let file = directory.appendingPathComponent("emulation.cpp"), binary = directory.appendingPathComponent("emulation")
+        try source.write(to: file, atomically: true, encoding: .utf8)
+        let build = try LinalgHostEmulationTests.run(cxx, ["-std=c++20", "-O1", "-pthread", "-w", "-o", binary.path, file.path])
+        try #require(build.status == 0, "\(build.output.prefix(3000))")
+        let result = try LinalgHostEmulationTests.run(binary.path, [])
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.split(separator: "\n").count == cases.count, "\(result.output)")
+    }
+
+    @Test func kernelsCompileWithNVRTC() throws {
+        guard let compiler = try NVRTCCompileTests.compiler() else { return }
+        var programs: [(name: String, source: String)] = []
+        for p in Self.programs {
+            for kernel in try TestPrograms.lower(p.text).0.kernels { programs.append((name: kernel.entryPoint, source: kernel.source)) }
+        }
+        let cache = KernelCache(directory: FileManager.default.temporaryDirectory.appendingPathComponent("nvgpu-test-kernels"))
+        for (program, result) in zip(programs, KernelCompilation.compileAll(programs, architecture: "sm_90", compiler: compiler, cache: cache)) {
+            if case .failure(let error) = result { Issue.record("\(program.name): \(error.log.prefix(1500))") }
+        }
+    }
+}

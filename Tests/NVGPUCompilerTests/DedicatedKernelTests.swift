@@ -97,9 +97,20 @@ import Testing
         """
     }
 
-    /// argmax: the iota becomes a fill kernel, the two-value reduce a kernel of its own.
-    @Test(arguments: [("f32", "FLOAT", "0xFF800000"), ("bf16", "FLOAT", "0xFF80"), ("f64", "FLOAT", "0xFFF0000000000000"),
-                      ("i16", "SIGNED", "-32768"), ("ui8", "UNSIGNED", "0"), ("i1", "UNSIGNED", "false")])
+    /// argmax over types the warp shuffles take: one kernel, the iota computed in it
+    /// (`VariadicReductionKernelTests` checks its results).
+    @Test(arguments: [("f32", "FLOAT", "0xFF800000"), ("bf16", "FLOAT", "0xFF80"), ("f64", "FLOAT", "0xFFF0000000000000")])
+    func argmaxIsOneFusedKernel(_ type: String, compareType: String, initial: String) throws {
+        let (e, report) = try TestPrograms.lower(Self.argmax(type, compareType: compareType, initial: initial))
+        #expect(TestPrograms.hostSteps(e).isEmpty)
+        #expect(!report.groups.contains { $0.kind == .dedicated })
+        #expect(TestPrograms.launches(e) == 1)
+        #expect(e.kernels.first?.source.contains("selecting reduction of 18 rows of 12") == true)
+    }
+
+    /// argmax over the other types: the iota becomes a fill kernel, the two-value reduce a
+    /// kernel of its own.
+    @Test(arguments: [("i16", "SIGNED", "-32768"), ("ui8", "UNSIGNED", "0"), ("i1", "UNSIGNED", "false")])
     func argmaxIsAFillAndAReduceKernel(_ type: String, compareType: String, initial: String) throws {
         let (e, _) = try Self.dedicatedLaunches(Self.argmax(type, compareType: compareType, initial: initial))
         #expect(TestPrograms.launches(e) == 2)
@@ -111,8 +122,9 @@ import Testing
     @Test(arguments: ["f32", "bf16", "f64"])
     func totalOrderComparisonInABodyIsAKernel(_ type: String) throws {
         let initial = ["f32": "0xFF800000", "bf16": "0xFF80", "f64": "0xFFF0000000000000"][type] ?? "0"
-        let (e, _) = try Self.dedicatedLaunches(Self.argmax(type, compareType: "TOTALORDER", initial: initial))
-        let source = try #require(e.kernels.first { $0.source.contains("reduce [18, 12] over [1]") }?.source)
+        let (e, _) = try TestPrograms.lower(Self.argmax(type, compareType: "TOTALORDER", initial: initial))
+        #expect(TestPrograms.hostSteps(e).isEmpty)
+        let source = try #require(e.kernels.first { $0.source.contains("selecting reduction of 18 rows") }?.source)
         #expect(source.contains(type == "f64" ? "nv_total_order_f64(" : type == "f32" ? "nv_total_order_f32(" : "nv_total_order_half("))
     }
 

@@ -31,6 +31,7 @@ struct dim3 { unsigned x, y, z; };
 thread_local dim3 threadIdx, blockIdx;
 dim3 gridDim, blockDim;
 std::barrier<>* g_bar;
+std::vector<std::barrier<>*> g_warps;
 #define __global__
 #define __device__
 #define __forceinline__ inline
@@ -79,19 +80,24 @@ template <class F> void launch(unsigned gx, unsigned bx, unsigned by, bool sync,
       continue;
     }
     std::barrier<> bar(n); g_bar = &bar;
+    std::vector<std::barrier<>*> warps;
+    for (unsigned w = 0; w < (n + 31) / 32; ++w) warps.push_back(new std::barrier<>(n - w * 32 < 32 ? n - w * 32 : 32));
+    g_warps = warps;
     std::vector<std::thread> ts;
     for (unsigned t = 0; t < n; ++t) ts.emplace_back([&, b, t] { blockIdx = {b, 0, 0}; threadIdx = {t % bx, t / bx, 0}; f(); });
     for (auto& th : ts) th.join();
+    for (auto* w : warps) delete w;
   }
 }
-// Warp shuffles as a block-wide exchange (every thread of a block shuffles alike).
+// Warp shuffles as an exchange through memory between the 32 threads of a warp (a barrier
+// per warp: the lanes of a warp shuffle alike; warps may differ).
 static unsigned char g_shuffle[1024 * 16];
 template <class T> T nv_shfl_xor(T v, int o) {
   const unsigned t = threadIdx.x + threadIdx.y * blockDim.x;
   memcpy(&g_shuffle[t * 16], &v, sizeof(T));
-  __syncthreads();
+  g_warps[t / 32]->arrive_and_wait();
   T r; memcpy(&r, &g_shuffle[(t ^ (unsigned)o) * 16], sizeof(T));
-  __syncthreads();
+  g_warps[t / 32]->arrive_and_wait();
   return r;
 }
 static std::vector<unsigned char> readFile(const std::string& p) {
@@ -249,7 +255,7 @@ static std::vector<unsigned char> readFile(const std::string& p) {
                 Issue.record("\(c.name): a launch over more than grid x and block x, y")
                 return ""
             }
-            cpp += "  launch(\(launch.grid[0]), \(launch.block[0]), \(launch.block.count > 1 ? launch.block[1] : 1), \(kernel.source.contains("__syncthreads")), [&] { "
+            cpp += "  launch(\(launch.grid[0]), \(launch.block[0]), \(launch.block.count > 1 ? launch.block[1] : 1), \(Self.needsBarrier(kernel.source)), [&] { "
                 + "c\(index)k\(launch.kernel)::\(kernel.entryPoint)(\(arguments.joined(separator: ", "))); });\n"
         }
         cpp += "  int differ = 0;\n"
@@ -261,6 +267,13 @@ static std::vector<unsigned char> readFile(const std::string& p) {
         }
         cpp += "  printf(\"\(c.name): %d differ\\n\", differ);\n  return differ;\n}\n"
         return cpp
+    }
+
+    /// Whether a kernel's threads must run at once (it synchronizes or shuffles); the
+    /// prelude, which defines the shuffles, is left out of the question.
+    static func needsBarrier(_ source: String) -> Bool {
+        let body = source.replacingOccurrences(of: KernelPrelude.source, with: "")
+        return body.contains("__syncthreads") || body.contains("nv_shfl_xor(")
     }
 
     static func compiler() -> String? {

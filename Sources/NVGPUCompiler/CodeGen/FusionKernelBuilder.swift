@@ -86,6 +86,9 @@ struct FusionKernelBuilder {
     /// The kernels for the group.
     func build() throws -> FusionKernels {
         if reductions.isEmpty { return FusionKernels(kernels: try loopKernels(for: group.outputs), scratch: []) }
+        if reductions.contains(where: { OperationClass.simpleCombiner($0) == nil }) {
+            return try VariadicReductionKernel.build(self)
+        }
         if let fused = try? fusedReduction() { return fused }
         if ColumnReductionKernel.isEnabled, let column = try? ColumnReductionKernel.build(self) { return column }
         return try kernelsPerOutput()

@@ -237,6 +237,7 @@ public struct FusionPlanner: Sendable {
 
     static func isReduction(_ c: OperationClass) -> Bool {
         if case .reduction = c { return true }
+        if case .selectingReduction = c { return true }
         return false
     }
 

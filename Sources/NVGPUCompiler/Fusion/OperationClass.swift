@@ -9,6 +9,9 @@ public enum OperationClass: Hashable, Sendable {
     case view
     /// A `reduce` of one input with a one-op body (add, multiply, max, min, and, or).
     case reduction(ReductionCombiner)
+    /// A `reduce` whose body selects among its arguments (argmax, argmin), fused with its
+    /// producers (`VariadicReductionKernel`); decided by the executable builder.
+    case selectingReduction
     /// A `dot_general` (cuBLASLt, or a generated tiled GEMM).
     case matmul
     /// A `convolution` (cuDNN, or a generated kernel).
@@ -29,7 +32,7 @@ public enum OperationClass: Hashable, Sendable {
     /// Whether the op can be part of a generated kernel.
     public var isFusible: Bool {
         switch self {
-        case .elementwise, .view, .reduction: return true
+        case .elementwise, .view, .reduction, .selectingReduction: return true
         default: return false
         }
     }

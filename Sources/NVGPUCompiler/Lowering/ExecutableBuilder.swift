@@ -89,6 +89,10 @@ public struct ExecutableBuilder {
         var vendorFFTs: [Int: FFTCall] = [:]
         var decided: [Int: OperationClass] = [:]
         for (i, op) in block.operations.enumerated() where KernelFamilies.family(for: op) != nil {
+            if VariadicReductionKernel.isCandidate(op) {
+                decided[i] = .selectingReduction  // fused with its producers
+                continue
+            }
             if op.name == "stablehlo.fft", case .vendor(let call) = FFTLowering.path(op, useVendorLibraries: options.useVendorLibraries) {
                 vendorFFTs[i] = call
                 decided[i] = .dedicated

@@ -1,0 +1,216 @@
+import Foundation
+import StableHLO
+
+/// A `reduce` whose body selects among its arguments — argmax, argmin, top-1: every result
+/// is a `select` between an accumulator and the element (after comparisons) — fused with
+/// its producers (the `iota` of indices, a `convert`, ...), so nothing but the reduced input
+/// is read. Rows (reduced dimensions trailing) take a warp or a block per row, each lane
+/// folding a contiguous run of its row from the initial values and the lanes meeting through
+/// shuffles, lower lane first; columns (a kept dimension after the reduced ones) take the
+/// column layout of `ColumnReductionKernel` (x along columns, y threads each folding a
+/// contiguous run of rows, met in order through shared memory).
+///
+/// Every partial covers a contiguous run and partials meet in order, so for a selection
+/// that is associative and idempotent (JAX's arg-reductions: the first NaN wins, ties go to
+/// the lower index) the result is the sequential fold's, bit for bit. Other bodies, and reductions over
+/// dimensions that are neither trailing nor a column view, stay on `GeneralReductionKernel`
+/// (one thread per result, the reference's order). `NVGPU_FUSED_ARG_REDUCE=0` turns this off.
+enum VariadicReductionKernel {
+    static var isEnabled: Bool { ProcessInfo.processInfo.environment["NVGPU_FUSED_ARG_REDUCE"] != "0" }
+
+    /// Compute types the warp shuffles of the prelude take.
+    static let shuffledTypes: Set<String> = ["float", "double", "int", "unsigned int", "long long", "unsigned long long"]
+
+    /// Whether `op` is a selecting reduction this kernel takes (over trailing dimensions or a
+    /// column view, of element types it can shuffle).
+    static func isCandidate(_ op: StableHLO.Operation) -> Bool {
+        guard isEnabled, op.name == "stablehlo.reduce", OperationClass.simpleCombiner(op) == nil,
+              op.operands.count % 2 == 0, !op.operands.isEmpty, op.results.count == op.operands.count / 2,
+              let shape = op.operandTensorType(0)?.shape, shape.reduce(1, *) > 0,
+              let region = op.regions.first, let block = region.entry, (try? ScalarRegion(region, of: op)) != nil,
+              let ret = block.operations.last else { return false }
+        let n = op.results.count
+        for k in 0..<n {
+            guard op.operandTensorType(k)?.shape == shape,
+                  let input = op.operandTensorType(k).flatMap({ KernelElementType($0.elementType) }),
+                  let initial = op.operandTensorType(n + k).flatMap({ KernelElementType($0.elementType) }),
+                  let result = op.resultTensorType(k).flatMap({ KernelElementType($0.elementType) }),
+                  input == initial, initial == result, shuffledTypes.contains(result.compute),
+                  result.narrowFloatFormat == nil else { return false }
+        }
+        // Every returned value is a select between block arguments.
+        var definitions: [Int: StableHLO.Operation] = [:]
+        for inner in block.operations { for r in inner.results { definitions[r.id] = inner } }
+        let arguments = Set(block.arguments.map(\.id))
+        guard ret.operands.count == n, ret.operands.allSatisfy({ v in
+            guard let d = definitions[v.id], d.name == "stablehlo.select", d.operands.count == 3 else { return false }
+            return arguments.contains(d.operands[1].id) && arguments.contains(d.operands[2].id)
+        }) else { return false }
+        let dims = (op[attribute: "dimensions"]?.intArray ?? []).map { Int($0) }.sorted()
+        guard Set(dims).count == dims.count, dims.allSatisfy({ $0 >= 0 && $0 < shape.count }) else { return false }
+        return rowView(shape, dims) != nil || ColumnReductionKernel.view(shape, reducing: dims) != nil
+    }
+
+    /// `[rows, columns]` when the reduced dimensions are the trailing ones.
+    static func rowView(_ shape: [Int], _ dims: [Int]) -> (rows: Int, columns: Int)? {
+        let first = shape.count - dims.count
+        guard dims == Array(first..<shape.count) else { return nil }
+        return (shape[..<first].reduce(1, *), shape[first...].reduce(1, *))
+    }
+
+    static func build(_ b: FusionKernelBuilder) throws -> FusionKernels {
+        guard b.reductions.count == 1, let reduce = b.reductions.first, isCandidate(reduce) else {
+            throw CodeGenError("a selecting reduction fuses alone with its producers")
+        }
+        let results = Set(reduce.results.map(\.id))
+        guard b.group.outputs.allSatisfy({ results.contains($0.id) }) else {
+            throw CodeGenError("a selecting reduction's consumers are not fused")
+        }
+        let n = reduce.results.count
+        guard let shape = reduce.operandTensorType(0)?.shape, let region = reduce.regions.first else {
+            throw CodeGenError("reduce without shapes")
+        }
+        let body = try ScalarRegion(region, of: reduce)
+        let types = try reduce.results.map { r -> KernelElementType in
+            guard let t = r.type.tensorType, let kt = KernelElementType(t.elementType) else { throw CodeGenError("no element type") }
+            return kt
+        }
+        let dims = (reduce[attribute: "dimensions"]?.intArray ?? []).map { Int($0) }.sorted()
+        var counter = 0
+        /// Emits `acc_k = body(acc..., other...)`.
+        func fold(_ w: KernelBodyWriter, _ acc: [String], _ other: [String]) throws {
+            counter += 1
+            var lines: [String] = []
+            let out = try body.emit(arguments: acc + other, into: &lines, indent: w.indentation, prefix: "bd\(counter)_")
+            w.emit(lines: lines)
+            for k in 0..<n { w.emit("\(acc[k]) = \(out[k]);") }
+        }
+        func initialValues(_ w: KernelBodyWriter) throws -> [String] {
+            try (0..<n).map { k in
+                let v = try w.value(reduce.operands[n + k], at: ElementIndex(shape: [], linear: "0"))
+                let name = "acc\(k)"
+                w.emit("\(types[k].compute) \(name) = \(v);")
+                return name
+            }
+        }
+        func store(_ w: KernelBodyWriter, at position: String, _ acc: [String]) {
+            for (k, r) in reduce.results.enumerated() {
+                guard let out = b.parameterNames[r.id], b.group.outputs.contains(where: { $0.id == r.id }) else { continue }
+                w.emit("\(out)[\(position)] = \(types[k].store(acc[k]));")
+            }
+        }
+        let acc = (0..<n).map { "acc\($0)" }
+
+        if let (rows, columns) = rowView(shape, dims) {
+            let (threads, rowsPerBlock) = ReductionKernels.rowGeometry(columns: columns)
+            let w = b.writer()
+            var shared: [String] = []
+            w.emit("const int lane = threadIdx.x % \(threads);")
+            w.emit("for (idx_t row = (idx_t)blockIdx.x * \(rowsPerBlock) + threadIdx.x / \(threads); row < (idx_t)\(rows); row += (idx_t)gridDim.x * \(rowsPerBlock)) {")
+            try w.nested {
+                _ = try initialValues(w)
+                // Each lane folds a contiguous run of the row, so lanes in order hold the row in order.
+                let run = (columns + threads - 1) / threads
+                w.emit("const idx_t c1 = (idx_t)(lane + 1) * \(run) < (idx_t)\(columns) ? (idx_t)(lane + 1) * \(run) : (idx_t)\(columns);")
+                w.emit("for (idx_t col = (idx_t)lane * \(run); col < c1; ++col) {")
+                try w.nested {
+                    let at = w.bind("row * \(columns) + col", type: "idx_t", prefix: "i")
+                    let index = ElementIndex(shape: shape, linear: at)
+                    let elements = try (0..<n).map { try w.value(reduce.operands[$0], at: index) }
+                    try fold(w, acc, elements)
+                }
+                w.emit("}")
+                // Lanes meet in a tree: shuffles within the warp, then the warps in shared memory.
+                // Partners meet lower lane first (the body need not be commutative: two NaNs).
+                w.emit("for (int o = 1; o < 32; o <<= 1) {")
+                try w.nested {
+                    for k in 0..<n { w.emit("\(types[k].compute) other\(k) = nv_shfl_xor(acc\(k), o);") }
+                    w.emit("if (lane & o) {")
+                    try w.nested {
+                        for k in 0..<n { w.emit("const \(types[k].compute) mine\(k) = acc\(k); acc\(k) = other\(k); other\(k) = mine\(k);") }
+                    }
+                    w.emit("}")
+                    try fold(w, acc, (0..<n).map { "other\($0)" })
+                }
+                w.emit("}")
+                if threads > 32 {
+                    for k in 0..<n { shared.append("  __shared__ \(types[k].compute) sm\(k)[\(threads / 32)];") }
+                    w.emit("if ((threadIdx.x & 31) == 0) { \((0..<n).map { "sm\($0)[threadIdx.x >> 5] = acc\($0);" }.joined(separator: " ")) }")
+                    w.emit("__syncthreads();")
+                    w.emit("if (threadIdx.x == 0) {")
+                    try w.nested {
+                        w.emit("for (int q = 1; q < \(threads / 32); ++q) {")
+                        try w.nested { try fold(w, acc, (0..<n).map { "sm\($0)[q]" }) }
+                        w.emit("}")
+                    }
+                    w.emit("}")
+                }
+                w.emit("if (lane == 0) {")
+                try w.nested { store(w, at: "row", acc) }
+                w.emit("}")
+                if threads > 32 { w.emit("__syncthreads();") }
+            }
+            w.emit("}")
+            let block = threads * rowsPerBlock
+            let blocks = max(1, min(LaunchLimits.maxRowBlocks, (rows + rowsPerBlock - 1) / rowsPerBlock))
+            let header = KernelSource.header(
+                name: b.name, parameters: b.parameterDeclarations, block: block,
+                indexType: KernelSource.indexType(for: b.indexCounts() + [rows * columns + columns]),
+                comment: b.comment("selecting reduction of \(rows) rows of \(columns), \(threads) threads per row"))
+            return FusionKernels(kernels: [GeneratedKernel(
+                name: b.name, source: KernelSource.unit(globals: w.globals, function: header + shared + w.lines),
+                grid: [blocks, 1, 1], block: [block, 1, 1], sharedMemoryBytes: 0,
+                bindings: b.bindings, operationNames: b.operationNames)], scratch: [])
+        }
+
+        guard let (outer, reduced, inner) = ColumnReductionKernel.view(shape, reducing: dims) else {
+            throw CodeGenError("reduce dimensions \(dims) of \(shape) are neither trailing nor a column view")
+        }
+        let (x, y, _) = ColumnReductionKernel.geometry(outer: outer, reduced: reduced, inner: inner)
+        let tiles = (inner + x - 1) / x
+        let total = outer * tiles
+        let blocks = min(total, LaunchLimits.maxRowBlocks)
+        let w = b.writer()
+        let shared = (0..<n).map { "  __shared__ \(types[$0].compute) sm\($0)[\(y)][\(x + 1)];" }
+        w.emit("for (idx_t t = blockIdx.x; t < (idx_t)\(total); t += gridDim.x) {")
+        try w.nested {
+            w.emit("const idx_t col = (t % \(tiles)) * \(x) + threadIdx.x, o = t / \(tiles);")
+            _ = try initialValues(w)
+            w.emit("if (col < (idx_t)\(inner)) {")
+            try w.nested {
+                // Each y thread folds a contiguous run of rows, so y threads in order hold them in order.
+                let run = (reduced + y - 1) / y
+                w.emit("const idx_t r1 = (idx_t)(threadIdx.y + 1) * \(run) < (idx_t)\(reduced) ? (idx_t)(threadIdx.y + 1) * \(run) : (idx_t)\(reduced);")
+                w.emit("for (idx_t r = (idx_t)threadIdx.y * \(run); r < r1; ++r) {")
+                try w.nested {
+                    let at = w.bind("(o * \(reduced) + r) * \(inner) + col", type: "idx_t", prefix: "i")
+                    let index = ElementIndex(shape: shape, linear: at)
+                    let elements = try (0..<n).map { try w.value(reduce.operands[$0], at: index) }
+                    try fold(w, acc, elements)
+                }
+                w.emit("}")
+            }
+            w.emit("}")
+            for k in 0..<n { w.emit("sm\(k)[threadIdx.y][threadIdx.x] = acc\(k);") }
+            w.emit("__syncthreads();")
+            w.emit("if (threadIdx.y == 0 && col < (idx_t)\(inner)) {")
+            try w.nested {
+                w.emit("for (int q = 1; q < \(y); ++q) {")
+                try w.nested { try fold(w, acc, (0..<n).map { "sm\($0)[q][threadIdx.x]" }) }
+                w.emit("}")
+                store(w, at: "o * \(inner) + col", acc)
+            }
+            w.emit("}")
+            w.emit("__syncthreads();")
+        }
+        w.emit("}")
+        let header = KernelSource.header(
+            name: b.name, parameters: b.parameterDeclarations, block: x * y,
+            indexType: KernelSource.indexType(for: b.indexCounts() + [total + blocks, outer * reduced * inner + inner]),
+            comment: b.comment("selecting column reduction of [\(outer), \(reduced), \(inner)] over the middle, \(x)×\(y) threads"))
+        return FusionKernels(kernels: [GeneratedKernel(
+            name: b.name, source: KernelSource.unit(globals: w.globals, function: header + shared + w.lines),
+            grid: [blocks, 1, 1], block: [x, y, 1], sharedMemoryBytes: 0,
+            bindings: b.bindings, operationNames: b.operationNames)], scratch: [])
+    }
+}

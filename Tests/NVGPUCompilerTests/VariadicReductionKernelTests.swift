@@ -1,0 +1,128 @@
+import CUDA
+import Foundation
+@testable import NVGPUCompiler
+import Reference
+import Runtime
+import StableHLO
+import Testing
+
+/// Selecting reductions (argmax, argmin: JAX's bodies) fuse with their producers — the
+/// index `iota` is computed in the kernel, never written — as row or column kernels whose
+/// results equal the reference bit for bit as host C++ on inputs full of ties and NaNs, and
+/// whose kernels NVRTC compiles for sm_90.
+@Suite struct VariadicReductionKernelTests {
+    /// `jnp.argmax`/`argmin` of `x` over `dim`, as JAX exports it (NaN wins, ties go to the
+    /// lower index).
+    static func arg(_ type: String, _ shape: [Int], dim: Int, max: Bool) -> String {
+        let s = shape.map(String.init).joined(separator: "x")
+        let kept = shape.enumerated().filter { $0.offset != dim }.map { String($0.element) }.joined(separator: "x")
+        let initial = max ? (type == "bf16" ? "0xFF80" : "0xFF800000") : (type == "bf16" ? "0x7F80" : "0x7F800000")
+        return """
+        func.func @main(%x: tensor<\(s)x\(type)>) -> tensor<\(kept)xi32> {
+          %0 = stablehlo.iota dim = \(dim) : tensor<\(s)xi32>
+          %cst = stablehlo.constant dense<\(initial)> : tensor<\(type)>
+          %c = stablehlo.constant dense<0> : tensor<i32>
+          %1:2 = stablehlo.reduce(%x init: %cst), (%0 init: %c) across dimensions = [\(dim)] : (tensor<\(s)x\(type)>, tensor<\(s)xi32>, tensor<\(type)>, tensor<i32>) -> (tensor<\(kept)x\(type)>, tensor<\(kept)xi32>)
+           reducer(%a: tensor<\(type)>, %b: tensor<\(type)>) (%i: tensor<i32>, %j: tensor<i32>)  {
+            %2 = stablehlo.compare \(max ? "GT" : "LT"), %a, %b, FLOAT : (tensor<\(type)>, tensor<\(type)>) -> tensor<i1>
+            %3 = stablehlo.compare NE, %a, %a, FLOAT : (tensor<\(type)>, tensor<\(type)>) -> tensor<i1>
+            %4 = stablehlo.or %2, %3 : tensor<i1>
+            %5 = stablehlo.compare EQ, %a, %b, FLOAT : (tensor<\(type)>, tensor<\(type)>) -> tensor<i1>
+            %6 = stablehlo.compare LT, %i, %j, SIGNED : (tensor<i32>, tensor<i32>) -> tensor<i1>
+            %7 = stablehlo.and %5, %6 : tensor<i1>
+            %8 = stablehlo.or %4, %7 : tensor<i1>
+            %9 = stablehlo.select %4, %a, %b : tensor<i1>, tensor<\(type)>
+            %10 = stablehlo.select %8, %i, %j : tensor<i1>, tensor<i32>
+            stablehlo.return %9, %10 : tensor<\(type)>, tensor<i32>
+          }
+          return %1#1 : tensor<\(kept)xi32>
+        }
+        """
+    }
+
+    struct Program: CustomStringConvertible, Sendable {
+        var name: String, text: String, layout: String
+        var description: String { name }
+    }
+
+    static let programs: [Program] = [
+        Program(name: "argmax_rows_warp_f32", text: arg("f32", [37, 300], dim: 1, max: true), layout: "rows of 300, 32 threads"),
+        Program(name: "argmax_rows_block_f32", text: arg("f32", [3, 2500], dim: 1, max: true), layout: "rows of 2500, 256 threads"),
+        Program(name: "argmin_columns_bf16", text: arg("bf16", [300, 70], dim: 0, max: false), layout: "column reduction of [1, 300, 70]"),
+        Program(name: "argmin_middle_f32", text: arg("f32", [3, 50, 40], dim: 1, max: false), layout: "column reduction of [3, 50, 40]"),
+    ]
+
+    @Test(arguments: programs)
+    func fusedWithTheIndexIota(_ p: Program) throws {
+        let (e, _) = try TestPrograms.lower(p.text)
+        #expect(TestPrograms.hostSteps(e).isEmpty)
+        #expect(e.kernels.count == 1)
+        let source = try #require(e.kernels.first?.source)
+        #expect(source.contains("selecting") && source.contains(p.layout), "\(source.prefix(400))")
+        #expect(e.inputs.count == 1 && e.buffers.count == 2, "only the input and the indices: \(e.buffers.map(\.name))")
+    }
+
+    @Test func otherBodiesStayOnTheReferenceOrderKernel() throws {
+        // A sum and a product in one reduce: arithmetic, not a selection.
+        let text = """
+        func.func @main(%x: tensor<4x300xf32>, %y: tensor<4x300xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
+          %z = stablehlo.constant dense<0.0> : tensor<f32>
+          %o = stablehlo.constant dense<1.0> : tensor<f32>
+          %1:2 = stablehlo.reduce(%x init: %z), (%y init: %o) across dimensions = [1] : (tensor<4x300xf32>, tensor<4x300xf32>, tensor<f32>, tensor<f32>) -> (tensor<4xf32>, tensor<4xf32>)
+           reducer(%a: tensor<f32>, %b: tensor<f32>) (%c: tensor<f32>, %d: tensor<f32>)  {
+            %2 = stablehlo.add %a, %b : tensor<f32>
+            %3 = stablehlo.multiply %c, %d : tensor<f32>
+            stablehlo.return %2, %3 : tensor<f32>, tensor<f32>
+          }
+          return %1#0, %1#1 : tensor<4xf32>, tensor<4xf32>
+        }
+        """
+        let module = try Module.parse(text, file: "sumprod.mlir")
+        let op = try #require(module.functions[0].body.blocks[0].operations.first { $0.name == "stablehlo.reduce" })
+        #expect(!VariadicReductionKernel.isCandidate(op))
+        let (e, _) = try TestPrograms.lower(text)
+        #expect(e.kernels.first?.source.contains("with a 2-value body") == true)
+    }
+
+    @Test func kernelsMatchTheReferenceBitForBit() throws {
+        let setting = ProcessInfo.processInfo.environment["NVGPU_HOST_EMULATION"]
+        guard setting != "0" else { return }
+        guard let cxx = LinalgHostEmulationTests.compiler() else {
+            if setting == "1" { Issue.record("no C++ compiler for the host emulation (set CXX)") }
+            print("SKIPPED: no C++ compiler (set CXX) to run the selecting reductions as host C++")
+            return
+        }
+        var numbers = LinalgHostEmulationTests.Numbers(state: 2024)
+        let cases = Self.programs.map { p -> LinalgHostEmulationTests.Case in
+            let module = try? Module.parse(p.text, file: "\(p.name).mlir")
+            let t = module?.functions.first?.inputTypes.first?.tensorType ?? TensorType(shape: [], elementType: .float(.f32))
+            // Halves in [-2, 2]: many ties; every 97th element NaN.
+            let values = (0..<t.elementCount).map { i in i % 97 == 13 ? Double.nan : (numbers.next() * 4).rounded() / 2 }
+            return LinalgHostEmulationTests.Case(name: p.name, text: p.text, inputs: [Tensor(type: t, storage: .floats(values))])
+        }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("nvgpu-argreduce-emulation-\(getpid())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var source = LinalgHostEmulationTests.shim + "\n" + WideElement.helpers + "\n"
+        for (i, c) in cases.enumerated() { source += try LinalgHostEmulationTests.program(c, index: i, directory: directory) }
+        source += "int main() {\n  int bad = 0;\n"
+        for i in cases.indices { source += "  if (case\(i)()) ++bad;\n" }
+        source += "  return bad ? 1 : 0;\n}\n"
+        let file = directory.appendingPathComponent("emulation.cpp"), binary = directory.appendingPathComponent("emulation")
+        try source.write(to: file, atomically: true, encoding: .utf8)
+        let build = try LinalgHostEmulationTests.run(cxx, ["-std=c++20", "-O1", "-pthread", "-w", "-o", binary.path, file.path])
+        try #require(build.status == 0, "\(build.output.prefix(3000))")
+        let result = try LinalgHostEmulationTests.run(binary.path, [])
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.split(separator: "\n").count == cases.count, "\(result.output)")
+    }
+
+    @Test func kernelsCompileWithNVRTC() throws {
+        guard let compiler = try NVRTCCompileTests.compiler() else { return }
+        let programs = try Self.programs.map { p in (name: p.name, source: try TestPrograms.lower(p.text).0.kernels[0].source) }
+        let cache = KernelCache(directory: FileManager.default.temporaryDirectory.appendingPathComponent("nvgpu-test-kernels"))
+        for (program, result) in zip(programs, KernelCompilation.compileAll(programs, architecture: "sm_90", compiler: compiler, cache: cache)) {
+            if case .failure(let error) = result { Issue.record("\(program.name): \(error.log.prefix(1500))") }
+        }
+    }
+}

@@ -3,7 +3,8 @@
 # against the reference backend (nvgpu bench --check, random inputs), then timed with the
 # tiled transpose / column reduction / split-row kernels, duplicated producers and the
 # convolution layout pass on and off (NVGPU_TILED_TRANSPOSE=0, NVGPU_COLUMN_REDUCTION=0,
-# NVGPU_DUPLICATE_PRODUCERS=0, NVGPU_SPLIT_ROWS=0, NVGPU_CONV_LAYOUT=0) in the same run.
+# NVGPU_DUPLICATE_PRODUCERS=0, NVGPU_SPLIT_ROWS=0, NVGPU_CONV_LAYOUT=0, NVGPU_FUSED_ARG_REDUCE=0)
+# in the same run.
 # Carry .build-gpu with nvgpu.gz.
 #
 #   OUT=DIR [SUITE_PROGRAMS="a b"] scripts/gpu/layout_check.sh
@@ -34,7 +35,7 @@ done
 for f in "${programs[@]}"; do
     n=$(basename "$f" .mlir)
     on=$(/tmp/layout/nvgpu bench "$f" --random-inputs --runs "${RUNS:-50}" --json "$out/on_$n.json" 2>&1 | grep -m1 "back-to-back")
-    off=$(NVGPU_TILED_TRANSPOSE=0 NVGPU_COLUMN_REDUCTION=0 NVGPU_DUPLICATE_PRODUCERS=0 NVGPU_SPLIT_ROWS=0 NVGPU_CONV_LAYOUT=0 /tmp/layout/nvgpu bench "$f" --random-inputs --runs "${RUNS:-50}" --json "$out/off_$n.json" 2>&1 | grep -m1 "back-to-back")
+    off=$(NVGPU_TILED_TRANSPOSE=0 NVGPU_COLUMN_REDUCTION=0 NVGPU_DUPLICATE_PRODUCERS=0 NVGPU_SPLIT_ROWS=0 NVGPU_CONV_LAYOUT=0 NVGPU_FUSED_ARG_REDUCE=0 /tmp/layout/nvgpu bench "$f" --random-inputs --runs "${RUNS:-50}" --json "$out/off_$n.json" 2>&1 | grep -m1 "back-to-back")
     echo "$n | on: $on | off: $off"
 done
 exit $failed

@@ -269,6 +269,54 @@ static std::vector<unsigned char> readFile(const std::string& p) {
         return cpp
     }
 
+    /// A case per program with random inputs whose sums are exact in any order: floats are
+    /// multiples of 1/8 in [-`range`, `range`] (rounded to their type), integers in [-100, 100].
+    static func exactCases(_ programs: [(name: String, text: String)], seed: UInt64, range: Double) -> [Case] {
+        var numbers = Numbers(state: seed)
+        return programs.map { p in
+            let module = try? Module.parse(p.text, file: "\(p.name).mlir")
+            let types = module?.functions.first?.inputTypes.compactMap(\.tensorType) ?? []
+            let inputs = types.map { t -> Tensor in
+                let n = t.elementCount
+                switch t.elementType {
+                case .float(let f): return Tensor(type: t, storage: .floats((0..<n).map { _ in f.round((numbers.next() * range * 8).rounded() / 8) }))
+                default: return Tensor(type: t, storage: .ints((0..<n).map { _ in Int64((numbers.next() * 100).rounded()) }))
+                }
+            }
+            return Case(name: p.name, text: p.text, inputs: inputs)
+        }
+    }
+
+    /// Runs `cases` as host C++ (their kernels, less the prelude, plus the prelude's one-line
+    /// definitions named in `prelude`) and expects every output equal to the reference's bits.
+    /// Skipped loudly without a C++ compiler (an issue when `NVGPU_HOST_EMULATION=1`), off
+    /// when `NVGPU_HOST_EMULATION=0`; `label` names the kernels in those messages.
+    static func expectBitForBit(_ cases: [Case], label: String, prelude: [String] = []) throws {
+        let setting = ProcessInfo.processInfo.environment["NVGPU_HOST_EMULATION"]
+        guard setting != "0" else { return }
+        guard let cxx = compiler() else {
+            if setting == "1" { Issue.record("no C++ compiler for the host emulation (set CXX)") }
+            print("SKIPPED: no C++ compiler (set CXX) to run the \(label) kernels as host C++")
+            return
+        }
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("nvgpu-emulation-\(label.replacingOccurrences(of: " ", with: "-"))-\(getpid())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var source = shim + "\n" + WideElement.helpers + "\n" + (prelude.isEmpty ? "" : preludeDefinitions(prelude))
+        for (i, c) in cases.enumerated() { source += try program(c, index: i, directory: directory) }
+        source += "int main() {\n  int bad = 0;\n"
+        for i in cases.indices { source += "  if (case\(i)()) ++bad;\n" }
+        source += "  return bad ? 1 : 0;\n}\n"
+        let file = directory.appendingPathComponent("emulation.cpp"), binary = directory.appendingPathComponent("emulation")
+        try source.write(to: file, atomically: true, encoding: .utf8)
+        let build = try run(cxx, ["-std=c++20", "-O1", "-pthread", "-w", "-o", binary.path, file.path])
+        try #require(build.status == 0, "\(build.output.prefix(3000))")
+        let result = try run(binary.path, [])
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.split(separator: "\n").count == cases.count, "\(result.output)")
+    }
+
     /// Whether a kernel's threads must run at once (it synchronizes or shuffles); the
     /// prelude, which defines the shuffles, is left out of the question.
     static func needsBarrier(_ source: String) -> Bool {

@@ -88,53 +88,13 @@ import Testing
     }
 
     @Test func kernelsMatchTheReferenceBitForBit() throws {
-        let setting = ProcessInfo.processInfo.environment["NVGPU_HOST_EMULATION"]
-        guard setting != "0" else { return }
-        guard let cxx = LinalgHostEmulationTests.compiler() else {
-            if setting == "1" { Issue.record("no C++ compiler for the host emulation (set CXX)") }
-            print("SKIPPED: no C++ compiler (set CXX) to run the split-row kernels as host C++")
-            return
-        }
-        var numbers = LinalgHostEmulationTests.Numbers(state: 31337)
-        let cases = Self.programs.map { p -> LinalgHostEmulationTests.Case in
-            let module = try? Module.parse(p.text, file: "\(p.name).mlir")
-            let types = module?.functions.first?.inputTypes.compactMap(\.tensorType) ?? []
-            let inputs = types.map { t -> Tensor in
-                let n = t.elementCount
-                if case .float = t.elementType {
-                    return Tensor(type: t, storage: .floats((0..<n).map { _ in (numbers.next() * 16).rounded() / 8 }))
-                }
-                return Tensor(type: t, storage: .ints((0..<n).map { _ in Int64((numbers.next() * 100).rounded()) }))
-            }
-            return LinalgHostEmulationTests.Case(name: p.name, text: p.text, inputs: inputs)
-        }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("nvgpu-split-rows-emulation-\(getpid())")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        var source = LinalgHostEmulationTests.shim + "\n" + WideElement.helpers + "\n"
-            + LinalgHostEmulationTests.preludeDefinitions(["nv_fmax", "nv_fmin", "nv_iadd"])
-        for (i, c) in cases.enumerated() { source += try LinalgHostEmulationTests.program(c, index: i, directory: directory) }
-        source += "int main() {\n  int bad = 0;\n"
-        for i in cases.indices { source += "  if (case\(i)()) ++bad;\n" }
-        source += "  return bad ? 1 : 0;\n}\n"
-        let file = directory.appendingPathComponent("emulation.cpp"), binary = directory.appendingPathComponent("emulation")
-        try source.write(to: file, atomically: true, encoding: .utf8)
-        let build = try LinalgHostEmulationTests.run(cxx, ["-std=c++20", "-O1", "-pthread", "-w", "-o", binary.path, file.path])
-        try #require(build.status == 0, "\(build.output.prefix(3000))")
-        let result = try LinalgHostEmulationTests.run(binary.path, [])
-        #expect(result.status == 0, "\(result.output)")
-        #expect(result.output.split(separator: "\n").count == cases.count, "\(result.output)")
+        let cases = LinalgHostEmulationTests.exactCases(Self.programs.map { ($0.name, $0.text) }, seed: 31337, range: 2)
+        try LinalgHostEmulationTests.expectBitForBit(cases, label: "split row", prelude: ["nv_fmax", "nv_fmin", "nv_iadd"])
     }
 
     @Test func kernelsCompileWithNVRTC() throws {
-        guard let compiler = try NVRTCCompileTests.compiler() else { return }
-        var programs: [(name: String, source: String)] = []
         for p in Self.programs {
-            for kernel in try TestPrograms.lower(p.text).0.kernels { programs.append((name: kernel.entryPoint, source: kernel.source)) }
-        }
-        let cache = KernelCache(directory: FileManager.default.temporaryDirectory.appendingPathComponent("nvgpu-test-kernels"))
-        for (program, result) in zip(programs, KernelCompilation.compileAll(programs, architecture: "sm_90", compiler: compiler, cache: cache)) {
-            if case .failure(let error) = result { Issue.record("\(program.name): \(error.log.prefix(1500))") }
+            try ComplexKernelTests.expectCompiles(try TestPrograms.lower(p.text).0, label: p.name)
         }
     }
 }

@@ -94,53 +94,16 @@ import Testing
     }
 
     static func cases() -> [LinalgHostEmulationTests.Case] {
-        var numbers = LinalgHostEmulationTests.Numbers(state: 4242)
-        return programs.map { p in
-            let module = try? Module.parse(p.text, file: "\(p.name).mlir")
-            let types = module?.functions.first?.inputTypes.compactMap(\.tensorType) ?? []
-            let inputs = types.map { t -> Tensor in
-                let n = t.elementCount
-                switch t.elementType {
-                case .float(let f): return Tensor(type: t, storage: .floats((0..<n).map { _ in f.round((numbers.next() * 64).rounded() / 8) }))
-                default: return Tensor(type: t, storage: .ints((0..<n).map { _ in Int64((numbers.next() * 100).rounded()) }))
-                }
-            }
-            return LinalgHostEmulationTests.Case(name: p.name, text: p.text, inputs: inputs)
-        }
+        LinalgHostEmulationTests.exactCases(programs.map { ($0.name, $0.text) }, seed: 4242, range: 8)
     }
 
     @Test func kernelsMatchTheReferenceBitForBit() throws {
-        let setting = ProcessInfo.processInfo.environment["NVGPU_HOST_EMULATION"]
-        guard setting != "0" else { return }
-        guard let cxx = LinalgHostEmulationTests.compiler() else {
-            if setting == "1" { Issue.record("no C++ compiler for the host emulation (set CXX)") }
-            print("SKIPPED: no C++ compiler (set CXX) to run the tiled transpose kernels as host C++")
-            return
-        }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("nvgpu-transpose-emulation-\(getpid())")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let cases = Self.cases()
-        var source = LinalgHostEmulationTests.shim + "\n" + WideElement.helpers + "\n"
-        for (i, c) in cases.enumerated() { source += try LinalgHostEmulationTests.program(c, index: i, directory: directory) }
-        source += "int main() {\n  int bad = 0;\n"
-        for i in cases.indices { source += "  if (case\(i)()) ++bad;\n" }
-        source += "  return bad ? 1 : 0;\n}\n"
-        let file = directory.appendingPathComponent("emulation.cpp"), binary = directory.appendingPathComponent("emulation")
-        try source.write(to: file, atomically: true, encoding: .utf8)
-        let build = try LinalgHostEmulationTests.run(cxx, ["-std=c++20", "-O1", "-pthread", "-w", "-o", binary.path, file.path])
-        try #require(build.status == 0, "\(build.output.prefix(3000))")
-        let result = try LinalgHostEmulationTests.run(binary.path, [])
-        #expect(result.status == 0, "\(result.output)")
-        #expect(result.output.split(separator: "\n").count == cases.count, "\(result.output)")
+        try LinalgHostEmulationTests.expectBitForBit(Self.cases(), label: "tiled transpose")
     }
 
     @Test func kernelsCompileWithNVRTC() throws {
-        guard let compiler = try NVRTCCompileTests.compiler() else { return }
-        let programs = try Self.programs.map { p in (name: p.name, source: try TestPrograms.lower(p.text).0.kernels[0].source) }
-        let cache = KernelCache(directory: FileManager.default.temporaryDirectory.appendingPathComponent("nvgpu-test-kernels"))
-        for (program, result) in zip(programs, KernelCompilation.compileAll(programs, architecture: "sm_90", compiler: compiler, cache: cache)) {
-            if case .failure(let error) = result { Issue.record("\(program.name): \(error.log.prefix(1500))") }
+        for p in Self.programs {
+            try ComplexKernelTests.expectCompiles(try TestPrograms.lower(p.text).0, label: p.name)
         }
     }
 }

@@ -85,13 +85,6 @@ import Testing
     }
 
     @Test func kernelsMatchTheReferenceBitForBit() throws {
-        let setting = ProcessInfo.processInfo.environment["NVGPU_HOST_EMULATION"]
-        guard setting != "0" else { return }
-        guard let cxx = LinalgHostEmulationTests.compiler() else {
-            if setting == "1" { Issue.record("no C++ compiler for the host emulation (set CXX)") }
-            print("SKIPPED: no C++ compiler (set CXX) to run the selecting reductions as host C++")
-            return
-        }
         var numbers = LinalgHostEmulationTests.Numbers(state: 2024)
         let cases = Self.programs.map { p -> LinalgHostEmulationTests.Case in
             let module = try? Module.parse(p.text, file: "\(p.name).mlir")
@@ -100,29 +93,12 @@ import Testing
             let values = (0..<t.elementCount).map { i in i % 97 == 13 ? Double.nan : (numbers.next() * 4).rounded() / 2 }
             return LinalgHostEmulationTests.Case(name: p.name, text: p.text, inputs: [Tensor(type: t, storage: .floats(values))])
         }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("nvgpu-argreduce-emulation-\(getpid())")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        var source = LinalgHostEmulationTests.shim + "\n" + WideElement.helpers + "\n"
-        for (i, c) in cases.enumerated() { source += try LinalgHostEmulationTests.program(c, index: i, directory: directory) }
-        source += "int main() {\n  int bad = 0;\n"
-        for i in cases.indices { source += "  if (case\(i)()) ++bad;\n" }
-        source += "  return bad ? 1 : 0;\n}\n"
-        let file = directory.appendingPathComponent("emulation.cpp"), binary = directory.appendingPathComponent("emulation")
-        try source.write(to: file, atomically: true, encoding: .utf8)
-        let build = try LinalgHostEmulationTests.run(cxx, ["-std=c++20", "-O1", "-pthread", "-w", "-o", binary.path, file.path])
-        try #require(build.status == 0, "\(build.output.prefix(3000))")
-        let result = try LinalgHostEmulationTests.run(binary.path, [])
-        #expect(result.status == 0, "\(result.output)")
-        #expect(result.output.split(separator: "\n").count == cases.count, "\(result.output)")
+        try LinalgHostEmulationTests.expectBitForBit(cases, label: "selecting reduction")
     }
 
     @Test func kernelsCompileWithNVRTC() throws {
-        guard let compiler = try NVRTCCompileTests.compiler() else { return }
-        let programs = try Self.programs.map { p in (name: p.name, source: try TestPrograms.lower(p.text).0.kernels[0].source) }
-        let cache = KernelCache(directory: FileManager.default.temporaryDirectory.appendingPathComponent("nvgpu-test-kernels"))
-        for (program, result) in zip(programs, KernelCompilation.compileAll(programs, architecture: "sm_90", compiler: compiler, cache: cache)) {
-            if case .failure(let error) = result { Issue.record("\(program.name): \(error.log.prefix(1500))") }
+        for p in Self.programs {
+            try ComplexKernelTests.expectCompiles(try TestPrograms.lower(p.text).0, label: p.name)
         }
     }
 }

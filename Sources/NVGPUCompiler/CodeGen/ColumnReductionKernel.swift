@@ -32,7 +32,7 @@ enum ColumnReductionKernel {
         guard keptBetween.isEmpty else { return nil }
         let outer = shape[..<first].reduce(1, *), inner = shape[(last + 1)...].reduce(1, *)
         let count = reduced.map { shape[$0] }.reduce(1, *)
-        guard inner > 1 else { return nil }
+        guard inner > 1, outer > 0, count > 0 else { return nil }  // empty tensors take the generic kernel
         return (outer, count, inner)
     }
 
@@ -41,7 +41,7 @@ enum ColumnReductionKernel {
         var x = 1
         while x < min(32, inner) { x *= 2 }
         let y = threads / x
-        let tiles = outer * ((inner + x - 1) / x)
+        let tiles = max(1, outer * ((inner + x - 1) / x))
         let wanted = max(1, (targetBlocks + tiles - 1) / tiles)
         let most = max(1, reduced / (y * minimumPerThread))
         return (x, y, min(wanted, most))
@@ -120,8 +120,7 @@ enum ColumnReductionKernel {
                     w.emit("for (int k = 1; k < \(y); ++k) acc\(r) = \(KernelSource.combine(combiner, type, "acc\(r)", "sm\(r)[k][threadIdx.x]"));")
                 }
                 if splits == 1 {
-                    try finish(b, w, kept: "o * \(inner) + col", resultShape: resultShape, combiners: combiners,
-                               partial: { "acc\($0)" })
+                    try finish(b, w, kept: "o * \(inner) + col", resultShape: resultShape, combiners: combiners)
                 } else {
                     for (r, st) in scratchTypes.enumerated() {
                         w.emit("scratch\(r)[(o * \(splits) + split) * \(inner) + col] = \(st.store("acc\(r)"));")
@@ -158,7 +157,7 @@ enum ColumnReductionKernel {
                 let partial = scratchTypes[r].load("scratch\(r)[(o * \(splits) + s) * \(inner) + col]")
                 w2.emit("for (int s = 0; s < \(splits); ++s) acc\(r) = \(KernelSource.combine(combiner, type, "acc\(r)", partial));")
             }
-            try finish(b, w2, kept: "k", resultShape: resultShape, combiners: combiners, partial: { "acc\($0)" })
+            try finish(b, w2, kept: "k", resultShape: resultShape, combiners: combiners)
         }
         w2.emit("}")
         let blocks2 = max(1, min(LaunchLimits.maxLoopBlocks, (keptCount + block - 1) / block))
@@ -172,16 +171,16 @@ enum ColumnReductionKernel {
         return FusionKernels(kernels: [stage1, stage2], scratch: scratch)
     }
 
-    /// Combines each reduction's partial with its initial value and stores every output at
-    /// kept position `kept` (C code).
+    /// Combines each reduction's partial (`acc<r>`) with its initial value and stores every
+    /// output at kept position `kept` (C code).
     private static func finish(_ b: FusionKernelBuilder, _ w: KernelBodyWriter, kept: String, resultShape: [Int],
-                               combiners: [(ReductionCombiner, KernelElementType)], partial: (Int) -> String) throws {
+                               combiners: [(ReductionCombiner, KernelElementType)]) throws {
         let position = w.bind(kept, type: "idx_t", prefix: "i")
         let terms = ReductionKernels.taggedTerms(w, position, shape: resultShape, tag: { .row($0) })
         for (r, reduce) in b.reductions.enumerated() {
             let (combiner, type) = combiners[r]
             let initial = try w.value(reduce.operands[1], at: ElementIndex(shape: [], linear: "0"))
-            let reduced = w.bind(type.rounded(KernelSource.combine(combiner, type, initial, partial(r))), type: type.compute, prefix: "red")
+            let reduced = w.bind(type.rounded(KernelSource.combine(combiner, type, initial, "acc\(r)")), type: type.compute, prefix: "red")
             w.rowValues[reduce.results[0].id] = RowValue(variable: reduced, shape: reduce.resultTensorType(0)?.shape ?? [])
         }
         let index = ElementIndex(shape: resultShape, linear: position, terms: terms)

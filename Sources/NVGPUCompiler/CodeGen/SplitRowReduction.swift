@@ -26,12 +26,12 @@ enum SplitRowReduction {
     static let minimumColumns = 32768
 
     static func applies(rows: Int, columns: Int) -> Bool {
-        isEnabled && rows < maximumRows && columns >= minimumColumns
+        isEnabled && rows > 0 && rows < maximumRows && columns >= minimumColumns
     }
 
     /// Chunks per row: enough blocks to fill the device, each thread folding at least 8 elements.
     static func chunks(rows: Int, columns: Int) -> Int {
-        let wanted = (targetBlocks + rows - 1) / rows
+        let wanted = (targetBlocks + rows - 1) / max(1, rows)
         return max(1, min(wanted, columns / (threads * 8)))
     }
 

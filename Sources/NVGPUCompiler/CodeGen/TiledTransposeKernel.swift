@@ -34,7 +34,6 @@ enum TiledTransposeKernel {
         var shape: [Int]
         var mapping: [Int?]
         var storage: String
-        var byteWidth: Int
     }
 
     /// The output dimension each of `load`'s dimensions is indexed by, when every non-unit
@@ -68,7 +67,7 @@ enum TiledTransposeKernel {
                   let minor = load.shape.indices.last(where: { load.shape[$0] != 1 }),
                   let a = map[minor], a != m, let input = inputs[load.valueID] else { return nil }
             let read = StagedRead(parameter: load.parameter, shape: load.shape, mapping: map,
-                                  storage: input.storage, byteWidth: input.width)
+                                  storage: input.storage)
             if !found.contains(read) {
                 found.append(read)
                 weight[a, default: 0] += input.count * input.width

@@ -85,12 +85,11 @@ enum VariadicReductionKernel {
             w.emit(lines: lines)
             for k in 0..<n { w.emit("\(acc[k]) = \(out[k]);") }
         }
-        func initialValues(_ w: KernelBodyWriter) throws -> [String] {
-            try (0..<n).map { k in
+        /// Declares `acc0`, `acc1`, ... holding the initial values.
+        func declareInitialValues(_ w: KernelBodyWriter) throws {
+            for k in 0..<n {
                 let v = try w.value(reduce.operands[n + k], at: ElementIndex(shape: [], linear: "0"))
-                let name = "acc\(k)"
-                w.emit("\(types[k].compute) \(name) = \(v);")
-                return name
+                w.emit("\(types[k].compute) acc\(k) = \(v);")
             }
         }
         func store(_ w: KernelBodyWriter, at position: String, _ acc: [String]) {
@@ -108,7 +107,7 @@ enum VariadicReductionKernel {
             w.emit("const int lane = threadIdx.x % \(threads);")
             w.emit("for (idx_t row = (idx_t)blockIdx.x * \(rowsPerBlock) + threadIdx.x / \(threads); row < (idx_t)\(rows); row += (idx_t)gridDim.x * \(rowsPerBlock)) {")
             try w.nested {
-                _ = try initialValues(w)
+                try declareInitialValues(w)
                 // Each lane folds a contiguous run of the row, so lanes in order hold the row in order.
                 let run = (columns + threads - 1) / threads
                 w.emit("const idx_t c1 = (idx_t)(lane + 1) * \(run) < (idx_t)\(columns) ? (idx_t)(lane + 1) * \(run) : (idx_t)\(columns);")
@@ -175,7 +174,7 @@ enum VariadicReductionKernel {
         w.emit("for (idx_t t = blockIdx.x; t < (idx_t)\(total); t += gridDim.x) {")
         try w.nested {
             w.emit("const idx_t col = (t % \(tiles)) * \(x) + threadIdx.x, o = t / \(tiles);")
-            _ = try initialValues(w)
+            try declareInitialValues(w)
             w.emit("if (col < (idx_t)\(inner)) {")
             try w.nested {
                 // Each y thread folds a contiguous run of rows, so y threads in order hold them in order.

@@ -39,6 +39,9 @@ struct ConvolutionStepTests {
         ("has an empty or invalid dimension", { $0.groups = 3 }),
         ("has an empty or invalid dimension", { $0.strides = [1] }),
         ("filter names buffer 9 of 4", { $0.filter = 9 }),
+        ("bias+ReLU convolutions are NHWC and forward", { $0.direction = .backwardFilter }),
+        ("step 0: input writes buffer 0 (x)", { $0.reluBias = nil; $0.direction = .backwardData }),
+        ("step 0: filter writes buffer 1 (w)", { $0.reluBias = nil; $0.direction = .backwardFilter }),
     ]
 
     @Test("the sample is valid and survives the .nvx encoding")

@@ -255,7 +255,7 @@ import Testing
                         var options = CompileOptions(useVendorLibraries: true)
                         options.entry = function.name
                         guard let rewritten = try? CUDATarget.rewritten(module, options: options),
-                              let (executable, report) = try? ExecutableBuilder(options: options).build(rewritten),
+                              let (_, report) = try? ExecutableBuilder(options: options).build(rewritten),
                               !report.controlFlow.isEmpty else { continue }
                         programs += 1
                         if report.controlFlow.allSatisfy(\.onDevice) {

@@ -19,11 +19,12 @@ import Testing
     func vendorConvolutionsGoToCuDNN(_ name: String) throws {
         let (c, layout, permutation) = try #require(ConvolutionCase.vendor.first { $0.0.name == name })
         let op = try Self.convolution(in: c.text)
-        guard case .vendor(let call, let planned) = ConvolutionLowering.path(op, useVendorLibraries: true) else {
+        guard case .vendor(let call, let planned, nil) = ConvolutionLowering.path(op, useVendorLibraries: true) else {
             Issue.record("\(name): \(ConvolutionLowering.path(op, useVendorLibraries: true))")
             return
         }
         #expect(call.layout.rawValue == layout)
+        #expect(call.direction == .forward)
         #expect(planned == permutation)
         let geometry = try ConvolutionGeometry(op)
         #expect(call.n == geometry.batch && call.c == geometry.inputFeatures && call.k == geometry.outputFeatures)

@@ -38,6 +38,8 @@ std::vector<std::barrier<>*> g_warps;
 #define __launch_bounds__(x)
 inline void __syncthreads() { g_bar->arrive_and_wait(); }
 inline double __dadd_rn(double a, double b) { return a + b; }
+inline float __fadd_rn(float a, float b) { return a + b; }
+inline float __fmul_rn(float a, float b) { return a * b; }
 inline double __dsub_rn(double a, double b) { return a - b; }
 inline double __dmul_rn(double a, double b) { return a * b; }
 inline double __ddiv_rn(double a, double b) { return a / b; }

@@ -21,7 +21,8 @@ typedef struct cudnnFilterStruct *cudnnFilterDescriptor_t;
 typedef struct cudnnConvolutionStruct *cudnnConvolutionDescriptor_t;
 typedef struct cudnnActivationStruct *cudnnActivationDescriptor_t;
 
-/// One answer of `cudnnGetConvolutionForwardAlgorithm_v7` / `cudnnFindConvolutionForwardAlgorithmEx`.
+/// One answer of `cudnnGetConvolution*Algorithm_v7` / `cudnnFindConvolution*AlgorithmEx`
+/// (the forward, backward-data and backward-filter perf structs share this layout).
 typedef struct nvgpu_cudnn_fwd_algo_perf {
     int algo;          // cudnnConvolutionFwdAlgo_t
     cudnnStatus_t status;
@@ -79,6 +80,46 @@ typedef struct nvgpu_cudnn_functions {
         const void *x, cudnnFilterDescriptor_t wDescriptor, const void *w,
         cudnnConvolutionDescriptor_t convolution, int algorithm, void *workspace,
         size_t workspaceBytes, const void *beta, cudnnTensorDescriptor_t yDescriptor, void *y);
+    /// Backward data: dx = convolution^T(dy, w) (the gradient of the input).
+    cudnnStatus_t (*cudnnGetConvolutionBackwardDataAlgorithm_v7)(
+        cudnnHandle_t handle, cudnnFilterDescriptor_t w, cudnnTensorDescriptor_t dy,
+        cudnnConvolutionDescriptor_t convolution, cudnnTensorDescriptor_t dx, int requestedCount,
+        int *returnedCount, nvgpu_cudnn_fwd_algo_perf *results);
+    cudnnStatus_t (*cudnnFindConvolutionBackwardDataAlgorithmEx)(
+        cudnnHandle_t handle, cudnnFilterDescriptor_t wDescriptor, const void *w,
+        cudnnTensorDescriptor_t dyDescriptor, const void *dy,
+        cudnnConvolutionDescriptor_t convolution, cudnnTensorDescriptor_t dxDescriptor, void *dx,
+        int requestedCount, int *returnedCount, nvgpu_cudnn_fwd_algo_perf *results,
+        void *workspace, size_t workspaceBytes);
+    cudnnStatus_t (*cudnnGetConvolutionBackwardDataWorkspaceSize)(
+        cudnnHandle_t handle, cudnnFilterDescriptor_t w, cudnnTensorDescriptor_t dy,
+        cudnnConvolutionDescriptor_t convolution, cudnnTensorDescriptor_t dx, int algorithm,
+        size_t *bytes);
+    cudnnStatus_t (*cudnnConvolutionBackwardData)(
+        cudnnHandle_t handle, const void *alpha, cudnnFilterDescriptor_t wDescriptor,
+        const void *w, cudnnTensorDescriptor_t dyDescriptor, const void *dy,
+        cudnnConvolutionDescriptor_t convolution, int algorithm, void *workspace,
+        size_t workspaceBytes, const void *beta, cudnnTensorDescriptor_t dxDescriptor, void *dx);
+    /// Backward filter: dw = correlation(x, dy) (the gradient of the filter).
+    cudnnStatus_t (*cudnnGetConvolutionBackwardFilterAlgorithm_v7)(
+        cudnnHandle_t handle, cudnnTensorDescriptor_t x, cudnnTensorDescriptor_t dy,
+        cudnnConvolutionDescriptor_t convolution, cudnnFilterDescriptor_t dw, int requestedCount,
+        int *returnedCount, nvgpu_cudnn_fwd_algo_perf *results);
+    cudnnStatus_t (*cudnnFindConvolutionBackwardFilterAlgorithmEx)(
+        cudnnHandle_t handle, cudnnTensorDescriptor_t xDescriptor, const void *x,
+        cudnnTensorDescriptor_t dyDescriptor, const void *dy,
+        cudnnConvolutionDescriptor_t convolution, cudnnFilterDescriptor_t dwDescriptor, void *dw,
+        int requestedCount, int *returnedCount, nvgpu_cudnn_fwd_algo_perf *results,
+        void *workspace, size_t workspaceBytes);
+    cudnnStatus_t (*cudnnGetConvolutionBackwardFilterWorkspaceSize)(
+        cudnnHandle_t handle, cudnnTensorDescriptor_t x, cudnnTensorDescriptor_t dy,
+        cudnnConvolutionDescriptor_t convolution, cudnnFilterDescriptor_t dw, int algorithm,
+        size_t *bytes);
+    cudnnStatus_t (*cudnnConvolutionBackwardFilter)(
+        cudnnHandle_t handle, const void *alpha, cudnnTensorDescriptor_t xDescriptor,
+        const void *x, cudnnTensorDescriptor_t dyDescriptor, const void *dy,
+        cudnnConvolutionDescriptor_t convolution, int algorithm, void *workspace,
+        size_t workspaceBytes, const void *beta, cudnnFilterDescriptor_t dwDescriptor, void *dw);
     cudnnStatus_t (*cudnnCreateActivationDescriptor)(cudnnActivationDescriptor_t *descriptor);
     /// mode: CUDNN_ACTIVATION_RELU 1, IDENTITY 5; nanPropagation: CUDNN_PROPAGATE_NAN 1.
     cudnnStatus_t (*cudnnSetActivationDescriptor)(cudnnActivationDescriptor_t descriptor, int mode,

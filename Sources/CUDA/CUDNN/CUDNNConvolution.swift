@@ -29,11 +29,21 @@ public struct ConvolutionDescription: Sendable, Hashable, CustomStringConvertibl
     public var allowsTF32: Bool
     /// `y = relu(conv + bias)` with a per-output-channel bias of the element type.
     public var addsBiasAndReLU: Bool
+    /// Which of x, w, y a run computes from the other two.
+    public var direction: Direction = .forward
+
+    /// Which of x, w, y a run computes: y (forward), x from y and w (backward data: the
+    /// input gradient) or w from x and y (backward filter: the filter gradient).
+    public enum Direction: Int, Sendable, Hashable {
+        case forward, backwardData, backwardFilter
+    }
 
     public init(format: Format, elementType: MatmulElementType, n: Int, c: Int, h: Int, w: Int, k: Int, r: Int, s: Int,
                 outputHeight: Int, outputWidth: Int, padding: (Int, Int), strides: (Int, Int), dilation: (Int, Int),
-                groups: Int, flipsWindow: Bool, allowsTF32: Bool, addsBiasAndReLU: Bool = false) {
+                groups: Int, flipsWindow: Bool, allowsTF32: Bool, addsBiasAndReLU: Bool = false,
+                direction: Direction = .forward) {
         self.addsBiasAndReLU = addsBiasAndReLU
+        self.direction = direction
         self.format = format
         self.elementType = elementType
         self.n = n
@@ -56,7 +66,7 @@ public struct ConvolutionDescription: Sendable, Hashable, CustomStringConvertibl
     private var key: [Int] {
         [format == .nhwc ? 1 : 0, MatmulElementType.allCases.firstIndex(of: elementType) ?? 0, n, c, h, w, k, r, s, outputHeight, outputWidth,
          padding.height, padding.width, strides.height, strides.width, dilation.height, dilation.width, groups,
-         flipsWindow ? 1 : 0, allowsTF32 ? 1 : 0, addsBiasAndReLU ? 1 : 0]
+         flipsWindow ? 1 : 0, allowsTF32 ? 1 : 0, addsBiasAndReLU ? 1 : 0, direction.rawValue]
     }
 
     public static func == (a: Self, b: Self) -> Bool { a.key == b.key }
@@ -67,6 +77,7 @@ public struct ConvolutionDescription: Sendable, Hashable, CustomStringConvertibl
             + " pad \(padding.height),\(padding.width) stride \(strides.height),\(strides.width)"
             + " dilation \(dilation.height),\(dilation.width) groups \(groups)" + (flipsWindow ? " flipped" : "")
             + (addsBiasAndReLU ? " +bias+relu" : "")
+            + (direction == .backwardData ? " backward-data" : direction == .backwardFilter ? " backward-filter" : "")
     }
 
     /// `cudnnDataType_t`: FLOAT 0, HALF 2, BFLOAT16 9.
@@ -213,50 +224,68 @@ public final class CUDNNConvolution: @unchecked Sendable {
         if let activation { _ = api.cudnnDestroyActivationDescriptor?(activation) }
     }
 
-    /// Chooses the algorithm: times every algorithm on these buffers (`cudnnFindConvolution
-    /// ForwardAlgorithmEx`, which writes `output`) within `workspaceLimit` bytes of
-    /// `workspace`, falling back to cuDNN's heuristic. Returns the workspace bytes needed.
+    /// Chooses the algorithm for the plan's direction: times every algorithm on these
+    /// buffers (`cudnnFindConvolution*AlgorithmEx`, which writes the buffer the direction
+    /// computes) within `workspaceLimit` bytes of `workspace`, falling back to cuDNN's
+    /// heuristic. Returns the workspace bytes needed.
     @discardableResult
     public func chooseAlgorithm(input: DevicePointer, filter weights: DevicePointer, output: DevicePointer,
                                 workspace: DevicePointer?, workspaceLimit: Int) throws(CUDNNError) -> Int {
         let api = handle.library
+        let f = api.functions
         let context = "choosing an algorithm for convolution \(plan)"
+        let h = handle.handle, (xp, wp, yp) = (Self.raw(input), Self.raw(weights), Self.raw(output))
+        let space = workspace.flatMap(Self.mutableRaw), spaceBytes = workspace == nil ? 0 : workspaceLimit
+        typealias Perf = UnsafeMutablePointer<nvgpu_cudnn_fwd_algo_perf>
+        let find: ((Int32, inout Int32, Perf?) -> cudnnStatus_t?)?
+        let heuristic: (Int32, inout Int32, Perf?) -> cudnnStatus_t?
+        let size: (Int32, inout Int) -> cudnnStatus_t?
+        let (names, x, y, filter, convolution) = (Self.callNames[plan.direction.rawValue], self.x, self.y, self.filter, self.convolution)
+        switch plan.direction {
+        case .forward:
+            find = f.cudnnFindConvolutionForwardAlgorithmEx.map { call in { call(h, x, xp, filter, wp, convolution, y, Self.mutableRaw(output), $0, &$1, $2, space, spaceBytes) } }
+            heuristic = { f.cudnnGetConvolutionForwardAlgorithm_v7?(h, x, filter, convolution, y, $0, &$1, $2) }
+            size = { f.cudnnGetConvolutionForwardWorkspaceSize?(h, x, filter, convolution, y, $0, &$1) }
+        case .backwardData:
+            find = f.cudnnFindConvolutionBackwardDataAlgorithmEx.map { call in { call(h, filter, wp, y, yp, convolution, x, Self.mutableRaw(input), $0, &$1, $2, space, spaceBytes) } }
+            heuristic = { f.cudnnGetConvolutionBackwardDataAlgorithm_v7?(h, filter, y, convolution, x, $0, &$1, $2) }
+            size = { f.cudnnGetConvolutionBackwardDataWorkspaceSize?(h, filter, y, convolution, x, $0, &$1) }
+        case .backwardFilter:
+            find = f.cudnnFindConvolutionBackwardFilterAlgorithmEx.map { call in { call(h, x, xp, y, yp, convolution, filter, Self.mutableRaw(weights), $0, &$1, $2, space, spaceBytes) } }
+            heuristic = { f.cudnnGetConvolutionBackwardFilterAlgorithm_v7?(h, x, y, convolution, filter, $0, &$1, $2) }
+            size = { f.cudnnGetConvolutionBackwardFilterWorkspaceSize?(h, x, y, convolution, filter, $0, &$1) }
+        }
         var results = [nvgpu_cudnn_fwd_algo_perf](repeating: nvgpu_cudnn_fwd_algo_perf(), count: 8)
         var returned: Int32 = 0
-        var found = false
-        if api.functions.cudnnFindConvolutionForwardAlgorithmEx != nil {
-            let status = results.withUnsafeMutableBufferPointer { buffer in
-                api.functions.cudnnFindConvolutionForwardAlgorithmEx?(
-                    handle.handle, x, Self.raw(input), filter, Self.raw(weights), convolution, y,
-                    Self.mutableRaw(output), Int32(buffer.count), &returned, buffer.baseAddress,
-                    workspace.flatMap(Self.mutableRaw), workspace == nil ? 0 : workspaceLimit)
+        if let find {
+            let status = results.withUnsafeMutableBufferPointer { find(Int32($0.count), &returned, $0.baseAddress) }
+            if status == 0, let best = Self.best(results, returned, limit: workspaceLimit) {
+                algorithm = best.algo
+                workspaceBytes = best.memory
+                return workspaceBytes
             }
-            found = status == 0
-        }
-        if let best = found ? Self.best(results, returned, limit: workspaceLimit) : nil {
-            algorithm = best.algo
-            workspaceBytes = best.memory
-            return workspaceBytes
         }
         returned = 0
-        try api.check("cudnnGetConvolutionForwardAlgorithm_v7", context: context) { f in
-            results.withUnsafeMutableBufferPointer { buffer in
-                f.cudnnGetConvolutionForwardAlgorithm_v7?(handle.handle, x, filter, convolution, y, Int32(buffer.count),
-                                                          &returned, buffer.baseAddress)
-            }
+        try api.check(names.heuristic, context: context) { _ in
+            results.withUnsafeMutableBufferPointer { heuristic(Int32($0.count), &returned, $0.baseAddress) }
         }
         guard let best = Self.best(results, returned, limit: workspaceLimit) else {
-            throw CUDNNError(call: "cudnnGetConvolutionForwardAlgorithm_v7", status: 3000,
+            throw CUDNNError(call: names.heuristic, status: 3000,
                              name: "CUDNN_STATUS_NOT_SUPPORTED (no algorithm within \(workspaceLimit) workspace bytes)", context: context)
         }
         var bytes = 0
-        try api.check("cudnnGetConvolutionForwardWorkspaceSize", context: context) {
-            $0.cudnnGetConvolutionForwardWorkspaceSize?(handle.handle, x, filter, convolution, y, best.algo, &bytes)
-        }
+        try api.check(names.workspace, context: context) { _ in size(best.algo, &bytes) }
         algorithm = best.algo
         workspaceBytes = bytes
         return bytes
     }
+
+    /// cuDNN's names of the heuristic, workspace-size and run calls, by direction.
+    private static let callNames: [(heuristic: String, workspace: String, run: String)] = [
+        ("cudnnGetConvolutionForwardAlgorithm_v7", "cudnnGetConvolutionForwardWorkspaceSize", "cudnnConvolutionForward"),
+        ("cudnnGetConvolutionBackwardDataAlgorithm_v7", "cudnnGetConvolutionBackwardDataWorkspaceSize", "cudnnConvolutionBackwardData"),
+        ("cudnnGetConvolutionBackwardFilterAlgorithm_v7", "cudnnGetConvolutionBackwardFilterWorkspaceSize", "cudnnConvolutionBackwardFilter"),
+    ]
 
     /// The first answer that succeeded within `limit` workspace bytes.
     private static func best(_ results: [nvgpu_cudnn_fwd_algo_perf], _ count: Int32, limit: Int)
@@ -280,6 +309,23 @@ public final class CUDNNConvolution: @unchecked Sendable {
                              context: "convolution \(plan) needs \(workspaceBytes) workspace bytes")
         }
         var alpha: Float = 1, beta: Float = 0
+        let (x, y, filter, convolution, h) = (self.x, self.y, self.filter, self.convolution, handle.handle)
+        let space = workspace.flatMap(Self.mutableRaw)
+        switch plan.direction {
+        case .forward: break
+        case .backwardData:
+            try handle.library.check(Self.callNames[1].run, context: "convolution \(plan)") {
+                $0.cudnnConvolutionBackwardData?(h, &alpha, filter, Self.raw(weights), y, Self.raw(output), convolution, algorithm,
+                                                 space, workspaceBytes, &beta, x, Self.mutableRaw(input))
+            }
+            return
+        case .backwardFilter:
+            try handle.library.check(Self.callNames[2].run, context: "convolution \(plan)") {
+                $0.cudnnConvolutionBackwardFilter?(h, &alpha, x, Self.raw(input), y, Self.raw(output), convolution, algorithm,
+                                                   space, workspaceBytes, &beta, filter, Self.mutableRaw(weights))
+            }
+            return
+        }
         if plan.addsBiasAndReLU {
             guard let biasValues, let bias, let activation else {
                 throw CUDNNError(call: "cudnnConvolutionBiasActivationForward", status: 2000, name: "CUDNN_STATUS_BAD_PARAM",

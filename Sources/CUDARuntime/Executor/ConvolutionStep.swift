@@ -43,22 +43,26 @@ extension Executable {
         guard ["bf16", "f16", "f32"].contains(call.elementType), let type = ElementType(mlirName: call.elementType) else {
             throw fail("\(label): convolution element type \(call.elementType) (cuDNN takes bf16, f16, f32)")
         }
+        if let bias = call.reluBias {
+            guard call.layout == .nhwc, call.direction == .forward else { throw fail("\(label): bias+ReLU convolutions are NHWC and forward") }
+            let slot = try readable(bias, "bias")
+            guard slot.elementTypeName == call.elementType, slot.byteSize == call.k * type.storageBytes else {
+                throw fail("\(label): convolution bias \(slot.name) is \(slot.byteSize) bytes of \(slot.elementTypeName), expected \(call.k) x \(call.elementType)")
+            }
+        }
         let counts = call.elementCounts
-        for (buffer, role, count, write) in [(call.input, "input", counts.input, false),
-                                             (call.filter, "filter", counts.filter, false),
-                                             (call.output, "output", counts.output, true)] {
+        let written = call.direction == .forward ? "output" : call.direction == .backwardData ? "input" : "filter"
+        for (buffer, role, count) in [(call.input, "input", counts.input), (call.filter, "filter", counts.filter),
+                                      (call.output, "output", counts.output)] {
+            let write = role == written
             let slot = write ? try writable(buffer, role) : try readable(buffer, role)
             let (bytes, overflow) = count.multipliedReportingOverflow(by: type.storageBytes)
             guard !overflow, slot.elementTypeName == call.elementType, slot.byteSize == bytes else {
                 throw fail("\(label): convolution \(role) \(slot.name) is \(slot.byteSize) bytes of \(slot.elementTypeName), expected \(count) x \(call.elementType)")
             }
         }
-        if let bias = call.reluBias {
-            guard call.layout == .nhwc else { throw fail("\(label): bias+ReLU convolutions are NHWC") }
-            let slot = try readable(bias, "bias")
-            guard slot.elementTypeName == call.elementType, slot.byteSize == call.k * type.storageBytes else {
-                throw fail("\(label): convolution bias \(slot.name) is \(slot.byteSize) bytes of \(slot.elementTypeName), expected \(call.k) x \(call.elementType)")
-            }
+        guard Set([call.input, call.filter, call.output]).count == 3 else {
+            throw fail("\(label): convolution input, filter and output are not three buffers")
         }
     }
 }

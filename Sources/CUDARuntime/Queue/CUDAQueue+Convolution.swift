@@ -79,6 +79,18 @@ extension ConvolutionDescription {
                   k: call.k, r: call.r, s: call.s, outputHeight: call.outputHeight, outputWidth: call.outputWidth,
                   padding: (call.padding[0], call.padding[1]), strides: (call.strides[0], call.strides[1]),
                   dilation: (call.dilation[0], call.dilation[1]), groups: call.groups, flipsWindow: call.flipsWindow,
-                  allowsTF32: call.allowsTF32, addsBiasAndReLU: call.reluBias != nil)
+                  allowsTF32: call.allowsTF32, addsBiasAndReLU: call.reluBias != nil,
+                  direction: Direction(call.direction))
+    }
+}
+
+extension ConvolutionDescription.Direction {
+    /// cuDNN's direction for an executable's convolution step.
+    init(_ direction: ConvolutionCall.Direction) {
+        switch direction {
+        case .forward: self = .forward
+        case .backwardData: self = .backwardData
+        case .backwardFilter: self = .backwardFilter
+        }
     }
 }

@@ -125,7 +125,7 @@ enum VariadicReductionKernel {
                 try w.nested {
                     for k in 0..<n { w.emit("\(types[k].compute) other\(k) = nv_shfl_xor(acc\(k), o);") }
                     w.emit("if (lane & o) {")
-                    try w.nested {
+                    w.nested {
                         for k in 0..<n { w.emit("const \(types[k].compute) mine\(k) = acc\(k); acc\(k) = other\(k); other\(k) = mine\(k);") }
                     }
                     w.emit("}")
@@ -145,7 +145,7 @@ enum VariadicReductionKernel {
                     w.emit("}")
                 }
                 w.emit("if (lane == 0) {")
-                try w.nested { store(w, at: "row", acc) }
+                w.nested { store(w, at: "row", acc) }
                 w.emit("}")
                 if threads > 32 { w.emit("__syncthreads();") }
             }

@@ -50,7 +50,8 @@ enum ConvolutionEpilogueMatcher {
         var replacements: [Int: StableHLO.Operation] = [:]
         var removed = Set<Int>()
         for (i, op) in block.operations.enumerated() where op.name == "stablehlo.convolution" && op.operands.count == 2 {
-            guard case .vendor(let call, _) = ConvolutionLowering.path(op, useVendorLibraries: true), call.layout == .nhwc,
+            guard case .vendor(let call, _, _) = ConvolutionLowering.path(op, useVendorLibraries: true), call.layout == .nhwc,
+                  call.direction == .forward,
                   let type = op.resultTensorType(0), op.results.count == 1 else { continue }
             let product = op.results[0]
             guard let only = graph.users[product.id], only.count == 1, graph.operations[only[0]].name == "stablehlo.add" else { continue }

@@ -14,7 +14,9 @@ import StableHLO
 ///   are zero; the result is the same).
 ///
 /// Only convolutions the vendor path can otherwise take are rewritten (same f32/f16/bf16
-/// types, 1 or 2 spatial dims, no lhs dilation or batch groups); off with
+/// types, 1 or 2 spatial dims, no lhs dilation or batch groups); filter gradients cuDNN
+/// takes as they are (its backward-filter direction) and grouped convolutions the
+/// depthwise kernel takes are kept; off with
 /// `--no-vendor-libs` or `NVGPU_CONV_LAYOUT=0`.
 struct ConvolutionLayoutPass: BlockRewritePass {
     var entry: String
@@ -48,6 +50,9 @@ struct ConvolutionLayoutPass: BlockRewritePass {
               ConvolutionLowering.vendorTypes.contains(lhs.elementType.description),
               g.spatialRank == 1 || g.spatialRank == 2, g.batchGroups == 1, g.lhsDilation.allSatisfy({ $0 == 1 }),
               lhs.elementCount > 0, rhs.elementCount > 0, out.elementCount > 0 else { return nil }
+        // cuDNN's filter gradient and the depthwise kernel take their layouts as they are.
+        if case .vendor(let call, _, _) = ConvolutionLowering.path(op, useVendorLibraries: true), call.direction != .forward { return nil }
+        if DepthwiseConvolutionKernel.preference(g) != nil { return nil }
         let s = g.spatialRank
         let identity = Array(0..<(s + 2))
         let inputLast = [g.inputBatch] + g.inputSpatial + [g.inputFeature]

@@ -1,8 +1,21 @@
-/// `output = convolution(input, filter)` by cuDNN: a 2-D convolution (a 1-D one has height
-/// 1) whose input, filter and output are densely packed in one format — NHWC with a KRSC
-/// filter, or NCHW with a KCRS filter. The compiler plans transposes of the filter (and
+/// A 2-D convolution by cuDNN (a 1-D one has height 1) whose input, filter and output are
+/// densely packed in one format — NHWC with a KRSC filter, or NCHW with a KCRS filter.
+/// `input`, `filter` and `output` always name the forward convolution's x, w and y;
+/// `direction` says which of them the step computes from the other two:
+/// `output = conv(input, filter)`, the input gradient `input = conv^T(output, filter)`, or
+/// the filter gradient `filter = corr(input, output)`. The compiler plans transposes (and
 /// lowers what cuDNN cannot take to a generated kernel) before emitting this step.
 public struct ConvolutionCall: Codable, Sendable, Hashable {
+    /// Which of x, w, y the step writes.
+    public enum Direction: String, Codable, Sendable, Hashable {
+        /// y = conv(x, w) (`cudnnConvolutionForward`).
+        case forward
+        /// x = conv^T(y, w), the gradient of the input (`cudnnConvolutionBackwardData`).
+        case backwardData
+        /// w = corr(x, y), the gradient of the filter (`cudnnConvolutionBackwardFilter`).
+        case backwardFilter
+    }
+
     /// How input, filter and output are stored.
     public enum Layout: String, Codable, Sendable, Hashable {
         /// Input/output (N, H, W, C); filter (K, R, S, C/groups).
@@ -36,6 +49,8 @@ public struct ConvolutionCall: Codable, Sendable, Hashable {
     /// per-output-channel bias (length k, the element type): the bias add and ReLU that
     /// followed the convolution in the program, folded into cuDNN's fused call.
     public var reluBias: Int?
+    /// Which buffer the step writes (`forward` for files written before directions existed).
+    public var direction: Direction = .forward
 
     public init(input: Int, filter: Int, output: Int, layout: Layout, n: Int, c: Int, h: Int, w: Int,
                 k: Int, r: Int, s: Int, outputHeight: Int, outputWidth: Int, padding: [Int], strides: [Int],
@@ -62,6 +77,15 @@ public struct ConvolutionCall: Codable, Sendable, Hashable {
         self.allowsTF32 = allowsTF32
     }
 
+    /// The buffer the step writes.
+    public var written: Int {
+        switch direction {
+        case .forward: return output
+        case .backwardData: return input
+        case .backwardFilter: return filter
+        }
+    }
+
     /// Element counts of input, filter and output.
     public var elementCounts: (input: Int, filter: Int, output: Int) {
         (n * c * h * w, k * (c / max(groups, 1)) * r * s, n * k * outputHeight * outputWidth)
@@ -69,11 +93,43 @@ public struct ConvolutionCall: Codable, Sendable, Hashable {
 
     /// One line for listings: `cuDNN nhwc bf16 32x256x56x56 * 256x256x3x3 -> 56x56 pad 1,1 ...`.
     public var summary: String {
-        "cuDNN convolution \(layout) \(elementType) x \(n)x\(c)x\(h)x\(w) w \(k)x\(c / max(groups, 1))x\(r)x\(s)"
+        let name = direction == .forward ? "convolution" : direction == .backwardData ? "backward-data convolution" : "backward-filter convolution"
+        return "cuDNN \(name) \(layout) \(elementType) x \(n)x\(c)x\(h)x\(w) w \(k)x\(c / max(groups, 1))x\(r)x\(s)"
             + " -> \(outputHeight)x\(outputWidth) pad \(padding.map(String.init).joined(separator: ","))"
             + " stride \(strides.map(String.init).joined(separator: ","))"
             + " dilation \(dilation.map(String.init).joined(separator: ","))"
             + (groups > 1 ? " groups \(groups)" : "") + (flipsWindow ? " flipped" : "")
             + (elementType == "f32" && allowsTF32 ? " tf32" : "") + (reluBias == nil ? "" : " +bias+relu")
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case input, filter, output, layout, n, c, h, w, k, r, s, outputHeight, outputWidth, padding, strides, dilation
+        case groups, flipsWindow, elementType, allowsTF32, reluBias, direction
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        input = try c.decode(Int.self, forKey: .input)
+        filter = try c.decode(Int.self, forKey: .filter)
+        output = try c.decode(Int.self, forKey: .output)
+        layout = try c.decode(Layout.self, forKey: .layout)
+        n = try c.decode(Int.self, forKey: .n)
+        self.c = try c.decode(Int.self, forKey: .c)
+        h = try c.decode(Int.self, forKey: .h)
+        w = try c.decode(Int.self, forKey: .w)
+        k = try c.decode(Int.self, forKey: .k)
+        r = try c.decode(Int.self, forKey: .r)
+        s = try c.decode(Int.self, forKey: .s)
+        outputHeight = try c.decode(Int.self, forKey: .outputHeight)
+        outputWidth = try c.decode(Int.self, forKey: .outputWidth)
+        padding = try c.decode([Int].self, forKey: .padding)
+        strides = try c.decode([Int].self, forKey: .strides)
+        dilation = try c.decode([Int].self, forKey: .dilation)
+        groups = try c.decode(Int.self, forKey: .groups)
+        flipsWindow = try c.decode(Bool.self, forKey: .flipsWindow)
+        elementType = try c.decode(String.self, forKey: .elementType)
+        allowsTF32 = try c.decode(Bool.self, forKey: .allowsTF32)
+        reluBias = try c.decodeIfPresent(Int.self, forKey: .reluBias)
+        direction = try c.decodeIfPresent(Direction.self, forKey: .direction) ?? .forward
     }
 }

@@ -6,8 +6,8 @@ import StableHLO
 /// `nvgpu compile -o FILE.nvx` writes it, `nvgpu run FILE.nvx` and `nvgpu inspect` read it.
 public struct Executable: Codable, Sendable, Hashable {
     /// Bumped whenever the encoding changes; readers refuse newer versions (2 added loop
-    /// and branch steps; version 1 files read unchanged).
-    public static let formatVersion = 2
+    /// and branch steps, 3 convolution directions; older files read unchanged).
+    public static let formatVersion = 3
 
     public var formatVersion: Int = Executable.formatVersion
     /// `cuda`.

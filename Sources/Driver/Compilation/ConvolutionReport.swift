@@ -12,9 +12,12 @@ public struct ConvolutionReport {
             if case .convolution(let call) = step { return call }
             return nil
         }
-        // Generated convolution kernels and filter layouts say so in their first comment line.
+        // Generated convolution kernels (one thread per output or depthwise) and filter layouts
+        // say so in their first comment line.
         let generated = executable.kernels.compactMap { kernel -> String? in
-            let comment = kernel.source.split(separator: "\n").first { $0.hasPrefix("// \(kernel.entryPoint): convolution") }
+            let comment = kernel.source.split(separator: "\n").first {
+                $0.hasPrefix("// \(kernel.entryPoint): convolution") || $0.hasPrefix("// \(kernel.entryPoint): depthwise convolution")
+            }
             return comment.map { String($0.dropFirst(3)) }
         }
         let layouts = executable.kernels.filter { $0.source.contains("// \($0.entryPoint): filter layout") }.count

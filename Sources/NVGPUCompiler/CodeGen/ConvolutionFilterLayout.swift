@@ -1,8 +1,8 @@
 import StableHLO
 
 /// A generated kernel that stores a convolution filter in the dimension order cuDNN takes
-/// (KRSC for NHWC, KCRS for NCHW): output dimension j is source dimension
-/// `permutation[j]`. Filters are program arguments, so this runs on every call; it moves
+/// (KRSC for NHWC, KCRS for NCHW), or a filter gradient cuDNN wrote in that order in the
+/// program's order: output dimension j is source dimension `permutation[j]`. Filters are program arguments, so this runs on every call; it moves
 /// the filter's bytes once each way (2.4 MB for a 3×3×256×256 bf16 filter).
 enum ConvolutionFilterLayout {
     static let block = 256
@@ -30,7 +30,7 @@ enum ConvolutionFilterLayout {
         let header = KernelSource.header(
             name: name, parameters: ["const \(et.storage)* __restrict__ in", "\(et.storage)* __restrict__ out"],
             block: block, indexType: KernelSource.indexType(for: [total + block * blocks]),
-            comment: "\(name): filter layout \(type) -> \(outShape) (dimensions \(permutation)) for cuDNN")
+            comment: "\(name): filter layout \(type) -> \(outShape) (dimensions \(permutation)) for or from cuDNN")
         return GeneratedKernel(
             name: name, source: KernelSource.unit(globals: [], function: header + w.lines),
             grid: [blocks, 1, 1], block: [block, 1, 1], sharedMemoryBytes: 0, bindings: [], operationNames: [])

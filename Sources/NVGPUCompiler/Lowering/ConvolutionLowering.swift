@@ -23,7 +23,8 @@ public enum ConvolutionPath: Hashable, Sendable {
 /// data, with the window flipped); or a filter gradient (the forward input's batch is the
 /// contracted feature and the window is the forward output: cuDNN's backward filter, the
 /// forward stride given as `rhs_dilation`). Each is recognised from the dimension numbers
-/// and window alone, for any extents.
+/// and window alone, for any extents. `NVGPU_CONV_DIRECTIONS=0` keeps forward convolutions
+/// only (for A/B timing).
 public enum ConvolutionLowering {
     static let vendorTypes: Set<String> = ["f32", "f16", "bf16"]
 
@@ -57,9 +58,13 @@ public enum ConvolutionLowering {
         }
         let form = CUDNNForm(g: g, elementType: lhs.elementType.description,
                              allowsTF32: lhs.elementType == ElementType.float(.f32) && allowsTF32)
-        if g.lhsDilation.contains(where: { $0 != 1 }) { return form.backwardData() }
+        let directions = ProcessInfo.processInfo.environment["NVGPU_CONV_DIRECTIONS"] != "0"
+        if g.lhsDilation.contains(where: { $0 != 1 }) {
+            return directions ? form.backwardData() : .generated(reason: "lhs_dilation \(g.lhsDilation) (NVGPU_CONV_DIRECTIONS=0)")
+        }
         let forward = form.forward()
         if case .vendor = forward { return forward }
+        guard directions else { return forward }
         let filterGradient = form.backwardFilter()
         if case .vendor = filterGradient { return filterGradient }
         return forward

@@ -45,6 +45,10 @@ import Testing
         Case(name: "odd_channels_weight_gradient_f16",
              text: conv("f16", "5x6x6x4", "5x6x6x8", "3x3x4x8", dims: "[f, 0, 1, b]x[i, 0, 1, o]->[0, 1, b, f]"),
              expects: []),
+        // Channels-first f16/bf16: cuDNN's tensor cores want channels-last.
+        Case(name: "channels_first_bf16",
+             text: conv("bf16", "2x8x6x6", "16x8x3x3", "2x16x6x6", dims: "[b, f, 0, 1]x[o, i, 0, 1]->[b, f, 0, 1]"),
+             expects: ["stablehlo.transpose"]),
         // A weight gradient in a layout no cuDNN direction takes.
         Case(name: "weight_gradient_mixed_layout_f32",
              text: conv("f32", "2x6x6x4", "2x8x6x6", "3x3x4x8", dims: "[f, 0, 1, b]x[i, o, 0, 1]->[0, 1, b, f]"),

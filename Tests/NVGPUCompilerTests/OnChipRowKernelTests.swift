@@ -22,8 +22,11 @@ import Testing
         GeometryCase(columns: 8192, bytes: 4, width: 4, threads: 512, chunks: 4, ragged: false),
         GeometryCase(columns: 4096, bytes: 2, width: 8, threads: 128, chunks: 4, ragged: false),
         GeometryCase(columns: 1000, bytes: 4, width: 4, threads: 64, chunks: 4, ragged: true),
-        GeometryCase(columns: 96, bytes: 8, width: 2, threads: 32, chunks: 2, ragged: true),
-        GeometryCase(columns: 7, bytes: 4, width: 1, threads: 32, chunks: 1, ragged: true),
+        GeometryCase(columns: 96, bytes: 8, width: 2, threads: 16, chunks: 3, ragged: false),
+        GeometryCase(columns: 128, bytes: 2, width: 8, threads: 4, chunks: 4, ragged: false),
+        GeometryCase(columns: 96, bytes: 2, width: 8, threads: 4, chunks: 3, ragged: false),
+        GeometryCase(columns: 4, bytes: 4, width: 4, threads: 1, chunks: 1, ragged: false),
+        GeometryCase(columns: 7, bytes: 4, width: 1, threads: 2, chunks: 4, ragged: true),
         GeometryCase(columns: 768, bytes: 2, width: 8, threads: 32, chunks: 3, ragged: false),
         GeometryCase(columns: 32768, bytes: 4, width: 4, threads: 1024, chunks: 8, ragged: false),
         GeometryCase(columns: 1024, bytes: 2, width: 8, threads: 32, chunks: 4, ragged: false),
@@ -35,7 +38,7 @@ import Testing
         #expect(g.threads == c.threads)
         #expect(g.chunks == c.chunks)
         #expect(g.isRagged == c.ragged)
-        #expect(g.rowsPerBlock == (c.threads == 32 ? 8 : 1))
+        #expect(g.rowsPerBlock == (c.threads <= 32 ? 256 / c.threads : 1))
         #expect(g.chunks * g.threads * g.vectorWidth >= c.columns)
         #expect((g.chunks - 1) * g.threads * g.vectorWidth < c.columns)
         #expect(g.elementsPerThread <= OnChipRowKernel.maxElementsPerThread)
@@ -138,5 +141,40 @@ import Testing
         let result = try NVRTCCompileTests.compileKernels(of: files, label: "row kernels", compiler: nvrtc)
         #expect(result.programs == files.count)
         #expect(result.failures.isEmpty, "\(result.failures.joined(separator: "\n\n"))")
+    }
+
+    /// Rows of one warp or less, run as host C++: several rows per warp, a ragged last chunk,
+    /// and row counts that leave a warp's last lanes past the end (they run on the last row
+    /// and store nothing). Inputs are multiples of 1/8, so every sum is exact in any order
+    /// and the outputs equal the reference bit for bit.
+    @Test func subWarpRowsMatchTheReferenceBitForBit() throws {
+        func rows(_ type: String, _ rows: Int, _ columns: Int) -> String {
+            """
+            func.func @main(%x: tensor<\(rows)x\(columns)x\(type)>) -> (tensor<\(rows)xf32>, tensor<\(rows)x\(columns)x\(type)>) {
+              %f = stablehlo.convert %x : (tensor<\(rows)x\(columns)x\(type)>) -> tensor<\(rows)x\(columns)xf32>
+              %zero = stablehlo.constant dense<0.0> : tensor<f32>
+              %low = stablehlo.constant dense<0xFF800000> : tensor<f32>
+              %s = stablehlo.reduce(%f init: %zero) applies stablehlo.add across dimensions = [1] : (tensor<\(rows)x\(columns)xf32>, tensor<f32>) -> tensor<\(rows)xf32>
+              %m = stablehlo.reduce(%f init: %low) applies stablehlo.maximum across dimensions = [1] : (tensor<\(rows)x\(columns)xf32>, tensor<f32>) -> tensor<\(rows)xf32>
+              %mb = stablehlo.broadcast_in_dim %m, dims = [0] : (tensor<\(rows)xf32>) -> tensor<\(rows)x\(columns)xf32>
+              %d = stablehlo.subtract %f, %mb : tensor<\(rows)x\(columns)xf32>
+              %r = stablehlo.convert %d : (tensor<\(rows)x\(columns)xf32>) -> tensor<\(rows)x\(columns)x\(type)>
+              return %s, %r : tensor<\(rows)xf32>, tensor<\(rows)x\(columns)x\(type)>
+            }
+            """
+        }
+        let programs: [(name: String, text: String)] = [
+            ("bf16_37x128", rows("bf16", 37, 128)),  // 4 threads a row, 8 rows a warp
+            ("bf16_19x96", rows("bf16", 19, 96)),
+            ("f32_45x12", rows("f32", 45, 12)),  // 1 thread a row
+            ("f32_23x28", rows("f32", 23, 28)),  // 2 threads a row, ragged
+            ("f64_13x96", rows("f64", 13, 96)),
+        ]
+        for p in programs {
+            let source = try #require(try TestPrograms.lower(p.text).0.kernels.first?.source)
+            #expect(source.contains(" on chip, ") && source.contains("const bool live"), "\(p.name)")
+        }
+        let cases = LinalgHostEmulationTests.exactCases(programs, seed: 3, range: 3)
+        try LinalgHostEmulationTests.expectBitForBit(cases, label: "sub-warp rows", prelude: ["nv_fmax"])
     }
 }

@@ -18,9 +18,10 @@ enum OnChipRowKernel {
         /// Elements per vector access: 16 bytes of the widest row-shaped buffer, halved
         /// until it divides the row.
         var vectorWidth: Int
-        /// Threads per row: a power of two from 32 to 1024.
+        /// Threads per row: a power of two from 1 to 1024. Below 32, one warp holds several
+        /// rows (a 128-wide bf16 softmax row: 4 threads of 4 vectors, 8 rows a warp).
         var threads: Int
-        /// Rows per block: several only for one-warp rows.
+        /// Rows per block: 256 threads' worth for rows of one warp or less, else one.
         var rowsPerBlock: Int
         /// Vectors each thread holds; the last one is partial when `threads` does not
         /// divide the row's vectors.
@@ -32,6 +33,8 @@ enum OnChipRowKernel {
         var elementsPerThread: Int { chunks * vectorWidth }
         /// Whether some threads have no vector in the last chunk.
         var isRagged: Bool { vectors % threads != 0 }
+        /// Whether one warp holds several rows.
+        var isSubWarp: Bool { threads < 32 }
     }
 
     /// 16-byte vectors per thread the geometry aims for: 64 bytes of the row in flight per
@@ -61,13 +64,15 @@ enum OnChipRowKernel {
         while width > 1 && columns % width != 0 { width /= 2 }
         let vectors = columns / width
         let target = targetElementsPerThread(width: width)
-        var threads = 32
+        // The fewest threads that keep each one's share within the target: short rows get
+        // part of a warp rather than a warp of mostly idle lanes.
+        var threads = 1
         while threads < 1024 && (vectors + threads - 1) / threads * width > target {
             threads *= 2
         }
         let chunks = (vectors + threads - 1) / threads
         guard chunks * width <= maxElementsPerThread else { return nil }
-        return Geometry(vectorWidth: width, threads: threads, rowsPerBlock: threads == 32 ? 8 : 1,
+        return Geometry(vectorWidth: width, threads: threads, rowsPerBlock: threads <= 32 ? 256 / threads : 1,
                         chunks: chunks, columns: columns)
     }
 
@@ -136,6 +141,9 @@ enum OnChipRowKernel {
             }
         }
         let rowStart = "(idx_t)blockIdx.x * \(g.rowsPerBlock)" + (g.rowsPerBlock == 1 ? "" : " + threadIdx.x / \(threads)")
+        // Rows of a warp's lanes leave the row loop together (their shuffles need every lane):
+        // a lane past the last row runs on the last row and stores nothing.
+        if g.isSubWarp { w.emit("const idx_t sub = (threadIdx.x & 31) / \(threads);") }
         // The row loop is written as sections: the loop head, then one section per phase
         // (a reduction, one chunk's outputs, the per-row outputs). The vectors the phases
         // read are collected as they are written, then declared and loaded where they
@@ -171,8 +179,16 @@ enum OnChipRowKernel {
         }
 
         let loop = try w.section {
-            w.emit("for (idx_t row = \(rowStart); row < (idx_t)\(rowCount); row += (idx_t)gridDim.x * \(g.rowsPerBlock)) {")
+            if g.isSubWarp {
+                w.emit("for (idx_t row0 = \(rowStart); row0 - sub < (idx_t)\(rowCount); row0 += (idx_t)gridDim.x * \(g.rowsPerBlock)) {")
+            } else {
+                w.emit("for (idx_t row = \(rowStart); row < (idx_t)\(rowCount); row += (idx_t)gridDim.x * \(g.rowsPerBlock)) {")
+            }
             try w.nested {
+                if g.isSubWarp {
+                    w.emit("const bool live = row0 < (idx_t)\(rowCount);")
+                    w.emit("const idx_t row = live ? row0 : (idx_t)\(rowCount - 1);")
+                }
                 let rowTerms = ReductionKernels.taggedTerms(w, "row", shape: outer, tag: { .row($0) })
                 w.emit("const idx_t rb = row * \(columns);")
                 // Every position this thread owns, named `co{j}_{e}` (column) and `fl{j}_{e}`
@@ -224,7 +240,7 @@ enum OnChipRowKernel {
                 }
                 if !rowOutputs.isEmpty {
                     try phase {
-                        w.emit("if (lane == 0) {")
+                        w.emit(g.isSubWarp ? "if (lane == 0 && live) {" : "if (lane == 0) {")
                         try w.nested {
                             let index = ElementIndex(shape: outer, linear: "row", terms: rowTerms)
                             for v in rowOutputs { try ReductionKernels.store(b, w, v, index: index, from: outer) }
@@ -282,8 +298,9 @@ enum OnChipRowKernel {
                                               width: kt.byteWidth, constSource: false)
         }
         if stores.isEmpty { return }
-        if g.isRagged && j == g.chunks - 1 {
-            w.emit("if (ok\(j)) {")
+        let ragged = g.isRagged && j == g.chunks - 1
+        if ragged || g.isSubWarp {
+            w.emit("if (\([ragged ? "ok\(j)" : nil, g.isSubWarp ? "live" : nil].compactMap { $0 }.joined(separator: " && "))) {")
             for line in stores { w.emit("  " + line) }
             w.emit("}")
         } else {

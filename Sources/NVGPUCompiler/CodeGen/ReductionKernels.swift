@@ -50,7 +50,12 @@ enum ReductionKernels {
                              combiner: ReductionCombiner, type: KernelElementType) {
         // The shuffle gets its own statement: inside `||`/`&&` (bool combiners) it would be
         // skipped by lanes that short-circuit, and a partial-warp __shfl_xor_sync is undefined.
-        w.emit("for (int o = 16; o > 0; o >>= 1) { const \(type.compute) other = nv_shfl_xor(\(acc), o); \(acc) = \(KernelSource.combine(combiner, type, acc, "other")); }")
+        // Fewer than 32 threads: lanes of one row exchange among themselves (xor offsets below
+        // `threads` stay within the row's aligned group of lanes).
+        let first = min(16, threads / 2)
+        if first > 0 {
+            w.emit("for (int o = \(first); o > 0; o >>= 1) { const \(type.compute) other = nv_shfl_xor(\(acc), o); \(acc) = \(KernelSource.combine(combiner, type, acc, "other")); }")
+        }
         guard threads > 32, let shared else { return }
         w.emit("if ((threadIdx.x & 31) == 0) \(shared)[threadIdx.x >> 5] = \(acc);")
         w.emit("__syncthreads();")

@@ -5,9 +5,9 @@ import StableHLO
 /// `nvgpu-convolution-layout`: puts convolutions cuDNN could run into the form it takes.
 ///
 /// - A convolution whose input or output is neither channels-last (NHWC) nor channels-first
-///   (NCHW) for both — the weight gradient JAX emits (`[f, 0, 1, b] x [i, 0, 1, o] ->
-///   [0, 1, b, f]`), or any other permutation — gets transposes to channels-last around it
-///   and its filter to cuDNN's order (tiled transpose kernels, fused with their neighbours).
+///   (NCHW) for both, or an f16/bf16 one that is channels-first (cuDNN's tensor-core kernels
+///   are channels-last), gets transposes to channels-last around it and its filter to
+///   cuDNN's order (tiled transpose kernels, fused with their neighbours).
 /// - A channels-last f16/bf16 convolution without groups whose input feature count is odd
 ///   (an RGB stem: 3 channels; cuDNN answers CUDNN_STATUS_BAD_PARAM for it on an H100) gets
 ///   zero padding up to the next multiple of 8 on the input and the filter (the padded terms
@@ -59,8 +59,11 @@ struct ConvolutionLayoutPass: BlockRewritePass {
         let inputFirst = [g.inputBatch, g.inputFeature] + g.inputSpatial
         let outputLast = [g.outputBatch] + g.outputSpatial + [g.outputFeature]
         let outputFirst = [g.outputBatch, g.outputFeature] + g.outputSpatial
-        let standard = (inputLast == identity && outputLast == identity) || (inputFirst == identity && outputFirst == identity)
         let half = lhs.elementType == .float(.f16) || lhs.elementType == .float(.bf16)
+        // cuDNN's f16/bf16 tensor-core kernels are channels-last: a channels-first one runs
+        // them behind its own layout conversion or not at all (3.6x XLA, which converts).
+        let channelsFirst = inputFirst == identity && outputFirst == identity
+        let standard = (inputLast == identity && outputLast == identity) || (channelsFirst && !half)
         let padInput = half && g.featureGroups == 1 && g.inputFeatures % 2 != 0
         let channelsLast = inputLast == identity && outputLast == identity
         guard !standard || (channelsLast && padInput) else { return nil }

@@ -14,6 +14,11 @@ extension ElementwiseKernels {
     static func convert(_ call: KernelCall) throws -> [RuntimeValue] {
         let operand = try call.tensor(0)
         let type = try resultType(call, shapeOf: operand)
+        return [.tensor(try converted(operand, to: type, call))]
+    }
+
+    /// `operand` converted to `type` (same shape) with `convert`'s semantics.
+    static func converted(_ operand: Tensor, to type: TensorType, _ call: KernelCall) throws -> Tensor {
         let target = type.elementType
         let source = operand.elementType
         let n = operand.elementCount
@@ -37,7 +42,16 @@ extension ElementwiseKernels {
                 storage = try fromReals((0..<n).map { v[2 * $0] }, target, call)
             }
         }
-        return [.tensor(Tensor(type: type, storage: storage))]
+        return Tensor(type: type, storage: storage)
+    }
+
+    /// `operand` in `target`'s element type, unchanged when it already is: the operands of
+    /// `dot_general` and `convolution` are converted to the result's element type before
+    /// they are multiplied, as the StableHLO interpreter does (i8 x f32 -> f32, f32 x f32
+    /// -> f16 rounds the operands to f16 first, f32 x f32 -> i32 truncates them).
+    static func converted(_ operand: Tensor, toElementType target: ElementType, _ call: KernelCall) throws -> Tensor {
+        guard operand.elementType != target else { return operand }
+        return try converted(operand, to: TensorType(shape: operand.shape, elementType: target), call)
     }
 
     /// Converts real values (floats, or the real parts of complexes) to `target`.

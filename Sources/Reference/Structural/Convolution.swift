@@ -8,7 +8,10 @@ import StableHLO
 /// is multiplied by the kernel's rows for those features (`MatrixProduct`).
 enum Convolution {
     static func convolution(_ call: KernelCall) throws -> [RuntimeValue] {
-        let lhs = try call.tensor(0), rhs = try call.tensor(1)
+        // Operands are converted to the result's element type first (as in `DotGeneral`).
+        let resultElement = try call.resultType().elementType
+        let lhs = try ElementwiseKernels.converted(try call.tensor(0), toElementType: resultElement, call)
+        let rhs = try ElementwiseKernels.converted(try call.tensor(1), toElementType: resultElement, call)
         let dims = try DimensionChecks.decoding(call, ConvolutionDimensionNumbers.init)
         let s = dims.inputSpatial.count
         guard dims.kernelSpatial.count == s, dims.outputSpatial.count == s,

@@ -3,8 +3,9 @@ import StableHLO
 /// `dot_general` and legacy `dot`: batched contractions. Result dimensions are the batch
 /// dimensions, then the lhs free dimensions, then the rhs free dimensions.
 ///
-/// Integers wrap to the result width; floats and complex values accumulate in the result
-/// type, one rounded multiply and one rounded add per term in contracting-index order (as
+/// Both operands are first converted to the result's element type (they may differ from it
+/// and from each other). Integers wrap to the result width; floats and complex values
+/// accumulate in the result type, one rounded multiply and one rounded add per term in contracting-index order (as
 /// the StableHLO reference interpreter does, which the conformance tolerances assume);
 /// `i1` uses or/and. `precision_config` does not change the numerics.
 enum DotGeneral {
@@ -34,6 +35,9 @@ enum DotGeneral {
 
     /// Contracts `lhs` with `rhs`; the element type comes from the op's result type.
     static func contract(_ lhs: Tensor, _ rhs: Tensor, _ dims: Dimensions, _ call: KernelCall) throws -> RuntimeValue {
+        let resultElement = try call.resultType().elementType
+        let lhs = try ElementwiseKernels.converted(lhs, toElementType: resultElement, call)
+        let rhs = try ElementwiseKernels.converted(rhs, toElementType: resultElement, call)
         try call.checkDimensions(dims.lhsBatch + dims.lhsContracting, rank: lhs.shape.count, "lhs dimension")
         try call.checkDimensions(dims.rhsBatch + dims.rhsContracting, rank: rhs.shape.count, "rhs dimension")
         guard dims.lhsBatch.count == dims.rhsBatch.count, dims.lhsContracting.count == dims.rhsContracting.count else {

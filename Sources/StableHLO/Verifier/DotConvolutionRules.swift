@@ -22,7 +22,8 @@ enum DotConvolutionRules {
         try v.expectResultCount(1)
         let lhs = try v.operand(0), rhs = try v.operand(1)
         let y = try v.result(0)
-        try v.expectSameElementType(lhs, rhs, "lhs", "rhs")
+        // Element types may differ (each operand is converted to the result's element type
+        // before the products, as the StableHLO interpreter computes them).
         try expectPrecisionConfig(v)
         guard let numbers = v.op[attribute: "dot_dimension_numbers"] else {
             throw v.error("missing attribute 'dot_dimension_numbers'")
@@ -62,7 +63,8 @@ enum DotConvolutionRules {
         try v.expectResultCount(1)
         let lhs = try v.operand(0), rhs = try v.operand(1)
         let y = try v.result(0)
-        try v.expectSameElementType(lhs, rhs, "lhs", "rhs")
+        // Element types may differ (each operand is converted to the result's element type
+        // before the products, as the StableHLO interpreter computes them).
         guard (1...2).contains(lhs.rank), (1...2).contains(rhs.rank) else {
             throw v.error("operands must be vectors or matrices, got \(lhs) and \(rhs)")
         }
@@ -81,7 +83,8 @@ enum DotConvolutionRules {
         try v.expectResultCount(1)
         let lhs = try v.operand(0), rhs = try v.operand(1)
         let y = try v.result(0)
-        try v.expectSameElementType(lhs, rhs, "lhs", "rhs")
+        // Element types may differ (each operand is converted to the result's element type
+        // before the products, as the StableHLO interpreter computes them).
         try expectPrecisionConfig(v)
         let n = lhs.rank
         guard n >= 2, rhs.rank == n else { throw v.error("lhs \(lhs) and rhs \(rhs) must have one rank of at least 2") }

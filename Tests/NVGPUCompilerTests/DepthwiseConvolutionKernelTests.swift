@@ -59,6 +59,22 @@ import Testing
         }
     }
 
+    /// Each program takes the thread shape its layout allows: vector loads of channels,
+    /// a shared input span along columns, or the general per-output taps.
+    @Test func threadShapesFollowTheLayout() throws {
+        let expected: [String: String] = [
+            "nhwc_3x3": "const nv_v16 xv", "nchw_7x7_stride2": "xin[", "channels_first_1d": "xin[",
+            "multiplier2_dilated_asymmetric": "const idx_t oc0", "two_per_group_reversed_1d": "const idx_t oc0",
+            "mixed_layouts_negative_padding": "const idx_t oc0",
+        ]
+        for type in ["f32", "bf16"] {
+            for (name, text) in Self.programs(type) {
+                let source = try #require(try TestPrograms.lower(text).0.kernels.first?.source)
+                #expect(source.contains(try #require(expected[name])), "\(name) \(type)")
+            }
+        }
+    }
+
     @Test(arguments: ["f32", "f64"])
     func kernelMatchesTheReferenceBitForBit(_ type: String) throws {
         let cases = LinalgHostEmulationTests.exactCases(Self.programs(type), seed: 5, range: 3)

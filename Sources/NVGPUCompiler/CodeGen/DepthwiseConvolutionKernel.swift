@@ -28,6 +28,40 @@ enum DepthwiseConvolutionKernel {
 
     static var isEnabled: Bool { ProcessInfo.processInfo.environment["NVGPU_DEPTHWISE_KERNEL"] != "0" }
 
+    /// How a thread's outputs lie.
+    enum Shape: Equatable {
+        /// 16 bytes of neighbouring channels of a depthwise convolution (one feature per
+        /// group, multiplier one) whose input features and filter output features are
+        /// innermost: one vector load of inputs and one of filter taps per window position.
+        case channels(Int)
+        /// Neighbouring positions along the innermost spatial dimension (channels-first):
+        /// the input span they share is loaded once per feature and outer tap.
+        case columns(Int)
+        /// Anything else: up to 4 outputs along the innermost dimension, each tap loaded
+        /// for each output.
+        case general(Int)
+
+        var vector: Int {
+            switch self { case .channels(let v), .columns(let v), .general(let v): return v }
+        }
+
+        static func choose(_ g: ConvolutionGeometry, lt: KernelElementType, rt: KernelElementType, ot: KernelElementType,
+                           inStrides: [Int], kStrides: [Int]) -> Shape {
+            let out = g.outputShape
+            let last = out.count - 1
+            let bytes = lt.byteWidth
+            if last == g.outputFeature, g.kernelInputFeatures == 1, g.outputFeatures == g.featureGroups,
+               inStrides[g.inputFeature] == 1, kStrides[g.kernelOutput] == 1, rt.byteWidth == bytes, ot.byteWidth == bytes,
+               16 % bytes == 0, out[last] % (16 / bytes) == 0 {
+                return .channels(16 / bytes)
+            }
+            if let d = g.outputSpatial.last, last == d, inStrides[g.inputSpatial[g.spatialRank - 1]] == 1 {
+                return .columns([8, 4, 2, 1].first { out[last] % $0 == 0 } ?? 1)
+            }
+            return .general([4, 2, 1].first { out[last] % $0 == 0 } ?? 1)
+        }
+    }
+
     /// Why this kernel runs `g` rather than cuDNN, or nil when it does not take `g`.
     static func preference(_ g: ConvolutionGeometry) -> String? {
         guard isEnabled, takes(g) else { return nil }
@@ -51,13 +85,15 @@ enum DepthwiseConvolutionKernel {
         let s = g.spatialRank
         let outShape = g.outputShape
         let last = outShape.count - 1
-        let vector = [4, 2, 1].first { outShape[last] % $0 == 0 } ?? 1
         let inStrides = ElementIndex.strides(g.inputShape)
         let kStrides = ElementIndex.strides(g.kernelShape)
         let ki = g.kernelInputFeatures
         let perGroup = g.outputFeatures / g.featureGroups
+        let shape = Shape.choose(g, lt: lt, rt: rt, ot: ot, inStrides: inStrides, kStrides: kStrides)
+        let vector = shape.vector
         let ct = ot.compute
-        let exact = ct == "double" ? ("__dadd_rn", "__dmul_rn") : ("__fadd_rn", "__fmul_rn")
+        let exact = result.elementType == .float(.f32) || result.elementType == .float(.f64)
+        let (add, multiply) = ct == "double" ? ("__dadd_rn", "__dmul_rn") : ("__fadd_rn", "__fmul_rn")
         let total = result.elementCount
         let threads = total / vector
         let w = KernelBodyWriter(definitions: [:], literals: [:], parameters: [:], indexType: "idx_t")
@@ -65,66 +101,132 @@ enum DepthwiseConvolutionKernel {
         func toCompute(_ x: String, from source: KernelElementType) -> String {
             source.compute == ct ? x : ExpressionTable.conversion(x, from: source, to: ot)
         }
+        func accumulate(_ v: Int, _ a: String, _ f: String) -> String {
+            exact ? "acc\(v) = \(add)(acc\(v), \(multiply)(\(a), \(f)));" : "acc\(v) += \(a) * \(f);"
+        }
+        func tap(_ d: Int, _ k: String) -> String {
+            " + " + (g.reversal[d] ? "(\(g.windowSizes[d] - 1) - \(k))" : k) + " * \(kStrides[g.kernelSpatial[d]])"
+        }
+        func position(_ d: Int, _ o: String, _ k: String) -> String {
+            "\(o) * \(g.strides[d]) + \(k) * \(g.rhsDilation[d]) - (\(g.padding[d].low))"
+        }
         w.emit("for (idx_t t = (idx_t)blockIdx.x * \(block) + threadIdx.x; t < (idx_t)\(threads); t += (idx_t)gridDim.x * \(block)) {")
         w.emit("  idx_t r = t;")
         w.emit("  const idx_t o\(last) = (r % \(outShape[last] / vector)) * \(vector); r /= \(outShape[last] / vector);")
         for d in outShape.indices.reversed() where d != last {
             w.emit("  const idx_t o\(d) = r % \(outShape[d]); r /= \(outShape[d]);")
         }
-        // Per output v: its feature, and the input base (batch + the group's first feature).
-        let varies = { (d: Int) in d == last }
-        for v in 0..<vector {
-            let oc = varies(g.outputFeature) ? "(o\(g.outputFeature) + \(v))" : "o\(g.outputFeature)"
-            let ob = varies(g.outputBatch) ? "(o\(g.outputBatch) + \(v))" : "o\(g.outputBatch)"
-            w.emit("  const idx_t oc\(v) = \(oc);")
-            w.emit("  const idx_t base\(v) = \(ob) * \(inStrides[g.inputBatch]) + (oc\(v) / \(perGroup)) * \(ki * inStrides[g.inputFeature]);")
-            w.emit("  \(ct) acc\(v) = 0;")
-        }
-        let sharedFilter = !varies(g.outputFeature)
-        w.emit("  for (int c = 0; c < \(ki); ++c) {")
-        var indent = "    "
-        for d in 0..<s {
-            w.emit("\(indent)#pragma unroll")
-            w.emit("\(indent)for (int k\(d) = 0; k\(d) < \(g.windowSizes[d]); ++k\(d)) {")
+        for v in 0..<vector { w.emit("  \(ct) acc\(v) = 0;") }
+        var indent = "  "
+        func open(_ line: String) {
+            w.emit(indent + line)
             indent += "  "
         }
-        let tap = (0..<s).map { d -> String in
-            let k = g.reversal[d] ? "(\(g.windowSizes[d] - 1) - k\(d))" : "k\(d)"
-            return " + \(k) * \(kStrides[g.kernelSpatial[d]])"
-        }.joined()
-        let filterAt = { (v: Int) in "oc\(v) * \(kStrides[g.kernelOutput]) + c * \(kStrides[g.kernelInput])" + tap }
-        if sharedFilter {
-            w.emit("\(indent)const \(ct) f = \(toCompute(rt.load("rhs[\(filterAt(0))]"), from: rt));")
-        }
-        for v in 0..<vector {
-            var conditions: [String] = []
-            var offsets: [String] = []
-            for d in 0..<s {
-                let o = g.outputSpatial[d]
-                let position = varies(o) ? "(o\(o) + \(v))" : "o\(o)"
-                let x = "\(position) * \(g.strides[d]) + k\(d) * \(g.rhsDilation[d]) - (\(g.padding[d].low))"
-                w.emit("\(indent)const idx_t x\(d)_\(v) = \(x);")
-                conditions.append("x\(d)_\(v) >= 0 && x\(d)_\(v) < \(g.inputSizes[d])")
-                offsets.append(" + x\(d)_\(v) * \(inStrides[g.inputSpatial[d]])")
-            }
-            let input = "lhs[base\(v) + c * \(inStrides[g.inputFeature])\(offsets.joined())]"
-            w.emit("\(indent)if (\(conditions.isEmpty ? "true" : conditions.joined(separator: " && "))) {")
-            w.emit("\(indent)  const \(ct) a = \(toCompute(lt.load(input), from: lt));")
-            let f = sharedFilter ? "f" : toCompute(rt.load("rhs[\(filterAt(v))]"), from: rt)
-            if result.elementType == .float(.f32) || result.elementType == .float(.f64) {
-                w.emit("\(indent)  acc\(v) = \(exact.0)(acc\(v), \(exact.1)(a, \(f)));")
-            } else {
-                w.emit("\(indent)  acc\(v) += a * \(f);")
-            }
-            w.emit("\(indent)}")
-        }
-        for _ in 0..<s {
+        func close() {
             indent.removeLast(2)
-            w.emit("\(indent)}")
+            w.emit(indent + "}")
         }
-        w.emit("  }")
-        for v in 0..<vector {
-            w.emit("  out[t * \(vector) + \(v)] = \(ot.store(ot.rounded("acc\(v)")));")
+        switch shape {
+        case .channels:
+            // One 16-byte load of V neighbouring channels per tap, and one of their filter taps.
+            let oc = "o\(g.outputFeature)"
+            w.emit("  const idx_t base = o\(g.outputBatch) * \(inStrides[g.inputBatch]) + \(oc);")
+            for d in 0..<s {
+                w.emit(indent + "#pragma unroll")
+                open("for (int k\(d) = 0; k\(d) < \(g.windowSizes[d]); ++k\(d)) {")
+                w.emit(indent + "const idx_t x\(d) = \(position(d, "o\(g.outputSpatial[d])", "k\(d)"));")
+                open("if (x\(d) >= 0 && x\(d) < \(g.inputSizes[d])) {")
+            }
+            let offsets = (0..<s).map { " + x\($0) * \(inStrides[g.inputSpatial[$0]])" }.joined()
+            let taps = (0..<s).map { tap($0, "k\($0)") }.joined()
+            w.emit(indent + "const nv_v16 xv = *(const nv_v16*)(lhs + base\(offsets));")
+            w.emit(indent + "const nv_v16 fv = *(const nv_v16*)(rhs + \(oc)\(taps));")
+            w.emit(indent + "const \(lt.storage)* xs = (const \(lt.storage)*)&xv;")
+            w.emit(indent + "const \(rt.storage)* fs = (const \(rt.storage)*)&fv;")
+            for v in 0..<vector {
+                w.emit(indent + accumulate(v, toCompute(lt.load("xs[\(v)]"), from: lt), toCompute(rt.load("fs[\(v)]"), from: rt)))
+            }
+            for _ in 0..<(2 * s) { close() }
+        case .columns:
+            // V neighbouring outputs along the innermost spatial dimension: per feature and
+            // outer tap, the input span they read is loaded once (zero in padding), and each
+            // filter tap serves all V.
+            let d = s - 1
+            let span = (vector - 1) * g.strides[d] + (g.windowSizes[d] - 1) * g.rhsDilation[d] + 1
+            let oc = "o\(g.outputFeature)"
+            w.emit("  const idx_t base = o\(g.outputBatch) * \(inStrides[g.inputBatch]) + (\(oc) / \(perGroup)) * \(ki * inStrides[g.inputFeature]);")
+            open("for (int c = 0; c < \(ki); ++c) {")
+            for e in 0..<d {
+                w.emit(indent + "#pragma unroll")
+                open("for (int k\(e) = 0; k\(e) < \(g.windowSizes[e]); ++k\(e)) {")
+                w.emit(indent + "const idx_t x\(e) = \(position(e, "o\(g.outputSpatial[e])", "k\(e)"));")
+                open("if (x\(e) >= 0 && x\(e) < \(g.inputSizes[e])) {")
+            }
+            let offsets = (0..<d).map { " + x\($0) * \(inStrides[g.inputSpatial[$0]])" }.joined()
+            w.emit(indent + "const idx_t row = base + c * \(inStrides[g.inputFeature])\(offsets);")
+            w.emit(indent + "const idx_t first = \(position(d, "o\(g.outputSpatial[d])", "0"));")
+            w.emit(indent + "\(ct) xin[\(span)];")
+            w.emit(indent + "#pragma unroll")
+            w.emit(indent + "for (int j = 0; j < \(span); ++j) {")
+            w.emit(indent + "  const idx_t x = first + j;")
+            w.emit(indent + "  xin[j] = (x >= 0 && x < \(g.inputSizes[d])) ? \(toCompute(lt.load("lhs[row + x * \(inStrides[g.inputSpatial[d]])]"), from: lt)) : (\(ct))0;")
+            w.emit(indent + "}")
+            let taps = (0..<d).map { tap($0, "k\($0)") }.joined()
+            w.emit(indent + "#pragma unroll")
+            open("for (int k = 0; k < \(g.windowSizes[d]); ++k) {")
+            w.emit(indent + "const \(ct) f = \(toCompute(rt.load("rhs[\(oc) * \(kStrides[g.kernelOutput]) + c * \(kStrides[g.kernelInput])\(taps)\(tap(d, "k"))]"), from: rt));")
+            for v in 0..<vector {
+                // Positions in padding hold zero and are summed like the reference sums them.
+                w.emit(indent + accumulate(v, "xin[\(v * g.strides[d]) + k * \(g.rhsDilation[d])]", "f"))
+            }
+            close()
+            for _ in 0..<(2 * d) { close() }
+            close()
+        case .general:
+            let varies = { (d: Int) in d == last }
+            for v in 0..<vector {
+                let oc = varies(g.outputFeature) ? "(o\(g.outputFeature) + \(v))" : "o\(g.outputFeature)"
+                let ob = varies(g.outputBatch) ? "(o\(g.outputBatch) + \(v))" : "o\(g.outputBatch)"
+                w.emit("  const idx_t oc\(v) = \(oc);")
+                w.emit("  const idx_t base\(v) = \(ob) * \(inStrides[g.inputBatch]) + (oc\(v) / \(perGroup)) * \(ki * inStrides[g.inputFeature]);")
+            }
+            let sharedFilter = !varies(g.outputFeature)
+            open("for (int c = 0; c < \(ki); ++c) {")
+            for d in 0..<s {
+                w.emit(indent + "#pragma unroll")
+                open("for (int k\(d) = 0; k\(d) < \(g.windowSizes[d]); ++k\(d)) {")
+            }
+            let taps = (0..<s).map { tap($0, "k\($0)") }.joined()
+            let filterAt = { (v: Int) in "oc\(v) * \(kStrides[g.kernelOutput]) + c * \(kStrides[g.kernelInput])" + taps }
+            if sharedFilter {
+                w.emit(indent + "const \(ct) f = \(toCompute(rt.load("rhs[\(filterAt(0))]"), from: rt));")
+            }
+            for v in 0..<vector {
+                var conditions: [String] = []
+                var offsets: [String] = []
+                for d in 0..<s {
+                    let o = g.outputSpatial[d]
+                    w.emit(indent + "const idx_t x\(d)_\(v) = \(position(d, varies(o) ? "(o\(o) + \(v))" : "o\(o)", "k\(d)"));")
+                    conditions.append("x\(d)_\(v) >= 0 && x\(d)_\(v) < \(g.inputSizes[d])")
+                    offsets.append(" + x\(d)_\(v) * \(inStrides[g.inputSpatial[d]])")
+                }
+                let input = "lhs[base\(v) + c * \(inStrides[g.inputFeature])\(offsets.joined())]"
+                open("if (\(conditions.isEmpty ? "true" : conditions.joined(separator: " && "))) {")
+                w.emit(indent + "const \(ct) a = \(toCompute(lt.load(input), from: lt));")
+                w.emit(indent + accumulate(v, "a", sharedFilter ? "f" : toCompute(rt.load("rhs[\(filterAt(v))]"), from: rt)))
+                close()
+            }
+            for _ in 0..<s { close() }
+            close()
+        }
+        if case .channels = shape {
+            w.emit("  __align__(16) \(ot.storage) staged[\(vector)];")
+            for v in 0..<vector { w.emit("  staged[\(v)] = \(ot.store(ot.rounded("acc\(v)")));") }
+            w.emit("  *(nv_v16*)(out + t * \(vector)) = *(const nv_v16*)staged;")
+        } else {
+            for v in 0..<vector {
+                w.emit("  out[t * \(vector) + \(v)] = \(ot.store(ot.rounded("acc\(v)")));")
+            }
         }
         w.emit("}")
 

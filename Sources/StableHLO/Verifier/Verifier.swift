@@ -35,6 +35,10 @@ struct ModuleWalker {
             }
             verify(function)
         }
+        if let (call, path) = CallGraph(module).firstCycle(order: module.functions.map(\.name)) {
+            let cycle = path.map { "@" + $0 }.joined(separator: " -> ")
+            report(call.location, "func.call: @\(call.caller) calls @\(call.callee) recursively (\(cycle)); StableHLO programs cannot recurse")
+        }
     }
 
     private mutating func report(_ location: SourceLocation, _ message: String) {

@@ -1,3 +1,4 @@
+import Foundation
 import Runtime
 import StableHLO
 
@@ -16,6 +17,8 @@ public final class Interpreter {
     /// The process this interpreter runs as in a grid run (nil: a 1×1 grid).
     var process: ProcessContext?
     private let functions: [String: Function]
+    /// Host memory each op's results are checked against before it runs.
+    let memoryBudget: HostMemoryBudget
 
     public init(module: Module, deadline: ContinuousClock.Instant? = nil, probeLog: ProbeLog = ProbeLog()) {
         self.module = module
@@ -24,6 +27,7 @@ public final class Interpreter {
         var fs: [String: Function] = [:]
         for f in module.functions where fs[f.name] == nil { fs[f.name] = f }
         self.functions = fs
+        self.memoryBudget = HostMemoryBudget.current(environment: ProcessInfo.processInfo.environment)
     }
 
     /// Runs function `name` on `inputs` and returns its results.
@@ -78,6 +82,7 @@ public final class Interpreter {
             guard let kernel = KernelRegistry.table[op.name] else {
                 throw InterpreterError.unsupportedOperation(name: op.name, location: op.location)
             }
+            try memoryBudget.check(op)
             let outputs = try kernel(KernelCall(op: op, operands: inputs, interpreter: self, scope: env))
             guard outputs.count == op.results.count else {
                 throw InterpreterError.failed(Diagnostic(.run, at: op.location,

@@ -41,14 +41,17 @@ enum OnChipRowKernel {
     /// thread, issued before any arithmetic (f32 rows: 16 positions, bf16: 32).
     static let targetVectorsPerThread = 4
 
-    /// Positions per thread the geometry aims for, for vectors of `width` elements:
-    /// `targetVectorsPerThread` vectors, at most `maxElementsPerThread` (register budget);
+    /// Positions per thread the geometry aims for: `targetVectorsPerThread` 16-byte vectors'
+    /// worth of elements of `bytes` bytes (64 bytes in flight), at most
+    /// `maxElementsPerThread` (register budget). A row whose length forces narrower vectors
+    /// (4095 f32 columns: scalars) keeps the same bytes per thread in more, smaller loads,
+    /// rather than spreading over 4x the threads and their block-wide reductions.
     /// `NVGPU_ROW_ELEMENTS=N` (1…32) overrides it, for tuning on a GPU.
-    static func targetElementsPerThread(width: Int) -> Int {
+    static func targetElementsPerThread(bytes: Int) -> Int {
         if let text = ProcessInfo.processInfo.environment["NVGPU_ROW_ELEMENTS"], let n = Int(text) {
             return max(1, min(maxElementsPerThread, n))
         }
-        return min(maxElementsPerThread, targetVectorsPerThread * width)
+        return min(maxElementsPerThread, targetVectorsPerThread * 16 / max(1, min(16, bytes)))
     }
     /// Positions per thread beyond which the row is not kept on chip.
     static let maxElementsPerThread = 32
@@ -63,7 +66,7 @@ enum OnChipRowKernel {
         var width = max(1, 16 / max(1, min(16, widestBytes)))
         while width > 1 && columns % width != 0 { width /= 2 }
         let vectors = columns / width
-        let target = targetElementsPerThread(width: width)
+        let target = targetElementsPerThread(bytes: widestBytes)
         // The fewest threads that keep each one's share within the target: short rows get
         // part of a warp rather than a warp of mostly idle lanes.
         var threads = 1

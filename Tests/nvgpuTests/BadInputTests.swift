@@ -217,6 +217,22 @@ import Testing
               return %0 : tensor<2xf32>
             }
             """, "result_count_mismatch.mlir:"),
+        BadInput("recursive_call", """
+            func.func @main(%a: tensor<2xf32>) -> tensor<2xf32> {
+              %0 = call @f(%a) : (tensor<2xf32>) -> tensor<2xf32>
+              return %0 : tensor<2xf32>
+            }
+            func.func private @f(%a: tensor<2xf32>) -> tensor<2xf32> {
+              %0 = call @f(%a) : (tensor<2xf32>) -> tensor<2xf32>
+              return %0 : tensor<2xf32>
+            }
+            """, ["run", "FILE", "--device=cpu", "--input=2xf32=1,2"], "recursive_call.mlir:6:3: error: func.call: @f calls @f recursively"),
+        BadInput("result_larger_than_memory", """
+            func.func @main() -> tensor<4000000000000xf32> {
+              %0 = stablehlo.constant dense<1.0> : tensor<4000000000000xf32>
+              return %0 : tensor<4000000000000xf32>
+            }
+            """, ["run", "FILE", "--device=cpu"], "result_larger_than_memory.mlir:2:3: error: stablehlo.constant: its results (tensor<4000000000000xf32>) need"),
     ]
 
     /// Bad flags and inputs on good programs, and bad command lines.

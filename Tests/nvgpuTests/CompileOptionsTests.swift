@@ -40,6 +40,24 @@ import Testing
         #expect(result.stdout.contains("wrote \(output): 0 kernel(s)"), "\(result.stdout)")
     }
 
+    /// An .nvx holds code the GPU runs: one its group or others may write is refused before
+    /// it is read, with the reason; the same file with mode 644 loads.
+    @Test func writableExecutableIsRefused() throws {
+        let file = try Self.write(Self.matmul)
+        defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
+        let output = file.deletingLastPathComponent().appendingPathComponent("shared.nvx").path
+        let compiled = try NVGPUProcess.run(["compile", file.path, "-o", output], in: NVGPUProcess.packageRoot)
+        #expect(compiled.status == 0, "\(compiled.stderr)")
+        try FileManager.default.setAttributes([.posixPermissions: 0o666], ofItemAtPath: output)
+        let result = try NVGPUProcess.run(["run", output, "--device=cuda"], in: NVGPUProcess.packageRoot)
+        #expect(result.status == 1 && !result.crashed)
+        #expect(result.stderr.contains("refusing to load an executable others could have changed"), "\(result.stderr)")
+        #expect(result.stderr.contains("mode 666"), "\(result.stderr)")
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: output)
+        let loaded = try NVGPUProcess.run(["run", output, "--device=cuda"], in: NVGPUProcess.packageRoot)
+        #expect(!loaded.stderr.contains("refusing to load"), "\(loaded.stderr)")
+    }
+
     @Test func unknownPassIsOneError() throws {
         let file = try Self.write(Self.matmul)
         defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }

@@ -1,13 +1,29 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Foundation
 
 /// Compiled kernels on disk, keyed by (source, architecture, options, NVRTC version):
 /// `<directory>/<sha256>.cubin`, written atomically so concurrent processes never read a
 /// half-written file. The directory is `$NVGPU_CACHE_DIR`, else `~/.cache/nvgpu/kernels`.
+///
+/// The cache holds code the GPU runs, so it is trusted only as far as its directory is: it
+/// is created with mode 0700, and one that another user owns or that its group or others
+/// may write is not read (every kernel is compiled afresh; `untrustedReason` says why).
+/// Each entry carries its key and the SHA-256 of its cubin; an entry whose header does not
+/// match (corrupt, truncated, renamed, or written by an older nvgpu) is a miss, recompiled
+/// and rewritten.
 public final class KernelCache: @unchecked Sendable {
     /// Where cubins are stored.
     public let directory: URL
     private let lock = NSLock()
     private var counters = (hits: 0, misses: 0)
+    private var rejected = 0
+
+    /// The first bytes of an entry: magic, then the key and the cubin's SHA-256 in hex.
+    static let magic = Array("nvgpu-cubin-v1\n".utf8)
 
     /// A cache in `directory` (created on first write).
     public init(directory: URL) {
@@ -45,16 +61,63 @@ public final class KernelCache: @unchecked Sendable {
         return counters
     }
 
-    /// The stored cubin for `key`, if any.
-    public func cubin(forKey key: String) -> [UInt8]? {
-        guard let data = try? Data(contentsOf: fileURL(forKey: key)), !data.isEmpty else { return nil }
-        return [UInt8](data)
+    /// Entries found corrupt or mismatched in this process (each was recompiled).
+    public var rejectedEntries: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return rejected
     }
 
-    /// Stores `cubin` under `key` (write to a temporary file, then rename).
+    /// Why the directory is not trusted (another owner, or writable by its group or by
+    /// others), or nil when it is trusted or does not exist yet.
+    public var untrustedReason: String? {
+        var info = stat()
+        guard stat(directory.path, &info) == 0 else { return nil }
+        if info.st_uid != geteuid() {
+            return "kernel cache \(directory.path) belongs to user \(info.st_uid), not to this user (\(geteuid())); it is not read"
+        }
+        let mode = info.st_mode & 0o777
+        if mode & 0o022 != 0 {
+            return "kernel cache \(directory.path) has mode \(String(mode, radix: 8)): its group or others may write it; it is not read (chmod 700 it)"
+        }
+        return nil
+    }
+
+    /// The stored cubin for `key`, if the directory is trusted and the entry's header names
+    /// this key and the SHA-256 of the bytes that follow.
+    public func cubin(forKey key: String) -> [UInt8]? {
+        guard untrustedReason == nil,
+              let data = try? Data(contentsOf: fileURL(forKey: key)), !data.isEmpty else { return nil }
+        let bytes = [UInt8](data)
+        let headerCount = Self.magic.count + 64 + 1 + 64 + 1
+        guard bytes.count > headerCount, Array(bytes[..<Self.magic.count]) == Self.magic,
+              String(decoding: bytes[Self.magic.count..<(Self.magic.count + 64)], as: UTF8.self) == Self.padded(key) else {
+            recordRejected()
+            return nil
+        }
+        let cubin = Array(bytes[headerCount...])
+        let digest = String(decoding: bytes[(Self.magic.count + 65)..<(Self.magic.count + 129)], as: UTF8.self)
+        guard digest == SHA256.hexDigest(cubin) else {
+            recordRejected()
+            return nil
+        }
+        return cubin
+    }
+
+    /// Stores `cubin` under `key` (write to a temporary file, then rename), in a directory
+    /// created with mode 0700; nothing is written into an untrusted directory.
     public func store(_ cubin: [UInt8], forKey key: String) throws {
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        try Data(cubin).write(to: fileURL(forKey: key), options: .atomic)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
+        if let reason = untrustedReason { throw CocoaError(.fileWriteNoPermission, userInfo: [NSLocalizedDescriptionKey: reason]) }
+        let header = Self.magic + Array(Self.padded(key).utf8) + [0x0a] + Array(SHA256.hexDigest(cubin).utf8) + [0x0a]
+        try Data(header + cubin).write(to: fileURL(forKey: key), options: .atomic)
+    }
+
+    /// `key` as the 64 characters the header holds (a SHA-256 in hex; other keys, as tests
+    /// use, are hashed so the header keeps its size).
+    static func padded(_ key: String) -> String {
+        key.utf8.count == 64 ? key : SHA256.hexDigest(Array(key.utf8))
     }
 
     /// The cubin for `source`, from the cache or compiled by `compiler` and then stored.
@@ -75,6 +138,12 @@ public final class KernelCache: @unchecked Sendable {
 
     private func fileURL(forKey key: String) -> URL {
         directory.appendingPathComponent(key + ".cubin")
+    }
+
+    private func recordRejected() {
+        lock.lock()
+        defer { lock.unlock() }
+        rejected += 1
     }
 
     private func record(hit: Bool) {

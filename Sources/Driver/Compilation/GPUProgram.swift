@@ -18,6 +18,9 @@ public struct GPUProgram: Sendable {
         deviceArchitecture: String? = nil
     ) throws {
         if path.hasSuffix(".nvx") {
+            if let reason = TrustedFile.untrustedReason(path) {
+                throw RuntimeError("\(path): error: refusing to load an executable others could have changed: \(reason)")
+            }
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw RuntimeError("\(path): error: cannot read the file")
             }

@@ -24,6 +24,7 @@ public enum KernelCompilation {
     /// Fills `executable.kernels[i].binary` with cubins.
     public static func compile(_ executable: inout Executable, compiler: NVRTC,
                                cache: KernelCache = .standard()) throws {
+        if let reason = cache.untrustedReason { UntrustedCacheWarning.emitOnce(reason) }
         let kernels = executable.kernels
         let architecture = executable.architecture
         let results = compileAll(kernels.map { ($0.entryPoint, $0.source) }, architecture: architecture,
@@ -70,5 +71,18 @@ private final class ResultSlots: @unchecked Sendable {
         lock.lock()
         values[i] = value
         lock.unlock()
+    }
+}
+
+/// Says once per process, on standard error, that the kernel cache is not read and why.
+enum UntrustedCacheWarning {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var said: Set<String> = []
+
+    static func emitOnce(_ reason: String) {
+        lock.lock()
+        let first = said.insert(reason).inserted
+        lock.unlock()
+        if first { FileHandle.standardError.write(Data("nvgpu: warning: \(reason)\n".utf8)) }
     }
 }

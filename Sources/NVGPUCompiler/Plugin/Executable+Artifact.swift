@@ -49,7 +49,9 @@ extension Executable: CompiledArtifact {
                 case .collective(let c):
                     lines += collectivePlanLines(c, step: i)
                 case .convolution(let c):
-                    lines.append("\(indent)\(i): \(c.summary) (b\(c.input), b\(c.filter)\(c.reluBias.map { ", bias b\($0)" } ?? "")) → b\(c.output)")
+                    let reads = [c.input, c.filter, c.output].filter { $0 != c.written }.map { "b\($0)" }
+                        + (c.reluBias.map { ["bias b\($0)"] } ?? [])
+                    lines.append("\(indent)\(i): \(c.summary) (\(reads.joined(separator: ", "))) → b\(c.written)")
                 case .fft(let f):
                     lines.append("\(indent)\(i): \(f.summary) (b\(f.input)\(f.scratch.map { ", scratch b\($0)" } ?? "")) → b\(f.output)")
                 case .loop(let loop):

@@ -8,14 +8,15 @@ import StableHLO
 /// cuDNN runs these as many tiny GEMMs that cannot fill the tensor cores (a 3×3 depthwise
 /// bf16 convolution over 32×56×56×384 measured 2.1 ms through cuDNN on the H100 against a
 /// memory floor of 0.05 ms): the work is a few multiply-adds per element moved, so a plain
-/// streaming kernel is the right tool. Each thread computes `vector` consecutive outputs
-/// along the result's innermost dimension, so neighbouring threads read neighbouring inputs
-/// in either layout (channels in NHWC, columns in NCHW) and, when that dimension is not the
-/// feature, one filter tap serves all of them. The window is unrolled; taps in padding are
-/// skipped. Products are summed in the reference backend's order (input feature, then
-/// window position row-major); f32 and f64 round each product and sum like the reference
-/// (no FMA contraction), so those results are bit for bit the same; f16/bf16 accumulate in
-/// f32 and round once.
+/// streaming kernel is the right tool. Each thread computes consecutive outputs along the
+/// result's innermost dimension (`Shape`: 16-byte channel vectors, column spans or the
+/// general shape), so neighbouring threads read neighbouring inputs in either layout and,
+/// when that dimension is not the feature, one filter tap serves all of them. The window is
+/// unrolled; taps in padding are skipped, or summed as zeros in column spans (as the
+/// reference sums them). Products are summed in the reference backend's order (input
+/// feature, then window position row-major); f32 and f64 round each product and sum like the
+/// reference (no FMA contraction), so those results are bit for bit the same; f16/bf16
+/// accumulate in f32 and round once.
 ///
 /// `NVGPU_DEPTHWISE_KERNEL=0` sends these convolutions back to cuDNN (or, without vendor
 /// libraries, to the one-thread-per-output `ConvolutionKernel`).

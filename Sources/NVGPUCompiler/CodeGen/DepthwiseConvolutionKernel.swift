@@ -127,18 +127,24 @@ enum DepthwiseConvolutionKernel {
             indent.removeLast(2)
             w.emit(indent + "}")
         }
-        switch shape {
-        case .channels:
-            // One 16-byte load of V neighbouring channels per tap, and one of their filter taps.
-            let oc = "o\(g.outputFeature)"
-            w.emit("  const idx_t base = o\(g.outputBatch) * \(inStrides[g.inputBatch]) + \(oc);")
-            for d in 0..<s {
+        /// Opens an unrolled loop over the window taps of each spatial dimension in `dims`,
+        /// each with its input position `x{d}` and a bounds check (padding taps are skipped);
+        /// returns the input offset of those positions. Closed by two `close()` per dimension.
+        func openTaps(_ dims: Range<Int>) -> String {
+            for d in dims {
                 w.emit(indent + "#pragma unroll")
                 open("for (int k\(d) = 0; k\(d) < \(g.windowSizes[d]); ++k\(d)) {")
                 w.emit(indent + "const idx_t x\(d) = \(position(d, "o\(g.outputSpatial[d])", "k\(d)"));")
                 open("if (x\(d) >= 0 && x\(d) < \(g.inputSizes[d])) {")
             }
-            let offsets = (0..<s).map { " + x\($0) * \(inStrides[g.inputSpatial[$0]])" }.joined()
+            return dims.map { " + x\($0) * \(inStrides[g.inputSpatial[$0]])" }.joined()
+        }
+        switch shape {
+        case .channels:
+            // One 16-byte load of V neighbouring channels per tap, and one of their filter taps.
+            let oc = "o\(g.outputFeature)"
+            w.emit("  const idx_t base = o\(g.outputBatch) * \(inStrides[g.inputBatch]) + \(oc);")
+            let offsets = openTaps(0..<s)
             let taps = (0..<s).map { tap($0, "k\($0)") }.joined()
             w.emit(indent + "const nv_v16 xv = *(const nv_v16*)(lhs + base\(offsets));")
             w.emit(indent + "const nv_v16 fv = *(const nv_v16*)(rhs + \(oc)\(taps));")
@@ -157,13 +163,7 @@ enum DepthwiseConvolutionKernel {
             let oc = "o\(g.outputFeature)"
             w.emit("  const idx_t base = o\(g.outputBatch) * \(inStrides[g.inputBatch]) + (\(oc) / \(perGroup)) * \(ki * inStrides[g.inputFeature]);")
             open("for (int c = 0; c < \(ki); ++c) {")
-            for e in 0..<d {
-                w.emit(indent + "#pragma unroll")
-                open("for (int k\(e) = 0; k\(e) < \(g.windowSizes[e]); ++k\(e)) {")
-                w.emit(indent + "const idx_t x\(e) = \(position(e, "o\(g.outputSpatial[e])", "k\(e)"));")
-                open("if (x\(e) >= 0 && x\(e) < \(g.inputSizes[e])) {")
-            }
-            let offsets = (0..<d).map { " + x\($0) * \(inStrides[g.inputSpatial[$0]])" }.joined()
+            let offsets = openTaps(0..<d)
             w.emit(indent + "const idx_t row = base + c * \(inStrides[g.inputFeature])\(offsets);")
             w.emit(indent + "const idx_t first = \(position(d, "o\(g.outputSpatial[d])", "0"));")
             w.emit(indent + "\(ct) xin[\(span)];")

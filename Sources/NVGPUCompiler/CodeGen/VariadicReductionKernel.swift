@@ -92,6 +92,19 @@ enum VariadicReductionKernel {
                 w.emit("\(types[k].compute) acc\(k) = \(v);")
             }
         }
+        /// Folds worker `worker`'s contiguous run of `extent` positions (the `run`-long share
+        /// of a worker numbered in order), so workers in order hold the positions in order;
+        /// `linear` gives the input's element for position variable `p`.
+        func foldRun(_ w: KernelBodyWriter, worker: String, run: Int, extent: Int, linear: (String) -> String) throws {
+            w.emit("const idx_t p1 = (idx_t)(\(worker) + 1) * \(run) < (idx_t)\(extent) ? (idx_t)(\(worker) + 1) * \(run) : (idx_t)\(extent);")
+            w.emit("for (idx_t p = (idx_t)\(worker) * \(run); p < p1; ++p) {")
+            try w.nested {
+                let index = ElementIndex(shape: shape, linear: w.bind(linear("p"), type: "idx_t", prefix: "i"))
+                let elements = try (0..<n).map { try w.value(reduce.operands[$0], at: index) }
+                try fold(w, (0..<n).map { "acc\($0)" }, elements)
+            }
+            w.emit("}")
+        }
         func store(_ w: KernelBodyWriter, at position: String, _ acc: [String]) {
             for (k, r) in reduce.results.enumerated() {
                 guard let out = b.parameterNames[r.id], b.group.outputs.contains(where: { $0.id == r.id }) else { continue }
@@ -109,16 +122,7 @@ enum VariadicReductionKernel {
             try w.nested {
                 try declareInitialValues(w)
                 // Each lane folds a contiguous run of the row, so lanes in order hold the row in order.
-                let run = (columns + threads - 1) / threads
-                w.emit("const idx_t c1 = (idx_t)(lane + 1) * \(run) < (idx_t)\(columns) ? (idx_t)(lane + 1) * \(run) : (idx_t)\(columns);")
-                w.emit("for (idx_t col = (idx_t)lane * \(run); col < c1; ++col) {")
-                try w.nested {
-                    let at = w.bind("row * \(columns) + col", type: "idx_t", prefix: "i")
-                    let index = ElementIndex(shape: shape, linear: at)
-                    let elements = try (0..<n).map { try w.value(reduce.operands[$0], at: index) }
-                    try fold(w, acc, elements)
-                }
-                w.emit("}")
+                try foldRun(w, worker: "lane", run: (columns + threads - 1) / threads, extent: columns) { "row * \(columns) + \($0)" }
                 // Lanes meet in a tree: shuffles within the warp, then the warps in shared memory.
                 // Partners meet lower lane first (the body need not be commutative: two NaNs).
                 w.emit("for (int o = 1; o < 32; o <<= 1) {")
@@ -178,16 +182,7 @@ enum VariadicReductionKernel {
             w.emit("if (col < (idx_t)\(inner)) {")
             try w.nested {
                 // Each y thread folds a contiguous run of rows, so y threads in order hold them in order.
-                let run = (reduced + y - 1) / y
-                w.emit("const idx_t r1 = (idx_t)(threadIdx.y + 1) * \(run) < (idx_t)\(reduced) ? (idx_t)(threadIdx.y + 1) * \(run) : (idx_t)\(reduced);")
-                w.emit("for (idx_t r = (idx_t)threadIdx.y * \(run); r < r1; ++r) {")
-                try w.nested {
-                    let at = w.bind("(o * \(reduced) + r) * \(inner) + col", type: "idx_t", prefix: "i")
-                    let index = ElementIndex(shape: shape, linear: at)
-                    let elements = try (0..<n).map { try w.value(reduce.operands[$0], at: index) }
-                    try fold(w, acc, elements)
-                }
-                w.emit("}")
+                try foldRun(w, worker: "threadIdx.y", run: (reduced + y - 1) / y, extent: reduced) { "(o * \(reduced) + \($0)) * \(inner) + col" }
             }
             w.emit("}")
             for k in 0..<n { w.emit("sm\(k)[threadIdx.y][threadIdx.x] = acc\(k);") }

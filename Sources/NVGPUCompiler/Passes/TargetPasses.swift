@@ -84,7 +84,7 @@ struct CollectiveLayoutPass: BlockRewritePass {
 
 extension CUDATarget {
     /// The target's passes for `options`, in order (what `passes(options:)` returns):
-    /// `composite-to-call`, `inline-all`, `dynamic-to-static`, `map-to-elementwise`,
+    /// `composite-to-call`, `inline-all`, `nvgpu-process-grid`, `dynamic-to-static`, `map-to-elementwise`,
     /// `forward-tuples`, `drop-unused-tokens` (platform passes that leave ops with CUDA
     /// kernels in place of ops that would run on the host), `nvgpu-attention-fusion`,
     /// `nvgpu-matmul-epilogue-fusion`, `nvgpu-convolution-layout`, `nvgpu-convolution-epilogue-fusion`,
@@ -94,6 +94,7 @@ extension CUDATarget {
         [
             CompositeToCallPass(),
             InlinePass(includingPublicCallees: true),
+            ProcessGridPass(),
             DynamicToStaticPass(),
             ElementwiseMapPass(),
             ForwardTuplesPass(),

@@ -81,7 +81,7 @@ enum ExpressionTable {
     static let doublePrecisionFunctions: [String: String] = [
         "chlo.acos": "acos", "chlo.acosh": "acosh", "chlo.asin": "asin", "chlo.asinh": "asinh", "chlo.atan": "atan",
         "chlo.atanh": "atanh", "chlo.cosh": "cosh", "chlo.sinh": "sinh", "chlo.tan": "tan",
-        "chlo.erf": "erf", "chlo.erfc": "erfc", "chlo.erf_inv": "erfinv", "chlo.lgamma": "lgamma",
+        "chlo.erf": "erf", "chlo.erfc": "erfc", "chlo.erf_inv": "nv_erfinv", "chlo.lgamma": "lgamma",
         "chlo.digamma": "nv_digamma", "chlo.bessel_i1e": "nv_bessel_i1e",
     ]
 

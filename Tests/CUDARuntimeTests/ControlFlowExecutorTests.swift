@@ -58,6 +58,31 @@ struct ControlFlowExecutorTests {
         #expect(runner.graphUnavailableReason != nil)
     }
 
+    @Test("a counted loop queues its body trip-count times and reads nothing back", arguments: [Int32(0), 1, 5])
+    func countedLoop(limit: Int32) throws {
+        var executable = Self.countingLoop(limit: limit)
+        guard case .loop(var loop) = executable.steps[2] else { Issue.record("no loop"); return }
+        loop.tripCount = Int(limit)
+        executable.steps[2] = .loop(loop)
+        let queue = FakeDeviceQueue()
+        let runner = try CUDAExecutableRunner(executable: executable, queue: queue)
+        let x: [Float] = [1, 2, 3, 4]
+        let results = try runner.invoke(inputs: [SampleExecutables.hostTensor(x, shape: [4]), Self.i32([0])])
+        #expect(results[0].bytes == Self.i32([limit]).bytes)
+        #expect(SampleExecutables.floats(results[1]) == x.map { $0 * Float(limit + 1) })
+        #expect(queue.log.filter { $0 == "download 1" }.isEmpty)
+        #expect(runner.controlFlowMechanisms[.hostCounted] == 1)
+    }
+
+    @Test("validation rejects a negative trip count")
+    func negativeTripCount() throws {
+        var executable = Self.countingLoop(limit: 3)
+        guard case .loop(var loop) = executable.steps[2] else { Issue.record("no loop"); return }
+        loop.tripCount = -1
+        executable.steps[2] = .loop(loop)
+        #expect(throws: RuntimeError.self) { try executable.validate() }
+    }
+
     @Test("a branch step runs the branch its index selects; out of range runs the last", arguments: [Int32(0), 1, 2, 9, -3])
     func hostDrivenBranch(index: Int32) throws {
         let f32x2 = TensorType(shape: [2], elementType: .float(.f32))

@@ -40,6 +40,11 @@ public enum ControlFlowMechanism: String, Sendable, Hashable, CaseIterable {
     case graphConditional = "graph conditional node"
     /// From the host, reading the predicate or index after each condition.
     case hostDriven = "host-driven (one scalar read per iteration)"
+    /// A counted loop (`LoopStep.tripCount`) inside a CUDA graph with its body repeated
+    /// for every iteration, no condition node.
+    case graphUnrolled = "graph, unrolled (counted loop)"
+    /// A counted loop queued from the host, its body once per iteration, no reads.
+    case hostCounted = "host-queued (counted loop, no reads)"
 }
 
 extension CUDAExecutableRunner {
@@ -175,9 +180,22 @@ extension CUDAExecutableRunner {
             let setCondition = { (handle: UInt64) throws in
                 try self.launchSetCondition(kernel: loop.setCondition, handle: handle, selector: predicate, mode: ConditionKernel.loopMode)
             }
+            // A counted loop whose iterations fit the node budget is unrolled; a longer one
+            // checks its condition once every `unroll` iterations (a divisor of the count,
+            // so it stops exactly where the condition would).
+            var unroll = 1
+            if let trips = loop.tripCount {
+                let nodes = max(1, Self.nodeEstimate(loop.body))
+                if trips * nodes <= Self.unrolledNodeLimit {
+                    for _ in 0..<trips { try run(loop.body) }
+                    graphState.mechanisms[.graphUnrolled, default: 0] += 1
+                    return
+                }
+                unroll = (1...Self.maximumUnroll).last { trips % $0 == 0 && $0 * nodes <= Self.unrolledNodeLimit } ?? 1
+            }
             try run(loop.condition)
             try graphs.captureConditional(loop: true, bodies: 1, setCondition: setCondition) { _, handle in
-                try self.run(loop.body)
+                for _ in 0..<unroll { try self.run(loop.body) }
                 try self.run(loop.condition)
                 try setCondition(handle)
             }
@@ -196,6 +214,16 @@ extension CUDAExecutableRunner {
         }
     }
 
+    /// Graph nodes a counted loop may unroll into, at most.
+    static let unrolledNodeLimit = 1024
+    /// Iterations between condition checks of a counted loop too long to unroll, at most.
+    static let maximumUnroll = 8
+
+    /// About how many graph nodes `steps` capture into (nested steps counted once).
+    static func nodeEstimate(_ steps: [ExecutionStep]) -> Int {
+        steps.reduce(0) { $0 + 1 + nodeEstimate($1.nestedSteps) }
+    }
+
     private func launchSetCondition(kernel: Int, handle: UInt64, selector: DevicePointer, mode: Int32) throws {
         try queue.launch(kernel: kernelHandle(kernel),
                          configuration: LaunchConfiguration(grid: (1, 1, 1), block: (1, 1, 1), sharedMemoryBytes: 0),
@@ -206,6 +234,10 @@ extension CUDAExecutableRunner {
     /// predicate, the body; or one read of the selector and the chosen branch.
     private func runFromHost(_ step: ExecutionStep) throws {
         switch step {
+        case .loop(let loop) where loop.tripCount != nil:
+            for _ in 0..<(loop.tripCount ?? 0) { try run(loop.body) }
+            graphState.mechanisms[.hostCounted, default: 0] += 1
+            return
         case .loop(let loop):
             let predicate = try address(of: loop.predicate)
             while true {

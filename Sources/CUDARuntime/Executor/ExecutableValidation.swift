@@ -125,6 +125,7 @@ extension Executable {
                 throw fail("\(label): loop predicate \(predicate.name) is \(predicate.typeText), not an i1 scalar")
             }
             for buffer in loop.carried { _ = try writable(buffer, "loop carried value") }
+            if let trips = loop.tripCount, trips < 0 { throw fail("\(label): a loop of \(trips) trips") }
         case .branch(let branch):
             guard kernels.indices.contains(branch.setCondition) else { throw fail("\(label): kernel \(branch.setCondition) of \(kernels.count)") }
             guard !branch.branches.isEmpty else { throw fail("\(label): a branch step with no branches") }

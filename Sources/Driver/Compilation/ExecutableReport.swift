@@ -28,6 +28,7 @@ public struct ExecutableReport {
             switch step {
             case .loop(let loop):
                 return "  while: \(loop.carried.count) carried, condition \(loop.condition.count) step(s), body \(loop.body.count) step(s)"
+                    + (loop.tripCount.map { ", counted: \($0) trips (the body is queued or unrolled in a graph, the condition never evaluated)" } ?? "")
             case .branch(let branch):
                 return "  \(branch.selectorKind == .predicate ? "if" : "case"): \(branch.branches.count) branches"
             default: return nil

@@ -113,12 +113,14 @@ extension ExecutableBuilder {
         let inPlaceCount = zip(zip(sources, carried), zip(loopBody.results, body.arguments))
             .filter { $0.0.0 == $0.0.1 && $0.1.0.id != $0.1.1.id }.count
         let kernel = assembly.conditionKernel()
+        let tripCount = LoopTripCount.of(op) { assembly.literalOps[$0.id] }
         assembly.steps.append(.loop(LoopStep(condition: cond.steps, predicate: predicate, body: loopBody.steps,
-                                             carried: carried, setCondition: kernel)))
+                                             carried: carried, setCondition: kernel, tripCount: tripCount)))
         assembly.stepBuffers.append(Array(Set(outerTouched + cond.touched + [predicate] + loopBody.touched + touched)))
         return ControlFlowReport(
             name: name, operation: op.name, onDevice: true,
             detail: "\(carried.count) carried buffer(s)\(inPlaceCount > 0 ? " (\(inPlaceCount) updated in place)" : ""); condition \(cond.steps.count) step(s), body \(loopBody.steps.count) step(s)"
+                + (tripCount.map { ", trip count \($0)" } ?? "")
                 + (cond.hostSteps + loopBody.hostSteps > 0 ? ", \(cond.hostSteps + loopBody.hostSteps) host step(s) inside" : ""),
             nested: cond.report.controlFlow + loopBody.report.controlFlow)
     }

@@ -55,7 +55,8 @@ extension Executable: CompiledArtifact {
                 case .fft(let f):
                     lines.append("\(indent)\(i): \(f.summary) (b\(f.input)\(f.scratch.map { ", scratch b\($0)" } ?? "")) → b\(f.output)")
                 case .loop(let loop):
-                    lines.append("\(indent)\(i): while (carried \(loop.carried.map { "b\($0)" }.joined(separator: ", "))), predicate b\(loop.predicate), device-side (graph WHILE node)")
+                    lines.append("\(indent)\(i): while (carried \(loop.carried.map { "b\($0)" }.joined(separator: ", "))), predicate b\(loop.predicate), "
+                                 + (loop.tripCount.map { "\($0) trips (counted: the condition is not evaluated)" } ?? "device-side (graph WHILE node)"))
                     lines.append("\(indent)   condition:")
                     describe(loop.condition, indent: indent + "     ")
                     lines.append("\(indent)   body:")

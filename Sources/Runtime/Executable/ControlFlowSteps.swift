@@ -17,13 +17,20 @@ public struct LoopStep: Codable, Sendable, Hashable {
     public var carried: [Int]
     /// `Executable.kernels` index of the set-condition kernel (`ConditionKernel`).
     public var setCondition: Int
+    /// How many times the body runs when the program fixes it (a counted loop, found by the
+    /// compiler): the runtime then queues the body that many times without evaluating the
+    /// condition, or checks it only every few iterations inside a graph. nil: the condition
+    /// decides each iteration.
+    public var tripCount: Int?
 
-    public init(condition: [ExecutionStep], predicate: Int, body: [ExecutionStep], carried: [Int], setCondition: Int) {
+    public init(condition: [ExecutionStep], predicate: Int, body: [ExecutionStep], carried: [Int], setCondition: Int,
+                tripCount: Int? = nil) {
         self.condition = condition
         self.predicate = predicate
         self.body = body
         self.carried = carried
         self.setCondition = setCondition
+        self.tripCount = tripCount
     }
 }
 

@@ -6,7 +6,9 @@ import StableHLO
 /// `nvgpu compile -o FILE.nvx` writes it, `nvgpu run FILE.nvx` and `nvgpu inspect` read it.
 public struct Executable: Codable, Sendable, Hashable {
     /// Bumped whenever the encoding changes; readers refuse newer versions (2 added loop
-    /// and branch steps, 3 convolution directions; older files read unchanged).
+    /// and branch steps, 3 convolution directions; older files read unchanged). A loop's
+    /// optional `tripCount` needs no new version: a reader that ignores it evaluates the
+    /// condition, which gives the same result.
     public static let formatVersion = 3
 
     public var formatVersion: Int = Executable.formatVersion

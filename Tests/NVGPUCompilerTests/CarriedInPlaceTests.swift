@@ -63,6 +63,43 @@ import Testing
         #expect(aliased.first?.source.contains("__restrict__") == true)  // %x keeps it
     }
 
+    /// A scan step: the old state is read by a matmul that runs before the group writing the
+    /// new state; the per-step output is stacked with `dynamic_update_slice`; the counter
+    /// feeds both. Every carried value is written in place and the stack's update stores only
+    /// the update.
+    @Test func readersThatRunFirstAndStackedOutputsNeedNoCopy() throws {
+        let text = """
+        func.func @main(%h0: tensor<4x8xf32>, %w: tensor<8x8xf32>, %xs: tensor<16x4x8xf32>) -> (tensor<4x8xf32>, tensor<16x4x8xf32>) {
+          %zero = stablehlo.constant dense<0> : tensor<i32>
+          %ys0 = stablehlo.constant dense<0.0> : tensor<16x4x8xf32>
+          %r:3 = stablehlo.while(%i = %zero, %h = %h0, %ys = %ys0) : tensor<i32>, tensor<4x8xf32>, tensor<16x4x8xf32>
+          cond {
+            %limit = stablehlo.constant dense<16> : tensor<i32>
+            %p = stablehlo.compare LT, %i, %limit, SIGNED : (tensor<i32>, tensor<i32>) -> tensor<i1>
+            stablehlo.return %p : tensor<i1>
+          } do {
+            %c0 = stablehlo.constant dense<0> : tensor<i32>
+            %x3 = stablehlo.dynamic_slice %xs, %i, %c0, %c0, sizes = [1, 4, 8] : (tensor<16x4x8xf32>, tensor<i32>, tensor<i32>, tensor<i32>) -> tensor<1x4x8xf32>
+            %x = stablehlo.reshape %x3 : (tensor<1x4x8xf32>) -> tensor<4x8xf32>
+            %m = stablehlo.dot_general %h, %w, contracting_dims = [1] x [0] : (tensor<4x8xf32>, tensor<8x8xf32>) -> tensor<4x8xf32>
+            %s = stablehlo.add %m, %x : tensor<4x8xf32>
+            %n = stablehlo.tanh %s : tensor<4x8xf32>
+            %y = stablehlo.reshape %n : (tensor<4x8xf32>) -> tensor<1x4x8xf32>
+            %ys1 = stablehlo.dynamic_update_slice %ys, %y, %i, %c0, %c0 : (tensor<16x4x8xf32>, tensor<1x4x8xf32>, tensor<i32>, tensor<i32>, tensor<i32>) -> tensor<16x4x8xf32>
+            %one = stablehlo.constant dense<1> : tensor<i32>
+            %next = stablehlo.add %i, %one : tensor<i32>
+            stablehlo.return %next, %n, %ys1 : tensor<i32>, tensor<4x8xf32>, tensor<16x4x8xf32>
+          }
+          return %r#1, %r#2 : tensor<4x8xf32>, tensor<16x4x8xf32>
+        }
+        """
+        let (executable, loop) = try Self.loopStep(text)
+        #expect(Self.copied(loop).isEmpty, "\(loop.body)")
+        #expect(loop.tripCount == 16)
+        let update = try #require(executable.kernels.first { $0.source.contains("dynamic_update_slice") })
+        #expect(update.source.contains("in place, one thread per update element"))
+    }
+
     @Test(arguments: [
         // The argument is returned in another slot (a swap): its old value must survive.
         ("swap", "    %z = stablehlo.add %acc, %x : tensor<8xf32>", "%next, %b, %acc"),

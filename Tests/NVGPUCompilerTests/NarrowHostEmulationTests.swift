@@ -49,6 +49,13 @@ inline int __popcll(unsigned long long x) { return __builtin_popcountll(x); }
 template <class T> inline T __shfl_xor_sync(unsigned, T v, int) { return v; }
 inline float rsqrtf(float x) { return 1.0f / sqrtf(x); }
 inline double rsqrt(double x) { return 1.0 / sqrt(x); }
+// CUDA's erfinv (host libm has none): bisection on erf, enough for a start value.
+inline double erfinv(double x) {
+  if (x != x || x <= -1.0 || x >= 1.0) return x == 1.0 ? INFINITY : (x == -1.0 ? -INFINITY : NAN);
+  double lo = -6.0, hi = 6.0;
+  for (int i = 0; i < 200; ++i) { double mid = 0.5 * (lo + hi); if (erf(mid) < x) lo = mid; else hi = mid; }
+  return 0.5 * (lo + hi);
+}
 struct AnyPtr { void* p; template <class T> operator T*() const { return (T*)p; } };
 template <class F> void launch(dim3 grid, unsigned threads, bool sync, F f) {
   gridDim = grid; blockDim = {threads, 1, 1};

@@ -6,7 +6,7 @@ import Testing
 /// `CUDATarget.passes(options:)` lists the target's rewrites by name, after the standard
 /// pipeline, whatever the options (a pass that is off changes nothing).
 @Suite struct TargetPassListTests {
-    static let names = ["composite-to-call", "inline-all", "dynamic-to-static", "map-to-elementwise",
+    static let names = ["composite-to-call", "inline-all", "nvgpu-process-grid", "dynamic-to-static", "map-to-elementwise",
                         "forward-tuples", "drop-unused-tokens", "nvgpu-attention-fusion", "nvgpu-matmul-epilogue-fusion",
                         "nvgpu-convolution-layout", "nvgpu-convolution-epilogue-fusion", "nvgpu-collective-layout",
                         "nvgpu-duplicate-cheap-producers"]

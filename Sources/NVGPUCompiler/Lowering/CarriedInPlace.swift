@@ -7,11 +7,12 @@ import StableHLO
 /// `argument` k, when the result is computed in the body, returned only there, of the same
 /// type, and the argument is not returned. `ExecutableBuilder` keeps it after fusion
 /// planning only when the write cannot be seen by a read of the old value
-/// (`inPlaceGroup(for:groups:block:)`): every op reading the argument is in the fusion
-/// group that computes the result, and every op there that depends on the argument is
-/// elementwise over the argument's shape, so the one kernel that writes element i of the
-/// result reads element i of the argument, in the same thread, first. The kernel's
-/// pointers for the two are then declared without `__restrict__`.
+/// (`inPlaceGroup(for:groups:block:)`): every op reading the argument outside the group
+/// that computes the result runs before it, and every op of the group that depends on the
+/// argument is elementwise over the argument's shape, so the one kernel that writes element
+/// i of the result reads element i of the argument, in the same thread, first (the kernel's
+/// pointers for the two are then declared without `__restrict__`) — or the group is a
+/// `dynamic_update_slice` of the argument, whose in-place kernel stores only the update.
 struct CarriedInPlace {
     var result: Value
     var argument: Value
@@ -34,19 +35,26 @@ struct CarriedInPlace {
         return result
     }
 
-    /// The fusion group that may write `candidate.result` over its argument's buffer, or nil.
+    /// The group that may write `candidate.result` over its argument's buffer, or nil: a
+    /// fusion group, or a `dynamic_update_slice` group updating the argument (its in-place
+    /// kernel stores only the update). Ops outside the group may read the argument only in
+    /// groups emitted before it (their steps have run when it writes; collectives are
+    /// excluded, their calls may be deferred to a later library group).
     static func inPlaceGroup(for candidate: CarriedInPlace, groups: [FusionGroup], block: Block) -> Int? {
         let argument = candidate.argument.id
         guard let shape = candidate.argument.type.tensorType?.shape,
               let definition = block.operations.firstIndex(where: { $0.results.contains { $0.id == candidate.result.id } }),
-              let g = groups.firstIndex(where: { $0.operations.contains(definition) }), groups[g].kind == .fusion else {
+              let g = groups.firstIndex(where: { $0.operations.contains(definition) }) else {
             return nil
         }
+        let isUpdate = isUpdateSlice(block.operations[definition], of: argument) && groups[g].kind == .dedicated
+        guard groups[g].kind == .fusion || isUpdate else { return nil }
         let members = Set(groups[g].operations)
-        for (i, op) in block.operations.enumerated() {
-            if op.operands.contains(where: { $0.id == argument }), !members.contains(i) { return nil }
-            if op.regions.contains(where: { reads($0, argument) }) { return nil }
+        for (i, op) in block.operations.enumerated() where !members.contains(i) {
+            guard op.operands.contains(where: { $0.id == argument }) || op.regions.contains(where: { reads($0, argument) }) else { continue }
+            guard let h = groups.firstIndex(where: { $0.operations.contains(i) }), h < g, groups[h].kind != .collective else { return nil }
         }
+        if isUpdate { return g }
         var dependent: Set<Int> = [argument]
         for i in groups[g].operations.sorted() {
             let op = block.operations[i]
@@ -56,6 +64,13 @@ struct CarriedInPlace {
             for r in op.results { dependent.insert(r.id) }
         }
         return g
+    }
+
+    /// Whether `op` is a `dynamic_update_slice` of value `id` that reads `id` only as the
+    /// operand it updates.
+    static func isUpdateSlice(_ op: Operation, of id: Int) -> Bool {
+        op.name == "stablehlo.dynamic_update_slice" && op.operands.first?.id == id
+            && !op.operands.dropFirst().contains { $0.id == id }
     }
 
     /// Whether an op anywhere in `region` reads value `id`.

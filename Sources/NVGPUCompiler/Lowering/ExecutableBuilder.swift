@@ -1,3 +1,4 @@
+import Foundation
 import Compiler
 import Runtime
 import StableHLO
@@ -130,6 +131,15 @@ public struct ExecutableBuilder {
         var aliasedByGroup: [Int: (values: Set<Int>, candidates: [CarriedInPlace])] = [:]
         for candidate in context.carriedInPlace {
             guard let g = CarriedInPlace.inPlaceGroup(for: candidate, groups: groups, block: block) else { continue }
+            if groups[g].kind == .dedicated {
+                let index = groups[g].operations[0]
+                let op = block.operations[index]
+                guard let kernel = try? DynamicSliceKernels.updateSliceInPlace(op, name: "\(prefix)dedicated_\(index)") else { continue }
+                let empty = (op.operandTensorType(1)?.elementCount ?? 0) == 0
+                familyKernels[index] = FusionKernels(kernels: empty ? [] : [kernel], scratch: [])
+                assembly.bufferOf[candidate.result.id] = candidate.buffer
+                continue
+            }
             aliasedByGroup[g, default: ([], [])].values.formUnion([candidate.argument.id, candidate.result.id])
             aliasedByGroup[g, default: ([], [])].candidates.append(candidate)
         }
@@ -147,6 +157,11 @@ public struct ExecutableBuilder {
             case .constant:
                 try assembly.addConstant(block.operations[group.operations[0]])
             case .fusion:
+                if let alias = Self.reshapeAlias(group, block: block, assembly: assembly, context: context) {
+                    assembly.bufferOf[alias.value] = alias.buffer
+                    kernelsPerGroup[g] = []
+                    continue
+                }
                 let planned = fusionKernels[g] ?? FusionKernels(kernels: [], scratch: [])
                 kernelsPerGroup[g] = planned.kernels.map(\.name)
                 try assembly.addKernels(planned, group: group)
@@ -198,6 +213,27 @@ public struct ExecutableBuilder {
         let results = terminator.operands
         return (results, LoweringReport(groups: groups, kernelsPerGroup: kernelsPerGroup, rounds: rounds, controlFlow: controlFlow))
     }
+
+    /// A group of reshapes only holds its input's bytes in the same (row-major) order, so
+    /// its result reads the input's buffer instead of a copy kernel writing a new one — when
+    /// that buffer is an intermediate defined in this block that nothing writes again (not
+    /// a carried buffer updated in place) and the result is not returned from the block.
+    static func reshapeAlias(_ group: FusionGroup, block: Block, assembly: Assembly,
+                             context: BlockContext) -> (value: Int, buffer: Int)? {
+        guard group.operations.allSatisfy({ block.operations[$0].name == "stablehlo.reshape" }),
+              group.inputs.count == 1, group.outputs.count == 1, !Self.reshapeAliasDisabled,
+              let input = group.inputs.first, let output = group.outputs.first,
+              input.type.tensorType?.elementCount == output.type.tensorType?.elementCount,
+              input.type.tensorType?.elementType == output.type.tensorType?.elementType,
+              !(block.operations.last?.operands.contains { $0.id == output.id } ?? true),
+              block.operations.contains(where: { $0.results.contains { $0.id == input.id } }),
+              let buffer = assembly.bufferOf[input.id], assembly.arenaBuffers.contains(buffer),
+              !context.carriedInPlace.contains(where: { $0.buffer == buffer }) else { return nil }
+        return (output.id, buffer)
+    }
+
+    /// `NVGPU_RESHAPE_ALIAS=0` runs reshape-only groups as copy kernels (for A/B timing).
+    static let reshapeAliasDisabled = ProcessInfo.processInfo.environment["NVGPU_RESHAPE_ALIAS"] == "0"
 
     /// Tightens the policies of a group's ops after it failed to become kernels.
     private func escalate(_ group: FusionGroup, block: Block, error: any Error,

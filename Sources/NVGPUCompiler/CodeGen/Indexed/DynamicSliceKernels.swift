@@ -71,6 +71,43 @@ enum DynamicSliceKernels {
             comment: "\(name): \(describe), one thread per result element", op: op, body: w.lines)
     }
 
+    /// `dynamic_update_slice` whose result is its operand's buffer (a loop-carried value
+    /// updated in place, `CarriedInPlace`): one thread per update element stores it at the
+    /// clamped starts; the rest of the buffer is left as it is. Binds the update, the
+    /// starts and the result (not the operand).
+    static func updateSliceInPlace(_ op: Operation, name: String) throws -> GeneratedKernel {
+        let (operand, type) = try IndexedSource.dataType(op.operandTensorType(0), role: "operand", op: op)
+        guard op.operands.count >= 2 else {
+            throw CodeGenError("stablehlo.dynamic_update_slice expects an operand, an update and start indices", at: op.location)
+        }
+        let (update, _) = try IndexedSource.dataType(op.operandTensorType(1), role: "update", op: op)
+        let describe = "stablehlo.dynamic_update_slice \(operand), \(update) in place"
+        let shape = operand.shape, rank = shape.count
+        guard op.operands.count == 2 + rank, op.results.count == 1, op.resultTensorType(0) == operand,
+              update.elementType == operand.elementType, update.shape.count == rank,
+              zip(update.shape, shape).allSatisfy({ $0 <= $1 }) else {
+            throw CodeGenError("\(describe): expects an update that fits the operand and one start index per dimension", at: op.location)
+        }
+        let startTypes = try startIndexTypes(op, first: 2, rank: rank, describe: describe)
+        let w = KernelBodyWriter(definitions: [:], literals: [:], parameters: [:], indexType: "idx_t")
+        w.indent = 2
+        IndexedSource.decode("i", shape: update.shape, prefix: "u", into: w)
+        var position: [String] = []
+        for d in 0..<rank {
+            w.emit("const long long p\(d) = (long long)u\(d) + nv_clamp_position(nv_position(start\(d)[0]), \(shape[d] - update.shape[d]));")
+            position.append("(idx_t)p\(d)")
+        }
+        w.emit("out[\(IndexedSource.dot(position, ElementIndex.strides(shape)))] = update[i];")
+        return IndexedSource.kernel(
+            name: name,
+            parameters: ["const \(type.storage)* __restrict__ update"]
+                + startTypes.enumerated().map { "const \($0.element.storage)* __restrict__ start\($0.offset)" }
+                + ["\(type.storage)* __restrict__ out"],
+            bindings: op.operands.dropFirst().map { .value($0) } + [.value(op.results[0])],
+            total: update.elementCount, counts: [operand.elementCount, update.elementCount],
+            comment: "\(name): \(describe), one thread per update element", op: op, body: w.lines)
+    }
+
     /// The element types of the `rank` scalar start-index operands from `first` on.
     static func startIndexTypes(_ op: Operation, first: Int, rank: Int, describe: String) throws -> [KernelElementType] {
         try (0..<rank).map { d in

@@ -45,6 +45,14 @@ def rnn(h, w, u, xs):
     return h, trace
 
 
+def scan_stack(h, xs):
+    # Every step's state stacked (ys): a dynamic_update_slice of a carried [T, ...] buffer.
+    def step(h, x):
+        h = jnp.tanh(h * 0.5 + x)
+        return h, h
+    return lax.scan(step, h, xs)
+
+
 def cond(x):
     return lax.cond(jnp.sum(x) > 0, jnp.sin, jnp.cos, x)
 
@@ -64,6 +72,7 @@ def f32(*shape, scale=1.0):
 
 PROGRAMS = [(f"fori_{n}", fori(n), [f32(1024)]) for n in (1, 16, 256, 1024)] + [
     ("rnn_scan_256x64x512", rnn, [f32(64, 512), f32(512, 512, scale=0.04), f32(512, 512, scale=0.04), f32(256, 64, 512)]),
+    ("scan_stack_128x64x512", scan_stack, [f32(64, 512), f32(128, 64, 512)]),
     ("cond_1024", cond, [f32(1024)]),
     ("while_data_4096", while_data, [np.abs(f32(4096, scale=1000.0))]),
     ("tiny_add_1024", tiny, [f32(1024), f32(1024)]),

@@ -113,7 +113,7 @@ public struct ExecutableBuilder {
         var rounds = 0
         while true {
             rounds += 1
-            groups = FusionPlanner(policies: policies, decided: decided).plan(block)
+            groups = FusionGroup.splittingReshapeOutputs(FusionPlanner(policies: policies, decided: decided).plan(block), block: block)
             fusionKernels = [:]
             var failed = false
             for (g, group) in groups.enumerated() where group.kind == .fusion {
@@ -216,8 +216,10 @@ public struct ExecutableBuilder {
 
     /// A group of reshapes only holds its input's bytes in the same (row-major) order, so
     /// its result reads the input's buffer instead of a copy kernel writing a new one — when
-    /// that buffer is an intermediate defined in this block that nothing writes again (not
-    /// a carried buffer updated in place) and the result is not returned from the block.
+    /// that buffer belongs to a value defined in this block (written once per run of the
+    /// block: a fresh intermediate, or a carried buffer its value is computed into in place,
+    /// which nothing writes again before the next iteration) and the result is not returned
+    /// from the block.
     static func reshapeAlias(_ group: FusionGroup, block: Block, assembly: Assembly,
                              context: BlockContext) -> (value: Int, buffer: Int)? {
         guard group.operations.allSatisfy({ block.operations[$0].name == "stablehlo.reshape" }),
@@ -227,8 +229,7 @@ public struct ExecutableBuilder {
               input.type.tensorType?.elementType == output.type.tensorType?.elementType,
               !(block.operations.last?.operands.contains { $0.id == output.id } ?? true),
               block.operations.contains(where: { $0.results.contains { $0.id == input.id } }),
-              let buffer = assembly.bufferOf[input.id], assembly.arenaBuffers.contains(buffer),
-              !context.carriedInPlace.contains(where: { $0.buffer == buffer }) else { return nil }
+              let buffer = assembly.bufferOf[input.id], assembly.arenaBuffers.contains(buffer) else { return nil }
         return (output.id, buffer)
     }
 

@@ -111,9 +111,12 @@ public struct ExecutableBuilder {
         var groups: [FusionGroup] = []
         var fusionKernels: [Int: FusionKernels] = [:]
         var rounds = 0
+        var mergesSiblings = true
         while true {
             rounds += 1
             groups = FusionGroup.splittingReshapeOutputs(FusionPlanner(policies: policies, decided: decided).plan(block), block: block)
+            let planned = Set(groups.map(\.operations))
+            if mergesSiblings { groups = FusionGroup.mergingSiblingReductions(groups, block: block, policies: policies) }
             fusionKernels = [:]
             var failed = false
             for (g, group) in groups.enumerated() where group.kind == .fusion {
@@ -121,6 +124,17 @@ public struct ExecutableBuilder {
                     fusionKernels[g] = try FusionKernelBuilder(group: group, block: block, name: "\(prefix)fusion_\(g)").build()
                 } catch {
                     failed = true
+                    if !planned.contains(group.operations) {
+                        // A merge of sibling reductions that does not build: seal its
+                        // reductions (no consumers fused) once, then plan without merges.
+                        let reductions = group.operations.filter { block.operations[$0].name == "stablehlo.reduce" }
+                        if reductions.allSatisfy({ (policies[$0] ?? .free) == .free }) {
+                            for i in reductions { policies[i] = .sealed }
+                        } else {
+                            mergesSiblings = false
+                        }
+                        continue
+                    }
                     escalate(group, block: block, error: error, policies: &policies, final: rounds >= Self.maximumRounds)
                 }
             }

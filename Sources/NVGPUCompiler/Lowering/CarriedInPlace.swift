@@ -50,6 +50,7 @@ struct CarriedInPlace {
         let isUpdate = isUpdateSlice(block.operations[definition], of: argument) && groups[g].kind == .dedicated
         guard groups[g].kind == .fusion || isUpdate else { return nil }
         let members = Set(groups[g].operations)
+        if members.contains(where: { block.operations[$0].regions.contains { reads($0, argument) } }) { return nil }
         for (i, op) in block.operations.enumerated() where !members.contains(i) {
             guard op.operands.contains(where: { $0.id == argument }) || op.regions.contains(where: { reads($0, argument) }) else { continue }
             guard let h = groups.firstIndex(where: { $0.operations.contains(i) }), h < g, groups[h].kind != .collective else { return nil }

@@ -34,19 +34,8 @@ enum DynamicSliceKernels {
     /// `dynamic_update_slice(operand, update, starts...)`: the operand, with the update's
     /// block at the clamped starts.
     static func updateSlice(_ op: Operation, name: String) throws -> GeneratedKernel {
-        let (operand, type) = try IndexedSource.dataType(op.operandTensorType(0), role: "operand", op: op)
-        guard op.operands.count >= 2 else {
-            throw CodeGenError("stablehlo.dynamic_update_slice expects an operand, an update and start indices", at: op.location)
-        }
-        let (update, _) = try IndexedSource.dataType(op.operandTensorType(1), role: "update", op: op)
-        let describe = "stablehlo.dynamic_update_slice \(operand), \(update)"
+        let (operand, type, update, startTypes, describe) = try updateOperands(op, suffix: "")
         let shape = operand.shape, rank = shape.count
-        guard op.operands.count == 2 + rank, op.results.count == 1, op.resultTensorType(0) == operand,
-              update.elementType == operand.elementType, update.shape.count == rank,
-              zip(update.shape, shape).allSatisfy({ $0 <= $1 }) else {
-            throw CodeGenError("\(describe): expects an update that fits the operand and one start index per dimension", at: op.location)
-        }
-        let startTypes = try startIndexTypes(op, first: 2, rank: rank, describe: describe)
         let w = KernelBodyWriter(definitions: [:], literals: [:], parameters: [:], indexType: "idx_t")
         w.indent = 2
         IndexedSource.decode("i", shape: shape, prefix: "o", into: w)
@@ -76,19 +65,8 @@ enum DynamicSliceKernels {
     /// clamped starts; the rest of the buffer is left as it is. Binds the update, the
     /// starts and the result (not the operand).
     static func updateSliceInPlace(_ op: Operation, name: String) throws -> GeneratedKernel {
-        let (operand, type) = try IndexedSource.dataType(op.operandTensorType(0), role: "operand", op: op)
-        guard op.operands.count >= 2 else {
-            throw CodeGenError("stablehlo.dynamic_update_slice expects an operand, an update and start indices", at: op.location)
-        }
-        let (update, _) = try IndexedSource.dataType(op.operandTensorType(1), role: "update", op: op)
-        let describe = "stablehlo.dynamic_update_slice \(operand), \(update) in place"
+        let (operand, type, update, startTypes, describe) = try updateOperands(op, suffix: " in place")
         let shape = operand.shape, rank = shape.count
-        guard op.operands.count == 2 + rank, op.results.count == 1, op.resultTensorType(0) == operand,
-              update.elementType == operand.elementType, update.shape.count == rank,
-              zip(update.shape, shape).allSatisfy({ $0 <= $1 }) else {
-            throw CodeGenError("\(describe): expects an update that fits the operand and one start index per dimension", at: op.location)
-        }
-        let startTypes = try startIndexTypes(op, first: 2, rank: rank, describe: describe)
         let w = KernelBodyWriter(definitions: [:], literals: [:], parameters: [:], indexType: "idx_t")
         w.indent = 2
         IndexedSource.decode("i", shape: update.shape, prefix: "u", into: w)
@@ -106,6 +84,26 @@ enum DynamicSliceKernels {
             bindings: op.operands.dropFirst().map { .value($0) } + [.value(op.results[0])],
             total: update.elementCount, counts: [operand.elementCount, update.elementCount],
             comment: "\(name): \(describe), one thread per update element", op: op, body: w.lines)
+    }
+
+    /// A `dynamic_update_slice`'s operand and update types (checked to fit), its start-index
+    /// types and its description for errors and comments.
+    static func updateOperands(_ op: Operation, suffix: String) throws
+        -> (operand: TensorType, type: KernelElementType, update: TensorType, startTypes: [KernelElementType], describe: String)
+    {
+        let (operand, type) = try IndexedSource.dataType(op.operandTensorType(0), role: "operand", op: op)
+        guard op.operands.count >= 2 else {
+            throw CodeGenError("stablehlo.dynamic_update_slice expects an operand, an update and start indices", at: op.location)
+        }
+        let (update, _) = try IndexedSource.dataType(op.operandTensorType(1), role: "update", op: op)
+        let describe = "stablehlo.dynamic_update_slice \(operand), \(update)" + suffix
+        let shape = operand.shape, rank = shape.count
+        guard op.operands.count == 2 + rank, op.results.count == 1, op.resultTensorType(0) == operand,
+              update.elementType == operand.elementType, update.shape.count == rank,
+              zip(update.shape, shape).allSatisfy({ $0 <= $1 }) else {
+            throw CodeGenError("\(describe): expects an update that fits the operand and one start index per dimension", at: op.location)
+        }
+        return (operand, type, update, try startIndexTypes(op, first: 2, rank: rank, describe: describe), describe)
     }
 
     /// The element types of the `rank` scalar start-index operands from `first` on.

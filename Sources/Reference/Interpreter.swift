@@ -79,11 +79,16 @@ public final class Interpreter {
             if op.name == "stablehlo.return" || op.name == "func.return" || op.name == "return" {
                 return inputs
             }
-            guard let kernel = KernelRegistry.table[op.name] else {
-                throw InterpreterError.unsupportedOperation(name: op.name, location: op.location)
-            }
             try memoryBudget.check(op)
-            let outputs = try kernel(KernelCall(op: op, operands: inputs, interpreter: self, scope: env))
+            let outputs: [RuntimeValue]
+            if QuantizedForm.involvesQuantizedTensors(op) {
+                outputs = try QuantizedEvaluation.run(op, inputs, interpreter: self, scope: env)
+            } else {
+                guard let kernel = KernelRegistry.table[op.name] else {
+                    throw InterpreterError.unsupportedOperation(name: op.name, location: op.location)
+                }
+                outputs = try kernel(KernelCall(op: op, operands: inputs, interpreter: self, scope: env))
+            }
             guard outputs.count == op.results.count else {
                 throw InterpreterError.failed(Diagnostic(.run, at: op.location,
                     "\(op.name): produced \(outputs.count) results, expected \(op.results.count)"))

@@ -214,6 +214,15 @@ final class AttributeTable {
             elements = product
             dims.append(Int(d))
         }
+        if case .opaque(let text) = element, text.hasPrefix("!quant.uniform<") {
+            let quantization: UniformQuantization
+            do {
+                quantization = try UniformQuantization(parsing: text)
+            } catch let diagnostic as Diagnostic {
+                throw c.error(diagnostic.message)
+            }
+            return .tensor(TensorType(shape: dims, quantization: quantization, encoding: encoding))
+        }
         guard case .scalar(let e) = element else {
             let body = (dims.map { $0 == TensorType.dynamic ? "?" : String($0) } + [element.description]).joined(separator: "x")
             return .opaque("tensor<" + body + (encoding.map { ", " + $0 } ?? "") + ">")

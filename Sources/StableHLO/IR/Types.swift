@@ -6,11 +6,34 @@ public struct TensorType: Hashable, Sendable, CustomStringConvertible {
     public var elementType: ElementType
     /// Optional encoding attribute (`tensor<4xf32, #enc>`), kept verbatim.
     public var encoding: String?
+    /// The quantization parameters of a quantized tensor (`tensor<2x!quant.uniform<i8:f32,
+    /// 0.5>>`), whose `elementType` is then the storage type.
+    public var quantization: UniformQuantization?
 
-    public init(shape: [Int], elementType: ElementType, encoding: String? = nil) {
+    public init(shape: [Int], elementType: ElementType, encoding: String? = nil,
+                quantization: UniformQuantization? = nil) {
         self.shape = shape
         self.elementType = elementType
         self.encoding = encoding
+        self.quantization = quantization
+    }
+
+    /// A quantized tensor type of `shape` (its element type is the storage type).
+    public init(shape: [Int], quantization: UniformQuantization, encoding: String? = nil) {
+        self.init(shape: shape, elementType: quantization.storageType, encoding: encoding, quantization: quantization)
+    }
+
+    public var isQuantized: Bool { quantization != nil }
+
+    /// The same shape with the storage type and no quantization: what a quantized tensor holds.
+    public var storageType: TensorType {
+        TensorType(shape: shape, elementType: elementType, encoding: encoding)
+    }
+
+    /// The same shape in the type quantized values stand for (self when not quantized).
+    public var expressedType: TensorType {
+        guard let quantization else { return self }
+        return TensorType(shape: shape, elementType: .float(quantization.expressedType), encoding: encoding)
     }
 
     public var rank: Int { shape.count }
@@ -23,7 +46,7 @@ public struct TensorType: Hashable, Sendable, CustomStringConvertible {
     /// `tensor<2x3xf32>`.
     public var description: String {
         let dims = shape.map { $0 == Self.dynamic ? "?" : String($0) }
-        let body = (dims + [elementType.description]).joined(separator: "x")
+        let body = (dims + [quantization?.description ?? elementType.description]).joined(separator: "x")
         if let encoding { return "tensor<\(body), \(encoding)>" }
         return "tensor<\(body)>"
     }

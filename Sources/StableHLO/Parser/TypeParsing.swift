@@ -110,11 +110,27 @@ extension TextParser {
         }
         let elementLocation = lexer.location
         let element: ElementType
+        let quantization: UniformQuantization?
         if lexer.peek() == 0x21 {
-            // A quantized or other dialect element type: keep the whole tensor type verbatim.
-            lexer.reset(to: bodyStart)
-            return .opaque("tensor" + (try lexer.skipBalanced()))
+            lexer.advance(by: 1)
+            guard lexer.lexIdentifier() == "quant.uniform" else {
+                // Another dialect element type: keep the whole tensor type verbatim.
+                lexer.reset(to: bodyStart)
+                return .opaque("tensor" + (try lexer.skipBalanced()))
+            }
+            let parameters = try UniformQuantization(parsing: try lexer.skipBalanced(), at: elementLocation)
+            quantization = parameters
+            element = parameters.storageType
+        } else {
+            element = try parseScalarElement(location: elementLocation)
+            quantization = nil
         }
+        return try finishTensorBody(shape: shape, element: element, quantization: quantization, location: location)
+    }
+
+    /// The element type word of a tensor type (`f32`, `i8`, `complex<f64>`).
+    private mutating func parseScalarElement(location elementLocation: SourceLocation) throws -> ElementType {
+        let element: ElementType
         guard let word = lexer.lexWord() else {
             throw error("expected an element type, found \(lexer.describeNext())")
         }
@@ -125,6 +141,12 @@ extension TextParser {
         } else {
             throw Diagnostic(.parse, at: elementLocation, "unknown element type '\(word)'")
         }
+        return element
+    }
+
+    /// The optional encoding and the closing `>` of a tensor type.
+    private mutating func finishTensorBody(shape: [Int], element: ElementType, quantization: UniformQuantization?,
+                                           location: SourceLocation) throws -> IRType {
         var encoding: String?
         if lexer.consume(0x2C) {
             let start = lexer.position
@@ -150,7 +172,7 @@ extension TextParser {
             }
             elements = product
         }
-        return .tensor(TensorType(shape: shape, elementType: element, encoding: encoding))
+        return .tensor(TensorType(shape: shape, elementType: element, encoding: encoding, quantization: quantization))
     }
 
     /// Parses `<f32>` after `complex`.

@@ -107,9 +107,12 @@ struct ModuleWalker {
                 scopes.removeLast()
             }
         }
-        if operandsDefined, let rule = VerifierRules.table[op.name], !Self.involvesOpaqueTypes(op) {
+        if operandsDefined, !Self.involvesOpaqueTypes(op) {
             do {
-                try rule(VerifiedOperation(op: op, module: module, function: function))
+                let judged = try QuantizationRules.view(of: VerifiedOperation(op: op, module: module, function: function))
+                if let rule = VerifierRules.table[op.name] {
+                    try rule(VerifiedOperation(op: judged, module: module, function: function))
+                }
             } catch let diagnostic as Diagnostic {
                 diagnostics.append(diagnostic)
             } catch {
@@ -155,7 +158,7 @@ struct ModuleWalker {
         name == "stablehlo.return" || isFunctionReturn(name)
     }
 
-    /// Types the verifier cannot judge (quantized, unranked, dialect types): such ops get
+    /// Types the verifier cannot judge (unranked, dialect types): such ops get
     /// only the structural checks.
     static func involvesOpaqueTypes(_ op: Operation) -> Bool {
         func isOpaque(_ type: IRType) -> Bool {

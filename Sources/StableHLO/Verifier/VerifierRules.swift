@@ -10,6 +10,7 @@ enum VerifierRules {
             SlicingRules.table, ReductionRules.table, DotConvolutionRules.table,
             GatherScatterRules.table, ControlFlowRules.table, LinearAlgebraRules.table,
             DynamicShapeRules.table, NormalizationRules.table, CollectiveRules.table,
+            QuantizationRules.table,
         ]
         for family in families { merged.merge(family) { first, _ in first } }
         return merged

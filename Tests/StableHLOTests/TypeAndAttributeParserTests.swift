@@ -18,7 +18,8 @@ import Testing
          .tuple([.tensor(TensorType(shape: [], elementType: .float(.f32))), .tuple([.token])])),
         ("tensor<?xf32, #stablehlo.bounds<4>>",
          .tensor(TensorType(shape: [-1], elementType: .float(.f32), encoding: "#stablehlo.bounds<4>"))),
-        ("tensor<2x!quant.uniform<i8:f32, 1.0:3>>", .opaque("tensor<2x!quant.uniform<i8:f32, 1.0:3>>")),
+        ("tensor<2x!quant.uniform<i8:f32, 1.0:3>>", .tensor(TensorType(shape: [2], quantization: UniformQuantization(
+            storageType: .si(8), expressedType: .f32, scales: [1.0], zeroPoints: [3])))),
         ("tensor<*xf32>", .opaque("tensor<*xf32>")),
         ("i32", .scalar(.si(32))),
         ("(tensor<f32>, i1) -> (tensor<f32>, tensor<i1>)", .function(

@@ -1,6 +1,6 @@
 extension Pipeline {
-    /// The target-independent passes every compilation runs, top to bottom: inline private
-    /// functions, canonicalize, simplify broadcasts, fold constants, canonicalize what folding
+    /// The target-independent passes every compilation runs, top to bottom: lower quantized
+    /// tensors to integer and float math, inline private functions, canonicalize, simplify broadcasts, fold constants, canonicalize what folding
     /// exposed, merge common subexpressions, drop dead code.
     public static var standard: Pipeline { standard(foldingConstants: true) }
 
@@ -8,7 +8,7 @@ extension Pipeline {
     /// (`CompileOptions.foldsConstants`), so ops on constants run on the target.
     public static func standard(foldingConstants: Bool) -> Pipeline {
         let folding: [any Pass] = foldingConstants ? [FoldConstantsPass()] : []
-        let before: [any Pass] = [InlinePass(), CanonicalizePass(), SimplifyBroadcastsPass()]
+        let before: [any Pass] = [LowerQuantizedPass(), InlinePass(), CanonicalizePass(), SimplifyBroadcastsPass()]
         let after: [any Pass] = [CanonicalizePass(), CSEPass(), DCEPass()]
         return Pipeline(before + folding + after)
     }

@@ -28,7 +28,7 @@ enum ElementCombiner: Sendable, Equatable {
               terminator.operands.count == n
         else { return nil }
         for (i, a) in block.arguments.enumerated() {
-            guard let t = a.type.tensorType, t.shape.isEmpty, t.elementType == types[i % n] else { return nil }
+            guard let t = a.type.tensorType, t.shape.isEmpty, t.elementType == types[i % n], !t.isQuantized else { return nil }
         }
         var definitions: [Int: (ElementCombiner, lhs: Int, rhs: Int)] = [:]
         for op in block.operations.dropLast() {

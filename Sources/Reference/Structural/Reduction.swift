@@ -21,6 +21,7 @@ enum BinaryReducer: String {
         let op = block.operations[0], ret = block.operations[1]
         guard op.name.hasPrefix("stablehlo."), let kind = BinaryReducer(rawValue: String(op.shortName)),
               op.operands.count == 2, op.results.count == 1, op.regions.isEmpty,
+              !QuantizedForm.involvesQuantizedTensors(op),
               Set(op.operands.map(\.id)) == Set(block.arguments.map(\.id)),
               ret.operands.count == 1, ret.operands[0].id == op.results[0].id
         else { return nil }

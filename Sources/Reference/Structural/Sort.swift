@@ -51,6 +51,7 @@ enum Sort {
         guard let block = comparator.entry, block.operations.count == 2 else { return nil }
         let cmp = block.operations[0], ret = block.operations[1]
         guard cmp.name == "stablehlo.compare", cmp.operands.count == 2, cmp.results.count == 1,
+              !QuantizedForm.involvesQuantizedTensors(cmp),
               block.arguments.count == 2 * inputs.count, ret.operands.count == 1,
               ret.operands[0].id == cmp.results[0].id,
               case .enumCase(_, _, let direction)? = cmp[attribute: "comparison_direction"],

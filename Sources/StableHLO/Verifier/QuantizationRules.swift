@@ -43,6 +43,9 @@ enum QuantizationRules {
         for (label, values) in [("operand", op.operands), ("result", op.results)] {
             for (i, value) in values.enumerated() {
                 guard case .tensor(let t) = value.type, let q = t.quantization else { continue }
+                guard t.elementType == q.storageType else {
+                    throw v.error("\(label) #\(i) holds \(t.elementType) elements but its quantization stores \(q.storageType)")
+                }
                 if let problem = q.violation(shape: t.shape) { throw v.error("\(label) #\(i) type \(t): \(problem)") }
             }
         }

@@ -12,6 +12,8 @@ public final class Interpreter {
     public var checkCount = 0
     /// Where `interpreter.probe` records values (shared when given to `init`).
     public let probeLog: ProbeLog
+    /// Where `interpreter.print` writes.
+    public let output: InterpreterOutput
     /// Values recorded by `interpreter.probe`, by probe id, in execution order.
     public var probes: [String: [Tensor]] { probeLog.all }
     /// The process this interpreter runs as in a grid run (nil: a 1×1 grid).
@@ -20,10 +22,12 @@ public final class Interpreter {
     /// Host memory each op's results are checked against before it runs.
     let memoryBudget: HostMemoryBudget
 
-    public init(module: Module, deadline: ContinuousClock.Instant? = nil, probeLog: ProbeLog = ProbeLog()) {
+    public init(module: Module, deadline: ContinuousClock.Instant? = nil, probeLog: ProbeLog = ProbeLog(),
+                output: InterpreterOutput = .standardOutput) {
         self.module = module
         self.deadline = deadline
         self.probeLog = probeLog
+        self.output = output
         var fs: [String: Function] = [:]
         for f in module.functions where fs[f.name] == nil { fs[f.name] = f }
         self.functions = fs

@@ -32,6 +32,7 @@ enum CheckKernels {
         },
         "check.expect_serialized_eq": expectSerializedEqual,
         "interpreter.probe": probe,
+        "interpreter.print": InterpreterPrint.print,
         "stablehlo.custom_call": customCall,
     ]
 

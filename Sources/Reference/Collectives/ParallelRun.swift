@@ -38,7 +38,9 @@ enum ParallelRun {
             throw call.error("the programs take \(next) operands, \(call.operands.count) given")
         }
         let infeed = try call.op[attribute: "infeed"].map { InfeedQueue(functions: try symbols($0, "infeed", call)) }
-        let execution = ProcessGridExecution(module: module, grid: grid, deadline: call.interpreter.deadline)
+        var execution = ProcessGridExecution(module: module, grid: grid, deadline: call.interpreter.deadline)
+        execution.probeLog = call.interpreter.probeLog
+        execution.output = call.interpreter.output
         let results = try execution.run(programs: flat, arguments: arguments, infeed: infeed, at: call.op.location)
         let joined = results.flatMap { $0 }
         guard joined.count == call.op.results.count else {

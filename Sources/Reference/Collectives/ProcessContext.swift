@@ -99,6 +99,9 @@ struct ProcessGridExecution {
     let module: Module
     let grid: ProcessGrid
     let deadline: ContinuousClock.Instant?
+    /// Shared by every process's interpreter.
+    var probeLog = ProbeLog()
+    var output = InterpreterOutput.standardOutput
 
     /// Per-process stack size: the interpreter recurses through regions and calls.
     static let stackSize = 16 << 20
@@ -118,10 +121,10 @@ struct ProcessGridExecution {
         let done = DispatchSemaphore(value: 0)
         for (i, process) in processes.enumerated() {
             let context = ProcessContext(grid: grid, process: process, rendezvous: rendezvous, infeed: infeed)
-            let module = self.module, deadline = self.deadline
+            let module = self.module, deadline = self.deadline, probeLog = self.probeLog, output = self.output
             let name = programs[i], args = arguments[i]
             let thread = Thread {
-                let interpreter = Interpreter(module: module, deadline: deadline)
+                let interpreter = Interpreter(module: module, deadline: deadline, probeLog: probeLog, output: output)
                 interpreter.process = context
                 let outcome: Result<[RuntimeValue], any Error>
                 do {

@@ -7,6 +7,25 @@ import StableHLO
 /// batch group, the padded/dilated input windows become the rows of a patch matrix, which
 /// is multiplied by the kernel's rows for those features (`MatrixProduct`).
 enum Convolution {
+    /// `dynamic_conv`: `convolution` with its padding given as a third operand, an
+    /// `N×2` integer tensor of (low, high) pairs.
+    static func dynamicConvolution(_ call: KernelCall) throws -> [RuntimeValue] {
+        guard call.operands.count == 3, call.op.operands.count == 3 else {
+            throw call.error("expects 3 operands (lhs, rhs, padding), got \(call.operands.count)")
+        }
+        let padding = try call.tensor(2)
+        guard padding.shape.count == 2, padding.shape[1] == 2, let values = padding.ints else {
+            throw call.error("padding must be an N×2 integer tensor, got \(padding.type)")
+        }
+        var op = call.op
+        op.operands.removeLast()
+        let type = TensorType(shape: padding.shape, elementType: .si(64))
+        let bytes = values.flatMap { v in (0..<8).map { UInt8(truncatingIfNeeded: UInt64(bitPattern: v) >> UInt64(8 * $0)) } }
+        op[attribute: "padding"] = .dense(DenseElements(type: type, bytes: bytes))
+        let inner = KernelCall(op: op, operands: Array(call.operands.prefix(2)), interpreter: call.interpreter, scope: call.scope)
+        return try convolution(inner)
+    }
+
     static func convolution(_ call: KernelCall) throws -> [RuntimeValue] {
         // Operands are converted to the result's element type first (as in `DotGeneral`).
         let resultElement = try call.resultType().elementType

@@ -23,6 +23,7 @@ enum StructuralKernels {
         "stablehlo.dot_general": DotGeneral.dotGeneral,
         "stablehlo.dot": DotGeneral.dot,
         "stablehlo.convolution": Convolution.convolution,
+        "stablehlo.dynamic_conv": Convolution.dynamicConvolution,
         "stablehlo.sort": Sort.sort,
         "chlo.top_k": Sort.topK,
         "stablehlo.fft": FFT.fft,

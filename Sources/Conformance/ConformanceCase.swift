@@ -21,14 +21,38 @@ public struct ConformanceCase: Codable, Hashable, Sendable {
     /// For a chunk: its index and the line its text starts on (1-based).
     public var chunkIndex: Int
     public var firstLine: Int
+    /// Why upstream does not interpret this case (the reason of its file's
+    /// `// RUN-DISABLED(reason) ... --interpret` line), or nil when it does.
+    public var upstreamDisabled: String?
 
-    public init(name: String, family: String, kind: Kind, path: String, chunkIndex: Int = 0, firstLine: Int = 1) {
+    public init(name: String, family: String, kind: Kind, path: String, chunkIndex: Int = 0, firstLine: Int = 1,
+                upstreamDisabled: String? = nil) {
         self.name = name
         self.family = family
         self.kind = kind
         self.path = path
         self.chunkIndex = chunkIndex
         self.firstLine = firstLine
+        self.upstreamDisabled = upstreamDisabled
+    }
+
+    /// The reason of the first `// RUN-DISABLED(reason)` line of `text` that runs the
+    /// interpreter (`--interpret`); nil when there is none.
+    public static func upstreamDisabledReason(in text: Substring) -> String? {
+        for line in text.split(separator: "\n", omittingEmptySubsequences: true) {
+            let trimmed = line.drop { $0 == " " }
+            guard trimmed.hasPrefix("//") else {
+                if trimmed.isEmpty { continue }
+                break  // the RUN lines head the file
+            }
+            guard let start = trimmed.range(of: "RUN-DISABLED"), trimmed.contains("--interpret") else { continue }
+            let rest = trimmed[start.upperBound...]
+            if rest.first == "(", let close = rest.firstIndex(of: ")") {
+                return String(rest[rest.index(after: rest.startIndex)..<close])
+            }
+            return "disabled"
+        }
+        return nil
     }
 }
 
@@ -46,6 +70,8 @@ public struct CaseOutcome: Codable, Hashable, Sendable {
     /// `check failed`, `parse error`, `timeout`, `crash`).
     public var cause: String
     public var seconds: Double
+    /// Why upstream does not interpret this case (its `RUN-DISABLED` reason), if it does not.
+    public var upstreamDisabled: String?
     /// Where the ops ran, for executors with a device (nil on the reference backend).
     public var placement: CasePlacement?
     /// Why ops ran on the host instead of the device (nil on the reference backend).

@@ -62,6 +62,11 @@ public struct ConformanceReport: Sendable {
             for c in causeList.prefix(maxCauses) { out += "  \(c.cause): \(c.count)\n" }
             if causeList.count > maxCauses { out += "  … \(causeList.count - maxCauses) more causes (see --json)\n" }
         }
+        let disabled = outcomes.filter { $0.status == .failed && $0.upstreamDisabled != nil }
+        if !disabled.isEmpty {
+            out += "\nfailing cases upstream does not interpret either (RUN-DISABLED): \(disabled.count) of \(failed)\n"
+            for o in disabled.prefix(maxCauses) { out += "  \(o.name): \(o.upstreamDisabled ?? "")\n" }
+        }
         out += renderPlacements(maxReasons: maxCauses) + trailer
         out += "\n" + summaryLine + "\n"
         return out

@@ -33,21 +33,23 @@ public struct ConformanceRun: Sendable {
     public func run() throws -> ConformanceReport {
         let cases = try suite.cases(filter: filter)
         let display = showProgress ? ProgressDisplay(total: cases.count) : nil
+        var outcomes: [CaseOutcome]
         switch execution {
         case .inProcess:
             let runner = CaseRunner(timeLimit: timeLimit, executor: executor)
-            let outcomes = cases.map { c in
+            outcomes = cases.map { c in
                 let o = runner.run(c)
                 display?.record(o)
                 return o
             }
-            return ConformanceReport(outcomes: outcomes)
         case .workers(let executable, let arguments, let jobs):
             let pool = WorkerPool(executable: executable, arguments: arguments, jobs: jobs,
                                   timeLimit: timeLimit + .seconds(5))
-            let outcomes = pool.run(cases) { display?.record($0) }
-            return ConformanceReport(outcomes: outcomes)
+            outcomes = pool.run(cases) { display?.record($0) }
         }
+        let disabled = Dictionary(cases.compactMap { c in c.upstreamDisabled.map { (c.name, $0) } }) { first, _ in first }
+        for i in outcomes.indices { outcomes[i].upstreamDisabled = disabled[outcomes[i].name] }
+        return ConformanceReport(outcomes: outcomes)
     }
 }
 

@@ -25,21 +25,34 @@ public struct ConformanceSuite: Sendable {
         var out: [ConformanceCase] = []
         for file in try mlirFiles(in: "testdata") {
             let name = "testdata/" + file
+            let path = directory + "/" + name
+            let head = Self.head(of: path)
             out.append(ConformanceCase(name: name, family: Self.family(ofProgram: file), kind: .program,
-                                       path: directory + "/" + name))
+                                       path: path, upstreamDisabled: ConformanceCase.upstreamDisabledReason(in: head[...])))
         }
         for file in try mlirFiles(in: "interpret") {
             let path = directory + "/interpret/" + file
             guard let data = FileManager.default.contents(atPath: path) else { continue }
-            let chunks = SplitInput.chunks(of: String(decoding: data, as: UTF8.self))
+            let text = String(decoding: data, as: UTF8.self)
+            let disabled = ConformanceCase.upstreamDisabledReason(in: text[...])
+            let chunks = SplitInput.chunks(of: text)
             let family = String(file.dropLast(5))
             for (i, chunk) in chunks.enumerated() {
                 out.append(ConformanceCase(name: "interpret/\(file)#\(i)", family: family, kind: .chunk,
-                                           path: path, chunkIndex: i, firstLine: chunk.firstLine))
+                                           path: path, chunkIndex: i, firstLine: chunk.firstLine,
+                                           upstreamDisabled: disabled))
             }
         }
         guard let filter, !filter.isEmpty else { return out }
         return out.filter { $0.name.contains(filter) }
+    }
+
+    /// The first 4 KiB of a file (its RUN lines), or "" when it cannot be read.
+    static func head(of path: String) -> String {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return "" }
+        defer { try? handle.close() }
+        let data = (try? handle.read(upToCount: 4096)) ?? Data()
+        return String(decoding: data, as: UTF8.self)
     }
 
     private func mlirFiles(in folder: String) throws -> [String] {

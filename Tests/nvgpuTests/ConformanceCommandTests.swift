@@ -107,6 +107,20 @@ import Testing
         #expect(missed.stderr.contains("1 passed, fewer than the expected 2"))
     }
 
+    /// A failing case whose file upstream does not interpret (`RUN-DISABLED(reason)`) is
+    /// listed with that reason; its failure still counts.
+    @Test func namesCasesUpstreamDisables() throws {
+        let suite = try Self.makeSuite()
+        defer { try? FileManager.default.removeItem(at: suite) }
+        let failing = suite.appendingPathComponent("testdata/add_uint8_2.mlir")
+        let text = try String(contentsOf: failing, encoding: .utf8)
+        try Data(("// RUN-DISABLED(inaccurate) stablehlo-opt -inline %s | stablehlo-translate --interpret\n" + text).utf8).write(to: failing)
+        let result = try NVGPUProcess.run(["conformance", suite.path, "--filter", "testdata"])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("failing cases upstream does not interpret either (RUN-DISABLED): 1 of 1"))
+        #expect(result.stdout.contains("  testdata/add_uint8_2.mlir: inaccurate"))
+    }
+
     @Test func missingSuiteCanBeAllowed() throws {
         let result = try NVGPUProcess.run(["conformance", "/nonexistent/suite", "--allow-missing"])
         #expect(result.status == 0)

@@ -84,6 +84,46 @@ import Testing
         """)
     }
 
+    /// Random shapes (rank 1 to 4), random per-tensor or per-axis parameters on a random
+    /// dimension, a random binary op and storage type: lowered equals direct.
+    @Test("random shapes and parameters", arguments: 0..<12)
+    func randomPrograms(seed: Int) throws {
+        var state = UInt64(seed) &* 0x9E37_79B9_7F4A_7C15 &+ 12345
+        func next(_ n: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(n))
+        }
+        let rank = 1 + next(4)
+        let shape = (0..<rank).map { _ in 1 + next(4) }
+        let storage = ["i8", "u8", "i16", "i4"][next(4)]
+        let zeroRange = storage == "u8" ? 0...255 : storage == "i4" ? -8...7 : -100...100
+        func parameters(_ count: Int) -> [String] {
+            (0..<count).map { _ in
+                let scale = Double(1 + next(64)) / 32
+                let zero = zeroRange.lowerBound + next(min(zeroRange.count, 200))
+                return "\(scale):\(zero)"
+            }
+        }
+        func quantized() -> String {
+            if next(2) == 0 { return "!quant.uniform<\(storage):f32, \(parameters(1)[0])>" }
+            let axis = next(rank)
+            return "!quant.uniform<\(storage):f32:\(axis), {\(parameters(shape[axis]).joined(separator: ", "))}>"
+        }
+        let dims = shape.map(String.init).joined(separator: "x")
+        let f = "tensor<\(dims)xf32>"
+        let (qa, qb, qr) = ("tensor<\(dims)x\(quantized())>", "tensor<\(dims)x\(quantized())>", "tensor<\(dims)x\(quantized())>")
+        let op = ["add", "subtract", "multiply", "maximum", "minimum", "divide"][next(6)]
+        try check("""
+        func.func @main(%x: \(f), %y: \(f)) -> \(f) {
+          %a = "stablehlo.uniform_quantize"(%x) : (\(f)) -> \(qa)
+          %b = "stablehlo.uniform_quantize"(%y) : (\(f)) -> \(qb)
+          %r = "stablehlo.\(op)"(%a, %b) : (\(qa), \(qb)) -> \(qr)
+          %d = "stablehlo.uniform_dequantize"(%r) : (\(qr)) -> \(f)
+          "func.return"(%d) : (\(f)) -> ()
+        }
+        """)
+    }
+
     @Test func leavesProgramsWithoutQuantizedTypesAlone() throws {
         let text = """
         func.func @main(%x: tensor<4xf32>) -> tensor<4xf32> {

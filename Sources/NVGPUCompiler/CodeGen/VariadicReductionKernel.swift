@@ -18,6 +18,12 @@ import StableHLO
 enum VariadicReductionKernel {
     static var isEnabled: Bool { ProcessInfo.processInfo.environment["NVGPU_FUSED_ARG_REDUCE"] != "0" }
 
+    /// Combiners a returned value may apply to its accumulator and element besides a
+    /// select: those whose result does not depend on the order partials meet in (so the
+    /// kernel still gives the sequential fold's result), for every type or for integers.
+    static let orderFreeCombiners: Set<String> = ["stablehlo.maximum", "stablehlo.minimum", "stablehlo.and", "stablehlo.or"]
+    static let integerCombiners: Set<String> = ["stablehlo.add", "stablehlo.multiply", "stablehlo.xor"]
+
     /// Compute types the warp shuffles of the prelude take.
     static let shuffledTypes: Set<String> = ["float", "double", "int", "unsigned int", "long long", "unsigned long long"]
 
@@ -38,14 +44,22 @@ enum VariadicReductionKernel {
                   input == initial, initial == result, shuffledTypes.contains(result.compute),
                   result.narrowFloatFormat == nil else { return false }
         }
-        // Every returned value is a select between block arguments.
+        // Every returned value is a select between block arguments, or a combiner of its own
+        // accumulator and element whose result no order of partials changes (a plain
+        // reduction merged next to a selecting one: `nvgpu-merge-sibling-reduces`).
         var definitions: [Int: StableHLO.Operation] = [:]
         for inner in block.operations { for r in inner.results { definitions[r.id] = inner } }
         let arguments = Set(block.arguments.map(\.id))
-        guard ret.operands.count == n, ret.operands.allSatisfy({ v in
-            guard let d = definitions[v.id], d.name == "stablehlo.select", d.operands.count == 3 else { return false }
-            return arguments.contains(d.operands[1].id) && arguments.contains(d.operands[2].id)
-        }) else { return false }
+        guard ret.operands.count == n, block.arguments.count == 2 * n else { return false }
+        for (k, v) in ret.operands.enumerated() {
+            guard let d = definitions[v.id] else { return false }
+            if d.name == "stablehlo.select", d.operands.count == 3,
+               arguments.contains(d.operands[1].id), arguments.contains(d.operands[2].id) { continue }
+            let pair: Set<Int> = [block.arguments[k].id, block.arguments[n + k].id]
+            let exactInAnyOrder = orderFreeCombiners.contains(d.name)
+                || (integerCombiners.contains(d.name) && op.resultTensorType(k).map { !$0.elementType.isFloat && !$0.elementType.isComplex } == true)
+            guard exactInAnyOrder, d.operands.count == 2, Set(d.operands.map(\.id)) == pair else { return false }
+        }
         let dims = (op[attribute: "dimensions"]?.intArray ?? []).map { Int($0) }.sorted()
         guard Set(dims).count == dims.count, dims.allSatisfy({ $0 >= 0 && $0 < shape.count }) else { return false }
         return rowView(shape, dims) != nil || ColumnReductionKernel.view(shape, reducing: dims) != nil

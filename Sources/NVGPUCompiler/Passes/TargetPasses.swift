@@ -88,7 +88,7 @@ extension CUDATarget {
     /// `forward-tuples`, `drop-unused-tokens` (platform passes that leave ops with CUDA
     /// kernels in place of ops that would run on the host), `nvgpu-attention-fusion`,
     /// `nvgpu-matmul-epilogue-fusion`, `nvgpu-convolution-layout`, `nvgpu-convolution-epilogue-fusion`,
-    /// `nvgpu-collective-layout`, `nvgpu-duplicate-cheap-producers`. The fusions that need vendor libraries or are turned off by
+    /// `nvgpu-collective-layout`, `nvgpu-merge-sibling-reduces`, `nvgpu-duplicate-cheap-producers`. The fusions that need vendor libraries or are turned off by
     /// the environment are listed but change nothing.
     static func rewritePasses(options: CompileOptions) -> [any Pass] {
         [
@@ -106,6 +106,7 @@ extension CUDATarget {
             ConvolutionEpilogueFusionPass(
                 entry: options.entry, isEnabled: options.useVendorLibraries && ConvolutionEpilogueMatcher.isEnabled),
             CollectiveLayoutPass(entry: options.entry),
+            SiblingReduceMergePass(entry: options.entry, isEnabled: !FusionGroup.siblingMergeDisabled),
             DuplicateCheapProducersPass(entry: options.entry, isEnabled: DuplicateCheapProducersPass.isEnabledByEnvironment),
         ]
     }

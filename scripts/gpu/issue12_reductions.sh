@@ -14,7 +14,7 @@ mkdir -p /tmp/conf && tar xzf .build-gpu/conformance.tar.gz -C /tmp/conf
 echo "nvgpu $(cat .build-gpu/commit) on $(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader)"
 OUT=$out/conformance JOBS=16 bash scripts/gpu/conformance.sh /tmp/nv /tmp/conf/conformance > "$out/conformance-tail.log" 2>&1
 grep -E "passed:|known failures|unexpected" "$out/conformance/conf.log" | tail -n 4
-for f in top1_row_f32 argmax_row_f32 argmin_col_bf16 batchnorm_stats_bf16 many_tiny_ops_f32 variance_row_f32 reduce_3rows_f32; do
-    echo "$f: $(timeout 100 /tmp/nv bench bench/suite/$f.mlir --random-inputs --runs 5 --check --check-time-limit 90 2>&1 | grep -E '^check: ' | head -1)"
+for f in tests/sibling_reductions/*.mlir bench/suite/many_tiny_ops_f32.mlir; do
+    echo "$(basename $f): $(timeout 45 /tmp/nv bench $f --random-inputs --runs 5 --check --check-time-limit 30 2>&1 | grep -E '^check: ' | head -1)"
 done
 OUT=$out/suite COMMIT=$(cat .build-gpu/commit) RUNS=${RUNS:-20} TORCH=${TORCH:-0} bash scripts/gpu/suite.sh 2>&1 | tail -n 72

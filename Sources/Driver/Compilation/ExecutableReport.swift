@@ -43,6 +43,10 @@ public struct ExecutableReport {
         for call in hosts {
             lines.append("  host program \(call.program) @\(call.function): \(call.reason)")
         }
+        if let remarks = executable.remarks, !remarks.isEmpty {
+            lines.append("remarks: \(remarks.count)")
+            lines += remarks.map { "  " + $0 }
+        }
         return lines.joined(separator: "\n")
     }
 }

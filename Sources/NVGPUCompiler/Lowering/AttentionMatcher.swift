@@ -27,12 +27,27 @@ enum AttentionMatcher {
 
     /// `block` with every matched attention replaced by its `nvgpu.attention` op.
     static func fusingAttention(into block: Block) -> Block {
+        var remarks: [String] = []
+        return fusingAttention(into: block, remarks: &remarks)
+    }
+
+    /// `block` with every matched attention replaced by its `nvgpu.attention` op; for each
+    /// score product followed by a softmax that is not fused, why (`--report` lists them).
+    static func fusingAttention(into block: Block, remarks: inout [String]) -> Block {
         let graph = ValueGraph(block)
         var replacements: [Int: StableHLO.Operation] = [:]
         var removed = Set<Int>()
         for (i, op) in block.operations.enumerated() where op.name == "stablehlo.dot_general" {
-            guard !removed.contains(i), let (plan, ops) = graph.attention(scores: i),
-                  removed.isDisjoint(with: ops), let last = ops.max() else { continue }
+            guard !removed.contains(i) else { continue }
+            let match: (AttentionPlan, Set<Int>)
+            do {
+                match = try graph.attention(scores: i)
+            } catch {
+                if graph.feedsSoftmax(i) { remarks.append("attention at \(op.location) not fused: \(error.reason)") }
+                continue
+            }
+            let (plan, ops) = match
+            guard removed.isDisjoint(with: ops), let last = ops.max() else { continue }
             replacements[last] = plan.operation(at: block.operations[last].location)
             removed.formUnion(ops)
             removed.remove(last)
@@ -50,7 +65,39 @@ enum AttentionMatcher {
     }
 }
 
+/// Why a score product is not fused into an attention kernel.
+struct AttentionRejection: Error {
+    var reason: String
+    init(_ reason: String) { self.reason = reason }
+}
+
 extension ValueGraph {
+    /// Whether the result of `dot_general` number `first` reaches, through at most six
+    /// elementwise, convert, broadcast or reshape ops, a `reduce maximum` over the last axis:
+    /// an attention's score product, fused or not.
+    func feedsSoftmax(_ first: Int) -> Bool {
+        var frontier = operations[first].results
+        var seen: Set<Int> = []
+        for _ in 0..<7 {
+            var next: [Value] = []
+            for v in frontier {
+                for u in users[v.id] ?? [] where seen.insert(u).inserted {
+                    let op = operations[u]
+                    if op.name == "stablehlo.reduce", OperationClass.simpleCombiner(op) == .maximum,
+                       let rank = op.operandTensorType(0)?.shape.count,
+                       op[attribute: "dimensions"]?.intArray == [Int64(rank - 1)] {
+                        return true
+                    }
+                    if op.regions.isEmpty, op.name != "stablehlo.dot_general", op.name != "stablehlo.reduce" {
+                        next += op.results
+                    }
+                }
+            }
+            frontier = next
+        }
+        return false
+    }
+
     /// The only op reading `v`, when there is exactly one.
     func soleUser(_ v: Value) -> (index: Int, op: StableHLO.Operation)? {
         guard let list = users[v.id], list.count == 1 else { return nil }
@@ -128,13 +175,13 @@ extension ValueGraph {
 
     /// The attention pattern whose first `dot_general` is operation `first`: its plan and
     /// every op it replaces (the broadcasts of its row statistics included).
-    func attention(scores first: Int) -> (AttentionPlan, Set<Int>)? {
+    func attention(scores first: Int) throws(AttentionRejection) -> (AttentionPlan, Set<Int>) {
         let dot1 = operations[first]
         guard dot1.operands.count == 2, dot1.results.count == 1,
               let qType = dot1.operandTensorType(0), let kType = dot1.operandTensorType(1),
               let sType = dot1.resultTensorType(0), qType.isStatic, kType.isStatic,
               qType.elementType == kType.elementType,
-              let element = AttentionPlan.ElementType(rawValue: qType.elementType.description) else { return nil }
+              let element = AttentionPlan.ElementType(rawValue: qType.elementType.description) else { throw AttentionRejection("the query and key are not static tensors of one element type the kernel takes (bf16 or f16)") }
         func ints(_ op: StableHLO.Operation, _ name: String) -> [Int] {
             (op[attribute: "dot_dimension_numbers"]?[parameter: name]?.intArray ?? []).map { Int($0) }
         }
@@ -145,14 +192,16 @@ extension ValueGraph {
               qType.shape.count == nb + 2, kType.shape.count == nb + 2,
               let qSeq = qType.shape.indices.first(where: { !qBatch.contains($0) && $0 != qContract[0] }),
               let kSeq = kType.shape.indices.first(where: { !kBatch.contains($0) && $0 != kContract[0] }),
-              sType.shape.count == nb + 2 else { return nil }
+              sType.shape.count == nb + 2 else { throw AttentionRejection("the score product is not batched over at most two dimensions with one contracting and one sequence dimension per operand") }
         let headDim = qType.shape[qContract[0]]
         let queryLength = qType.shape[qSeq], keyLength = kType.shape[kSeq]
         let batchSizes = qBatch.map { qType.shape[$0] }
         // The grid's y extent (batch × heads) is at most 65535.
         guard AttentionMatcher.headDims.contains(headDim), queryLength > 0, keyLength > 0,
               batchSizes.allSatisfy({ $0 > 0 }), batchSizes.reduce(1, *) <= 65535,
-              queryLength < Int(Int32.max), keyLength < Int(Int32.max) else { return nil }
+              queryLength < Int(Int32.max), keyLength < Int(Int32.max) else {
+            throw AttentionRejection("head dim \(headDim) is not one the kernel is generated for (64, 128), or batch × heads exceeds 65535")
+        }
 
         var ops: Set<Int> = [first]
         var x = dot1.results[0]
@@ -160,7 +209,7 @@ extension ValueGraph {
         var scoreRounding: AttentionPlan.ElementType?
         var scale: AttentionPlan.Scale?
         if sType.elementType.description != "f32" {
-            guard let t = AttentionPlan.ElementType(rawValue: sType.elementType.description) else { return nil }
+            guard let t = AttentionPlan.ElementType(rawValue: sType.elementType.description) else { throw AttentionRejection("the scores have an element type the kernel does not round to") }
             scoreRounding = t
             if let (u, factor, y) = scaling(of: x) {
                 ops.insert(u)
@@ -168,7 +217,7 @@ extension ValueGraph {
                 x = y
             }
             guard let (u, op) = soleUser(x), op.name == "stablehlo.convert", op.resultTensorType(0)?.elementType.description == "f32"
-            else { return nil }
+            else { throw AttentionRejection("the scores are not converted to f32 before the softmax") }
             ops.insert(u)
             x = op.results[0]
         }
@@ -177,7 +226,7 @@ extension ValueGraph {
             scale = AttentionPlan.Scale(factor: factor, roundedTo: nil)
             x = y
         }
-        guard x.type.tensorType?.elementType.description == "f32" else { return nil }
+        guard x.type.tensorType?.elementType.description == "f32" else { throw AttentionRejection("the softmax is not computed in f32") }
 
         // Softmax over the last axis.
         guard let xUsers = users[x.id], xUsers.count == 2,
@@ -185,17 +234,17 @@ extension ValueGraph {
               let subIndex = xUsers.first(where: { $0 != maxIndex }),
               operations[subIndex].name == "stablehlo.subtract", operations[subIndex].operands.count == 2,
               operations[subIndex].operands[0] == x,
-              let (maxSource, maxBroadcasts) = rowBroadcast(operations[subIndex].operands[1]) else { return nil }
+              let (maxSource, maxBroadcasts) = rowBroadcast(operations[subIndex].operands[1]) else { throw AttentionRejection("the scores are not read only by a softmax over the last axis (a mask, bias or other op between the scores and the softmax is not fused yet)") }
         ops.formUnion([maxIndex, subIndex])
         ops.formUnion(maxBroadcasts)
         if maxSource != rowMax {
             guard let (p, op) = defining(maxSource, "stablehlo.maximum"), op.operands.contains(rowMax),
                   let other = op.operands.first(where: { $0 != rowMax }), literalValue(other) == -.infinity
-            else { return nil }
+            else { throw AttentionRejection("the row max is clamped by something other than -inf") }
             ops.insert(p)
         }
         guard let (expIndex, expOp) = soleUser(operations[subIndex].results[0]), expOp.name == "stablehlo.exponential"
-        else { return nil }
+        else { throw AttentionRejection("the shifted scores are not read only by an exponential") }
         ops.insert(expIndex)
         let e = expOp.results[0]
         guard let eUsers = users[e.id], eUsers.count == 2,
@@ -204,7 +253,7 @@ extension ValueGraph {
               operations[divIndex].name == "stablehlo.divide", operations[divIndex].operands.count == 2,
               operations[divIndex].operands[0] == e,
               let (sumSource, sumBroadcasts) = rowBroadcast(operations[divIndex].operands[1]), sumSource == rowSum
-        else { return nil }
+        else { throw AttentionRejection("the exponentials are not normalized by their own row sum (divide by a broadcast reduce add)") }
         ops.formUnion([sumIndex, divIndex])
         ops.formUnion(sumBroadcasts)
 
@@ -220,24 +269,24 @@ extension ValueGraph {
               let vType = dot2.operandTensorType(1), vType.isStatic, vType.elementType == qType.elementType,
               let oType = dot2.resultTensorType(0), ["bf16", "f16", "f32"].contains(oType.elementType.description),
               ints(dot2, "lhs_batching_dimensions") == Array(0..<nb),
-              ints(dot2, "lhs_contracting_dimensions") == [nb + 1] else { return nil }
+              ints(dot2, "lhs_contracting_dimensions") == [nb + 1] else { throw AttentionRejection("the probabilities are not read only by a second dot_general with the value in the operand type, contracting their last axis") }
         let vBatch = ints(dot2, "rhs_batching_dimensions"), vContract = ints(dot2, "rhs_contracting_dimensions")
         guard vBatch.count == nb, vContract.count == 1, vType.shape.count == nb + 2,
               let vFeature = vType.shape.indices.first(where: { !vBatch.contains($0) && $0 != vContract[0] }),
               vType.shape[vFeature] == headDim, vType.shape[vContract[0]] == keyLength,
-              oType.shape == batchSizes + [queryLength, headDim] else { return nil }
+              oType.shape == batchSizes + [queryLength, headDim] else { throw AttentionRejection("the value product does not have the layout the kernel writes (batch…, query, head dim)") }
         ops.insert(secondIndex)
 
         // Nothing computed inside may be read outside.
         for i in ops where i != secondIndex {
-            for r in operations[i].results where !(users[r.id] ?? []).allSatisfy(ops.contains) { return nil }
+            for r in operations[i].results where !(users[r.id] ?? []).allSatisfy(ops.contains) { throw AttentionRejection("an intermediate value (scores, row max, row sum, probabilities) is read outside the pattern") }
         }
         guard let query = AttentionOperandLayout.reading(dot1.operands[0], batchDims: qBatch, sequenceDim: qSeq,
                                                          featureDim: qContract[0], graph: self),
               let key = AttentionOperandLayout.reading(dot1.operands[1], batchDims: kBatch, sequenceDim: kSeq,
                                                        featureDim: kContract[0], graph: self),
               let value = AttentionOperandLayout.reading(dot2.operands[1], batchDims: vBatch, sequenceDim: vContract[0],
-                                                         featureDim: vFeature, graph: self) else { return nil }
+                                                         featureDim: vFeature, graph: self) else { throw AttentionRejection("the query, key or value is not readable in place (feature stride 1, offsets and strides multiples of 8 elements)") }
         // Write the product in place of a transpose (and reshapes) that only reads it.
         var outputStrides = ElementIndex.strides(oType.shape)
         var result = dot2.results[0]

@@ -51,6 +51,8 @@ public struct ExecutableBuilder {
         let lowered = try lowerBlock(body, into: &assembly, context: BlockContext(module: module, grid: grid, prefix: ""))
         var executable = try assembly.finish(
             outputs: lowered.results, architecture: options.architecture ?? "sm_90", entry: options.entry)
+        let remarks = CompileRemarks.lines(of: module)
+        if !remarks.isEmpty { executable.remarks = remarks }
         if grid.processCount > 1 || executable.allSteps.contains(where: { if case .collective = $0 { return true } else { return false } }) {
             executable.replicas = grid.replicaCount
             executable.partitions = grid.partitionCount

@@ -40,12 +40,54 @@ extension BlockRewritePass {
 
 /// `nvgpu-attention-fusion`: replaces each scaled-dot-product attention (einsum + softmax)
 /// with an `nvgpu.attention` op (`AttentionMatcher`). Off when `NVGPU_FUSED_ATTENTION=0`.
+/// Each score product followed by a softmax that is not fused leaves a remark (why) in the
+/// module's `nvgpu.remarks`, which `--report` lists.
 struct AttentionFusionPass: BlockRewritePass {
     var entry: String
     var isEnabled: Bool
     var name: String { "nvgpu-attention-fusion" }
+    /// Remarks of the blocks rewritten so far in this run.
+    private let log = RemarkLog()
 
-    func rewrite(_ block: Block, nextID: inout Int) -> Block { AttentionMatcher.fusingAttention(into: block) }
+    func rewrite(_ block: Block, nextID: inout Int) -> Block {
+        var remarks: [String] = []
+        let result = AttentionMatcher.fusingAttention(into: block, remarks: &remarks)
+        log.lines += remarks
+        return result
+    }
+
+    func run(on module: inout Module) throws {
+        guard isEnabled, let f = module.functions.firstIndex(where: { $0.name == entry }) else { return }
+        log.lines = []
+        var nextID = module.functions[f].nextValueID
+        module.functions[f].body = rewriting(module.functions[f].body, nextID: &nextID)
+        CompileRemarks.append(log.lines, to: &module)
+    }
+}
+
+/// Lines a pass collects while it rewrites blocks.
+final class RemarkLog: @unchecked Sendable {
+    var lines: [String] = []
+}
+
+/// Remarks of the target's passes for `--report` (an unfused attention and why), kept in
+/// the module attribute `nvgpu.remarks` until `ExecutableBuilder` copies them into the
+/// executable.
+enum CompileRemarks {
+    static let attribute = "nvgpu.remarks"
+
+    static func append(_ lines: [String], to module: inout Module) {
+        guard !lines.isEmpty else { return }
+        let existing: [Attribute]
+        if case .array(let items)? = module[attribute: attribute] { existing = items } else { existing = [] }
+        module.attributes.removeAll { $0.name == attribute }
+        module.attributes.append(NamedAttribute(attribute, .array(existing + lines.map { .string($0) })))
+    }
+
+    static func lines(of module: Module) -> [String] {
+        guard case .array(let items)? = module[attribute: attribute] else { return [] }
+        return items.compactMap { if case .string(let s) = $0 { return s } else { return nil } }
+    }
 }
 
 /// `nvgpu-matmul-epilogue-fusion`: folds a bias add and ReLU/GELU after a cuBLASLt-eligible

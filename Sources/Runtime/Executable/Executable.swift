@@ -38,6 +38,9 @@ public struct Executable: Codable, Sendable, Hashable {
     /// executables with `.collective` steps.
     public var replicas: Int?
     public var partitions: Int?
+    /// What the compiler notes for `--report` that the steps do not show (an attention it
+    /// did not fuse, and why); nil when there is nothing.
+    public var remarks: [String]?
 
     /// Processes the program runs as: `num_replicas × num_partitions`.
     public var processCount: Int { max(1, replicas ?? 1) * max(1, partitions ?? 1) }

@@ -1,0 +1,56 @@
+@testable import NVGPUCompiler
+import Runtime
+import StableHLO
+import Testing
+
+/// An attention the matcher does not fuse is named in the executable's remarks with the
+/// reason (`nvgpu compile --report` lists them); fused attention and plain matmuls leave none.
+@Suite struct AttentionRemarkTests {
+    static func remarks(_ text: String) throws -> [String] {
+        let (executable, _) = try TestPrograms.lower(text)
+        return executable.remarks ?? []
+    }
+
+    @Test func fusedAttentionLeavesNoRemark() throws {
+        #expect(try Self.remarks(AttentionFusionTests.program("bf16")).isEmpty)
+    }
+
+    /// A causal mask (`select` on an iota comparison) between the scale and the softmax.
+    @Test func maskedScoresAreExplained() throws {
+        let s = "tensor<2x3x256x192xf32>"
+        let masked = AttentionFusionTests.program("bf16").replacingOccurrences(
+            of: "  %ninf = stablehlo.constant dense<0xFF800000> : tensor<f32>\n",
+            with: """
+              %rows = stablehlo.iota dim = 2 : tensor<2x3x256x192xi32>
+              %cols = stablehlo.iota dim = 3 : tensor<2x3x256x192xi32>
+              %keep = stablehlo.compare GE, %rows, %cols, SIGNED : (tensor<2x3x256x192xi32>, tensor<2x3x256x192xi32>) -> tensor<2x3x256x192xi1>
+              %big = stablehlo.constant dense<-1.0e+30> : tensor<f32>
+              %bigb = stablehlo.broadcast_in_dim %big, dims = [] : (tensor<f32>) -> \(s)
+              %m = stablehlo.select %keep, %2, %bigb : tensor<2x3x256x192xi1>, \(s)
+              %ninf = stablehlo.constant dense<0xFF800000> : tensor<f32>
+
+            """)
+            .replacingOccurrences(of: "applies stablehlo.maximum across dimensions = [3] : (\(s), tensor<f32>)", with: "XX")
+            .replacingOccurrences(of: "%3 = stablehlo.reduce(%2 init: %ninf) XX", with: "%3 = stablehlo.reduce(%m init: %ninf) applies stablehlo.maximum across dimensions = [3] : (\(s), tensor<f32>)")
+            .replacingOccurrences(of: "%7 = stablehlo.subtract %2, %6", with: "%7 = stablehlo.subtract %m, %6")
+        let remarks = try Self.remarks(masked)
+        #expect(remarks.count == 1, "\(remarks)")
+        #expect(remarks.first?.contains("attention at") == true)
+        #expect(remarks.first?.contains("a mask, bias or other op between the scores and the softmax") == true, "\(remarks)")
+    }
+
+    @Test func unsupportedHeadDimIsExplained() throws {
+        let remarks = try Self.remarks(AttentionFusionTests.program("bf16", d: 96))
+        #expect(remarks.count == 1 && remarks[0].contains("head dim 96"), "\(remarks)")
+    }
+
+    @Test func plainMatmulLeavesNoRemark() throws {
+        let text = """
+        func.func @main(%a: tensor<64x128xbf16>, %b: tensor<128x32xbf16>) -> tensor<64x32xbf16> {
+          %0 = stablehlo.dot_general %a, %b, contracting_dims = [1] x [0] : (tensor<64x128xbf16>, tensor<128x32xbf16>) -> tensor<64x32xbf16>
+          return %0 : tensor<64x32xbf16>
+        }
+        """
+        #expect(try Self.remarks(text).isEmpty)
+    }
+}

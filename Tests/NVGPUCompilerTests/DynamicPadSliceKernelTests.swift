@@ -98,3 +98,22 @@ import Testing
         }
     }
 }
+
+/// A dynamic shape at the entry function's boundary is a clear compile error for the CUDA
+/// target (its buffers are planned before the run), naming the type and the way to run it.
+@Suite struct DynamicBoundaryTests {
+    @Test func dynamicResultIsAClearError() throws {
+        let text = """
+        func.func @main(%x: tensor<1x10x2xf32>, %k: tensor<3x2x4xf32>, %p: tensor<1x2xi64>) -> tensor<1x?x4xf32> {
+          %c = "stablehlo.dynamic_conv"(%x, %k, %p) {dimension_numbers = #stablehlo.conv<[b, 0, f]x[0, i, o]->[b, 0, f]>, feature_group_count = 1 : i64, batch_group_count = 1 : i64} : (tensor<1x10x2xf32>, tensor<3x2x4xf32>, tensor<1x2xi64>) -> tensor<1x?x4xf32>
+          return %c : tensor<1x?x4xf32>
+        }
+        """
+        do {
+            _ = try TestPrograms.lower(text)
+            Issue.record("a dynamic result compiled")
+        } catch {
+            #expect("\(error)".contains("tensor<1x?x4xf32>, whose size is known only at run time"), "\(error)")
+        }
+    }
+}

@@ -44,6 +44,10 @@ public struct ExecutableBuilder {
         }
         let grid = try CollectiveLowering.grid(of: module)
         let boundaryTypes = body.arguments.map(\.type) + terminator.operands.map(\.type)
+        if let dynamic = boundaryTypes.first(where: { $0.tensorType.map { !$0.isStatic } ?? false }) {
+            throw CompileError("@\(entry.name) takes or returns \(dynamic), whose size is known only at run time: "
+                + "the CUDA target needs static argument and result shapes (the reference backend, --device=cpu, runs it)")
+        }
         if let bad = boundaryTypes.first(where: { !($0.tensorType?.isStatic ?? false) }) {
             return wholeProgramOnHost(entry, module: module, reason: "arguments or results of type \(bad) stay on the host")
         }

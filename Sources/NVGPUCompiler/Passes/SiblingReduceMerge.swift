@@ -67,14 +67,18 @@ struct SiblingReduceMergePass: BlockRewritePass {
                       !dependsOn(j, i, ops: ops, position: position),
                       let combined = merged(a, b), VariadicReductionKernel.isCandidate(combined) else { continue }
                 // Where the merged op can stand: at `j` when nothing between reads `a`'s
-                // results, else at `i` when `b`'s operands are all defined before `i`.
+                // results, else at `i` when everything `b` reads (its body included) is
+                // defined before `i`.
                 let resultsA = Set(a.results.map(\.id))
-                let readBetween = ops[(i + 1)..<j].contains { op in op.operands.contains { resultsA.contains($0.id) } }
+                let readBetween = ops[(i + 1)..<j].contains { op in
+                    op.operands.contains { resultsA.contains($0.id) } || usesInRegions(op, resultsA)
+                }
                 var out = ops
                 if !readBetween {
                     out[j] = combined
                     out.remove(at: i)
-                } else if b.operands.allSatisfy({ (position[$0.id] ?? -1) < i }) {
+                } else if b.operands.allSatisfy({ (position[$0.id] ?? -1) < i }),
+                          !usesInRegions(b, Set(ops[i..<j].flatMap { $0.results.map(\.id) })) {
                     out[i] = combined
                     out.remove(at: j)
                 } else {

@@ -1,7 +1,6 @@
 import Compiler
 @testable import NVGPUCompiler
 import Reference
-import Runtime
 import StableHLO
 import Testing
 
@@ -108,11 +107,7 @@ import Testing
 
     /// The merged reduction compiles to one kernel (NVRTC, sm_90) instead of two.
     @Test func oneKernel() throws {
-        let (executable, _) = try TestPrograms.lower(Self.topOne(rows: 64, columns: 256, axis: 1))
-        let launched = executable.steps.compactMap { step -> String? in
-            guard case .launch(let l) = step else { return nil }
-            return executable.kernels[l.kernel].entryPoint
-        }
+        let launched = try SiblingReductionTests.launches(Self.topOne(rows: 64, columns: 256, axis: 1))
         #expect(launched.count == 1, "\(launched)")
     }
 }

@@ -35,6 +35,24 @@ import Testing
         #expect(results[0].floats?.contains { $0 != 0 } == true)
     }
 
+    /// Padding read at run time can be any i64: the most negative one is an error, not a trap
+    /// (its magnitude does not fit an Int64).
+    @Test func rejectsPaddingOutOfRange() throws {
+        let text = """
+        func.func @main(%x: tensor<1x4x1xf32>, %k: tensor<2x1x1xf32>, %p: tensor<1x2xi64>) -> tensor<1x3x1xf32> {
+          %d = "stablehlo.dynamic_conv"(%x, %k, %p) {dimension_numbers = #stablehlo.conv<[b, 0, f]x[0, i, o]->[b, 0, f]>, feature_group_count = 1 : i64, batch_group_count = 1 : i64} : (tensor<1x4x1xf32>, tensor<2x1x1xf32>, tensor<1x2xi64>) -> tensor<1x3x1xf32>
+          func.return %d : tensor<1x3x1xf32>
+        }
+        """
+        let module = try Module.parse(text, file: "dynamic_conv.mlir")
+        let x = Tensor(type: TensorType(shape: [1, 4, 1], elementType: .float(.f32)), storage: .floats([1, 2, 3, 4]))
+        let k = Tensor(type: TensorType(shape: [2, 1, 1], elementType: .float(.f32)), storage: .floats([1, 1]))
+        for low in [Int64.min, Int64.max, 1 << 40] {
+            let p = Tensor(type: TensorType(shape: [1, 2], elementType: .si(64)), storage: .ints([low, 0]))
+            #expect(throws: InterpreterError.self) { try Interpreter(module: module).run("main", inputs: [x, k, p]) }
+        }
+    }
+
     @Test func rejectsMalformedPadding() throws {
         let text = """
         func.func @main(%x: tensor<1x4x1xf32>, %k: tensor<2x1x1xf32>, %p: tensor<2xi64>) -> tensor<1x3x1xf32> {

@@ -100,6 +100,26 @@ import Testing
         }
     }
 
+    /// An unverified program whose per-axis scales do not cover its quantization dimension
+    /// is a run error naming the type, not a trap.
+    @Test func perAxisParametersThatDoNotFitAreAnError() throws {
+        let text = """
+        func.func @main(%x: tensor<3xf32>) -> tensor<3x!quant.uniform<i8:f32:0, {0.5, 0.25}>> {
+          %q = stablehlo.uniform_quantize %x : (tensor<3xf32>) -> tensor<3x!quant.uniform<i8:f32:0, {0.5, 0.25}>>
+          return %q : tensor<3x!quant.uniform<i8:f32:0, {0.5, 0.25}>>
+        }
+        """
+        let module = try Module.parse(text, file: "bad.mlir")
+        #expect(!module.verifyAll().isEmpty)
+        let input = Tensor(type: TensorType(shape: [3], elementType: .float(.f32)), storage: .floats([1, 2, 3]))
+        do {
+            _ = try Interpreter(module: module).run("main", inputs: [input])
+            Issue.record("ran")
+        } catch {
+            #expect("\(error)".contains("has size 3 but 2 scales"), "\(error)")
+        }
+    }
+
     /// `add` on quantized tensors dequantizes both operands, adds in f32 and requantizes; a
     /// quantized constant holds storage values; `bitcast_convert` exposes them.
     @Test func arithmeticOnQuantizedTensors() throws {

@@ -156,6 +156,9 @@ struct QuantizedLowering {
         guard type.isStatic else {
             throw CompileError("\(location): quantized tensor \(type) has a dynamic shape; the quantized lowering needs static shapes")
         }
+        if let q = type.quantization, let problem = q.violation(shape: type.shape) {
+            throw CompileError("\(location): quantized tensor \(type): \(problem)")
+        }
         return type.shape
     }
 
@@ -167,10 +170,8 @@ struct QuantizedLowering {
     }
 
     mutating func splat(_ bits: UInt64, _ type: TensorType, _ location: SourceLocation, _ output: inout [Operation]) -> Value {
-        let size = type.elementType.storageBytes
-        let bytes = (0..<size).map { $0 < 8 ? UInt8(truncatingIfNeeded: bits >> UInt64(8 * $0)) : 0 }
         let result = fresh(type)
-        output.append(.constant(DenseElements(type: type, bytes: bytes, isSplat: true), result: result, location: location))
+        output.append(.constant(DenseElements(type: type, littleEndianWords: [bits], isSplat: true), result: result, location: location))
         return result
     }
 
@@ -182,12 +183,9 @@ struct QuantizedLowering {
         guard let axis = q.quantizationDimension, axis < shape.count else {
             return splat(bits.first ?? 0, full, location, &output)
         }
-        let size = element.storageBytes
-        var bytes: [UInt8] = []
-        for b in bits { for k in 0..<size { bytes.append(k < 8 ? UInt8(truncatingIfNeeded: b >> UInt64(8 * k)) : 0) } }
         let vectorType = TensorType(shape: [bits.count], elementType: element)
         let vector = fresh(vectorType)
-        output.append(.constant(DenseElements(type: vectorType, bytes: bytes), result: vector, location: location))
+        output.append(.constant(DenseElements(type: vectorType, littleEndianWords: bits), result: vector, location: location))
         let result = fresh(full)
         output.append(Operation(name: "stablehlo.broadcast_in_dim", operands: [vector], results: [result],
                                 attributes: [NamedAttribute("broadcast_dimensions", .denseInts(.si(64), [Int64(axis)]))],

@@ -55,6 +55,14 @@ enum QuantizedEvaluation {
         }
     }
 
+    /// Rejects parameters that do not fit the runtime shape (an unverified program whose
+    /// per-axis scales are fewer than its quantization dimension's size).
+    static func checkParameters(_ q: UniformQuantization, shape: [Int], _ op: Operation) throws {
+        if let problem = q.violation(shape: shape) {
+            throw InterpreterError.failed(Diagnostic(.run, at: op.location, "\(op.name): \(q): \(problem)"))
+        }
+    }
+
     /// The index along the quantization dimension of each element (all 0 when per-tensor).
     static func axisIndices(shape: [Int], _ q: UniformQuantization) -> (Int) -> Int {
         guard let axis = q.quantizationDimension, axis < shape.count else { return { _ in 0 } }
@@ -69,6 +77,7 @@ enum QuantizedEvaluation {
         guard let q = declared.quantization, let storage = t.ints else {
             throw InterpreterError.failed(Diagnostic(.run, at: op.location, "\(op.name): operand is not a quantized tensor"))
         }
+        try checkParameters(q, shape: t.shape, op)
         let expressed = ElementType.float(q.expressedType)
         let round = ElementwiseKernels.rounding(expressed)
         let toFloat = NumericConversion.integerToFloat(source: .si(64), target: expressed)
@@ -90,6 +99,7 @@ enum QuantizedEvaluation {
             throw InterpreterError.failed(Diagnostic(.run, at: op.location,
                 "\(op.name): only a floating-point value can be quantized to \(declared)"))
         }
+        try checkParameters(q, shape: t.shape, op)
         let round = ElementwiseKernels.rounding(.float(q.expressedType))
         let scales = q.scales.map(round)
         let zeroPoints = q.zeroPoints.map { round(Double($0)) }

@@ -20,8 +20,7 @@ enum Convolution {
         var op = call.op
         op.operands.removeLast()
         let type = TensorType(shape: padding.shape, elementType: .si(64))
-        let bytes = values.flatMap { v in (0..<8).map { UInt8(truncatingIfNeeded: UInt64(bitPattern: v) >> UInt64(8 * $0)) } }
-        op[attribute: "padding"] = .dense(DenseElements(type: type, bytes: bytes))
+        op[attribute: "padding"] = .dense(DenseElements(type: type, littleEndianWords: values.map { UInt64(bitPattern: $0) }))
         let inner = KernelCall(op: op, operands: Array(call.operands.prefix(2)), interpreter: call.interpreter, scope: call.scope)
         return try convolution(inner)
     }
@@ -56,7 +55,7 @@ enum Convolution {
         }
         let bound = 1 << 32
         guard (strides + lhsDilation + rhsDilation).allSatisfy({ $0 < bound }),
-              padding.allSatisfy({ abs($0.low) < bound && abs($0.high) < bound }) else {
+              padding.allSatisfy({ $0.low.magnitude < bound && $0.high.magnitude < bound }) else {
             throw call.error("window attributes out of range")
         }
         let groups = try call.int("feature_group_count", default: 1)

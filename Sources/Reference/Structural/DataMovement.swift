@@ -170,7 +170,7 @@ enum DataMovement {
         }
         guard value.elementCount == 1 else { throw call.error("padding value must be a scalar") }
         let limit = 1 << 40
-        guard interior.allSatisfy({ $0 >= 0 && $0 < limit }), (low + high).allSatisfy({ abs($0) < limit }) else {
+        guard interior.allSatisfy({ $0 >= 0 && $0 < limit }), (low + high).allSatisfy({ $0.magnitude < limit }) else {
             throw call.error("padding out of range")
         }
         var shape = [Int](repeating: 0, count: rank)

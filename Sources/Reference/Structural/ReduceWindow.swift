@@ -26,7 +26,7 @@ enum ReduceWindow {
         }
         let bound = 1 << 32
         guard (window + strides + baseDilations + windowDilations).allSatisfy({ $0 < bound }),
-              padding.allSatisfy({ abs($0.low) < bound && abs($0.high) < bound }) else {
+              padding.allSatisfy({ $0.low.magnitude < bound && $0.high.magnitude < bound }) else {
             throw call.error("window attributes out of range")
         }
         var resultShape = [Int](repeating: 0, count: rank)

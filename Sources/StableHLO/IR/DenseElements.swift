@@ -13,6 +13,18 @@ public struct DenseElements: Hashable, Sendable {
         self.isSplat = isSplat
     }
 
+    /// Elements of `type` from one little-endian bit pattern per element (each truncated to
+    /// the element's storage bytes); one pattern and `isSplat` for a splat.
+    public init(type: TensorType, littleEndianWords words: [UInt64], isSplat: Bool = false) {
+        let size = type.elementType.storageBytes
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(words.count * size)
+        for word in words {
+            for k in 0..<size { bytes.append(k < 8 ? UInt8(truncatingIfNeeded: word >> UInt64(8 * k)) : 0) }
+        }
+        self.init(type: type, bytes: bytes, isSplat: isSplat)
+    }
+
     /// All elements expanded (a splat repeated `elementCount` times).
     public var expandedBytes: [UInt8] {
         guard isSplat else { return bytes }

@@ -70,16 +70,22 @@ enum QuantizationRules {
         }
     }
 
-    /// (C1) same shape; (C2) the result's expressed type is the operand's float type (or its
-    /// expressed type when the operand is quantized).
-    static func uniformQuantize(_ v: VerifiedOperation) throws {
+    /// The operand and result types of a one-operand, one-result op of one shape.
+    static func unaryTypes(_ v: VerifiedOperation) throws -> (TensorType, TensorType) {
         try v.expectOperandCount(1)
         try v.expectResultCount(1)
         let x = try v.operand(0), y = try v.result(0)
-        guard let q = y.quantization else { throw v.error("result \(y) must be a quantized tensor") }
         guard TensorType.compatibleShapes(x.shape, y.shape) else {
             throw v.error("result shape of \(y) differs from operand shape of \(x)")
         }
+        return (x, y)
+    }
+
+    /// (C1) same shape; (C2) the result's expressed type is the operand's float type (or its
+    /// expressed type when the operand is quantized).
+    static func uniformQuantize(_ v: VerifiedOperation) throws {
+        let (x, y) = try unaryTypes(v)
+        guard let q = y.quantization else { throw v.error("result \(y) must be a quantized tensor") }
         let operandFloat: FloatFormat
         if let p = x.quantization {
             operandFloat = p.expressedType
@@ -95,13 +101,8 @@ enum QuantizationRules {
 
     /// (C1) same shape; (C2) the result's element type is the operand's expressed type.
     static func uniformDequantize(_ v: VerifiedOperation) throws {
-        try v.expectOperandCount(1)
-        try v.expectResultCount(1)
-        let x = try v.operand(0), y = try v.result(0)
+        let (x, y) = try unaryTypes(v)
         guard let q = x.quantization else { throw v.error("operand \(x) must be a quantized tensor") }
-        guard TensorType.compatibleShapes(x.shape, y.shape) else {
-            throw v.error("result shape of \(y) differs from operand shape of \(x)")
-        }
         guard !y.isQuantized, y.elementType == .float(q.expressedType) else {
             throw v.error("result \(y) must have the operand's expressed type \(q.expressedType.rawValue)")
         }

@@ -20,9 +20,12 @@ struct CompilerOptions: ParsableArguments {
     @Flag(help: "Compile without cuBLASLt/cuDNN, to measure what the vendor libraries gain.")
     var noVendorLibs = false
 
+    @Flag(help: "Round fused bf16/f16 arithmetic after every op, as the reference does (default: keep f32 between ops, as XLA).")
+    var exactHalfPrecision = false
+
     /// The configuration these flags select, for `architecture` (nil: the GPU's, else sm_90).
     func configuration(architecture: String? = nil) -> CompileConfiguration {
         CompileConfiguration(plugins: plugins, dumpAfter: dumpAfter, useVendorLibraries: !noVendorLibs,
-                             architecture: architecture)
+                             architecture: architecture, allowsExcessPrecision: !exactHalfPrecision)
     }
 }

@@ -77,7 +77,8 @@ import Testing
         let flat = ElementIndex(shape: [64], linear: "el1", lane: lane)
         let terms = w.terms(flat)
         #expect(terms.map(\.lane) == [lane])
-        #expect(w.position(ElementIndex(shape: [64], terms: terms)) == ("el1", lane))
+        let position = w.position(ElementIndex(shape: [64], terms: terms))
+        #expect(position.code == "el1" && position.lane == lane)
         // A 2-D index's terms are derived (divided, wrapped): no lane on them or their sum.
         let square = ElementIndex(shape: [8, 8], linear: "el1", lane: lane)
         let squareTerms = w.terms(square)
@@ -86,29 +87,36 @@ import Testing
     }
 
     /// A loop kernel over an add of a buffer and a transposed buffer whose minor dimension
-    /// stays minor (not tiled: `TiledTransposeKernelTests`): the direct operand is read
-    /// through a staged vector, the transposed one element by element.
-    @Test func transposedReadsStayScalarWhileDirectReadsAreVectors() throws {
+    /// stays minor (not tiled: `TiledTransposeKernelTests`): the thread's coordinates are
+    /// computed once and both operands are read as vectors, the transposed one at its own
+    /// address; with a minor extent the lanes do not divide, the transposed read stays
+    /// element by element.
+    @Test(arguments: [(32, true), (6, false)])
+    func readsKeepingTheMinorDimensionAreVectors(minor: Int, vectorized: Bool) throws {
         let text = """
-        func.func @main(%a: tensor<8x4x32xf32>, %b: tensor<4x8x32xf32>) -> tensor<8x4x32xf32> {
-          %t = stablehlo.transpose %b, dims = [1, 0, 2] : (tensor<4x8x32xf32>) -> tensor<8x4x32xf32>
-          %s = stablehlo.add %a, %t : tensor<8x4x32xf32>
-          return %s : tensor<8x4x32xf32>
+        func.func @main(%a: tensor<8x4x\(minor)xf32>, %b: tensor<4x8x\(minor)xf32>) -> tensor<8x4x\(minor)xf32> {
+          %t = stablehlo.transpose %b, dims = [1, 0, 2] : (tensor<4x8x\(minor)xf32>) -> tensor<8x4x\(minor)xf32>
+          %s = stablehlo.add %a, %t : tensor<8x4x\(minor)xf32>
+          return %s : tensor<8x4x\(minor)xf32>
         }
         """
         let (executable, _) = try TestPrograms.lower(text)
         let kernel = try #require(executable.kernels.first)
         #expect(executable.kernels.count == 1)
-        // Which parameter holds %a depends on the order the planner lists inputs in.
-        let direct = kernel.source.contains("vl_in0") ? "in0" : "in1"
-        let transposed = direct == "in0" ? "in1" : "in0"
-        #expect(kernel.source.contains("__align__(16) float vl_\(direct)[4];"))
-        #expect(!kernel.source.contains("vl_\(transposed)"))
-        #expect(kernel.source.contains(" = \(transposed)["))
-        // The loads are declared before the body that reads them.
-        let declared = try #require(kernel.source.range(of: "vl_\(direct)[4];"))
-        let used = try #require(kernel.source.range(of: "vl_\(direct)[0]"))
-        #expect(declared.lowerBound < used.lowerBound)
+        let vectors = kernel.source.components(separatedBy: "\n").filter { $0.contains("__align__(16) float vl_in") }
+        if vectorized {
+            #expect(vectors.count == 2)
+            #expect(kernel.source.contains("const idx_t c2 = (base % \(minor));"))
+            #expect(!kernel.source.contains(" = in0[") && !kernel.source.contains(" = in1["))
+            // Each vector is loaded before the body that reads it.
+            let name = try #require(vectors.first?.split(separator: " ").last?.split(separator: "[").first)
+            let declared = try #require(kernel.source.range(of: "\(name)[4];"))
+            let used = try #require(kernel.source.range(of: "= \(name)[0];"))
+            #expect(declared.lowerBound < used.lowerBound)
+        } else {
+            #expect(vectors.count == 1)
+            #expect(kernel.source.contains(" = in0[") || kernel.source.contains(" = in1["))
+        }
     }
 
     /// Every kernel of the benchmark workloads and of reductions kept apart from their

@@ -17,14 +17,19 @@ public struct CompileOptions: Sendable {
     /// the tensor cores, as XLA does on GPUs; false computes them in full f32 (like
     /// `jax_default_matmul_precision="highest"`). HIGH/HIGHEST never use TF32.
     public var allowsTF32: Bool
+    /// Whether fused bf16/f16 arithmetic may keep f32 values between ops, rounding only
+    /// where values leave a kernel or a `convert` asks (XLA's default on GPUs); false rounds
+    /// after every op, as the reference does (`--exact-half-precision`).
+    public var allowsExcessPrecision: Bool
 
     public init(entry: String = "main", architecture: String? = nil, useVendorLibraries: Bool = true,
-                foldsConstants: Bool = true, allowsTF32: Bool = true) {
+                foldsConstants: Bool = true, allowsTF32: Bool = true, allowsExcessPrecision: Bool = true) {
         self.entry = entry
         self.architecture = architecture
         self.useVendorLibraries = useVendorLibraries
         self.foldsConstants = foldsConstants
         self.allowsTF32 = allowsTF32
+        self.allowsExcessPrecision = allowsExcessPrecision
     }
 }
 

@@ -16,10 +16,14 @@ public struct CompileConfiguration: Hashable, Sendable {
     public var foldsConstants: Bool
     /// Whether f32 products of precision DEFAULT may use TF32 (as XLA does).
     public var allowsTF32: Bool
+    /// Whether fused bf16/f16 arithmetic may keep f32 values between ops (as XLA does);
+    /// `--exact-half-precision` turns it off.
+    public var allowsExcessPrecision: Bool
 
     public init(
         plugins: [String] = [], dumpAfter: [String] = [], useVendorLibraries: Bool = true,
-        architecture: String? = nil, foldsConstants: Bool = true, allowsTF32: Bool = true
+        architecture: String? = nil, foldsConstants: Bool = true, allowsTF32: Bool = true,
+        allowsExcessPrecision: Bool = true
     ) {
         self.plugins = plugins
         self.dumpAfter = dumpAfter
@@ -27,6 +31,7 @@ public struct CompileConfiguration: Hashable, Sendable {
         self.architecture = architecture
         self.foldsConstants = foldsConstants
         self.allowsTF32 = allowsTF32
+        self.allowsExcessPrecision = allowsExcessPrecision
     }
 
     /// The architecture to compile for when the GPU's own is `deviceArchitecture` (nil: none open).

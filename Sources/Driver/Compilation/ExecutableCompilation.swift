@@ -35,7 +35,8 @@ public struct ExecutableCompilation: Sendable {
         if !configuration.dumpAfter.isEmpty { session.observer = .dumping(after: configuration.dumpAfter) }
         let options = CompileOptions(
             entry: function, architecture: architecture, useVendorLibraries: configuration.useVendorLibraries,
-            foldsConstants: configuration.foldsConstants, allowsTF32: configuration.allowsTF32)
+            foldsConstants: configuration.foldsConstants, allowsTF32: configuration.allowsTF32,
+            allowsExcessPrecision: configuration.allowsExcessPrecision)
         let artifact = try session.compile(module, target: "cuda", options: options)
         let executable: Executable
         if let direct = artifact as? Executable {

@@ -31,20 +31,40 @@ struct VectorLane: Hashable, Sendable {
     var element: Int
 }
 
+/// How an index varies over the consecutive elements a loop-kernel thread computes (its
+/// lanes): the same in every lane, or `base + element` with `base` a multiple of `width`.
+/// Codes of lane-invariant indices (and every `base`) are written over variables declared
+/// before the lanes, never over a lane's bound locals, so the same text names the same
+/// value in every lane. A read whose position is `base + element` is served by one vector
+/// load of `width` elements at `base`.
+enum LaneForm: Hashable, Sendable {
+    case invariant
+    case offset(base: String, element: Int, width: Int)
+
+    /// The lane of an offset position.
+    var element: Int? {
+        if case .offset(_, let element, _) = self { return element }
+        return nil
+    }
+}
+
 /// One dimension's index: C code and what it is known to be.
 struct IndexTerm: Hashable, Sendable {
     var code: String
     var tag: DimensionTag
     /// Set when `code` is a vector position variable.
     var lane: VectorLane?
+    /// How the code varies over a loop thread's lanes; nil when unknown.
+    var laneForm: LaneForm?
 
-    init(code: String, tag: DimensionTag, lane: VectorLane? = nil) {
+    init(code: String, tag: DimensionTag, lane: VectorLane? = nil, laneForm: LaneForm? = nil) {
         self.code = code
         self.tag = tag
         self.lane = lane
+        self.laneForm = laneForm
     }
 
-    static let zero = IndexTerm(code: "0", tag: .zero)
+    static let zero = IndexTerm(code: "0", tag: .zero, laneForm: .invariant)
 }
 
 /// The position of one element of a tensor of `shape`, as a row-major linear index, per
@@ -55,12 +75,16 @@ struct ElementIndex: Sendable {
     var terms: [IndexTerm]?
     /// Set when `linear` is a vector position variable.
     var lane: VectorLane?
+    /// How `linear` varies over a loop thread's lanes (see `LaneForm`).
+    var laneForm: LaneForm?
 
-    init(shape: [Int], linear: String? = nil, terms: [IndexTerm]? = nil, lane: VectorLane? = nil) {
+    init(shape: [Int], linear: String? = nil, terms: [IndexTerm]? = nil, lane: VectorLane? = nil,
+         laneForm: LaneForm? = nil) {
         self.shape = shape
         self.linear = linear
         self.terms = terms
         self.lane = lane
+        self.laneForm = laneForm
     }
 
     /// The key under which a value at this index is memoized.

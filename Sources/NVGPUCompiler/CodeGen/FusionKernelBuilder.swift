@@ -19,6 +19,8 @@ struct FusionKernelBuilder {
     let parameterDeclarations: [String]
     let bindings: [GeneratedKernel.Binding]
     let reductions: [Operation]
+    /// Whether bf16/f16 chains keep f32 values between ops (`CompileOptions.allowsExcessPrecision`).
+    var keepsExcessPrecision = false
 
     /// - Parameter aliased: value ids whose buffers alias another parameter of the kernel (a
     ///   loop's carried value updated in place): their pointers are declared without
@@ -74,7 +76,9 @@ struct FusionKernelBuilder {
     func writer(indexType: String = "idx_t") -> KernelBodyWriter {
         var inputsOnly = parameterNames
         for v in group.outputs { inputsOnly[v.id] = nil }
-        return KernelBodyWriter(definitions: definitions, literals: literals, parameters: inputsOnly, indexType: indexType)
+        let w = KernelBodyWriter(definitions: definitions, literals: literals, parameters: inputsOnly, indexType: indexType)
+        w.keepsExcessPrecision = keepsExcessPrecision
+        return w
     }
 
     func comment(_ shape: String) -> String {
@@ -139,8 +143,32 @@ struct FusionKernelBuilder {
         // declared and loaded ahead of it.
         var loads: [String: VectorLoad] = [:]
         let inputs = inputStorage()
+        // Lanes within the minor dimension: the thread's coordinates are computed once and
+        // every read that keeps the minor dimension contiguous (through transposes of the
+        // other dimensions, reshapes, broadcasts) becomes one vector load.
+        let minor = shape.count - 1
+        let laneTerms = width > 1 && minor >= 0 && shape[minor] % width == 0
+        if laneTerms {
+            let strides = ElementIndex.strides(shape)
+            for k in shape.indices where shape[k] != 1 {
+                var code = strides[k] == 1 ? "base" : "(base / \(strides[k]))"
+                if k > 0 { code = "(\(code) % \(shape[k]))" }
+                w.emit("const idx_t c\(k) = \(code);")
+            }
+        }
+        var offsetVectors: [String: VectorLoad] = [:]
         if width > 1 {
             w.vectorRead = { load in
+                if case let .offset(base, element, lanes)? = load.laneForm, lanes == width, element < width,
+                   let input = inputs[load.valueID] {
+                    let key = "\(load.parameter)|\(base)"
+                    if let vector = offsetVectors[key] { return vector }
+                    let vector = VectorLoad(name: "vl_\(load.parameter)_\(offsetVectors.count)", storage: input.storage,
+                                            byteWidth: input.width, count: width, address: "\(load.parameter) + (\(base))")
+                    offsetVectors[key] = vector
+                    loads[vector.name] = vector
+                    return vector
+                }
                 guard let vector = Self.loopVector(for: load, inputs: inputs, count: count, width: width) else { return nil }
                 loads[vector.name] = vector
                 return vector
@@ -157,8 +185,17 @@ struct FusionKernelBuilder {
                 try w.nested {
                     let reindexed = "el\(j)"
                     w.emit("const idx_t \(reindexed) = base + \(j);")
-                    let index = ElementIndex(shape: shape, linear: reindexed,
-                                             lane: VectorLane(space: .element, vector: 0, element: j))
+                    let index = laneTerms
+                        ? ElementIndex(shape: shape, terms: shape.indices.map { k in
+                            if shape[k] == 1 { return .zero }
+                            if k == minor {
+                                return IndexTerm(code: "(c\(k) + \(j))", tag: .other,
+                                                 laneForm: .offset(base: "c\(k)", element: j, width: width))
+                            }
+                            return IndexTerm(code: "c\(k)", tag: .other, laneForm: .invariant)
+                        })
+                        : ElementIndex(shape: shape, linear: reindexed,
+                                       lane: VectorLane(space: .element, vector: 0, element: j))
                     for (k, v) in outputs.enumerated() {
                         let value = try w.value(v, at: index)
                         let out = parameterNames[v.id] ?? "out\(k)"

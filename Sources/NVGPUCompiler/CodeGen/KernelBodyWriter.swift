@@ -28,6 +28,10 @@ final class KernelBodyWriter {
     let parameters: [Int: String]
     /// Value id → the reduced value of the current row (row-reduction kernels).
     var rowValues: [Int: RowValue] = [:]
+    /// Whether bf16/f16 arithmetic inside the kernel keeps its f32 compute value instead of
+    /// rounding after every op (XLA's default "excess precision"): values are rounded where
+    /// they leave the chain — stores, `convert`, and ops on bit patterns.
+    var keepsExcessPrecision = false
     /// Called for every input read at a vector lane; returns the vector the kernel stages
     /// that element in (and records that it needs it), or nil for a scalar read.
     var vectorRead: ((_ load: BufferLoad) -> VectorLoad?)?
@@ -107,6 +111,13 @@ final class KernelBodyWriter {
         if let t = index.terms { return t }
         let linear = index.linear ?? "0"
         let strides = ElementIndex.strides(index.shape)
+        if let form = index.laneForm, let t = Self.laneTerms(of: form, linear: linear, shape: index.shape, strides: strides) {
+            return t.map { term in
+                // Lane-invariant codes stay unbound (see `LaneForm`); the others are bound.
+                guard case .offset = term.laneForm else { return term }
+                return IndexTerm(code: bind(term.code, type: indexType, prefix: "i"), tag: term.tag, laneForm: term.laneForm)
+            }
+        }
         return index.shape.indices.map { k in
             if index.shape[k] == 1 { return .zero }
             var code = strides[k] == 1 ? linear : "(\(linear) / \(strides[k]))"
@@ -119,17 +130,76 @@ final class KernelBodyWriter {
     func linear(_ index: ElementIndex) -> String { position(index).code }
 
     /// The row-major linear index of `index` as C code, with its vector lane when the code
-    /// is a staged position (the index's own, or its only term's).
-    func position(_ index: ElementIndex) -> (code: String, lane: VectorLane?) {
-        if let l = index.linear { return (l, index.lane) }
+    /// is a staged position (the index's own, or its only term's), and how it varies over a
+    /// loop thread's lanes.
+    func position(_ index: ElementIndex) -> (code: String, lane: VectorLane?, laneForm: LaneForm?) {
+        if let l = index.linear { return (l, index.lane, index.laneForm) }
         let t = index.terms ?? []
         let strides = ElementIndex.strides(index.shape)
         let kept = t.indices.filter { t[$0].code != "0" && index.shape[$0] != 1 }
         let parts = kept.map { k in strides[k] == 1 ? t[k].code : "\(t[k].code) * \(strides[k])" }
-        if parts.isEmpty { return ("0", nil) }
+        if parts.isEmpty { return ("0", nil, .invariant) }
+        if let (sum, form) = Self.lanePosition(t, kept: kept, shape: index.shape, strides: strides) {
+            if case .invariant = form { return ("(\(sum))", nil, form) }
+            return (bind(sum, type: indexType, prefix: "i"), nil, form)
+        }
         let bound = bind(parts.joined(separator: " + "), type: indexType, prefix: "i")
-        guard kept.count == 1, let only = kept.first, bound == t[only].code else { return (bound, nil) }
-        return (bound, t[only].lane)
+        guard kept.count == 1, let only = kept.first, bound == t[only].code else { return (bound, nil, nil) }
+        return (bound, t[only].lane, nil)
+    }
+
+    /// The terms of linear position `linear` (of form `form`) in `shape`, each with its lane
+    /// form, when the lanes stay within the minor dimension: every stride above it a multiple
+    /// of the lane width and the minor extent too. Codes are unbound.
+    static func laneTerms(of form: LaneForm, linear: String, shape: [Int], strides: [Int]) -> [IndexTerm]? {
+        switch form {
+        case .invariant:
+            return shape.indices.map { k in
+                if shape[k] == 1 { return .zero }
+                var code = strides[k] == 1 ? "(\(linear))" : "((\(linear)) / \(strides[k]))"
+                if k > 0 { code = "(\(code) % \(shape[k]))" }
+                return IndexTerm(code: code, tag: .other, laneForm: .invariant)
+            }
+        case let .offset(base, element, width):
+            return shape.indices.map { k -> IndexTerm? in
+                if shape[k] == 1 { return .zero }
+                if strides[k] == 1 {
+                    guard shape[k] % width == 0 else { return nil }
+                    let b = k > 0 ? "((\(base)) % \(shape[k]))" : "(\(base))"
+                    return IndexTerm(code: "(\(b) + \(element))", tag: .other,
+                                     laneForm: .offset(base: b, element: element, width: width))
+                }
+                guard strides[k] % width == 0 else { return nil }
+                var code = "((\(base)) / \(strides[k]))"
+                if k > 0 { code = "(\(code) % \(shape[k]))" }
+                return IndexTerm(code: code, tag: .other, laneForm: .invariant)
+            }.reduce(into: [IndexTerm]?([])) { result, term in
+                if let term { result?.append(term) } else { result = nil }
+            }
+        }
+    }
+
+    /// The linear position of `terms` (kept: the non-unit, non-zero ones) over the lanes:
+    /// invariant when every term is, `base + element` when one term at stride 1 is an offset
+    /// (its extent a multiple of the width) and the rest are invariant; nil otherwise.
+    static func lanePosition(_ terms: [IndexTerm], kept: [Int], shape: [Int], strides: [Int])
+        -> (sum: String, form: LaneForm)? {
+        var offset: (k: Int, base: String, element: Int, width: Int)?
+        for k in kept {
+            switch terms[k].laneForm {
+            case .invariant?: continue
+            case let .offset(base, element, width)?:
+                guard offset == nil, strides[k] == 1, shape[k] % width == 0 else { return nil }
+                offset = (k, base, element, width)
+            case nil: return nil
+            }
+        }
+        let invariant = kept.filter { $0 != offset?.k }.map { k in
+            strides[k] == 1 ? terms[k].code : "\(terms[k].code) * \(strides[k])"
+        }
+        guard let offset else { return (invariant.joined(separator: " + "), .invariant) }
+        let base = (invariant + [offset.base]).joined(separator: " + ")
+        return ("\(base) + \(offset.element)", .offset(base: base, element: offset.element, width: offset.width))
     }
 
     // MARK: Values
@@ -165,12 +235,12 @@ final class KernelBodyWriter {
         guard let parameter = parameters[v.id] else {
             throw CodeGenError("value %\(v.id) is neither computed in the fusion nor passed to it")
         }
-        let (code, lane) = position(index)
+        let (code, lane, form) = position(index)
         let load = BufferLoad(parameter: parameter, valueID: v.id, elementType: type, index: code, lane: lane,
-                              shape: tensor.shape, terms: index.terms)
+                              laneForm: form, shape: tensor.shape, terms: index.terms)
         if let staged = stagedRead?(load) { return bind(type.load(staged), type: type.compute) }
-        if let lane, let vector = vectorRead?(load) {
-            return bind(type.load(vector.element(lane.element)), type: type.compute)
+        if let element = lane?.element ?? form?.element, let vector = vectorRead?(load) {
+            return bind(type.load(vector.element(element)), type: type.compute)
         }
         return bind(load.scalarRead, type: type.compute)
     }
@@ -271,8 +341,8 @@ final class KernelBodyWriter {
                 }
                 return try value(op.operands[0], at: ElementIndex(shape: operandShape, terms: operandTerms))
             }
-            let (code, lane) = position(index)
-            return try value(op.operands[0], at: ElementIndex(shape: operandShape, linear: code, lane: lane))
+            let (code, lane, form) = position(index)
+            return try value(op.operands[0], at: ElementIndex(shape: operandShape, linear: code, lane: lane, laneForm: form))
         case "stablehlo.transpose":
             let operandShape = op.operands[0].type.tensorType?.shape ?? []
             let permutation = try attributeInts(op, "permutation")
@@ -396,21 +466,36 @@ final class KernelBodyWriter {
                     : firstOperand.elementType)
         else { throw CodeGenError("\(op.name) has no operands", at: op.location) }
         _ = firstOperand
+        let excess = keepsExcessPrecision && Self.keepsExcessPrecision(op)
         var operands: [String] = []
         for operand in op.operands {
             guard let s = operand.type.tensorType?.shape else { throw CodeGenError("non-tensor operand", at: op.location) }
             guard s == index.shape || s.reduce(1, *) == 1 else {
                 throw CodeGenError("\(op.name) mixes operand shapes \(s) and \(index.shape)", at: op.location)
             }
-            operands.append(try value(operand, at: s == index.shape ? index : ElementIndex(shape: s, linear: "0")))
+            let v = try value(operand, at: s == index.shape ? index : ElementIndex(shape: s, linear: "0"))
+            // An op that leaves the chain sees its operand rounded to the operand's type.
+            if keepsExcessPrecision, !excess, let t = operand.type.tensorType.flatMap({ KernelElementType($0.elementType) }),
+               t.isHalfPrecisionFloat {
+                operands.append(t.rounded(v))
+            } else {
+                operands.append(v)
+            }
         }
         guard let expr = ExpressionTable.expression(
             for: op, operands: operands, operandType: operandType, resultType: type)
         else {
             throw CodeGenError("no CUDA expression for \(op.name) on \(operandType.elementType)", at: op.location)
         }
-        let rounded = op.name == "stablehlo.select" ? expr : type.rounded(expr)
-        return bind(rounded, type: type.compute)
+        let keepsCompute = op.name == "stablehlo.select" || (excess && type.isHalfPrecisionFloat)
+        return bind(keepsCompute ? expr : type.rounded(expr), type: type.compute)
+    }
+
+    /// Whether `op` computes on values (float arithmetic, comparisons, selects) rather than
+    /// on their stored form: `convert` and the bit-pattern ops round what they read.
+    static func keepsExcessPrecision(_ op: Operation) -> Bool {
+        !["stablehlo.convert", "stablehlo.bitcast_convert", "stablehlo.reduce_precision", "chlo.next_after"]
+            .contains(op.name)
     }
 }
 

@@ -48,6 +48,8 @@ public struct KernelElementType: Hashable, Sendable {
 
     public var isFloat: Bool { elementType.isFloat }
     public var isBool: Bool { elementType.isBool }
+    /// bf16 or f16: computed in f32 and rounded to 16 bits.
+    var isHalfPrecisionFloat: Bool { elementType == .float(.bf16) || elementType == .float(.f16) }
     public var isInteger: Bool { elementType.isInteger }
     public var isUnsigned: Bool { elementType.isUnsigned }
     public var isComplex: Bool { elementType.isComplex }

@@ -13,6 +13,8 @@ struct BufferLoad: Sendable {
     var index: String
     /// The staged vector element the index names, if any.
     var lane: VectorLane?
+    /// How the index varies over a loop thread's lanes.
+    var laneForm: LaneForm?
     /// The buffer's shape and the index's per-dimension terms, when the index was built
     /// from terms (a kernel shape may stage the read through shared memory from them).
     var shape: [Int] = []

@@ -127,7 +127,9 @@ public struct ExecutableBuilder {
             var failed = false
             for (g, group) in groups.enumerated() where group.kind == .fusion {
                 do {
-                    fusionKernels[g] = try FusionKernelBuilder(group: group, block: block, name: "\(prefix)fusion_\(g)").build()
+                    var builder = try FusionKernelBuilder(group: group, block: block, name: "\(prefix)fusion_\(g)")
+                    builder.keepsExcessPrecision = options.allowsExcessPrecision
+                    fusionKernels[g] = try builder.build()
                 } catch {
                     failed = true
                     if !planned.contains(group.operations) {
@@ -164,8 +166,10 @@ public struct ExecutableBuilder {
             aliasedByGroup[g, default: ([], [])].candidates.append(candidate)
         }
         for (g, aliased) in aliasedByGroup {
-            guard let kernels = try? FusionKernelBuilder(group: groups[g], block: block, name: "\(prefix)fusion_\(g)",
-                                                         aliased: aliased.values).build() else { continue }
+            guard var builder = try? FusionKernelBuilder(group: groups[g], block: block, name: "\(prefix)fusion_\(g)",
+                                                         aliased: aliased.values) else { continue }
+            builder.keepsExcessPrecision = options.allowsExcessPrecision
+            guard let kernels = try? builder.build() else { continue }
             fusionKernels[g] = kernels
             for candidate in aliased.candidates { assembly.bufferOf[candidate.result.id] = candidate.buffer }
         }

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# One device call for a session of issue 12 work: GPU conformance, the listed programs
+# checked against the reference on random inputs (8 at a time), then the whole bench/suite
+# timed against XLA (and PyTorch with TORCH=1). Carry .build-gpu with nvgpu.gz,
+# conformance.tar.gz and commit.
+#
+#   OUT=DIR [CHECKS="a.mlir b.mlir"] [TORCH=1] [RUNS=20] [ONLY=a,b] [SKIP_CONFORMANCE=1] scripts/gpu/issue12_session.sh
+set -u
+out=${OUT:?set OUT}
+mkdir -p "$out/checks"
+gunzip -c .build-gpu/nvgpu.gz > /tmp/nv && chmod +x /tmp/nv
+echo "nvgpu $(cat .build-gpu/commit) on $(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader)"
+if [[ -z ${SKIP_CONFORMANCE:-} ]]; then
+    mkdir -p /tmp/conf && tar xzf .build-gpu/conformance.tar.gz -C /tmp/conf
+    OUT=$out/conformance JOBS=16 bash scripts/gpu/conformance.sh /tmp/nv /tmp/conf/conformance > "$out/conformance-tail.log" 2>&1
+    grep -E "passed:|known failures|unexpected" "$out/conformance/conf.log" | tail -n 4
+fi
+checks=${CHECKS:-"tests/sibling_reductions/*.mlir tests/lane_vectors/*.mlir bench/suite/many_tiny_ops_f32.mlir bench/suite/transpose*.mlir bench/suite/softmax_1Mrows_bf16.mlir bench/suite/layernorm_1Mrows_bf16.mlir bench/suite/rmsnorm_bf16.mlir bench/suite/cross_entropy_bf16.mlir bench/suite/batchnorm_stats_bf16.mlir bench/suite/top1_row_f32.mlir"}
+check_one() {
+    local f=$1 log=$2/checks/$(basename "$1" .mlir).log
+    timeout 120 /tmp/nv bench "$f" --random-inputs --runs 5 --check --check-time-limit 90 > "$log" 2>&1
+    echo "$(basename "$f"): $(grep -E '^check: (passed|FAIL|failed|SKIPPED)' "$log" | head -1) $(grep -E '^check:.*max' "$log" | head -1)"
+}
+export -f check_one
+ls $checks 2>/dev/null | xargs -P 8 -I{} bash -c 'check_one "$@"' _ {} "$out" | sort
+OUT=$out/suite COMMIT=$(cat .build-gpu/commit) RUNS=${RUNS:-20} TORCH=${TORCH:-0} ONLY=${ONLY:-} bash scripts/gpu/suite.sh 2>&1 | tail -n 72

@@ -32,6 +32,8 @@ final class KernelBodyWriter {
     /// rounding after every op (XLA's default "excess precision"): values are rounded where
     /// they leave the chain — stores, `convert`, and ops on bit patterns.
     var keepsExcessPrecision = false
+    /// Locals holding bf16/f16 values computed with excess precision (not yet rounded).
+    private var excessValues: Set<String> = []
     /// Called for every input read at a vector lane; returns the vector the kernel stages
     /// that element in (and records that it needs it), or nil for a scalar read.
     var vectorRead: ((_ load: BufferLoad) -> VectorLoad?)?
@@ -312,6 +314,8 @@ final class KernelBodyWriter {
         switch op.name {
         case "stablehlo.constant":
             return try inlineLiteral(op, type: type, at: index)
+        case "stablehlo.gather":
+            return try gather(op, at: index)
         case "stablehlo.iota":
             let d = try attributeInts(op, "iota_dimension").first ?? 0
             guard d >= 0, d < shape.count else { throw CodeGenError("iota_dimension out of range", at: op.location) }
@@ -475,8 +479,8 @@ final class KernelBodyWriter {
             }
             let v = try value(operand, at: s == index.shape ? index : ElementIndex(shape: s, linear: "0"))
             // An op that leaves the chain sees its operand rounded to the operand's type.
-            if keepsExcessPrecision, !excess, let t = operand.type.tensorType.flatMap({ KernelElementType($0.elementType) }),
-               t.isHalfPrecisionFloat {
+            if keepsExcessPrecision, !excess, excessValues.contains(v),
+               let t = operand.type.tensorType.flatMap({ KernelElementType($0.elementType) }), t.isHalfPrecisionFloat {
                 operands.append(t.rounded(v))
             } else {
                 operands.append(v)
@@ -487,8 +491,15 @@ final class KernelBodyWriter {
         else {
             throw CodeGenError("no CUDA expression for \(op.name) on \(operandType.elementType)", at: op.location)
         }
-        let keepsCompute = op.name == "stablehlo.select" || (excess && type.isHalfPrecisionFloat)
-        return bind(keepsCompute ? expr : type.rounded(expr), type: type.compute)
+        let unrounded = excess && type.isHalfPrecisionFloat
+        if op.name == "stablehlo.select" || unrounded {
+            let result = bind(expr, type: type.compute)
+            if unrounded, op.name != "stablehlo.select" || operands.contains(where: excessValues.contains) {
+                excessValues.insert(result)
+            }
+            return result
+        }
+        return bind(type.rounded(expr), type: type.compute)
     }
 
     /// Whether `op` computes on values (float arithmetic, comparisons, selects) rather than

@@ -50,7 +50,9 @@ enum TiledTransposeKernel {
     }
 
     /// The tiled kernel for a loop fusion over `shape`, or nil when no input is read across
-    /// its memory order (or the tiled dimensions are too short to gain from tiles).
+    /// its memory order (or the tiled dimensions are too short to gain from tiles). A read
+    /// that does not vary along the output's minor dimension (a broadcast across it) is no
+    /// transposed read: neighbouring threads read one element.
     static func build(_ b: FusionKernelBuilder, shape: [Int], outputs: [Value], outputTypes: [KernelElementType],
                       name: String) throws -> GeneratedKernel? {
         guard let m = shape.indices.last(where: { shape[$0] != 1 }), shape[m] >= minimumExtent else { return nil }
@@ -65,7 +67,8 @@ enum TiledTransposeKernel {
         probe.stagedRead = { load in
             guard let map = mapping(of: load, dimensionOf: symbolOf),
                   let minor = load.shape.indices.last(where: { load.shape[$0] != 1 }),
-                  let a = map[minor], a != m, let input = inputs[load.valueID] else { return nil }
+                  let a = map[minor], a != m, map.contains(m),
+                  let input = inputs[load.valueID] else { return nil }
             let read = StagedRead(parameter: load.parameter, shape: load.shape, mapping: map,
                                   storage: input.storage)
             if !found.contains(read) {

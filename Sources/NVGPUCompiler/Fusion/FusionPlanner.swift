@@ -100,6 +100,9 @@ public struct FusionPlanner: Sendable {
                 .filter { v in producer[v.id].map { find($0) != root } ?? false }
         }
         var members: [Int: [Int]] = [:]
+        // The reduction shapes (operand shape and reduced dimensions) in each group: a group's
+        // kernels reduce one shape, so groups reducing different shapes never merge.
+        var reductionShapes: [Int: Set<String>] = [:]
 
         for (i, op) in ops.enumerated() {
             let cls = classes[i]
@@ -121,9 +124,13 @@ public struct FusionPlanner: Sendable {
                     if compatible, !candidates.contains(find(p)) { candidates.append(find(p)) }
                 }
             }
-            // Refuse candidates that would close a cycle through an outside op.
+            // Refuse candidates that would close a cycle through an outside op, or that reduce
+            // another shape than the op or the candidates already accepted.
             var accepted: [Int] = []
+            var shapes: Set<String> = Self.reductionShape(op, class: cls).map { [$0] } ?? []
             for c in candidates {
+                let merged = shapes.union(reductionShapes[c] ?? [])
+                if merged.count > 1 { continue }
                 let trial = accepted + [c]
                 let trialSet = Set(trial)
                 var cyclic = false
@@ -138,11 +145,15 @@ public struct FusionPlanner: Sendable {
                         }
                     }
                 }
-                if !cyclic { accepted.append(c) }
+                if !cyclic {
+                    accepted.append(c)
+                    shapes = merged
+                }
             }
             var root = i
             members[i] = [i]
             for c in accepted {
+                reductionShapes[c] = nil
                 let cm = members.removeValue(forKey: c) ?? []
                 let rm = members.removeValue(forKey: root) ?? []
                 parent[c] = root
@@ -150,6 +161,7 @@ public struct FusionPlanner: Sendable {
                 members[root] = cm + rm
             }
             root = find(i)
+            reductionShapes[root] = shapes
             var behind = Set<Int>()
             for v in Self.freeValues(of: op) { behind.formUnion(groupsBehind(v)) }
             behind.remove(root)
@@ -233,6 +245,13 @@ public struct FusionPlanner: Sendable {
             result.append(groups[g])
         }
         return result
+    }
+
+    /// The shape a reduction reduces (its first operand's shape and its dimensions), as a key.
+    static func reductionShape(_ op: Operation, class c: OperationClass) -> String? {
+        guard isReduction(c), let shape = op.operandTensorType(0)?.shape else { return nil }
+        let dims = (op[attribute: "dimensions"]?.intArray ?? []).map { Int($0) }.sorted()
+        return "\(shape)/\(dims)"
     }
 
     static func isReduction(_ c: OperationClass) -> Bool {

@@ -100,6 +100,10 @@ public struct ExecutableBuilder {
                 decided[i] = .selectingReduction  // fused with its producers
                 continue
             }
+            if op.name == "stablehlo.gather", FusedGatherPolicy.isEnabled, (try? GatherGeometry(op)) != nil {
+                decided[i] = .view  // fused with its producers and consumers (`FusedGather`)
+                continue
+            }
             if op.name == "stablehlo.fft", case .vendor(let call) = FFTLowering.path(op, useVendorLibraries: options.useVendorLibraries) {
                 vendorFFTs[i] = call
                 decided[i] = .dedicated

@@ -130,7 +130,13 @@ struct ConvolutionLayoutPass: BlockRewritePass {
 
         // The convolution, channels-last on both sides.
         let convType = TensorType(shape: [g.batch] + g.outputSizes + [features], elementType: out.elementType)
-        let convResult = fresh(convType)
+        // Result dimension d reads channels-last dimension `order[d]`.
+        var order = [Int](repeating: 0, count: s + 2)
+        order[g.outputBatch] = 0
+        order[g.outputFeature] = s + 1
+        for (j, d) in g.outputSpatial.enumerated() { order[d] = 1 + j }
+        // Already channels-last: the convolution defines the result itself (no copy after it).
+        let convResult = order == identity ? op.results[0] : fresh(convType)
         var conv = op
         conv.operands = [input, kernel]
         conv.results = [convResult]
@@ -148,15 +154,7 @@ struct ConvolutionLayoutPass: BlockRewritePass {
         ops.append(conv)
 
         // Back to the original output layout.
-        let value = convResult
-        // Result dimension d reads channels-last dimension `order[d]`.
-        var order = [Int](repeating: 0, count: s + 2)
-        order[g.outputBatch] = 0
-        order[g.outputFeature] = s + 1
-        for (j, d) in g.outputSpatial.enumerated() { order[d] = 1 + j }
-        ops.append(order == identity
-            ? StableHLO.Operation(name: "stablehlo.reshape", operands: [value], results: op.results, location: op.location)
-            : transpose(value, order, result: op.results[0], location: op.location))
+        if order != identity { ops.append(transpose(convResult, order, result: op.results[0], location: op.location)) }
         return ops
     }
 

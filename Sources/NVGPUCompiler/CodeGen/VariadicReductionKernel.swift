@@ -119,6 +119,46 @@ enum VariadicReductionKernel {
             }
             w.emit("}")
         }
+        /// Folds worker `worker`'s contiguous run of a row of `columns` (a multiple of `run`,
+        /// `run` of `vector`) as `run / vector` steps: each step reads `vector` positions of
+        /// every input as one vector load, issued before the folds that use them.
+        let inputs = b.inputStorage()
+        func foldVectorRun(_ w: KernelBodyWriter, worker: String, run: Int, vector: Int, columns: Int) throws {
+            w.emit("#pragma unroll")
+            w.emit("for (int s = 0; s < \(run / vector); ++s) {")
+            try w.nested {
+                w.emit("const idx_t p = (idx_t)\(worker) * \(run) + s * \(vector);")
+                var loads: [String: VectorLoad] = [:]
+                w.vectorRead = { load in
+                    guard case let .offset(base, element, width)? = load.laneForm, width == vector, element < vector,
+                          let input = inputs[load.valueID] else { return nil }
+                    let key = "\(load.parameter)|\(base)"
+                    if let existing = loads[key] { return existing }
+                    let v = VectorLoad(name: "vr_\(load.parameter)_\(loads.count)", storage: input.storage,
+                                       byteWidth: input.width, count: vector, address: "\(load.parameter) + (\(base))")
+                    loads[key] = v
+                    return v
+                }
+                defer { w.vectorRead = nil }
+                let body = try w.section {
+                    for j in 0..<vector {
+                        w.emit("{")
+                        try w.nested {
+                            let index = ElementIndex(shape: shape, linear: "(row * \(columns) + p + \(j))",
+                                                     laneForm: .offset(base: "row * \(columns) + p", element: j, width: vector))
+                            let elements = try (0..<n).map { try w.value(reduce.operands[$0], at: index) }
+                            try fold(w, (0..<n).map { "acc\($0)" }, elements)
+                        }
+                        w.emit("}")
+                    }
+                }
+                for v in loads.values.sorted(by: { $0.name < $1.name }) {
+                    w.emit(lines: v.statements(indentation: w.indentation))
+                }
+                w.emit(lines: body)
+            }
+            w.emit("}")
+        }
         func store(_ w: KernelBodyWriter, at position: String, _ acc: [String]) {
             for (k, r) in reduce.results.enumerated() {
                 guard let out = b.parameterNames[r.id], b.group.outputs.contains(where: { $0.id == r.id }) else { continue }
@@ -135,8 +175,17 @@ enum VariadicReductionKernel {
             w.emit("for (idx_t row = (idx_t)blockIdx.x * \(rowsPerBlock) + threadIdx.x / \(threads); row < (idx_t)\(rows); row += (idx_t)gridDim.x * \(rowsPerBlock)) {")
             try w.nested {
                 try declareInitialValues(w)
-                // Each lane folds a contiguous run of the row, so lanes in order hold the row in order.
-                try foldRun(w, worker: "lane", run: (columns + threads - 1) / threads, extent: columns) { "row * \(columns) + \($0)" }
+                // Each lane folds a contiguous run of the row, so lanes in order hold the row in order;
+                // runs the lanes divide evenly are read as vectors.
+                let run = (columns + threads - 1) / threads
+                let widest = inputs.values.map(\.width).max() ?? 4
+                var vector = max(1, 16 / max(1, widest))
+                while vector > 1 && run % vector != 0 { vector /= 2 }
+                if columns % threads == 0, vector > 1 {
+                    try foldVectorRun(w, worker: "lane", run: run, vector: vector, columns: columns)
+                } else {
+                    try foldRun(w, worker: "lane", run: run, extent: columns) { "row * \(columns) + \($0)" }
+                }
                 // Lanes meet in a tree: shuffles within the warp, then the warps in shared memory.
                 // Partners meet lower lane first (the body need not be commutative: two NaNs).
                 w.emit("for (int o = 1; o < 32; o <<= 1) {")

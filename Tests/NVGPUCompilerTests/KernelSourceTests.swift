@@ -1,3 +1,4 @@
+import Compiler
 import Foundation
 @testable import NVGPUCompiler
 import Runtime
@@ -143,5 +144,38 @@ import Testing
                 #expect(kernel.source.contains(" \(kernel.entryPoint)("), "\(kernel.entryPoint) is not declared")
             }
         }
+    }
+}
+
+/// bf16/f16 chains in a fusion keep f32 between ops (XLA's excess precision) and round
+/// where values leave the chain; `allowsExcessPrecision: false` rounds after every op.
+@Suite struct ExcessPrecisionTests {
+    static let chain = """
+    func.func @main(%x: tensor<64x32xTYPE>) -> (tensor<64x32xTYPE>, tensor<64x32xf32>) {
+      %a = stablehlo.multiply %x, %x : tensor<64x32xTYPE>
+      %t = stablehlo.tanh %a : tensor<64x32xTYPE>
+      %s = stablehlo.add %t, %x : tensor<64x32xTYPE>
+      %f = stablehlo.convert %s : (tensor<64x32xTYPE>) -> tensor<64x32xf32>
+      return %s, %f : tensor<64x32xTYPE>, tensor<64x32xf32>
+    }
+    """
+
+    static func source(_ type: String, excess: Bool) throws -> String {
+        let options = CompileOptions(allowsExcessPrecision: excess)
+        let text = chain.replacingOccurrences(of: "TYPE", with: type)
+        let module = try CUDATarget.rewritten(Module.parse(text, file: "test.mlir"), options: options)
+        let (e, _) = try ExecutableBuilder(options: options).build(module)
+        return try #require(e.kernels.first?.source).components(separatedBy: "extern \"C\"").last ?? ""
+    }
+
+    @Test(arguments: ["bf16", "f16"])
+    func chainsKeepF32AndRoundWhereTheyLeave(_ type: String) throws {
+        let body = try Self.source(type, excess: true)
+        // Only the convert rounds (the stored output rounds through its store).
+        #expect(body.components(separatedBy: "nv_round_\(type)(").count - 1 == 4, "\(body)")
+        #expect(body.contains(type == "bf16" ? "nv_tanh_approx(" : "tanhf("))
+        let exact = try Self.source(type, excess: false)
+        // Every op rounds: multiply, tanh, add (4 lanes each), and nothing is left unrounded.
+        #expect(exact.components(separatedBy: "nv_round_\(type)(").count - 1 == 12, "\(exact)")
     }
 }

@@ -16,7 +16,7 @@ import Testing
 /// programs here keep reductions to shapes whose kernels do not shuffle.)
 /// Skips without a C++20 compiler; `NVGPU_HOST_EMULATION=0` turns it off.
 @Suite struct LoopHostEmulationTests {
-    static let programs: [(name: String, text: String)] = [
+    static let programs: [(name: String, text: String)] = lanePrograms + [
         ("fori", """
         func.func @main(%x: tensor<1000xf32>) -> tensor<1000xf32> {
           %c0 = stablehlo.constant dense<0> : tensor<i32>
@@ -124,6 +124,66 @@ import Testing
     /// f32 results that differ from the reference's by more than a few rounding steps: the
     /// host compiler may contract multiply-adds as NVRTC does, so equality is not bitwise;
     /// a wrong trip count or a stale carried value is far outside this.
+    /// Loop kernels whose reads keep the minor dimension contiguous (one vector per
+    /// operand and thread: transposes of the other dimensions, reshapes, broadcasts), next to
+    /// a minor extent the lanes do not divide. One rounding per result, so bf16/f16 results
+    /// are exact with or without excess precision.
+    static let lanePrograms: [(name: String, text: String)] = [
+        ("lanes_head_split_bf16", """
+        func.func @main(%x: tensor<2x16x64xbf16>, %b: tensor<64xbf16>) -> tensor<2x4x16x16xbf16> {
+          %bb = stablehlo.broadcast_in_dim %b, dims = [2] : (tensor<64xbf16>) -> tensor<2x16x64xbf16>
+          %s = stablehlo.add %x, %bb : tensor<2x16x64xbf16>
+          %r = stablehlo.reshape %s : (tensor<2x16x64xbf16>) -> tensor<2x16x4x16xbf16>
+          %t = stablehlo.transpose %r, dims = [0, 2, 1, 3] : (tensor<2x16x4x16xbf16>) -> tensor<2x4x16x16xbf16>
+          return %t : tensor<2x4x16x16xbf16>
+        }
+        """),
+        ("lanes_row_and_column_f32", """
+        func.func @main(%x: tensor<3x7x64xf32>, %y: tensor<7x3x64xf32>, %r: tensor<3x7xf32>, %c: tensor<64xf32>) -> tensor<3x7x64xf32> {
+          %t = stablehlo.transpose %y, dims = [1, 0, 2] : (tensor<7x3x64xf32>) -> tensor<3x7x64xf32>
+          %rb = stablehlo.broadcast_in_dim %r, dims = [0, 1] : (tensor<3x7xf32>) -> tensor<3x7x64xf32>
+          %cb = stablehlo.broadcast_in_dim %c, dims = [2] : (tensor<64xf32>) -> tensor<3x7x64xf32>
+          %a = stablehlo.multiply %x, %rb : tensor<3x7x64xf32>
+          %b = stablehlo.add %a, %t : tensor<3x7x64xf32>
+          %d = stablehlo.subtract %b, %cb : tensor<3x7x64xf32>
+          return %d : tensor<3x7x64xf32>
+        }
+        """),
+        ("lanes_odd_minor_f16", """
+        func.func @main(%x: tensor<16x10x6xf16>, %y: tensor<10x16x6xf16>) -> tensor<16x10x6xf16> {
+          %t = stablehlo.transpose %y, dims = [1, 0, 2] : (tensor<10x16x6xf16>) -> tensor<16x10x6xf16>
+          %s = stablehlo.add %x, %t : tensor<16x10x6xf16>
+          return %s : tensor<16x10x6xf16>
+        }
+        """),
+        ("lanes_minor_split_f32", """
+        func.func @main(%x: tensor<32x64xf32>, %g: tensor<32x8xf32>) -> tensor<32x8x8xf32> {
+          %r = stablehlo.reshape %x : (tensor<32x64xf32>) -> tensor<32x8x8xf32>
+          %gb = stablehlo.broadcast_in_dim %g, dims = [0, 1] : (tensor<32x8xf32>) -> tensor<32x8x8xf32>
+          %m = stablehlo.multiply %r, %gb : tensor<32x8x8xf32>
+          return %m : tensor<32x8x8xf32>
+        }
+        """),
+        ("lanes_mixed_widths_bf16", """
+        func.func @main(%q: tensor<8x128xf16>, %s: tensor<1024xf32>) -> tensor<8x128xbf16> {
+          %qf = stablehlo.convert %q : (tensor<8x128xf16>) -> tensor<8x128xbf16>
+          %sr = stablehlo.reshape %s : (tensor<1024xf32>) -> tensor<8x128xf32>
+          %sb = stablehlo.convert %sr : (tensor<8x128xf32>) -> tensor<8x128xbf16>
+          %m = stablehlo.multiply %qf, %sb : tensor<8x128xbf16>
+          return %m : tensor<8x128xbf16>
+        }
+        """),
+        ("gather_rows_f32", """
+        func.func @main(%table: tensor<50x32xf32>, %ids: tensor<20xf32>) -> tensor<20x32xf32> {
+          %i = stablehlo.convert %ids : (tensor<20xf32>) -> tensor<20xi32>
+          %r = stablehlo.reshape %i : (tensor<20xi32>) -> tensor<20x1xi32>
+          %e = stablehlo.exponential %table : tensor<50x32xf32>
+          %g = "stablehlo.gather"(%e, %r) <{dimension_numbers = #stablehlo.gather<offset_dims = [1], collapsed_slice_dims = [0], start_index_map = [0], index_vector_dim = 1>, indices_are_sorted = false, slice_sizes = array<i64: 1, 32>}> : (tensor<50x32xf32>, tensor<20x1xi32>) -> tensor<20x32xf32>
+          return %g : tensor<20x32xf32>
+        }
+        """),
+    ]
+
     static func mismatches(_ got: [UInt8], _ want: Tensor) -> [String] {
         guard case .floats(let expected) = want.storage, want.elementType == .float(.f32),
               got.count >= 4 * expected.count else { return NarrowHostEmulationTests.mismatches(got, want) }
@@ -154,7 +214,12 @@ import Testing
             let module = try Module.parse(program.text, file: "\(program.name).mlir")
             let function = try #require(module.function(named: "main"))
             let inputs = function.inputTypes.compactMap(\.tensorType).map { type in
-                Tensor(type: type, storage: .floats((0..<type.elementCount).map { _ in Double(Int(bits.next() % 2001) - 1000) / 125 }))
+                // Values the element type holds exactly, so the reference reads what the kernels read.
+                Tensor(type: type, storage: .floats((0..<type.elementCount).map { _ in
+                    let value = Double(Int(bits.next() % 2001) - 1000) / 125
+                    if case .float(let format) = type.elementType { return format.round(value) }
+                    return value
+                }))
             }
             let (e, _) = try TestPrograms.lower(program.text)
             #expect(TestPrograms.hostSteps(e).isEmpty, "\(program.name)")

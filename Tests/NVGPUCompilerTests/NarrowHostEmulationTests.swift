@@ -48,6 +48,7 @@ inline int __popc(unsigned x) { return __builtin_popcount(x); }
 inline int __popcll(unsigned long long x) { return __builtin_popcountll(x); }
 template <class T> inline T __shfl_xor_sync(unsigned, T v, int) { return v; }
 inline float rsqrtf(float x) { return 1.0f / sqrtf(x); }
+inline float __expf(float x) { return expf(x); }
 inline double rsqrt(double x) { return 1.0 / sqrt(x); }
 // CUDA's erfinv (host libm has none): bisection on erf, enough for a start value.
 inline double erfinv(double x) {

@@ -85,4 +85,32 @@ import Testing
         #expect(TestPrograms.launches(e) == 2)
         #expect(report.groups.filter { $0.kind == .fusion }.count == 2)
     }
+
+    /// Batch-norm statistics over the kept channels (column reductions): the mean's sum and
+    /// the variance's sum of squares each keep their divide; the sum feeding the variance is
+    /// the only reduction given a pass of its own (4 launches: two two-stage reductions).
+    @Test func aMeanFeedingAVarianceKeepsTheConsumersFused() throws {
+        let text = """
+        func.func @main(%x: tensor<8x14x14x64xbf16>) -> (tensor<64xf32>, tensor<64xf32>) {
+          %f = stablehlo.convert %x : (tensor<8x14x14x64xbf16>) -> tensor<8x14x14x64xf32>
+          %zero = stablehlo.constant dense<0.0> : tensor<f32>
+          %n = stablehlo.constant dense<1568.0> : tensor<64xf32>
+          %s = stablehlo.reduce(%f init: %zero) applies stablehlo.add across dimensions = [0, 1, 2] : (tensor<8x14x14x64xf32>, tensor<f32>) -> tensor<64xf32>
+          %mean = stablehlo.divide %s, %n : tensor<64xf32>
+          %s2 = stablehlo.reduce(%f init: %zero) applies stablehlo.add across dimensions = [0, 1, 2] : (tensor<8x14x14x64xf32>, tensor<f32>) -> tensor<64xf32>
+          %m2 = stablehlo.divide %s2, %n : tensor<64xf32>
+          %mb = stablehlo.broadcast_in_dim %m2, dims = [3] : (tensor<64xf32>) -> tensor<8x14x14x64xf32>
+          %d = stablehlo.subtract %f, %mb : tensor<8x14x14x64xf32>
+          %q = stablehlo.multiply %d, %d : tensor<8x14x14x64xf32>
+          %v = stablehlo.reduce(%q init: %zero) applies stablehlo.add across dimensions = [0, 1, 2] : (tensor<8x14x14x64xf32>, tensor<f32>) -> tensor<64xf32>
+          %var = stablehlo.divide %v, %n : tensor<64xf32>
+          return %mean, %var : tensor<64xf32>, tensor<64xf32>
+        }
+        """
+        let (e, _) = try TestPrograms.lower(text)
+        #expect(TestPrograms.hostSteps(e).isEmpty)
+        let loops = e.kernels.filter { $0.source.contains("loop over [64]") }
+        #expect(loops.isEmpty, "divides left in kernels of their own: \(loops.map(\.entryPoint))")
+        #expect(TestPrograms.launches(e) <= 4)
+    }
 }

@@ -140,7 +140,11 @@ public struct ExecutableBuilder {
                         // A merge of sibling reductions that does not build: seal its
                         // reductions (no consumers fused) once, then plan without merges.
                         let reductions = group.operations.filter { block.operations[$0].name == "stablehlo.reduce" }
-                        if reductions.allSatisfy({ (policies[$0] ?? .free) == .free }) {
+                        let feeding = Self.reductionsFeedingReductions(group, block: block)
+                        if !feeding.isEmpty, feeding.allSatisfy({ (policies[$0] ?? .free) == .free }) {
+                            // A reduction feeding another needs its own pass; the rest keep their consumers.
+                            for i in feeding { policies[i] = .sealed }
+                        } else if reductions.allSatisfy({ (policies[$0] ?? .free) == .free }) {
                             for i in reductions { policies[i] = .sealed }
                         } else {
                             mergesSiblings = false
@@ -273,12 +277,42 @@ public struct ExecutableBuilder {
             for i in group.operations { policies[i] = .host(reason) }
             return
         }
+        // Reductions that feed another reduction of the group (a mean feeding a variance)
+        // need a pass of their own: seal those first and keep the others' consumers fused.
+        let feeding = Self.reductionsFeedingReductions(group, block: block)
+            .filter { (policies[$0] ?? .free) == .free }
+        if !feeding.isEmpty {
+            for i in feeding { policies[i] = .sealed }
+            return
+        }
         for i in reductions {
             switch policies[i] ?? .free {
             case .free: policies[i] = .sealed
             case .sealed: policies[i] = .isolated
             default: policies[i] = .host(reason)
             }
+        }
+    }
+
+    /// The group's reductions whose results reach another reduction of the group.
+    static func reductionsFeedingReductions(_ group: FusionGroup, block: Block) -> [Int] {
+        let members = Set(group.operations)
+        var definedBy: [Int: Int] = [:]
+        for i in group.operations { for r in block.operations[i].results { definedBy[r.id] = i } }
+        var users: [Int: [Int]] = [:]
+        for i in group.operations {
+            for v in FusionPlanner.freeValues(of: block.operations[i]) {
+                if let d = definedBy[v.id], members.contains(d) { users[d, default: []].append(i) }
+            }
+        }
+        return group.operations.filter { block.operations[$0].name == "stablehlo.reduce" }.filter { r in
+            var seen: Set<Int> = [r], pending = users[r] ?? []
+            while let next = pending.popLast() {
+                if !seen.insert(next).inserted { continue }
+                if block.operations[next].name == "stablehlo.reduce" { return true }
+                pending += users[next] ?? []
+            }
+            return false
         }
     }
 

@@ -35,7 +35,7 @@ std::vector<std::barrier<>*> g_warps;
 #define __global__
 #define __device__
 #define __forceinline__ inline
-#define __launch_bounds__(x)
+#define __launch_bounds__(...)
 inline void __syncthreads() { g_bar->arrive_and_wait(); }
 inline double __dadd_rn(double a, double b) { return a + b; }
 inline float __fadd_rn(float a, float b) { return a + b; }

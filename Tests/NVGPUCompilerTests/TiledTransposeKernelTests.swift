@@ -16,6 +16,8 @@ import Testing
         var name: String
         var text: String
         var tiled: Bool
+        /// 16-bit elements with even tiled extents: pairs through 64-wide tiles.
+        var pairs = false
         var description: String { name }
     }
 
@@ -68,9 +70,13 @@ import Testing
         Program(name: "3d_021_add_f32", text: transpose("f32", [3, 40, 50], [0, 2, 1], extra: "add"), tiled: true),
         Program(name: "3d_210_f64", text: transpose("f64", [20, 3, 33], [2, 1, 0]), tiled: true),
         Program(name: "4d_0312_mul_f32", text: transpose("f32", [2, 5, 9, 40], [0, 3, 1, 2], extra: "multiply"), tiled: true),
-        Program(name: "4d_0231_f16", text: transpose("f16", [2, 24, 3, 10], [0, 2, 3, 1]), tiled: true),
+        Program(name: "4d_0231_f16", text: transpose("f16", [2, 24, 3, 10], [0, 2, 3, 1]), tiled: true, pairs: true),
         Program(name: "4d_3210_i8", text: transpose("i8", [9, 2, 3, 17], [3, 2, 1, 0]), tiled: true),
-        Program(name: "bias_two_outputs_bf16", text: biasTwoOutputs, tiled: true),
+        Program(name: "bias_two_outputs_bf16", text: biasTwoOutputs, tiled: true, pairs: true),
+        // 16-bit pairs (64-wide tiles, 32-bit accesses): even extents, ragged edges, a batch.
+        Program(name: "2d_pairs_bf16", text: transpose("bf16", [70, 96], [1, 0]), tiled: true, pairs: true),
+        Program(name: "3d_pairs_add_f16", text: transpose("f16", [3, 130, 66], [0, 2, 1], extra: "add"), tiled: true, pairs: true),
+        Program(name: "4d_0231_pairs_bf16", text: transpose("bf16", [2, 24, 3, 10], [0, 2, 3, 1]), tiled: true, pairs: true),
         Program(name: "convert_unit_f16", text: convertUnit, tiled: true),
         // The minor dimension stays minor: reads are already in order.
         Program(name: "3d_102_f32", text: transpose("f32", [16, 24, 40], [1, 0, 2]), tiled: false),
@@ -85,11 +91,13 @@ import Testing
         #expect(TestPrograms.hostSteps(e).isEmpty)
         #expect(TestPrograms.launches(e) == 1)
         let kernel = try #require(e.kernels.first)
-        #expect(kernel.source.contains("×\(TiledTransposeKernel.tile) tiles of") == p.tiled, "\(kernel.source.prefix(600))")
+        #expect(kernel.source.contains(" tiles of") == p.tiled, "\(kernel.source.prefix(600))")
+        // 16-bit elements with even tiled extents move in pairs through 64-wide tiles.
+        #expect(kernel.source.contains("64×64 tiles of") == p.pairs)
         if p.tiled {
             #expect(kernel.source.contains("__shared__"))
             guard case .launch(let launch)? = e.steps.first else { Issue.record("no launch"); return }
-            #expect(launch.block == [TiledTransposeKernel.tile, TiledTransposeKernel.rows, 1])
+            #expect(launch.block == [TiledTransposeKernel.baseTile, TiledTransposeKernel.rows, 1])
         }
     }
 

@@ -18,8 +18,8 @@ enum TiledTransposeKernel {
     /// in output order), for comparison.
     static var isEnabled: Bool { ProcessInfo.processInfo.environment["NVGPU_TILED_TRANSPOSE"] != "0" }
 
-    /// Tile edge (elements) along both tiled dimensions.
-    static let tile = 32
+    /// Tile edge (elements) along both tiled dimensions, for one element per thread and step.
+    static let baseTile = 32
     /// Rows of the tile each thread row covers per step (block = tile × rows threads).
     static let rows = 8
     /// Both tiled dimensions must be at least this long.
@@ -91,6 +91,12 @@ enum TiledTransposeKernel {
             read.shape.indices.last(where: { read.shape[$0] != 1 }).map { read.mapping[$0] == a } ?? false
         }
 
+        // 16-bit elements move in pairs (32-bit accesses, tiles of 64): every staged input and
+        // every output 2 bytes wide, both tiled extents even (pairs never straddle an edge).
+        let pack = !staged.isEmpty && staged.allSatisfy({ $0.storage == "unsigned short" })
+            && outputTypes.allSatisfy({ $0.byteWidth == 2 && $0.storage == "unsigned short" })
+            && shape[a] % 2 == 0 && shape[m] % 2 == 0 ? 2 : 1
+        let tile = baseTile * pack
         let batchDims = shape.indices.filter { $0 != a && $0 != m && shape[$0] != 1 }
         let tilesA = (shape[a] + tile - 1) / tile, tilesM = (shape[m] + tile - 1) / tile
         let batch = batchDims.map { shape[$0] }.reduce(1, *)
@@ -101,7 +107,8 @@ enum TiledTransposeKernel {
         let w = b.writer()
         var shared: [String] = []
         for (i, read) in staged.enumerated() {
-            shared.append("  __shared__ \(read.storage) tile\(i)[\(tile)][\(tile + 1)];")
+            // Pairs are stored as one 32-bit word, so paired rows keep an even pitch.
+            shared.append("  \(pack == 2 ? "__align__(4) " : "")__shared__ \(read.storage) tile\(i)[\(tile)][\(tile + pack)];")
         }
         w.emit("for (idx_t t = blockIdx.x; t < (idx_t)\(total); t += gridDim.x) {")
         try w.nested {
@@ -123,7 +130,7 @@ enum TiledTransposeKernel {
             // Stage: thread x walks the input's minor dimension (output dimension a).
             if !staged.isEmpty {
                 w.emit("for (int j = 0; j < \(tile); j += \(rows)) {")
-                w.emit("  const idx_t pa = a0 + threadIdx.x, pm = m0 + threadIdx.y + j;")
+                w.emit("  const idx_t pa = a0 + \(pack == 2 ? "2 * " : "")threadIdx.x, pm = m0 + threadIdx.y + j;")
                 w.emit("  if (pa < (idx_t)\(shape[a]) && pm < (idx_t)\(shape[m])) {")
                 for (i, read) in staged.enumerated() {
                     let strides = ElementIndex.strides(read.shape)
@@ -132,7 +139,13 @@ enum TiledTransposeKernel {
                         let c = coordinate(k, a: "pa", m: "pm")
                         return strides[d] == 1 ? c : "\(c) * \(strides[d])"
                     }
-                    w.emit("    tile\(i)[threadIdx.y + j][threadIdx.x] = \(read.parameter)[\(parts.isEmpty ? "0" : parts.joined(separator: " + "))];")
+                    let at = parts.isEmpty ? "0" : parts.joined(separator: " + ")
+                    if pack == 2 {
+                        // pa is even and the input's minor extent even: the pair is one aligned word.
+                        w.emit("    *(unsigned int*)&tile\(i)[threadIdx.y + j][2 * threadIdx.x] = *(const unsigned int*)&\(read.parameter)[\(at)];")
+                    } else {
+                        w.emit("    tile\(i)[threadIdx.y + j][threadIdx.x] = \(read.parameter)[\(at)];")
+                    }
                 }
                 w.emit("  }")
                 w.emit("}")
@@ -141,24 +154,42 @@ enum TiledTransposeKernel {
             // Compute: thread x walks the output's minor dimension.
             var codeOf: [String: Int] = [:]
             for k in shape.indices where shape[k] != 1 { codeOf[coordinate(k, a: "oa", m: "om")] = k }
+            var element = 0
             w.stagedRead = { load in
                 guard let map = mapping(of: load, dimensionOf: codeOf),
                       let i = staged.firstIndex(where: { $0.parameter == load.parameter && $0.mapping == map }) else { return nil }
-                return "tile\(i)[threadIdx.x][threadIdx.y + j]"
+                return pack == 2 ? "tile\(i)[2 * threadIdx.x + \(element)][threadIdx.y + j]" : "tile\(i)[threadIdx.x][threadIdx.y + j]"
             }
             w.emit("for (int j = 0; j < \(tile); j += \(rows)) {")
             try w.nested {
-                w.emit("const idx_t oa = a0 + threadIdx.y + j, om = m0 + threadIdx.x;")
+                w.emit("const idx_t oa = a0 + threadIdx.y + j, om = m0 + \(pack == 2 ? "2 * " : "")threadIdx.x;")
                 w.emit("if (oa < (idx_t)\(shape[a]) && om < (idx_t)\(shape[m])) {")
                 try w.nested {
-                    let index = ElementIndex(shape: shape, terms: shape.indices.map { d in
-                        shape[d] == 1 ? .zero : IndexTerm(code: coordinate(d, a: "oa", m: "om"), tag: .other)
-                    })
-                    let at = w.linear(index)
-                    for (k, v) in outputs.enumerated() {
-                        let value = try w.value(v, at: index)
-                        let out = b.parameterNames[v.id] ?? "out\(k)"
-                        w.emit("\(out)[\(at)] = \(outputTypes[k].store(value));")
+                    var stored: [[String]] = Array(repeating: [], count: outputs.count)
+                    var first = ""
+                    for e in 0..<pack {
+                        element = e
+                        let mCode = e == 0 ? "om" : "(om + \(e))"
+                        let index = ElementIndex(shape: shape, terms: shape.indices.map { d in
+                            shape[d] == 1 ? .zero : IndexTerm(code: coordinate(d, a: "oa", m: mCode), tag: .other)
+                        })
+                        if e == 0 { first = w.linear(index) }
+                        for (k, v) in outputs.enumerated() {
+                            let value = try w.value(v, at: index)
+                            if pack == 1 {
+                                let out = b.parameterNames[v.id] ?? "out\(k)"
+                                w.emit("\(out)[\(first)] = \(outputTypes[k].store(value));")
+                            } else {
+                                stored[k].append(w.bind(outputTypes[k].store(value), type: "unsigned int", prefix: "s"))
+                            }
+                        }
+                    }
+                    if pack == 2 {
+                        // om is even and the output's minor extent even: the pair is one aligned word.
+                        for (k, v) in outputs.enumerated() {
+                            let out = b.parameterNames[v.id] ?? "out\(k)"
+                            w.emit("*(unsigned int*)&\(out)[\(first)] = \(stored[k][0]) | (\(stored[k][1]) << 16);")
+                        }
                     }
                 }
                 w.emit("}")
@@ -168,14 +199,14 @@ enum TiledTransposeKernel {
             if !staged.isEmpty { w.emit("__syncthreads();") }
         }
         w.emit("}")
-        let threads = tile * rows
+        let threads = baseTile * rows
         let header = KernelSource.header(
             name: name, parameters: b.parameterDeclarations, block: threads,
             indexType: KernelSource.indexType(for: b.indexCounts() + [total + blocks, shape.reduce(1, *) + tile * shape[m]]),
             comment: b.comment("\(tile)×\(tile) tiles of \(shape) over dims \(a) and \(m), \(staged.count) input(s) staged"))
         return GeneratedKernel(
             name: name, source: KernelSource.unit(globals: w.globals, function: header + shared + w.lines),
-            grid: [blocks, 1, 1], block: [tile, rows, 1], sharedMemoryBytes: 0,
+            grid: [blocks, 1, 1], block: [baseTile, rows, 1], sharedMemoryBytes: 0,
             bindings: b.bindings, operationNames: b.operationNames)
     }
 }

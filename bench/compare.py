@@ -30,6 +30,7 @@ Floors: the workload's bytes at the measured copy bandwidth (nvgpu's 1 GiB devic
 copy) or its flops at 739 TFLOP/s (bf16 cuBLAS on an H100), whichever is larger.
 """
 import argparse
+import concurrent.futures
 import datetime
 import json
 import math
@@ -150,6 +151,25 @@ def time_nvgpu(nvgpu, workload, scratch, runs, timeout, extra, variant="nvgpu"):
     return None, ("timed out" if status is None else f"exit {status}: {last[0][:200]}")
 
 
+def check_nvgpu(nvgpu, workload, scratch, time_limit):
+    """`nvgpu bench --check` (one run against the reference on the same random inputs):
+    "passed", "FAILED: ...", "skipped: ..." or "error: ..."."""
+    log_path = os.path.join(scratch, workload["name"] + ".check.log")
+    command = [nvgpu, "bench", workload["mlir"], "--random-inputs", "--runs", "1", "--warmup", "0",
+               "--check", "--check-time-limit", str(time_limit)]
+    env = dict(os.environ, NVGPU_CACHE_DIR=os.path.join(scratch, "cache-check-" + workload["name"]))
+    status, output = run_logged(command, log_path, time_limit + 120, env)
+    lines = [line for line in (output or "").splitlines() if line.startswith("check: ")]
+    verdict = next((line for line in lines if line.startswith(("check: passed", "check: FAIL", "check: SKIPPED"))), None)
+    if verdict and verdict.startswith("check: passed"):
+        return "passed"
+    if verdict and verdict.startswith("check: SKIPPED"):
+        return "skipped: " + verdict[len("check: SKIPPED"):].strip(" ()")[:120]
+    if verdict:
+        return "FAILED: " + " ".join(lines)[:200]
+    return "error: " + ("timed out" if status is None else f"exit {status}")
+
+
 def device_name():
     try:
         out = subprocess.run(["nvidia-smi", "--query-gpu=name", "--format=csv,noheader"],
@@ -179,8 +199,9 @@ def ratio(a, b):
     return None if a is None or b is None or b == 0 else a / b
 
 
-def build_rows(suite, xla, torch_rows, nvgpu_records, nvgpu_errors, generic_records=None, generic_errors=None):
-    generic_records, generic_errors = generic_records or {}, generic_errors or {}
+def build_rows(suite, xla, torch_rows, nvgpu_records, nvgpu_errors, generic_records=None, generic_errors=None,
+               checks=None):
+    generic_records, generic_errors, checks = generic_records or {}, generic_errors or {}, checks or {}
     rows = []
     for w in suite:
         name = w["name"]
@@ -200,6 +221,7 @@ def build_rows(suite, xla, torch_rows, nvgpu_records, nvgpu_errors, generic_reco
             "nvgpu_host_steps": n.get("host_steps"), "nvgpu_error": nvgpu_errors.get(name),
             "generic_ms": g.get("ms"), "generic_ms_loop": g.get("ms_loop"), "generic_compile_s": g.get("compile_s"),
             "generic_kernels": g.get("kernels"), "generic_error": generic_errors.get(name),
+            "check": checks.get(name),
         }
         peer, who = best_peer(row)
         row["best_peer_ms_loop"], row["best_peer"] = peer, who
@@ -218,8 +240,12 @@ def geomean(values):
 
 
 def markdown(rows, device, date, notes, generic=True):
+    checked = any(r.get("check") for r in rows)
     header = "| workload | XLA | Inductor | eager | nvgpu | nvgpu ÷ XLA | nvgpu ÷ best peer |"
     rule = "|---|---|---|---|---|---|---|"
+    if checked:
+        header += " check |"
+        rule += "---|"
     if generic:
         header += " nvgpu generic (--no-vendor-libs) | generic ÷ best peer | generic ÷ nvgpu |"
         rule += "---|---|---|"
@@ -240,6 +266,8 @@ def markdown(rows, device, date, notes, generic=True):
         eager = pair(r["eager_ms"], r["eager_ms_loop"]) if not r.get("eager_error") else "failed"
         inductor = pair(r["inductor_ms"], r["inductor_ms_loop"]) if not r.get("inductor_error") else "failed"
         line = f"| {r['name']} | {xla} | {inductor} | {eager} | {nv} | {fmt(r['vs_xla'], 2)} | {best} |"
+        if checked:
+            line += f" {(r.get('check') or '—')[:70]} |"
         if generic:
             gen = (pair(r.get("generic_ms"), r.get("generic_ms_loop")) if r.get("generic_error") is None
                    else f"failed ({r['generic_error'][:60]})")
@@ -257,6 +285,12 @@ def markdown(rows, device, date, notes, generic=True):
         g3 = geomean(r.get("generic_vs_nvgpu") for r in rows)
         if g2 is not None:
             summary.append(f"nvgpu generic ÷ best peer: geometric mean {g2:.3f}; generic ÷ nvgpu: {fmt(g3, 3)}")
+    if checked:
+        passed = sum(1 for r in rows if r.get("check") == "passed")
+        failed = [r["name"] for r in rows if (r.get("check") or "").startswith(("FAILED", "error"))]
+        summary.append(f"checked against the reference on the same inputs: {passed} passed, "
+                       f"{sum(1 for r in rows if (r.get('check') or '').startswith('skipped'))} skipped (too slow for the reference), "
+                       f"{len(failed)} failed" + (f" ({', '.join(failed)})" if failed else ""))
     if summary:
         lines += [""] + summary
     if notes:
@@ -375,6 +409,10 @@ def main():
     parser.add_argument("--history", default=os.path.join(HERE, "history.jsonl"),
                         help="append one JSON line per workload here (default bench/history.jsonl)")
     parser.add_argument("--no-history", action="store_true", help="do not append to the history")
+    parser.add_argument("--check", action="store_true",
+                        help="after timing, check every workload's results against the reference backend on the same inputs")
+    parser.add_argument("--check-jobs", type=int, default=8, help="checks run at once (the reference runs on the CPU)")
+    parser.add_argument("--check-time-limit", type=int, default=60, help="seconds the reference may take per workload")
     args = parser.parse_args()
 
     os.makedirs(args.out, exist_ok=True)
@@ -404,6 +442,16 @@ def main():
             if record and device == "unknown GPU":
                 device = record.get("device", device)
 
+    checks = {}
+    if args.check:
+        started = time.monotonic()
+        with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.check_jobs)) as pool:
+            futures = {pool.submit(check_nvgpu, args.nvgpu, w, scratch, args.check_time_limit): w["name"] for w in suite}
+            for future in concurrent.futures.as_completed(futures):
+                checks[futures[future]] = future.result()
+                log(futures[future], "check:", checks[futures[future]])
+        wall["checks"] = time.monotonic() - started
+
     only = ",".join(w["name"] for w in suite) if args.only else None
     xla, torch_rows = {}, {}
     if not args.skip_xla:
@@ -419,7 +467,7 @@ def main():
         if error:
             notes.append(f"PyTorch (peers_torch.py) failed: {error}; see {scratch}/torch.log")
 
-    rows = build_rows(suite, xla, torch_rows, nvgpu_records, nvgpu_errors, generic_records, generic_errors)
+    rows = build_rows(suite, xla, torch_rows, nvgpu_records, nvgpu_errors, generic_records, generic_errors, checks)
     notes.append("wall time of this run: " + ", ".join(f"{k} {v:.0f} s" for k, v in wall.items())
                  + f", total {sum(wall.values()):.0f} s")
     for r in rows:

@@ -7,7 +7,7 @@
 # PROFILE="a.mlir ..." adds each program's per-kernel times from Nsight Compute (ncu,
 # clocks left alone) before the suite.
 #
-#   OUT=DIR [CHECKS="a.mlir b.mlir"] [PROFILE="..."] [TORCH=1] [RUNS=20] [ONLY=a,b] [SKIP_CONFORMANCE=1] [SKIP_SUITE=1] scripts/gpu/issue12_session.sh
+#   OUT=DIR [CHECKS="a.mlir b.mlir"] [PROFILE="..."] [TORCH=1] [CHECK=1] [RUNS=20] [ONLY=a,b] [SKIP_CONFORMANCE=1] [SKIP_SUITE=1] scripts/gpu/issue12_session.sh
 set -u
 out=${OUT:?set OUT}
 mkdir -p "$out/checks"
@@ -33,4 +33,4 @@ for f in ${PROFILE:-}; do
     echo "ncu $(basename "$f"): exit $?, $(grep -c gpu__time_duration "$log") kernel summaries in $(basename "$log")"
 done
 [[ -n ${SKIP_SUITE:-} ]] && exit 0
-OUT=$out/suite COMMIT=$(cat .build-gpu/commit) RUNS=${RUNS:-20} TORCH=${TORCH:-0} ONLY=${ONLY:-} bash scripts/gpu/suite.sh 2>&1 | tail -n 72
+OUT=$out/suite COMMIT=$(cat .build-gpu/commit) RUNS=${RUNS:-20} TORCH=${TORCH:-0} CHECK=${CHECK:-0} ONLY=${ONLY:-} bash scripts/gpu/suite.sh 2>&1 | tail -n 72

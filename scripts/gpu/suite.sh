@@ -3,7 +3,9 @@
 # nvgpu (PyTorch and the --no-vendor-libs column when asked), one run. Carry .build-gpu with
 # nvgpu.gz (see control_flow.sh).
 #
-#   OUT=DIR [COMMIT=HASH] [TORCH=1] [GENERIC=1] [ONLY=a,b] scripts/gpu/suite.sh
+# CHECK=1 also checks every workload against the reference on the same inputs (8 at once).
+#
+#   OUT=DIR [COMMIT=HASH] [TORCH=1] [GENERIC=1] [CHECK=1] [ONLY=a,b] scripts/gpu/suite.sh
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -15,6 +17,7 @@ args=(--nvgpu /tmp/suite/nvgpu --workloads "$root/bench/suite" --out "$out" --ru
 [[ ${TORCH:-0} == 1 ]] || args+=(--skip-torch)
 [[ ${GENERIC:-0} == 1 ]] || args+=(--skip-generic)
 [[ -n ${ONLY:-} ]] && args+=(--only "$ONLY")
+[[ ${CHECK:-0} == 1 ]] && args+=(--check --check-jobs "${CHECK_JOBS:-8}" --check-time-limit "${CHECK_TIME_LIMIT:-60}")
 BENCH_COMMIT=${COMMIT:-unknown} python3 "$root/bench/compare.py" "${args[@]}" 2>"$out/compare.stderr.log"
 status=$?
 echo "compare.py exit $status"

@@ -18,6 +18,9 @@ enum TiledTransposeKernel {
     /// in output order), for comparison.
     static var isEnabled: Bool { ProcessInfo.processInfo.environment["NVGPU_TILED_TRANSPOSE"] != "0" }
 
+    /// `NVGPU_TRANSPOSE_PAIRS=1` moves 16-bit elements in pairs through 64-wide tiles.
+    static var pairsEnabled: Bool { ProcessInfo.processInfo.environment["NVGPU_TRANSPOSE_PAIRS"] == "1" }
+
     /// Tile edge (elements) along both tiled dimensions, for one element per thread and step.
     static let baseTile = 32
     /// Rows of the tile each thread row covers per step (block = tile × rows threads).
@@ -91,9 +94,11 @@ enum TiledTransposeKernel {
             read.shape.indices.last(where: { read.shape[$0] != 1 }).map { read.mapping[$0] == a } ?? false
         }
 
-        // 16-bit elements move in pairs (32-bit accesses, tiles of 64): every staged input and
-        // every output 2 bytes wide, both tiled extents even (pairs never straddle an edge).
-        let pack = !staged.isEmpty && staged.allSatisfy({ $0.storage == "unsigned short" })
+        // 16-bit elements may move in pairs (32-bit accesses, tiles of 64): every staged input
+        // and every output 2 bytes wide, both tiled extents even (pairs never straddle an
+        // edge). Opt-in (`NVGPU_TRANSPOSE_PAIRS=1`): measured slower on the one suite program
+        // it applies to (transpose4d_0231_f16, H200, 2026-12-07: 0.070 ms vs 0.045 unpaired).
+        let pack = pairsEnabled && !staged.isEmpty && staged.allSatisfy({ $0.storage == "unsigned short" })
             && outputTypes.allSatisfy({ $0.byteWidth == 2 && $0.storage == "unsigned short" })
             && shape[a] % 2 == 0 && shape[m] % 2 == 0 ? 2 : 1
         let tile = baseTile * pack

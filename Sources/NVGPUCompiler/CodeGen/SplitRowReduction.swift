@@ -24,6 +24,8 @@ enum SplitRowReduction {
     /// Rows fewer than this, each at least `minimumColumns` long, are split.
     static let maximumRows = 264
     static let minimumColumns = 32768
+    /// Threads of the per-row combine of the partials.
+    static let combineThreads = 128
 
     static func applies(rows: Int, columns: Int) -> Bool {
         isEnabled && rows > 0 && rows < maximumRows && columns >= minimumColumns
@@ -100,18 +102,21 @@ enum SplitRowReduction {
             kernels.append(kernel("\(b.name)_r\(r)_partials", w, block: threads, grid: rows * chunks,
                                   shared: ["  __shared__ \(type.compute) sm[\(threads / 32)];"],
                                   what: "split rows: \(rows) rows of \(columns) in \(chunks) chunks, reduction \(r) partials"))
-            // Per row: the partials in order, then the initial value.
+            // Per row, a block: each thread folds a contiguous run of the row's partials, the
+            // runs meet in the block's fixed tree, then the initial value (one thread folding
+            // hundreds of partials in a row was a serial chain of dependent loads).
             let w2 = b.writer()
-            w2.emit("for (idx_t row = threadIdx.x; row < (idx_t)\(rows); row += \(LaunchLimits.loopBlock)) {")
-            try w2.nested {
-                w2.emit("\(type.compute) acc = \(KernelSource.identity(combiner, type));")
-                w2.emit("for (int k = 0; k < \(chunks); ++k) acc = \(KernelSource.combine(combiner, type, "acc", scratchTypes[r].load("partials\(r)[row * \(chunks) + k]")));")
-                let initial = try w2.value(reduce.operands[1], at: ElementIndex(shape: [], linear: "0"))
-                w2.emit("rowvalue\(r)[row] = \(scratchTypes[r].store(type.rounded(KernelSource.combine(combiner, type, initial, "acc"))));")
-            }
-            w2.emit("}")
-            kernels.append(kernel("\(b.name)_r\(r)_rows", w2, block: LaunchLimits.loopBlock, grid: 1,
-                                  what: "split rows: reduction \(r) per row from \(chunks) partials"))
+            let run = (chunks + combineThreads - 1) / combineThreads
+            w2.emit("const idx_t row = blockIdx.x;")
+            w2.emit("\(type.compute) acc = \(KernelSource.identity(combiner, type));")
+            w2.emit("const int k1 = (threadIdx.x + 1) * \(run) < \(chunks) ? (threadIdx.x + 1) * \(run) : \(chunks);")
+            w2.emit("for (int k = threadIdx.x * \(run); k < k1; ++k) acc = \(KernelSource.combine(combiner, type, "acc", scratchTypes[r].load("partials\(r)[row * \(chunks) + k]")));")
+            ReductionKernels.reduceAcross(w2, acc: "acc", threads: combineThreads, shared: "sm", combiner: combiner, type: type)
+            let initial = try w2.value(reduce.operands[1], at: ElementIndex(shape: [], linear: "0"))
+            w2.emit("if (threadIdx.x == 0) rowvalue\(r)[row] = \(scratchTypes[r].store(type.rounded(KernelSource.combine(combiner, type, initial, "acc"))));")
+            kernels.append(kernel("\(b.name)_r\(r)_rows", w2, block: combineThreads, grid: rows,
+                                  shared: ["  __shared__ \(type.compute) sm[\(combineThreads / 32)];"],
+                                  what: "split rows: reduction \(r) per row from \(chunks) partials, a block per row"))
         }
         if !fullOutputs.isEmpty {
             let w = b.writer()

@@ -145,28 +145,52 @@ enum ColumnReductionKernel {
             bindings: b.bindings + (splits == 1 ? [] : scratch.indices.map { .scratch($0) }), operationNames: b.operationNames)
         guard splits > 1 else { return FusionKernels(kernels: [stage1], scratch: []) }
 
-        // Stage 2: one thread per kept element combines the splits in order.
+        // Stage 2: blocks of 32 kept elements × 8 runs of splits; each thread folds a
+        // contiguous run of one element's splits, the runs meet in order in shared memory,
+        // and the first row of threads finishes (initial value, consumers). One thread folding
+        // every split of its element was a serial chain of dependent loads.
         let w2 = b.writer()
         let keptCount = outer * inner
-        let block = LaunchLimits.loopBlock
-        w2.emit("for (idx_t k = (idx_t)blockIdx.x * \(block) + threadIdx.x; k < (idx_t)\(keptCount); k += (idx_t)gridDim.x * \(block)) {")
+        let (x2, y2) = (32, 8)
+        let tiles2 = (keptCount + x2 - 1) / x2
+        let run = (splits + y2 - 1) / y2
+        let shared2 = combiners.enumerated().map { "  __shared__ \($0.element.1.compute) sm\($0.offset)[\(y2)][\(x2 + 1)];" }
+        w2.emit("for (idx_t t = blockIdx.x; t < (idx_t)\(tiles2); t += gridDim.x) {")
         try w2.nested {
-            w2.emit("const idx_t o = k / \(inner), col = k % \(inner);")
+            w2.emit("const idx_t k = t * \(x2) + threadIdx.x;")
             for (r, (combiner, type)) in combiners.enumerated() {
                 w2.emit("\(type.compute) acc\(r) = \(KernelSource.identity(combiner, type));")
-                let partial = scratchTypes[r].load("scratch\(r)[(o * \(splits) + s) * \(inner) + col]")
-                w2.emit("for (int s = 0; s < \(splits); ++s) acc\(r) = \(KernelSource.combine(combiner, type, "acc\(r)", partial));")
             }
-            try finish(b, w2, kept: "k", resultShape: resultShape, combiners: combiners)
+            w2.emit("if (k < (idx_t)\(keptCount)) {")
+            w2.nested {
+                w2.emit("const idx_t o = k / \(inner), col = k % \(inner);")
+                w2.emit("const int s1 = (threadIdx.y + 1) * \(run) < \(splits) ? (threadIdx.y + 1) * \(run) : \(splits);")
+                for (r, (combiner, type)) in combiners.enumerated() {
+                    let partial = scratchTypes[r].load("scratch\(r)[(o * \(splits) + s) * \(inner) + col]")
+                    w2.emit("for (int s = threadIdx.y * \(run); s < s1; ++s) acc\(r) = \(KernelSource.combine(combiner, type, "acc\(r)", partial));")
+                }
+            }
+            w2.emit("}")
+            for r in combiners.indices { w2.emit("sm\(r)[threadIdx.y][threadIdx.x] = acc\(r);") }
+            w2.emit("__syncthreads();")
+            w2.emit("if (threadIdx.y == 0 && k < (idx_t)\(keptCount)) {")
+            try w2.nested {
+                for (r, (combiner, type)) in combiners.enumerated() {
+                    w2.emit("for (int q = 1; q < \(y2); ++q) acc\(r) = \(KernelSource.combine(combiner, type, "acc\(r)", "sm\(r)[q][threadIdx.x]"));")
+                }
+                try finish(b, w2, kept: "k", resultShape: resultShape, combiners: combiners)
+            }
+            w2.emit("}")
+            w2.emit("__syncthreads();")
         }
         w2.emit("}")
-        let blocks2 = max(1, min(LaunchLimits.maxLoopBlocks, (keptCount + block - 1) / block))
+        let blocks2 = max(1, min(LaunchLimits.maxRowBlocks, tiles2))
         let header2 = KernelSource.header(
-            name: b.name, parameters: b.parameterDeclarations + scratchParameters.map { "const " + $0 }, block: block,
-            indexType: indexType, comment: b.comment("column reduction stage 2: \(splits) partials per column"))
+            name: b.name, parameters: b.parameterDeclarations + scratchParameters.map { "const " + $0 }, block: x2 * y2,
+            indexType: indexType, comment: b.comment("column reduction stage 2: \(splits) partials per column, \(y2) runs each"))
         let stage2 = GeneratedKernel(
-            name: b.name, source: KernelSource.unit(globals: w2.globals, function: header2 + w2.lines),
-            grid: [blocks2, 1, 1], block: [block, 1, 1], sharedMemoryBytes: 0,
+            name: b.name, source: KernelSource.unit(globals: w2.globals, function: header2 + shared2 + w2.lines),
+            grid: [blocks2, 1, 1], block: [x2, y2, 1], sharedMemoryBytes: 0,
             bindings: b.bindings + scratch.indices.map { .scratch($0) }, operationNames: b.operationNames)
         return FusionKernels(kernels: [stage1, stage2], scratch: scratch)
     }

@@ -112,13 +112,7 @@ enum ColumnReductionKernel {
                 w.emit("}")
             }
             w.emit("}")
-            for r in combiners.indices { w.emit("sm\(r)[threadIdx.y][threadIdx.x] = acc\(r);") }
-            w.emit("__syncthreads();")
-            w.emit("if (threadIdx.y == 0 && col < (idx_t)\(inner)) {")
-            try w.nested {
-                for (r, (combiner, type)) in combiners.enumerated() {
-                    w.emit("for (int k = 1; k < \(y); ++k) acc\(r) = \(KernelSource.combine(combiner, type, "acc\(r)", "sm\(r)[k][threadIdx.x]"));")
-                }
+            try meetInOrder(w, combiners: combiners, rows: y, condition: "col < (idx_t)\(inner)") {
                 if splits == 1 {
                     try finish(b, w, kept: "o * \(inner) + col", resultShape: resultShape, combiners: combiners)
                 } else {
@@ -127,7 +121,6 @@ enum ColumnReductionKernel {
                     }
                 }
             }
-            w.emit("}")
             w.emit("__syncthreads();")
         }
         w.emit("}")
@@ -171,16 +164,9 @@ enum ColumnReductionKernel {
                 }
             }
             w2.emit("}")
-            for r in combiners.indices { w2.emit("sm\(r)[threadIdx.y][threadIdx.x] = acc\(r);") }
-            w2.emit("__syncthreads();")
-            w2.emit("if (threadIdx.y == 0 && k < (idx_t)\(keptCount)) {")
-            try w2.nested {
-                for (r, (combiner, type)) in combiners.enumerated() {
-                    w2.emit("for (int q = 1; q < \(y2); ++q) acc\(r) = \(KernelSource.combine(combiner, type, "acc\(r)", "sm\(r)[q][threadIdx.x]"));")
-                }
+            try meetInOrder(w2, combiners: combiners, rows: y2, condition: "k < (idx_t)\(keptCount)") {
                 try finish(b, w2, kept: "k", resultShape: resultShape, combiners: combiners)
             }
-            w2.emit("}")
             w2.emit("__syncthreads();")
         }
         w2.emit("}")
@@ -193,6 +179,23 @@ enum ColumnReductionKernel {
             grid: [blocks2, 1, 1], block: [x2, y2, 1], sharedMemoryBytes: 0,
             bindings: b.bindings + scratch.indices.map { .scratch($0) }, operationNames: b.operationNames)
         return FusionKernels(kernels: [stage1, stage2], scratch: scratch)
+    }
+
+    /// Stores each thread's partials (`acc<r>`) in `sm<r>[threadIdx.y][threadIdx.x]`; the
+    /// first row of threads, where `condition` holds, folds its column's `rows` partials in
+    /// order and runs `body`.
+    private static func meetInOrder(_ w: KernelBodyWriter, combiners: [(ReductionCombiner, KernelElementType)],
+                                    rows: Int, condition: String, body: () throws -> Void) rethrows {
+        for r in combiners.indices { w.emit("sm\(r)[threadIdx.y][threadIdx.x] = acc\(r);") }
+        w.emit("__syncthreads();")
+        w.emit("if (threadIdx.y == 0 && \(condition)) {")
+        try w.nested {
+            for (r, (combiner, type)) in combiners.enumerated() {
+                w.emit("for (int q = 1; q < \(rows); ++q) acc\(r) = \(KernelSource.combine(combiner, type, "acc\(r)", "sm\(r)[q][threadIdx.x]"));")
+            }
+            try body()
+        }
+        w.emit("}")
     }
 
     /// Combines each reduction's partial (`acc<r>`) with its initial value and stores every

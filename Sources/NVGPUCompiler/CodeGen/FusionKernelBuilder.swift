@@ -156,16 +156,10 @@ struct FusionKernelBuilder {
                 w.emit("const idx_t c\(k) = \(code);")
             }
         }
-        var offsetVectors: [String: VectorLoad] = [:]
+        var offsetVectors = OffsetVectorLoads(width: width, prefix: "vl_", inputs: inputs)
         if width > 1 {
             w.vectorRead = { load in
-                if case let .offset(base, element, lanes)? = load.laneForm, lanes == width, element < width,
-                   let input = inputs[load.valueID] {
-                    let key = "\(load.parameter)|\(base)"
-                    if let vector = offsetVectors[key] { return vector }
-                    let vector = VectorLoad(name: "vl_\(load.parameter)_\(offsetVectors.count)", storage: input.storage,
-                                            byteWidth: input.width, count: width, address: "\(load.parameter) + (\(base))")
-                    offsetVectors[key] = vector
+                if let vector = offsetVectors.vector(for: load) {
                     loads[vector.name] = vector
                     return vector
                 }

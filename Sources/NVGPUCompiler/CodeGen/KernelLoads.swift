@@ -47,3 +47,34 @@ struct VectorLoad: Hashable, Sendable {
         return (["__align__(16) \(storage) \(name)[\(count)];"] + copies).map { indentation + $0 }
     }
 }
+
+/// The vector loads that serve `base + lane` reads (`LaneForm.offset`) of `width` lanes: one
+/// per buffer and base, named `prefix` + parameter + a counter.
+struct OffsetVectorLoads {
+    let width: Int
+    let prefix: String
+    /// Element counts, storage types and widths of the kernel's buffer inputs, by value id.
+    let inputs: [Int: (count: Int, storage: String, width: Int)]
+    private var byKey: [String: VectorLoad] = [:]
+
+    init(width: Int, prefix: String, inputs: [Int: (count: Int, storage: String, width: Int)]) {
+        self.width = width
+        self.prefix = prefix
+        self.inputs = inputs
+    }
+
+    /// The vector holding `load`'s element, or nil when it is no offset read of a buffer.
+    mutating func vector(for load: BufferLoad) -> VectorLoad? {
+        guard case let .offset(base, element, lanes)? = load.laneForm, lanes == width, element < width,
+              let input = inputs[load.valueID] else { return nil }
+        let key = "\(load.parameter)|\(base)"
+        if let existing = byKey[key] { return existing }
+        let vector = VectorLoad(name: "\(prefix)\(load.parameter)_\(byKey.count)", storage: input.storage,
+                                byteWidth: input.width, count: width, address: "\(load.parameter) + (\(base))")
+        byKey[key] = vector
+        return vector
+    }
+
+    /// Every vector handed out, in name order.
+    var loads: [VectorLoad] { byKey.values.sorted { $0.name < $1.name } }
+}

@@ -128,17 +128,8 @@ enum VariadicReductionKernel {
             w.emit("for (int s = 0; s < \(run / vector); ++s) {")
             try w.nested {
                 w.emit("const idx_t p = (idx_t)\(worker) * \(run) + s * \(vector);")
-                var loads: [String: VectorLoad] = [:]
-                w.vectorRead = { load in
-                    guard case let .offset(base, element, width)? = load.laneForm, width == vector, element < vector,
-                          let input = inputs[load.valueID] else { return nil }
-                    let key = "\(load.parameter)|\(base)"
-                    if let existing = loads[key] { return existing }
-                    let v = VectorLoad(name: "vr_\(load.parameter)_\(loads.count)", storage: input.storage,
-                                       byteWidth: input.width, count: vector, address: "\(load.parameter) + (\(base))")
-                    loads[key] = v
-                    return v
-                }
+                var loads = OffsetVectorLoads(width: vector, prefix: "vr_", inputs: inputs)
+                w.vectorRead = { loads.vector(for: $0) }
                 defer { w.vectorRead = nil }
                 let body = try w.section {
                     for j in 0..<vector {
@@ -152,7 +143,7 @@ enum VariadicReductionKernel {
                         w.emit("}")
                     }
                 }
-                for v in loads.values.sorted(by: { $0.name < $1.name }) {
+                for v in loads.loads {
                     w.emit(lines: v.statements(indentation: w.indentation))
                 }
                 w.emit(lines: body)

@@ -23,6 +23,9 @@ folder, workload, each system's times and nvgpu's ratio to the best peer; the sa
 to OUT/DATE-DEVICE.history.jsonl (BENCH_COMMIT=HASH names the commit where there is no .git).
 bench/history_chart.py draws those ratios over commits.
 
+A run too long for one call splits in two on the same machine: `--skip-nvgpu` times only the
+peers (their records go to the JSON), then `--peers-from THAT.json` times nvgpu against them.
+
 Exit status: 0 all ran, 2 some nvgpu workload failed, 3 a peer (XLA or PyTorch) failed.
 Writes OUT/DATE-DEVICE.md (the table), OUT/DATE-DEVICE.json (every number) and a bar chart
 OUT/DATE-DEVICE.png (matplotlib) or .svg (hand-written when matplotlib is absent).
@@ -401,6 +404,12 @@ def main():
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--skip-xla", action="store_true")
     parser.add_argument("--skip-torch", action="store_true")
+    parser.add_argument("--skip-nvgpu", action="store_true",
+                        help="time only the peers (their records go to the JSON for a later --peers-from)")
+    parser.add_argument("--peers-from", action="append", default=[], metavar="JSON",
+                        help="take XLA and PyTorch times from an earlier run's JSON on the same machine instead of "
+                             "timing them (repeat to merge runs; later files win); lets one session's run be "
+                             "split over calls that each fit a time limit")
     parser.add_argument("--timeout", type=int, default=3600, help="seconds per peer script (XLA, PyTorch)")
     parser.add_argument("--nvgpu-timeout", type=int, default=900, help="seconds per nvgpu workload")
     parser.add_argument("--nvgpu-arg", action="append", default=[], help="extra argument for nvgpu bench (repeat)")
@@ -426,8 +435,8 @@ def main():
     date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d")
 
     nvgpu_records, nvgpu_errors, generic_records, generic_errors = {}, {}, {}, {}
-    variants = [("nvgpu", nvgpu_records, nvgpu_errors)]
-    if not args.skip_generic:
+    variants = [] if args.skip_nvgpu else [("nvgpu", nvgpu_records, nvgpu_errors)]
+    if not args.skip_generic and not args.skip_nvgpu:
         variants.append(("nvgpu-generic", generic_records, generic_errors))
     wall = {}
     for w in suite:
@@ -443,7 +452,7 @@ def main():
                 device = record.get("device", device)
 
     checks = {}
-    if args.check:
+    if args.check and not args.skip_nvgpu:
         started = time.monotonic()
         with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.check_jobs)) as pool:
             futures = {pool.submit(check_nvgpu, args.nvgpu, w, scratch, args.check_time_limit): w["name"] for w in suite}
@@ -454,6 +463,16 @@ def main():
 
     only = ",".join(w["name"] for w in suite) if args.only else None
     xla, torch_rows = {}, {}
+    for path in args.peers_from:
+        earlier = json.load(open(path))
+        xla.update(earlier.get("xla_records") or {})
+        torch_rows.update(earlier.get("torch_records") or {})
+        notes.append(f"peer times (XLA, PyTorch) from {os.path.basename(path)}: an earlier call of this run on "
+                     f"{earlier.get('device')}, {earlier.get('date')}")
+        if earlier.get("device") != device:
+            notes.append(f"warning: {os.path.basename(path)} was timed on {earlier.get('device')}, this run on {device}")
+    if args.peers_from:
+        args.skip_xla = args.skip_torch = True
     if not args.skip_xla:
         started = time.monotonic()
         xla, error = time_xla(args.workloads, scratch, args.timeout, only)
@@ -485,11 +504,11 @@ def main():
         f.write(table)
     with open(stem + ".json", "w") as f:
         json.dump({"device": device, "date": date, "rows": rows, "notes": notes,
-                   "nvgpu_records": nvgpu_records}, f, indent=1)
+                   "nvgpu_records": nvgpu_records, "xla_records": xla, "torch_records": torch_rows}, f, indent=1)
     picture = chart(rows, stem, device)
     print(table)
     print(f"wrote {stem}.md, {stem}.json, {picture}; logs in {scratch}")
-    if not args.no_history:
+    if not args.no_history and not args.skip_nvgpu:
         # The run's lines also go beside its table, so they come back from a GPU machine with it:
         # `cat OUT/*.history.jsonl >> bench/history.jsonl` merges them.
         appended = append_history([args.history, stem + ".history.jsonl"], rows, device, args.workloads)

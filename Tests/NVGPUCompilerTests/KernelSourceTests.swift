@@ -179,3 +179,120 @@ import Testing
         #expect(exact.components(separatedBy: "nv_round_\(type)(").count - 1 == 12, "\(exact)")
     }
 }
+
+/// f32 values that only ever reach bf16/f16 outputs (a softmax computed in f32 on bf16
+/// data) take cheaper forms with excess precision on: the row's divisor inverted once,
+/// `exp` through the SFU; f32 outputs and `--exact-half-precision` keep the exact forms.
+@Suite struct HalfRoundedValueTests {
+    static func softmax(input: String, output: String) -> String {
+        """
+        func.func @main(%x: tensor<256x128x\(input)>) -> tensor<256x128x\(output)> {
+          %f = stablehlo.convert %x : (tensor<256x128x\(input)>) -> tensor<256x128xf32>
+          %ninf = stablehlo.constant dense<0xFF800000> : tensor<f32>
+          %m = stablehlo.reduce(%f init: %ninf) applies stablehlo.maximum across dimensions = [1] : (tensor<256x128xf32>, tensor<f32>) -> tensor<256xf32>
+          %mb = stablehlo.broadcast_in_dim %m, dims = [0] : (tensor<256xf32>) -> tensor<256x128xf32>
+          %d = stablehlo.subtract %f, %mb : tensor<256x128xf32>
+          %e = stablehlo.exponential %d : tensor<256x128xf32>
+          %zero = stablehlo.constant dense<0.0> : tensor<f32>
+          %s = stablehlo.reduce(%e init: %zero) applies stablehlo.add across dimensions = [1] : (tensor<256x128xf32>, tensor<f32>) -> tensor<256xf32>
+          %sb = stablehlo.broadcast_in_dim %s, dims = [0] : (tensor<256xf32>) -> tensor<256x128xf32>
+          %q = stablehlo.divide %e, %sb : tensor<256x128xf32>
+          %r = stablehlo.convert %q : (tensor<256x128xf32>) -> tensor<256x128x\(output)>
+          return %r : tensor<256x128x\(output)>
+        }
+        """
+    }
+
+    static func body(_ text: String, excess: Bool = true) throws -> String {
+        let options = CompileOptions(allowsExcessPrecision: excess)
+        let module = try CUDATarget.rewritten(Module.parse(text, file: "test.mlir"), options: options)
+        let (e, _) = try ExecutableBuilder(options: options).build(module)
+        try #require(!e.kernels.isEmpty)
+        return e.kernels.map { $0.source.components(separatedBy: "extern \"C\"").last ?? "" }.joined(separator: "\n")
+    }
+
+    @Test(arguments: ["bf16", "f16"])
+    func softmaxRoundedToHalfInvertsTheSumOnceAndUsesTheSFU(_ type: String) throws {
+        let body = try Self.body(Self.softmax(input: type, output: type))
+        #expect(body.components(separatedBy: "= 1.0f / red").count - 1 == 1, "one reciprocal per row: \(body)")
+        #expect(body.range(of: #"\(v\d+ / red"#, options: .regularExpression) == nil, "no per-element division")
+        #expect(body.contains("nv_exp_fast(") && !body.contains("expf("))
+        // bf16 results already rounded are stored by their bits, not rounded twice.
+        if type == "bf16" { #expect(body.contains("nv_bf16_bits(") && !body.contains("nv_float_to_bf16(")) }
+    }
+
+    @Test func f32ResultsAndExactHalfPrecisionKeepTheExactForms() throws {
+        for body in [try Self.body(Self.softmax(input: "bf16", output: "f32")),
+                     try Self.body(Self.softmax(input: "bf16", output: "bf16"), excess: false)] {
+            #expect(!body.contains("nv_exp_fast(") && body.contains("expf("), "\(body)")
+            #expect(!body.contains("1.0f / "), "\(body)")
+        }
+    }
+
+    /// The writer's set: what feeds only 16-bit roundings, through float ops; not what an
+    /// f32 output or a comparison reads.
+    @Test func onlyValuesEndingInHalfRoundingsAreRelaxed() throws {
+        let text = """
+        func.func @main(%x: tensor<1024xf32>) -> (tensor<1024xbf16>, tensor<1024xf32>, tensor<1024xi1>) {
+          %a = stablehlo.exponential %x : tensor<1024xf32>
+          %b = stablehlo.multiply %a, %a : tensor<1024xf32>
+          %c = stablehlo.convert %b : (tensor<1024xf32>) -> tensor<1024xbf16>
+          %d = stablehlo.exponential %b : tensor<1024xf32>
+          %e = stablehlo.tanh %x : tensor<1024xf32>
+          %f = stablehlo.convert %e : (tensor<1024xf32>) -> tensor<1024xbf16>
+          %g = stablehlo.compare GT, %f, %c : (tensor<1024xbf16>, tensor<1024xbf16>) -> tensor<1024xi1>
+          return %c, %d, %g : tensor<1024xbf16>, tensor<1024xf32>, tensor<1024xi1>
+        }
+        """
+        let body = try Self.body(text)
+        // %a and %b feed %d, an f32 output: exact; %e only reaches bf16 through %f, but
+        // tanh has no relaxed form, so nothing in this kernel is relaxed.
+        #expect(!body.contains("nv_exp_fast("), "\(body)")
+    }
+}
+
+/// The prelude's `nv_fmax`/`nv_fmin` (selects, no branches) keep the reference's semantics:
+/// a NaN operand wins (the first one, payload kept), -0 < +0, equal values as they are.
+@Suite struct PreludeMinMaxTests {
+    @Test func maximumAndMinimumMatchTheReferenceOnSpecialValues() throws {
+        guard let cxx = LinalgHostEmulationTests.compiler() else {
+            print("SKIPPED: no C++ compiler for the prelude min/max check")
+            return
+        }
+        let values: [UInt32] = [0x7fc0_0001, 0xffc0_0002, 0x8000_0000, 0x0000_0000, 0x3f80_0000, 0xbf80_0000,
+                                0x7f80_0000, 0xff80_0000, 0x0000_0001]
+        func reference(_ a: UInt32, _ b: UInt32, max: Bool) -> UInt32 {
+            let (x, y) = (Float(bitPattern: a), Float(bitPattern: b))
+            if x.isNaN { return a }
+            if y.isNaN { return b }
+            if x == y { return x == 0 ? (max ? a & b : a | b) : a }
+            return (max ? x > y : x < y) ? a : b
+        }
+        var program = "#include <cstdio>\n#include <cstring>\n#define __device__\n#define __forceinline__ inline\n"
+        program += "inline float __int_as_float(int u) { float f; memcpy(&f, &u, 4); return f; }\n"
+        program += "inline int __float_as_int(float f) { int u; memcpy(&u, &f, 4); return u; }\n"
+        program += "inline double __longlong_as_double(long long u) { double f; memcpy(&f, &u, 8); return f; }\n"
+        program += "inline long long __double_as_longlong(double f) { long long u; memcpy(&u, &f, 8); return u; }\n"
+        program += LinalgHostEmulationTests.preludeDefinitions(["nv_fmax", "nv_fmin"])
+        program += "int main() {\n  int bad = 0;\n"
+        for a in values {
+            for b in values {
+                for max in [true, false] {
+                    let call = "\(max ? "nv_fmax" : "nv_fmin")(__int_as_float((int)\(a)u), __int_as_float((int)\(b)u))"
+                    let want = reference(a, b, max: max)
+                    program += "  if ((unsigned)__float_as_int(\(call)) != \(want)u) { printf(\"\(call)\\n\"); ++bad; }\n"
+                }
+            }
+        }
+        program += "  return bad;\n}\n"
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("nvgpu-minmax-\(getpid())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("minmax.cpp"), binary = directory.appendingPathComponent("minmax")
+        try program.write(to: file, atomically: true, encoding: .utf8)
+        let build = try LinalgHostEmulationTests.run(cxx, ["-std=c++17", "-O1", "-w", "-o", binary.path, file.path])
+        try #require(build.status == 0, "\(build.output.prefix(2000))")
+        let result = try LinalgHostEmulationTests.run(binary.path, [])
+        #expect(result.status == 0, "\(result.output)")
+    }
+}

@@ -64,6 +64,8 @@ inline float nv_f16_to_float(unsigned short h) { _Float16 x; memcpy(&x, &h, 2); 
 inline unsigned short nv_float_to_f16(float f) { _Float16 x = (_Float16)f; unsigned short h; memcpy(&h, &x, 2); return h; }
 inline float nv_round_bf16(float f) { return nv_bf16_to_float(nv_float_to_bf16(f)); }
 inline float nv_round_f16(float f) { return nv_f16_to_float(nv_float_to_f16(f)); }
+inline unsigned short nv_bf16_bits(float f) { return (unsigned short)(__float_as_uint(f) >> 16); }
+inline float nv_exp_fast(float x) { return std::exp(x); }
 #define __align__(n) alignas(n)
 inline float __int_as_float(int u) { float f; memcpy(&f, &u, 4); return f; }
 inline int __float_as_int(float f) { int u; memcpy(&u, &f, 4); return u; }

@@ -30,8 +30,8 @@ enum ExpressionTable {
     /// where the accurate f32 functions cost several times as many instructions and made
     /// bf16 elementwise kernels compute-bound.
     static let bf16Functions: [String: String] = [
-        "stablehlo.tanh": "nv_tanh_approx($0)", "stablehlo.exponential": "__expf($0)",
-        "stablehlo.logistic": "(1.0f / (1.0f + __expf(-$0)))",
+        "stablehlo.tanh": "nv_tanh_approx($0)", "stablehlo.exponential": "nv_exp_fast($0)",
+        "stablehlo.logistic": "(1.0f / (1.0f + nv_exp_fast(-$0)))",
     ]
 
     /// Templates by op for complex operands (`nv_c128`, see `ComplexPrelude`): each the

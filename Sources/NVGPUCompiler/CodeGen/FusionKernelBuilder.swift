@@ -78,7 +78,37 @@ struct FusionKernelBuilder {
         for v in group.outputs { inputsOnly[v.id] = nil }
         let w = KernelBodyWriter(definitions: definitions, literals: literals, parameters: inputsOnly, indexType: indexType)
         w.keepsExcessPrecision = keepsExcessPrecision
+        if keepsExcessPrecision { w.halfRoundedValues = halfRoundedValues() }
         return w
+    }
+
+    /// f32 values whose every use ends in a rounding to bf16/f16 inside the kernel: used only
+    /// by `convert`s to a 16-bit float, or by float ops whose own results are such values
+    /// (a softmax computed in f32 on bf16 data: exp → sum → divide → convert). Their low f32
+    /// bits are rounded away, so the writer may compute them a little less exactly
+    /// (`KernelBodyWriter.halfRoundedValues`). Not outputs, not read by comparisons,
+    /// integer conversions or bit-level ops.
+    func halfRoundedValues() -> Set<Int> {
+        var users: [Int: [Operation]] = [:]
+        for op in operations { for operand in op.operands { users[operand.id, default: []].append(op) } }
+        let outputs = Set(group.outputs.map(\.id))
+        let bitLevel: Set<String> = ["stablehlo.bitcast_convert", "stablehlo.reduce_precision", "chlo.next_after"]
+        func isHalf(_ v: Value) -> Bool {
+            v.type.tensorType.flatMap { KernelElementType($0.elementType) }?.isHalfPrecisionFloat ?? false
+        }
+        var result: Set<Int> = []
+        for op in operations.reversed() {
+            for r in op.results where r.type.tensorType?.elementType == .float(.f32) && !outputs.contains(r.id) {
+                guard let consumers = users[r.id], !consumers.isEmpty else { continue }
+                let ends = consumers.allSatisfy { user in
+                    if user.name == "stablehlo.convert" { return user.results.allSatisfy(isHalf) }
+                    return !bitLevel.contains(user.name) && !user.results.isEmpty
+                        && user.results.allSatisfy { result.contains($0.id) }
+                }
+                if ends { result.insert(r.id) }
+            }
+        }
+        return result
     }
 
     func comment(_ shape: String) -> String {
@@ -194,9 +224,9 @@ struct FusionKernelBuilder {
                         let value = try w.value(v, at: index)
                         let out = parameterNames[v.id] ?? "out\(k)"
                         if width > 1 {
-                            w.emit("vo_\(out)[\(j)] = \(outputTypes[k].store(value));")
+                            w.emit("vo_\(out)[\(j)] = \(w.stored(value, as: outputTypes[k]));")
                         } else {
-                            w.emit("\(out)[\(reindexed)] = \(outputTypes[k].store(value));")
+                            w.emit("\(out)[\(reindexed)] = \(w.stored(value, as: outputTypes[k]));")
                         }
                     }
                 }

@@ -34,6 +34,17 @@ final class KernelBodyWriter {
     var keepsExcessPrecision = false
     /// Locals holding bf16/f16 values computed with excess precision (not yet rounded).
     private var excessValues: Set<String> = []
+    /// f32 values whose every use ends in a bf16/f16 rounding (`FusionKernelBuilder.halfRoundedValues`).
+    /// With excess precision on, these (and bf16/f16 values computed in f32) take cheaper
+    /// forms whose error stays far below that rounding: a quotient by a divisor that is the
+    /// same for every element a thread computes (a row's reduced value, a scalar) multiplies
+    /// by its reciprocal, computed once (one multiply instead of an IEEE division's ten
+    /// instructions and a branch; within about one f32 ulp), and `exp` goes through the SFU
+    /// (`nv_exp_fast`: relative error about |x|·2^-24, two instructions instead of eight).
+    var halfRoundedValues: Set<Int> = []
+    /// Locals that hold a bf16 value exactly (loaded from bf16 storage, or just rounded to
+    /// bf16): storing one takes its bits, not a second rounding (`stored(_:as:)`).
+    private var exactBF16: Set<String> = []
     /// Called for every input read at a vector lane; returns the vector the kernel stages
     /// that element in (and records that it needs it), or nil for a scalar read.
     var vectorRead: ((_ load: BufferLoad) -> VectorLoad?)?
@@ -186,11 +197,16 @@ final class KernelBodyWriter {
         let (code, lane, form) = position(index)
         let load = BufferLoad(parameter: parameter, valueID: v.id, elementType: type, index: code, lane: lane,
                               laneForm: form, shape: tensor.shape, terms: index.terms)
-        if let staged = stagedRead?(load) { return bind(type.load(staged), type: type.compute) }
-        if let element = lane?.element ?? form?.element, let vector = vectorRead?(load) {
-            return bind(type.load(vector.element(element)), type: type.compute)
+        let loaded: String
+        if let staged = stagedRead?(load) {
+            loaded = bind(type.load(staged), type: type.compute)
+        } else if let element = lane?.element ?? form?.element, let vector = vectorRead?(load) {
+            loaded = bind(type.load(vector.element(element)), type: type.compute)
+        } else {
+            loaded = bind(load.scalarRead, type: type.compute)
         }
-        return bind(load.scalarRead, type: type.compute)
+        if type.elementType == .float(.bf16) { exactBF16.insert(loaded) }
+        return loaded
     }
 
     private func inlineLiteral(_ op: Operation, type: KernelElementType, at index: ElementIndex) throws -> String {
@@ -432,6 +448,9 @@ final class KernelBodyWriter {
                 operands.append(v)
             }
         }
+        if let relaxed = relaxedForm(op, operands: operands, type: type, excess: excess) {
+            return bind(relaxed, type: type.compute)
+        }
         guard let expr = ExpressionTable.expression(
             for: op, operands: operands, operandType: operandType, resultType: type)
         else {
@@ -445,7 +464,36 @@ final class KernelBodyWriter {
             }
             return result
         }
-        return bind(type.rounded(expr), type: type.compute)
+        let rounded = bind(type.rounded(expr), type: type.compute)
+        if type.elementType == .float(.bf16) { exactBF16.insert(rounded) }
+        return rounded
+    }
+
+    /// `value` in `type`'s stored form: the plain bits of a value that is already exactly
+    /// bf16, else the type's rounding store.
+    func stored(_ value: String, as type: KernelElementType) -> String {
+        if type.elementType == .float(.bf16), exactBF16.contains(value) { return "nv_bf16_bits(\(value))" }
+        return type.store(value)
+    }
+
+    /// The cheaper form of `op` when its result may be relaxed (see `halfRoundedValues`):
+    /// `a * (1 / b)` for a thread-invariant divisor (the reciprocal bound once per scope),
+    /// `nv_exp_fast` for `exp`; nil otherwise.
+    private func relaxedForm(_ op: Operation, operands: [String], type: KernelElementType, excess: Bool) -> String? {
+        guard keepsExcessPrecision, type.compute == "float", let result = op.results.first,
+              halfRoundedValues.contains(result.id) || (excess && type.isHalfPrecisionFloat) else { return nil }
+        if op.name == "stablehlo.exponential", operands.count == 1 { return "nv_exp_fast(\(operands[0]))" }
+        guard op.name == "stablehlo.divide", operands.count == 2 else { return nil }
+        let divisor = operands[1]
+        let invariant = op.operands[1].type.tensorType?.elementCount == 1
+            || rowValues.values.contains { $0.variable == divisor }
+        guard invariant else { return nil }
+        let key = "reciprocal@\(divisor)"
+        if let known = scopes.reversed().lazy.compactMap({ $0[key] }).first { return "(\(operands[0]) * \(known))" }
+        let reciprocal = fresh("rcp")
+        emit("const float \(reciprocal) = 1.0f / \(divisor);")
+        scopes[scopes.count - 1][key] = reciprocal
+        return "(\(operands[0]) * \(reciprocal))"
     }
 
     /// Whether `op` computes on values (float arithmetic, comparisons, selects) rather than

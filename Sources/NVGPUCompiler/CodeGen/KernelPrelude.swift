@@ -13,17 +13,28 @@ __device__ __forceinline__ float nv_bf16_to_float(unsigned short h) {
   return __uint_as_float(((unsigned int)h) << 16);
 }
 __device__ __forceinline__ unsigned short nv_float_to_bf16(float f) {
-  unsigned int u = __float_as_uint(f);
-  if ((u & 0x7fffffffu) > 0x7f800000u) return (unsigned short)((u >> 16) | 0x40u);
+  const unsigned int u = __float_as_uint(f);
 #if __CUDA_ARCH__ >= 800
-  // One instruction (round to nearest even, subnormals kept); NaNs keep their payload above.
-  unsigned short h; asm("cvt.rn.bf16.f32 %0, %1;" : "=h"(h) : "f"(f)); return h;
+  // One instruction (round to nearest even, subnormals kept).
+  unsigned short h; asm("cvt.rn.bf16.f32 %0, %1;" : "=h"(h) : "f"(f));
 #else
-  u += 0x7fffu + ((u >> 16) & 1u);
-  return (unsigned short)(u >> 16);
+  const unsigned short h = (unsigned short)((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
 #endif
+  // NaNs keep their payload, quieted; a select rather than a branch.
+  return (u & 0x7fffffffu) > 0x7f800000u ? (unsigned short)((u >> 16) | 0x40u) : h;
 }
 __device__ __forceinline__ float nv_round_bf16(float f) { return nv_bf16_to_float(nv_float_to_bf16(f)); }
+// The bf16 bits of a float that is already a bf16 value (rounded or loaded): one shift.
+__device__ __forceinline__ unsigned short nv_bf16_bits(float f) { return (unsigned short)(__float_as_uint(f) >> 16); }
+// exp through the SFU for values rounded to bf16/f16 afterwards: 2^(x·log2 e), results below
+// 2^-126 flushed to zero (relative error about |x|·2^-24 otherwise).
+__device__ __forceinline__ float nv_exp_fast(float x) {
+#if __CUDA_ARCH__ >= 750
+  float y; asm("ex2.approx.ftz.f32 %0, %1;" : "=f"(y) : "f"(x * 1.44269504088896341f)); return y;
+#else
+  return expf(x);
+#endif
+}
 // tanh through the SFU (sm_75+: relative error under 2^-10.9), for bf16 results.
 __device__ __forceinline__ float nv_tanh_approx(float x) {
 #if __CUDA_ARCH__ >= 750
@@ -113,10 +124,12 @@ template <class T> __device__ __forceinline__ T nv_float_to_int(double x) {
   if (x >= (double)nv_max_value<T>()) return nv_max_value<T>();
   return (T)x;
 }
-__device__ __forceinline__ float nv_fmax(float a, float b) { return (a != a || a > b) ? a : ((b != b || b > a) ? b : (a == 0.0f ? __int_as_float(__float_as_int(a) & __float_as_int(b)) : a)); }
-__device__ __forceinline__ float nv_fmin(float a, float b) { return (a != a || a < b) ? a : ((b != b || b < a) ? b : (a == 0.0f ? __int_as_float(__float_as_int(a) | __float_as_int(b)) : a)); }
-__device__ __forceinline__ double nv_fmax(double a, double b) { return (a != a || a > b) ? a : ((b != b || b > a) ? b : (a == 0.0 ? __longlong_as_double(__double_as_longlong(a) & __double_as_longlong(b)) : a)); }
-__device__ __forceinline__ double nv_fmin(double a, double b) { return (a != a || a < b) ? a : ((b != b || b < a) ? b : (a == 0.0 ? __longlong_as_double(__double_as_longlong(a) | __double_as_longlong(b)) : a)); }
+// maximum/minimum as the reference: a NaN operand wins (the first), -0 < +0; two selects, no
+// branches (one line each: the host emulation tests take them as they are).
+__device__ __forceinline__ float nv_fmax(float a, float b) { const float m = (a != a || a > b) ? a : b; return a == b ? __int_as_float(__float_as_int(a) & __float_as_int(b)) : m; }
+__device__ __forceinline__ float nv_fmin(float a, float b) { const float m = (a != a || a < b) ? a : b; return a == b ? __int_as_float(__float_as_int(a) | __float_as_int(b)) : m; }
+__device__ __forceinline__ double nv_fmax(double a, double b) { const double m = (a != a || a > b) ? a : b; return a == b ? __longlong_as_double(__double_as_longlong(a) & __double_as_longlong(b)) : m; }
+__device__ __forceinline__ double nv_fmin(double a, double b) { const double m = (a != a || a < b) ? a : b; return a == b ? __longlong_as_double(__double_as_longlong(a) | __double_as_longlong(b)) : m; }
 template <class T> __device__ __forceinline__ T nv_fsign(T a) { return (a != a) ? a : (a > (T)0 ? (T)1 : (a < (T)0 ? (T)(-1) : a)); }
 template <class T> __device__ __forceinline__ T nv_imax(T a, T b) { return a > b ? a : b; }
 template <class T> __device__ __forceinline__ T nv_imin(T a, T b) { return a < b ? a : b; }

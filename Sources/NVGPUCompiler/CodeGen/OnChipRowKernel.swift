@@ -295,7 +295,7 @@ enum OnChipRowKernel {
                                        terms: ReductionKernels.moved(w.terms(index), from: inputShape, to: t.shape),
                                        lane: index.lane)
                 let value = try w.value(v, at: own)
-                w.emit("\(staged)[\(e)] = \(kt.store(value));")
+                w.emit("\(staged)[\(e)] = \(w.stored(value, as: kt));")
             }
             stores += KernelSource.vectorCopy(to: "\(out) + rb + cb\(j)", from: staged, count: width,
                                               width: kt.byteWidth, constSource: false)

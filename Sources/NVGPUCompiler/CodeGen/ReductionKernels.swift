@@ -142,7 +142,7 @@ enum ReductionKernels {
         let own = ElementIndex(shape: t.shape, linear: index.linear, terms: moved(w.terms(index), from: source, to: t.shape),
                                lane: index.lane)
         let value = try w.value(v, at: own)
-        w.emit("\(out)[\(w.linear(own))] = \(kt.store(value));")
+        w.emit("\(out)[\(w.linear(own))] = \(w.stored(value, as: kt));")
     }
 
     // MARK: Two stages

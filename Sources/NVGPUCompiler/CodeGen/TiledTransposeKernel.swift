@@ -183,9 +183,9 @@ enum TiledTransposeKernel {
                             let value = try w.value(v, at: index)
                             if pack == 1 {
                                 let out = b.parameterNames[v.id] ?? "out\(k)"
-                                w.emit("\(out)[\(first)] = \(outputTypes[k].store(value));")
+                                w.emit("\(out)[\(first)] = \(w.stored(value, as: outputTypes[k]));")
                             } else {
-                                stored[k].append(w.bind(outputTypes[k].store(value), type: "unsigned int", prefix: "s"))
+                                stored[k].append(w.bind(w.stored(value, as: outputTypes[k]), type: "unsigned int", prefix: "s"))
                             }
                         }
                     }

@@ -18,6 +18,18 @@ import StableHLO
 enum VariadicReductionKernel {
     static var isEnabled: Bool { ProcessInfo.processInfo.environment["NVGPU_FUSED_ARG_REDUCE"] != "0" }
 
+    /// Threads per row and rows per block for rows of `columns` elements. A selecting body
+    /// costs several times a sum's instructions per meeting, and the lanes' meeting (five
+    /// shuffle rounds, then the warps through shared memory) cost as much as folding 16
+    /// elements each: rows up to `warpRowColumns` take one warp (no shared memory, 128
+    /// f32 elements a lane at 4096), longer ones `ReductionKernels.rowGeometry`'s blocks.
+    /// `NVGPU_SELECT_ROW_WARP_COLUMNS=N` moves the bound, for A/B timing on a GPU.
+    static func rowGeometry(columns: Int) -> (threads: Int, rows: Int) {
+        let bound = ProcessInfo.processInfo.environment["NVGPU_SELECT_ROW_WARP_COLUMNS"].flatMap { Int($0) } ?? warpRowColumns
+        return columns <= bound ? (32, 8) : ReductionKernels.rowGeometry(columns: columns)
+    }
+    static let warpRowColumns = 4096
+
     /// Combiners a returned value may apply to its accumulator and element besides a
     /// select: those whose result does not depend on the order partials meet in (so the
     /// kernel still gives the sequential fold's result), for every type or for integers.
@@ -159,7 +171,7 @@ enum VariadicReductionKernel {
         let acc = (0..<n).map { "acc\($0)" }
 
         if let (rows, columns) = rowView(shape, dims) {
-            let (threads, rowsPerBlock) = ReductionKernels.rowGeometry(columns: columns)
+            let (threads, rowsPerBlock) = rowGeometry(columns: columns)
             let w = b.writer()
             var shared: [String] = []
             w.emit("const int lane = threadIdx.x % \(threads);")

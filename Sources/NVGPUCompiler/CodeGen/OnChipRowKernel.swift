@@ -105,13 +105,24 @@ enum OnChipRowKernel {
     /// `NVGPU_ROW_MIN_BLOCKS=0` drops the hint, for A/B timing.
     static let residentThreadsTarget = 1024
 
-    /// The `minBlocksPerMultiprocessor` launch bound for a geometry, or nil for none.
-    static func minimumBlocks(_ g: Geometry) -> Int? {
+    /// The `minBlocksPerMultiprocessor` launch bound for a geometry whose widest row-shaped
+    /// buffer has `widestBytes`-byte elements, or nil for none.
+    ///
+    /// Blocks of 512 or 1024 threads (one long row each: a 32000-wide vocabulary) would
+    /// otherwise take up to 64 registers and run one block per multiprocessor, its row's
+    /// loads and its block-wide reductions one after the other. When a thread holds at most
+    /// `sharedResidencyBytes` of the row, two rows' worth of threads fit in 32 registers
+    /// (a few spills at most), so one block's loads overlap another's reductions.
+    static func minimumBlocks(_ g: Geometry, widestBytes: Int) -> Int? {
         if ProcessInfo.processInfo.environment["NVGPU_ROW_MIN_BLOCKS"] == "0" { return nil }
         let block = g.threads * g.rowsPerBlock
-        guard g.rowsPerBlock == 1, g.threads >= 64, block <= 256 else { return nil }
-        return residentThreadsTarget / block
+        guard g.rowsPerBlock == 1, g.threads >= 64 else { return nil }
+        if block <= 256 { return residentThreadsTarget / block }
+        guard g.elementsPerThread * widestBytes <= sharedResidencyBytes else { return nil }
+        return 2048 / block
     }
+    /// Row bytes per thread up to which 512/1024-thread blocks ask for two rows resident.
+    static let sharedResidencyBytes = 64
 
     /// The kernel for a row group (see `FusionKernelBuilder.fusedReduction`), or nil when
     /// the row does not fit on chip.
@@ -268,7 +279,7 @@ enum OnChipRowKernel {
         let block = threads * g.rowsPerBlock
         let blocks = max(1, min(LaunchLimits.maxRowBlocks, (rowCount + g.rowsPerBlock - 1) / g.rowsPerBlock))
         let header = KernelSource.header(
-            name: b.name, parameters: b.parameterDeclarations, block: block, minimumBlocks: minimumBlocks(g),
+            name: b.name, parameters: b.parameterDeclarations, block: block, minimumBlocks: minimumBlocks(g, widestBytes: widest),
             indexType: KernelSource.indexType(for: b.indexCounts() + [rowCount * columns + columns]),
             comment: b.comment("\(rowCount) rows of \(columns) on chip, \(threads) threads × \(g.chunks) × \(width) per row"))
         return GeneratedKernel(

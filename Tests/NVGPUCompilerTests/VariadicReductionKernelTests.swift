@@ -47,8 +47,8 @@ import Testing
 
     static let programs: [Program] = [
         Program(name: "argmax_rows_warp_f32", text: arg("f32", [37, 300], dim: 1, max: true), layout: "rows of 300, 32 threads"),
-        Program(name: "argmax_rows_block_f32", text: arg("f32", [3, 6000], dim: 1, max: true), layout: "rows of 6000, 512 threads"),
-        Program(name: "argmax_rows_vector_f32", text: arg("f32", [5, 4096], dim: 1, max: true), layout: "rows of 4096, 32 threads"),
+        Program(name: "argmax_rows_block_f32", text: arg("f32", [3, 2500], dim: 1, max: true), layout: "rows of 2500, 256 threads"),
+        Program(name: "argmax_rows_vector_f32", text: arg("f32", [5, 4096], dim: 1, max: true), layout: "rows of 4096, 256 threads"),
         Program(name: "argmin_rows_vector_bf16", text: arg("bf16", [6, 1024], dim: 1, max: false), layout: "rows of 1024"),
         Program(name: "argmin_columns_bf16", text: arg("bf16", [300, 70], dim: 0, max: false), layout: "column reduction of [1, 300, 70]"),
         Program(name: "argmin_middle_f32", text: arg("f32", [3, 50, 40], dim: 1, max: false), layout: "column reduction of [3, 50, 40]"),

@@ -18,17 +18,17 @@ import StableHLO
 enum VariadicReductionKernel {
     static var isEnabled: Bool { ProcessInfo.processInfo.environment["NVGPU_FUSED_ARG_REDUCE"] != "0" }
 
-    /// Threads per row and rows per block for rows of `columns` elements. A selecting body
-    /// costs several times a sum's instructions per meeting, and the lanes' meeting (five
-    /// shuffle rounds, then the warps through shared memory) cost as much as folding 16
-    /// elements each: rows up to `warpRowColumns` take one warp (no shared memory, 128
-    /// f32 elements a lane at 4096), longer ones `ReductionKernels.rowGeometry`'s blocks.
-    /// `NVGPU_SELECT_ROW_WARP_COLUMNS=N` moves the bound, for A/B timing on a GPU.
+    /// Threads per row and rows per block for rows of `columns` elements:
+    /// `ReductionKernels.rowGeometry`'s (a warp per row up to `warpRowColumns`). A warp per
+    /// row up to 4096 columns (128 f32 elements a lane) ran fewer instructions but read each
+    /// lane's 512-byte run uncoalesced: top-1 of 16384×4096 took 0.170 ms on an H100 against
+    /// 0.095 ms with 256 threads a row. `NVGPU_SELECT_ROW_WARP_COLUMNS=N` moves the bound,
+    /// for A/B timing on a GPU.
     static func rowGeometry(columns: Int) -> (threads: Int, rows: Int) {
         let bound = ProcessInfo.processInfo.environment["NVGPU_SELECT_ROW_WARP_COLUMNS"].flatMap { Int($0) } ?? warpRowColumns
         return columns <= bound ? (32, 8) : ReductionKernels.rowGeometry(columns: columns)
     }
-    static let warpRowColumns = 4096
+    static let warpRowColumns = 1024
 
     /// Combiners a returned value may apply to its accumulator and element besides a
     /// select: those whose result does not depend on the order partials meet in (so the

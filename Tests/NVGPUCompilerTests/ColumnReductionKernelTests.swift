@@ -112,6 +112,25 @@ import Testing
     }
     """
 
+    /// Batch-norm statistics as JAX writes them: the mean, then the variance about it (the
+    /// mean read back per channel), over 64 bf16 channels: vector reads of the activations
+    /// and of the mean. (The mean is scaled by zero so that every sum stays exact in f32 and
+    /// the order partials meet in cannot show; the per-channel read is the same.)
+    static let channelVariance = """
+    func.func @main(%x: tensor<40x3x3x64xbf16>) -> (tensor<64xf32>, tensor<64xf32>) {
+      %0 = stablehlo.convert %x : (tensor<40x3x3x64xbf16>) -> tensor<40x3x3x64xf32>
+      %z = stablehlo.constant dense<0.0> : tensor<f32>
+      %1 = stablehlo.reduce(%0 init: %z) applies stablehlo.add across dimensions = [0, 1, 2] : (tensor<40x3x3x64xf32>, tensor<f32>) -> tensor<64xf32>
+      %n = stablehlo.constant dense<0.0> : tensor<64xf32>
+      %2 = stablehlo.multiply %1, %n : tensor<64xf32>
+      %3 = stablehlo.broadcast_in_dim %2, dims = [3] : (tensor<64xf32>) -> tensor<40x3x3x64xf32>
+      %4 = stablehlo.subtract %0, %3 : tensor<40x3x3x64xf32>
+      %5 = stablehlo.multiply %4, %4 : tensor<40x3x3x64xf32>
+      %6 = stablehlo.reduce(%5 init: %z) applies stablehlo.add across dimensions = [0, 1, 2] : (tensor<40x3x3x64xf32>, tensor<f32>) -> tensor<64xf32>
+      return %2, %6 : tensor<64xf32>, tensor<64xf32>
+    }
+    """
+
     static let programs: [Program] = [
         Program(name: "col_sum_split_f32", text: reduce("f32", [300, 70], [0], "add", initial: "0.0"), columnKernels: 2),
         Program(name: "middle_max_f32", text: reduce("f32", [5, 40, 33], [1], "maximum", initial: "0xFF800000"), columnKernels: 1),
@@ -119,6 +138,7 @@ import Testing
         Program(name: "outer2_min_f64", text: reduce("f64", [40, 30, 20], [0, 1], "minimum", initial: "0x7FF0000000000000"), columnKernels: 2),
         Program(name: "channel_statistics_bf16", text: channelStatistics, columnKernels: 2),
         Program(name: "half_sum_unit_f16", text: halfSumUnit, columnKernels: 2),
+        Program(name: "channel_variance_bf16", text: channelVariance, columnKernels: 4),
         // Not column reductions: a kept dimension between reduced ones; a row reduction.
         Program(name: "split_dims_f32", text: reduce("f32", [8, 16, 8, 32], [0, 2], "add", initial: "0.0"), columnKernels: 0),
         Program(name: "row_sum_f32", text: reduce("f32", [16, 300], [1], "add", initial: "0.0"), columnKernels: 0),

@@ -36,12 +36,26 @@ enum ColumnReductionKernel {
         return (outer, count, inner)
     }
 
-    /// Threads along the columns and along the reduced axis, and how many splits of it.
-    static func geometry(outer: Int, reduced: Int, inner: Int) -> (x: Int, y: Int, splits: Int) {
+    /// Columns a thread folds side by side for inputs of `bytes`-byte elements: a 16-byte
+    /// vector, halved until it divides `inner` and leaves a full warp of threads across the
+    /// columns (8 bf16 columns of 256: a warp reads 512 contiguous bytes of a row, not 64;
+    /// narrower rows keep more threads along the reduced axis, whose partials meet serially).
+    /// `NVGPU_COLUMN_VECTOR=0` keeps one column a thread.
+    static func vectorWidth(inner: Int, bytes: Int) -> Int {
+        if ProcessInfo.processInfo.environment["NVGPU_COLUMN_VECTOR"] == "0" { return 1 }
+        var width = max(1, 16 / max(1, min(16, bytes)))
+        while width > 1 && (inner % width != 0 || inner / width < 32) { width /= 2 }
+        return width
+    }
+
+    /// Threads along the columns and along the reduced axis, and how many splits of it, for
+    /// threads that each fold `vector` adjacent columns.
+    static func geometry(outer: Int, reduced: Int, inner: Int, vector: Int = 1) -> (x: Int, y: Int, splits: Int) {
+        let lanes = (inner + vector - 1) / vector
         var x = 1
-        while x < min(32, inner) { x *= 2 }
+        while x < min(32, lanes) { x *= 2 }
         let y = threads / x
-        let tiles = max(1, outer * ((inner + x - 1) / x))
+        let tiles = max(1, outer * ((inner + x * vector - 1) / (x * vector)))
         let wanted = max(1, (targetBlocks + tiles - 1) / tiles)
         let most = max(1, reduced / (y * minimumPerThread))
         return (x, y, min(wanted, most))
@@ -68,8 +82,13 @@ enum ColumnReductionKernel {
                 throw CodeGenError("an output of a column reduction does not have the kept shape")
             }
         }
-        let (x, y, splits) = geometry(outer: outer, reduced: reduced, inner: inner)
-        let tilesInner = (inner + x - 1) / x
+        // The widest element of the reduced inputs sets the vector width; reads of every
+        // input at the thread's columns (a per-channel mean too) then come as vectors.
+        let inputs = b.inputStorage()
+        let widest = inputs.values.filter { $0.count == outer * reduced * inner }.map(\.width).max() ?? 4
+        let vector = vectorWidth(inner: inner, bytes: widest)
+        let (x, y, splits) = geometry(outer: outer, reduced: reduced, inner: inner, vector: vector)
+        let tilesInner = (inner + x * vector - 1) / (x * vector)
         let chunk = (reduced + splits - 1) / splits
         let total = outer * tilesInner * splits
         let blocks = min(total, LaunchLimits.maxRowBlocks)
@@ -80,19 +99,21 @@ enum ColumnReductionKernel {
             }
             return st
         }
+        // Accumulator of reduction r for the thread's column e.
+        func acc(_ r: Int, _ e: Int) -> String { vector == 1 ? "acc\(r)" : "acc\(r)_\(e)" }
 
-        // Stage 1: every block folds `chunk` rows of `x` columns.
+        // Stage 1: every block folds `chunk` rows of `x × vector` columns.
         let w = b.writer()
         var shared: [String] = []
         for (r, (_, type)) in combiners.enumerated() {
-            shared.append("  __shared__ \(type.compute) sm\(r)[\(y)][\(x + 1)];")
+            shared.append("  __shared__ \(type.compute) sm\(r)[\(y)][\(x * vector + 1)];")
         }
         w.emit("for (idx_t t = blockIdx.x; t < (idx_t)\(total); t += gridDim.x) {")
         try w.nested {
-            w.emit("const idx_t col = (t % \(tilesInner)) * \(x) + threadIdx.x;")
+            w.emit("const idx_t col = ((t % \(tilesInner)) * \(x) + threadIdx.x) * \(vector);")
             w.emit("const idx_t split = (t / \(tilesInner)) % \(splits), o = t / \(tilesInner * splits);")
             for (r, (combiner, type)) in combiners.enumerated() {
-                w.emit("\(type.compute) acc\(r) = \(KernelSource.identity(combiner, type));")
+                for e in 0..<vector { w.emit("\(type.compute) \(acc(r, e)) = \(KernelSource.identity(combiner, type));") }
             }
             w.emit("if (col < (idx_t)\(inner)) {")
             try w.nested {
@@ -102,22 +123,33 @@ enum ColumnReductionKernel {
                 w.emit("for (idx_t r = r0 + threadIdx.y; r < r1; r += \(y)) {")
                 try w.nested {
                     let at = w.bind("(o * \(reduced) + r) * \(inner) + col", type: "idx_t", prefix: "i")
-                    let index = ElementIndex(shape: inputShape, linear: at)
-                    for (r, reduce) in b.reductions.enumerated() {
-                        let (combiner, type) = combiners[r]
-                        let value = try w.value(reduce.operands[0], at: index)
-                        w.emit("acc\(r) = \(KernelSource.combine(combiner, type, "acc\(r)", value));")
+                    var loads = OffsetVectorLoads(width: vector, prefix: "vc_", inputs: inputs)
+                    if vector > 1 { w.vectorRead = { loads.vector(for: $0) } }
+                    defer { w.vectorRead = nil }
+                    let body = try w.section {
+                        for e in 0..<vector {
+                            let index = vector == 1 ? ElementIndex(shape: inputShape, linear: at)
+                                : ElementIndex(shape: inputShape, linear: "(\(at) + \(e))",
+                                               laneForm: .offset(base: at, element: e, width: vector))
+                            for (r, reduce) in b.reductions.enumerated() {
+                                let (combiner, type) = combiners[r]
+                                let value = try w.value(reduce.operands[0], at: index)
+                                w.emit("\(acc(r, e)) = \(KernelSource.combine(combiner, type, acc(r, e), value));")
+                            }
+                        }
                     }
+                    for v in loads.loads { w.emit(lines: v.statements(indentation: w.indentation)) }
+                    w.emit(lines: body)
                 }
                 w.emit("}")
             }
             w.emit("}")
-            try meetInOrder(w, combiners: combiners, rows: y, condition: "col < (idx_t)\(inner)") {
+            try meetInOrder(w, combiners: combiners, rows: y, vector: vector, condition: "col < (idx_t)\(inner)") { e in
                 if splits == 1 {
-                    try finish(b, w, kept: "o * \(inner) + col", resultShape: resultShape, combiners: combiners)
+                    try finish(b, w, kept: "o * \(inner) + col + \(e)", resultShape: resultShape, combiners: combiners)
                 } else {
                     for (r, st) in scratchTypes.enumerated() {
-                        w.emit("scratch\(r)[(o * \(splits) + split) * \(inner) + col] = \(st.store("acc\(r)"));")
+                        w.emit("scratch\(r)[(o * \(splits) + split) * \(inner) + col + \(e)] = \(st.store("acc\(r)"));")
                     }
                 }
             }
@@ -131,7 +163,8 @@ enum ColumnReductionKernel {
         let header1 = KernelSource.header(
             name: stage1Name, parameters: b.parameterDeclarations + (splits == 1 ? [] : scratchParameters), block: x * y,
             indexType: indexType,
-            comment: b.comment("column reduction of [\(outer), \(reduced), \(inner)] over the middle, \(x)×\(y) threads, \(splits) split(s)"))
+            comment: b.comment("column reduction of [\(outer), \(reduced), \(inner)] over the middle, \(x)×\(y) threads"
+                + (vector > 1 ? " × \(vector) columns" : "") + ", \(splits) split(s)"))
         let stage1 = GeneratedKernel(
             name: stage1Name, source: KernelSource.unit(globals: w.globals, function: header1 + shared + w.lines),
             grid: [blocks, 1, 1], block: [x, y, 1], sharedMemoryBytes: 0,
@@ -164,7 +197,7 @@ enum ColumnReductionKernel {
                 }
             }
             w2.emit("}")
-            try meetInOrder(w2, combiners: combiners, rows: y2, condition: "k < (idx_t)\(keptCount)") {
+            try meetInOrder(w2, combiners: combiners, rows: y2, condition: "k < (idx_t)\(keptCount)") { _ in
                 try finish(b, w2, kept: "k", resultShape: resultShape, combiners: combiners)
             }
             w2.emit("__syncthreads();")
@@ -181,19 +214,30 @@ enum ColumnReductionKernel {
         return FusionKernels(kernels: [stage1, stage2], scratch: scratch)
     }
 
-    /// Stores each thread's partials (`acc<r>`) in `sm<r>[threadIdx.y][threadIdx.x]`; the
-    /// first row of threads, where `condition` holds, folds its column's `rows` partials in
-    /// order and runs `body`.
+    /// Stores each thread's partials (`acc<r>`, or `acc<r>_<e>` for each of its `vector`
+    /// columns) in `sm<r>[threadIdx.y][threadIdx.x × vector + e]`; the first row of threads,
+    /// where `condition` holds, folds each column's `rows` partials in order into `acc<r>`
+    /// and runs `body(e)` for it (in its own scope).
     private static func meetInOrder(_ w: KernelBodyWriter, combiners: [(ReductionCombiner, KernelElementType)],
-                                    rows: Int, condition: String, body: () throws -> Void) rethrows {
-        for r in combiners.indices { w.emit("sm\(r)[threadIdx.y][threadIdx.x] = acc\(r);") }
+                                    rows: Int, vector: Int = 1, condition: String, body: (Int) throws -> Void) rethrows {
+        let name = { (r: Int, e: Int) in vector == 1 ? "acc\(r)" : "acc\(r)_\(e)" }
+        for r in combiners.indices {
+            for e in 0..<vector { w.emit("sm\(r)[threadIdx.y][threadIdx.x * \(vector) + \(e)] = \(name(r, e));") }
+        }
         w.emit("__syncthreads();")
         w.emit("if (threadIdx.y == 0 && \(condition)) {")
         try w.nested {
-            for (r, (combiner, type)) in combiners.enumerated() {
-                w.emit("for (int q = 1; q < \(rows); ++q) acc\(r) = \(KernelSource.combine(combiner, type, "acc\(r)", "sm\(r)[q][threadIdx.x]"));")
+            for e in 0..<vector {
+                if vector > 1 { w.emit("{") }
+                try w.nested {
+                    for (r, (combiner, type)) in combiners.enumerated() {
+                        if vector > 1 { w.emit("\(type.compute) acc\(r) = \(name(r, e));") }
+                        w.emit("for (int q = 1; q < \(rows); ++q) acc\(r) = \(KernelSource.combine(combiner, type, "acc\(r)", "sm\(r)[q][threadIdx.x * \(vector) + \(e)]"));")
+                    }
+                    try body(e)
+                }
+                if vector > 1 { w.emit("}") }
             }
-            try body()
         }
         w.emit("}")
     }

@@ -161,11 +161,7 @@ import Testing
     """
 
     static func source(_ type: String, excess: Bool) throws -> String {
-        let options = CompileOptions(allowsExcessPrecision: excess)
-        let text = chain.replacingOccurrences(of: "TYPE", with: type)
-        let module = try CUDATarget.rewritten(Module.parse(text, file: "test.mlir"), options: options)
-        let (e, _) = try ExecutableBuilder(options: options).build(module)
-        return try #require(e.kernels.first?.source).components(separatedBy: "extern \"C\"").last ?? ""
+        try HalfRoundedValueTests.body(chain.replacingOccurrences(of: "TYPE", with: type), excess: excess)
     }
 
     @Test(arguments: ["bf16", "f16"])
@@ -203,6 +199,8 @@ import Testing
         """
     }
 
+    /// Every kernel's function (the prelude left out) of `text` compiled with or without
+    /// excess precision.
     static func body(_ text: String, excess: Bool = true) throws -> String {
         let options = CompileOptions(allowsExcessPrecision: excess)
         let module = try CUDATarget.rewritten(Module.parse(text, file: "test.mlir"), options: options)

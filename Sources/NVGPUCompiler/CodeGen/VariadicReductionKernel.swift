@@ -18,18 +18,6 @@ import StableHLO
 enum VariadicReductionKernel {
     static var isEnabled: Bool { ProcessInfo.processInfo.environment["NVGPU_FUSED_ARG_REDUCE"] != "0" }
 
-    /// Threads per row and rows per block for rows of `columns` elements:
-    /// `ReductionKernels.rowGeometry`'s (a warp per row up to `warpRowColumns`). A warp per
-    /// row up to 4096 columns (128 f32 elements a lane) ran fewer instructions but read each
-    /// lane's 512-byte run uncoalesced: top-1 of 16384×4096 took 0.170 ms on an H100 against
-    /// 0.095 ms with 256 threads a row. `NVGPU_SELECT_ROW_WARP_COLUMNS=N` moves the bound,
-    /// for A/B timing on a GPU.
-    static func rowGeometry(columns: Int) -> (threads: Int, rows: Int) {
-        let bound = ProcessInfo.processInfo.environment["NVGPU_SELECT_ROW_WARP_COLUMNS"].flatMap { Int($0) } ?? warpRowColumns
-        return columns <= bound ? (32, 8) : ReductionKernels.rowGeometry(columns: columns)
-    }
-    static let warpRowColumns = 1024
-
     /// Combiners a returned value may apply to its accumulator and element besides a
     /// select: those whose result does not depend on the order partials meet in (so the
     /// kernel still gives the sequential fold's result), for every type or for integers.
@@ -171,7 +159,10 @@ enum VariadicReductionKernel {
         let acc = (0..<n).map { "acc\($0)" }
 
         if let (rows, columns) = rowView(shape, dims) {
-            let (threads, rowsPerBlock) = rowGeometry(columns: columns)
+            // `ReductionKernels.rowGeometry`: a warp per 4096-column row ran fewer instructions
+            // but read each lane's 512-byte run uncoalesced (top-1 of 16384×4096 on an H100:
+            // 0.170 ms against 0.095 ms with 256 threads a row).
+            let (threads, rowsPerBlock) = ReductionKernels.rowGeometry(columns: columns)
             let w = b.writer()
             var shared: [String] = []
             w.emit("const int lane = threadIdx.x % \(threads);")

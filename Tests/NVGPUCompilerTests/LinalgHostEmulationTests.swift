@@ -40,6 +40,7 @@ inline void __syncthreads() { g_bar->arrive_and_wait(); }
 inline double __dadd_rn(double a, double b) { return a + b; }
 inline float __fadd_rn(float a, float b) { return a + b; }
 inline float __fmul_rn(float a, float b) { return a * b; }
+inline float __fdividef(float a, float b) { return a / b; }
 inline double __dsub_rn(double a, double b) { return a - b; }
 inline double __dmul_rn(double a, double b) { return a * b; }
 inline double __ddiv_rn(double a, double b) { return a / b; }
@@ -226,7 +227,7 @@ static std::vector<unsigned char> readFile(const std::string& p) {
     /// C++ for case `index`: its kernels in namespaces and `int case<index>()`, which runs
     /// the executable's launches and prints how many output elements differ from the
     /// reference's; inputs and expected outputs go to files in `directory`.
-    static func program(_ c: Case, index: Int, directory: URL) throws -> String {
+    static func program(_ c: Case, index: Int, directory: URL, tolerance: Double? = nil) throws -> String {
         let module = try Module.parse(c.text, file: "\(c.name).mlir")
         let expected = try Interpreter(module: module).run("main", inputs: c.inputs)
         let (e, _) = try TestPrograms.lower(c.text, vendor: false)  // the generated kernels, never cuFFT
@@ -266,6 +267,15 @@ static std::vector<unsigned char> readFile(const std::string& p) {
         for (k, o) in e.outputs.enumerated() {
             try Data(expected[k].hostTensor.bytes).write(to: URL(fileURLWithPath: path("expected\(k)")))
             let size = expected[k].elementType.storageBytes, n = expected[k].elementCount
+            if let tolerance, case .float(let format) = expected[k].elementType, size == 4 || size == 8 {
+                // Within `tolerance` relative to max(1, |expected|); NaN only where NaN is expected.
+                let type = format == .f64 ? "double" : "float"
+                cpp += "  { auto want = readFile(\"\(path("expected\(k)"))\");\n"
+                    + "    for (int i = 0; i < \(n); ++i) { \(type) a, b; memcpy(&b, &want[i * \(size)], \(size)); memcpy(&a, &B[\(o)][i * \(size)], \(size));\n"
+                    + "      const double scale = std::fabs((double)b) > 1 ? std::fabs((double)b) : 1.0;\n"
+                    + "      if (std::isnan(b) ? !std::isnan(a) : !(std::fabs((double)a - (double)b) <= \(tolerance) * scale)) { if (differ < 5) printf(\"  \(c.name) output \(k)[%d]: %g, want %g\\n\", i, (double)a, (double)b); ++differ; } } }\n"
+                continue
+            }
             cpp += "  { auto want = readFile(\"\(path("expected\(k)"))\");\n"
                 + "    for (int i = 0; i < \(n); ++i) if (memcmp(&want[i * \(size)], &B[\(o)][i * \(size)], \(size))) ++differ; }\n"
         }
@@ -292,10 +302,11 @@ static std::vector<unsigned char> readFile(const std::string& p) {
     }
 
     /// Runs `cases` as host C++ (their kernels, less the prelude, plus the prelude's one-line
-    /// definitions named in `prelude`) and expects every output equal to the reference's bits.
+    /// definitions named in `prelude`) and expects every output equal to the reference's bits
+    /// (f32/f64 outputs within `tolerance` × max(1, |expected|) when one is given).
     /// Skipped loudly without a C++ compiler (an issue when `NVGPU_HOST_EMULATION=1`), off
     /// when `NVGPU_HOST_EMULATION=0`; `label` names the kernels in those messages.
-    static func expectBitForBit(_ cases: [Case], label: String, prelude: [String] = []) throws {
+    static func expectBitForBit(_ cases: [Case], label: String, prelude: [String] = [], tolerance: Double? = nil) throws {
         let setting = ProcessInfo.processInfo.environment["NVGPU_HOST_EMULATION"]
         guard setting != "0" else { return }
         guard let cxx = compiler() else {
@@ -308,7 +319,7 @@ static std::vector<unsigned char> readFile(const std::string& p) {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         var source = shim + "\n" + WideElement.helpers + "\n" + (prelude.isEmpty ? "" : preludeDefinitions(prelude))
-        for (i, c) in cases.enumerated() { source += try program(c, index: i, directory: directory) }
+        for (i, c) in cases.enumerated() { source += try program(c, index: i, directory: directory, tolerance: tolerance) }
         source += "int main() {\n  int bad = 0;\n"
         for i in cases.indices { source += "  if (case\(i)()) ++bad;\n" }
         source += "  return bad ? 1 : 0;\n}\n"

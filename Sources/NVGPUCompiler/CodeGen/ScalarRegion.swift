@@ -38,8 +38,11 @@ struct ScalarRegion {
     }
 
     /// Appends statements computing the region on `arguments` (compute-type expressions, one
-    /// per block argument) and returns one compute-type local per returned value.
-    func emit(arguments: [String], into lines: inout [String], indent: String, prefix: String) throws -> [String] {
+    /// per block argument) and returns one compute-type local per returned value. With
+    /// `fastDivision`, f32 divisions take `__fdividef` (2 ulp, no slow path: a body the
+    /// compiler wrote, whose divisors are counts).
+    func emit(arguments: [String], into lines: inout [String], indent: String, prefix: String,
+              fastDivision: Bool = false) throws -> [String] {
         guard arguments.count == block.arguments.count else {
             throw CodeGenError("region takes \(block.arguments.count) arguments, given \(arguments.count)")
         }
@@ -78,7 +81,11 @@ struct ScalarRegion {
                 guard let typed, let operandType = Self.elementType(of: typed),
                       let expr = ExpressionTable.expression(for: op, operands: operands, operandType: operandType, resultType: resultType)
                 else { throw CodeGenError("no CUDA expression for \(op.name) in a region", at: op.location) }
-                expression = op.name == "stablehlo.select" ? expr : resultType.rounded(expr)
+                if fastDivision, op.name == "stablehlo.divide", resultType.compute == "float", operands.count == 2 {
+                    expression = "__fdividef(\(operands[0]), \(operands[1]))"
+                } else {
+                    expression = op.name == "stablehlo.select" ? expr : resultType.rounded(expr)
+                }
             }
             counter += 1
             let name = "\(prefix)\(counter)"

@@ -4,11 +4,11 @@ import StableHLO
 /// A `reduce` whose body selects among its arguments — argmax, argmin, top-1: every result
 /// is a `select` between an accumulator and the element (after comparisons) — fused with
 /// its producers (the `iota` of indices, a `convert`, ...), so nothing but the reduced input
-/// is read. Rows (reduced dimensions trailing) take a warp or a block per row, each lane
-/// folding a contiguous run of its row from the initial values and the lanes meeting through
-/// shuffles, lower lane first; columns (a kept dimension after the reduced ones) take the
-/// column layout of `ColumnReductionKernel` (x along columns, y threads each folding a
-/// contiguous run of rows, met in order through shared memory).
+/// is read, and with consumers of the kept shape (a `convert`, a division by the count).
+/// Rows (reduced dimensions trailing) take a warp or a block per row, each lane folding a
+/// contiguous run of its row from the initial values and the lanes meeting through shuffles,
+/// lower lane first; columns (a kept dimension after the reduced ones) take the column
+/// geometry of `ColumnReductionKernel` (`VariadicReductionKernel+Columns`).
 ///
 /// Every partial covers a contiguous run and partials meet in order, so for a selection
 /// that is associative and idempotent (JAX's arg-reductions: the first NaN wins, ties go to
@@ -26,6 +26,11 @@ enum VariadicReductionKernel {
 
     /// Compute types the warp shuffles of the prelude take.
     static let shuffledTypes: Set<String> = ["float", "double", "int", "unsigned int", "long long", "unsigned long long"]
+
+    /// Attribute of a `reduce` whose body the compiler wrote to be regrouped freely (a
+    /// Welford merge: `nvgpu-one-pass-variance`): its float arithmetic meets partials in
+    /// the kernel's grouping, as a float sum's does, so any body is taken.
+    static let reassociableAttribute = "nvgpu.reassociable"
 
     /// Whether `op` is a selecting reduction this kernel takes (over trailing dimensions or a
     /// column view, of element types it can shuffle).
@@ -51,7 +56,7 @@ enum VariadicReductionKernel {
         for inner in block.operations { for r in inner.results { definitions[r.id] = inner } }
         let arguments = Set(block.arguments.map(\.id))
         guard ret.operands.count == n, block.arguments.count == 2 * n else { return false }
-        for (k, v) in ret.operands.enumerated() {
+        for (k, v) in ret.operands.enumerated() where op[attribute: reassociableAttribute] == nil {
             guard let d = definitions[v.id] else { return false }
             if d.name == "stablehlo.select", d.operands.count == 3,
                arguments.contains(d.operands[1].id), arguments.contains(d.operands[2].id) { continue }
@@ -72,40 +77,24 @@ enum VariadicReductionKernel {
         return (shape[..<first].reduce(1, *), shape[first...].reduce(1, *))
     }
 
+
     static func build(_ b: FusionKernelBuilder) throws -> FusionKernels {
-        guard b.reductions.count == 1, let reduce = b.reductions.first, isCandidate(reduce) else {
-            throw CodeGenError("a selecting reduction fuses alone with its producers")
+        let f = try VariadicFold(b)
+        let inputs = b.inputStorage()
+        if let (rows, columns) = rowView(f.shape, f.dims) {
+            return try self.rows(f, rows: rows, columns: columns, inputs: inputs)
         }
-        let results = Set(reduce.results.map(\.id))
-        guard b.group.outputs.allSatisfy({ results.contains($0.id) }) else {
-            throw CodeGenError("a selecting reduction's consumers are not fused")
+        guard let (outer, reduced, inner) = ColumnReductionKernel.view(f.shape, reducing: f.dims) else {
+            throw CodeGenError("reduce dimensions \(f.dims) of \(f.shape) are neither trailing nor a column view")
         }
-        let n = reduce.results.count
-        guard let shape = reduce.operandTensorType(0)?.shape, let region = reduce.regions.first else {
-            throw CodeGenError("reduce without shapes")
-        }
-        let body = try ScalarRegion(region, of: reduce)
-        let types = try reduce.results.map { r -> KernelElementType in
-            guard let t = r.type.tensorType, let kt = KernelElementType(t.elementType) else { throw CodeGenError("no element type") }
-            return kt
-        }
-        let dims = (reduce[attribute: "dimensions"]?.intArray ?? []).map { Int($0) }.sorted()
-        var counter = 0
-        /// Emits `acc_k = body(acc..., other...)`.
-        func fold(_ w: KernelBodyWriter, _ acc: [String], _ other: [String]) throws {
-            counter += 1
-            var lines: [String] = []
-            let out = try body.emit(arguments: acc + other, into: &lines, indent: w.indentation, prefix: "bd\(counter)_")
-            w.emit(lines: lines)
-            for k in 0..<n { w.emit("\(acc[k]) = \(out[k]);") }
-        }
-        /// Declares `acc0`, `acc1`, ... holding the initial values.
-        func declareInitialValues(_ w: KernelBodyWriter) throws {
-            for k in 0..<n {
-                let v = try w.value(reduce.operands[n + k], at: ElementIndex(shape: [], linear: "0"))
-                w.emit("\(types[k].compute) acc\(k) = \(v);")
-            }
-        }
+        return try columns(f, outer: outer, reduced: reduced, inner: inner, inputs: inputs)
+    }
+
+    /// Rows: a warp or a block of lanes per row, each folding a contiguous run.
+    static func rows(_ f: VariadicFold, rows: Int, columns: Int,
+                     inputs: [Int: (count: Int, storage: String, width: Int)]) throws -> FusionKernels {
+        let b = f.b, n = f.n, shape = f.shape, types = f.types
+        let acc = (0..<n).map { "acc\($0)" }
         /// Folds worker `worker`'s contiguous run of `extent` positions (the `run`-long share
         /// of a worker numbered in order), so workers in order hold the positions in order;
         /// `linear` gives the input's element for position variable `p`.
@@ -114,15 +103,13 @@ enum VariadicReductionKernel {
             w.emit("for (idx_t p = (idx_t)\(worker) * \(run); p < p1; ++p) {")
             try w.nested {
                 let index = ElementIndex(shape: shape, linear: w.bind(linear("p"), type: "idx_t", prefix: "i"))
-                let elements = try (0..<n).map { try w.value(reduce.operands[$0], at: index) }
-                try fold(w, (0..<n).map { "acc\($0)" }, elements)
+                try f.fold(w, acc, try f.elements(w, at: index))
             }
             w.emit("}")
         }
         /// Folds worker `worker`'s contiguous run of a row of `columns` (a multiple of `run`,
         /// `run` of `vector`) as `run / vector` steps: each step reads `vector` positions of
         /// every input as one vector load, issued before the folds that use them.
-        let inputs = b.inputStorage()
         func foldVectorRun(_ w: KernelBodyWriter, worker: String, run: Int, vector: Int, columns: Int) throws {
             w.emit("#pragma unroll")
             w.emit("for (int s = 0; s < \(run / vector); ++s) {")
@@ -137,8 +124,7 @@ enum VariadicReductionKernel {
                         try w.nested {
                             let index = ElementIndex(shape: shape, linear: "(row * \(columns) + p + \(j))",
                                                      laneForm: .offset(base: "row * \(columns) + p", element: j, width: vector))
-                            let elements = try (0..<n).map { try w.value(reduce.operands[$0], at: index) }
-                            try fold(w, (0..<n).map { "acc\($0)" }, elements)
+                            try f.fold(w, acc, try f.elements(w, at: index))
                         }
                         w.emit("}")
                     }
@@ -150,118 +136,152 @@ enum VariadicReductionKernel {
             }
             w.emit("}")
         }
-        func store(_ w: KernelBodyWriter, at position: String, _ acc: [String]) {
-            for (k, r) in reduce.results.enumerated() {
-                guard let out = b.parameterNames[r.id], b.group.outputs.contains(where: { $0.id == r.id }) else { continue }
-                w.emit("\(out)[\(position)] = \(types[k].store(acc[k]));")
-            }
-        }
-        let acc = (0..<n).map { "acc\($0)" }
 
-        if let (rows, columns) = rowView(shape, dims) {
-            // `ReductionKernels.rowGeometry`: a warp per 4096-column row ran fewer instructions
-            // but read each lane's 512-byte run uncoalesced (top-1 of 16384×4096 on an H100:
-            // 0.170 ms against 0.095 ms with 256 threads a row).
-            let (threads, rowsPerBlock) = ReductionKernels.rowGeometry(columns: columns)
-            let w = b.writer()
-            var shared: [String] = []
-            w.emit("const int lane = threadIdx.x % \(threads);")
-            w.emit("for (idx_t row = (idx_t)blockIdx.x * \(rowsPerBlock) + threadIdx.x / \(threads); row < (idx_t)\(rows); row += (idx_t)gridDim.x * \(rowsPerBlock)) {")
-            try w.nested {
-                try declareInitialValues(w)
-                // Each lane folds a contiguous run of the row, so lanes in order hold the row in order;
-                // runs the lanes divide evenly are read as vectors.
-                let run = (columns + threads - 1) / threads
-                let widest = inputs.values.map(\.width).max() ?? 4
-                var vector = max(1, 16 / max(1, widest))
-                while vector > 1 && run % vector != 0 { vector /= 2 }
-                if columns % threads == 0, vector > 1 {
-                    try foldVectorRun(w, worker: "lane", run: run, vector: vector, columns: columns)
-                } else {
-                    try foldRun(w, worker: "lane", run: run, extent: columns) { "row * \(columns) + \($0)" }
-                }
-                // Lanes meet in a tree: shuffles within the warp, then the warps in shared memory.
-                // Partners meet lower lane first (the body need not be commutative: two NaNs).
-                w.emit("for (int o = 1; o < 32; o <<= 1) {")
-                try w.nested {
-                    for k in 0..<n { w.emit("\(types[k].compute) other\(k) = nv_shfl_xor(acc\(k), o);") }
-                    w.emit("if (lane & o) {")
-                    w.nested {
-                        for k in 0..<n { w.emit("const \(types[k].compute) mine\(k) = acc\(k); acc\(k) = other\(k); other\(k) = mine\(k);") }
-                    }
-                    w.emit("}")
-                    try fold(w, acc, (0..<n).map { "other\($0)" })
-                }
-                w.emit("}")
-                if threads > 32 {
-                    for k in 0..<n { shared.append("  __shared__ \(types[k].compute) sm\(k)[\(threads / 32)];") }
-                    w.emit("if ((threadIdx.x & 31) == 0) { \((0..<n).map { "sm\($0)[threadIdx.x >> 5] = acc\($0);" }.joined(separator: " ")) }")
-                    w.emit("__syncthreads();")
-                    w.emit("if (threadIdx.x == 0) {")
-                    try w.nested {
-                        w.emit("for (int q = 1; q < \(threads / 32); ++q) {")
-                        try w.nested { try fold(w, acc, (0..<n).map { "sm\($0)[q]" }) }
-                        w.emit("}")
-                    }
-                    w.emit("}")
-                }
-                w.emit("if (lane == 0) {")
-                w.nested { store(w, at: "row", acc) }
-                w.emit("}")
-                if threads > 32 { w.emit("__syncthreads();") }
-            }
-            w.emit("}")
-            let block = threads * rowsPerBlock
-            let blocks = max(1, min(LaunchLimits.maxRowBlocks, (rows + rowsPerBlock - 1) / rowsPerBlock))
-            let header = KernelSource.header(
-                name: b.name, parameters: b.parameterDeclarations, block: block,
-                indexType: KernelSource.indexType(for: b.indexCounts() + [rows * columns + columns]),
-                comment: b.comment("selecting reduction of \(rows) rows of \(columns), \(threads) threads per row"))
-            return FusionKernels(kernels: [GeneratedKernel(
-                name: b.name, source: KernelSource.unit(globals: w.globals, function: header + shared + w.lines),
-                grid: [blocks, 1, 1], block: [block, 1, 1], sharedMemoryBytes: 0,
-                bindings: b.bindings, operationNames: b.operationNames)], scratch: [])
-        }
-
-        guard let (outer, reduced, inner) = ColumnReductionKernel.view(shape, reducing: dims) else {
-            throw CodeGenError("reduce dimensions \(dims) of \(shape) are neither trailing nor a column view")
-        }
-        let (x, y, _) = ColumnReductionKernel.geometry(outer: outer, reduced: reduced, inner: inner)
-        let tiles = (inner + x - 1) / x
-        let total = outer * tiles
-        let blocks = min(total, LaunchLimits.maxRowBlocks)
+        // `ReductionKernels.rowGeometry`: a warp per 4096-column row ran fewer instructions
+        // but read each lane's 512-byte run uncoalesced (top-1 of 16384×4096 on an H100:
+        // 0.170 ms against 0.095 ms with 256 threads a row).
+        let (threads, rowsPerBlock) = ReductionKernels.rowGeometry(columns: columns)
         let w = b.writer()
-        let shared = (0..<n).map { "  __shared__ \(types[$0].compute) sm\($0)[\(y)][\(x + 1)];" }
-        w.emit("for (idx_t t = blockIdx.x; t < (idx_t)\(total); t += gridDim.x) {")
+        var shared: [String] = []
+        w.emit("const int lane = threadIdx.x % \(threads);")
+        w.emit("for (idx_t row = (idx_t)blockIdx.x * \(rowsPerBlock) + threadIdx.x / \(threads); row < (idx_t)\(rows); row += (idx_t)gridDim.x * \(rowsPerBlock)) {")
         try w.nested {
-            w.emit("const idx_t col = (t % \(tiles)) * \(x) + threadIdx.x, o = t / \(tiles);")
-            try declareInitialValues(w)
-            w.emit("if (col < (idx_t)\(inner)) {")
-            try w.nested {
-                // Each y thread folds a contiguous run of rows, so y threads in order hold them in order.
-                try foldRun(w, worker: "threadIdx.y", run: (reduced + y - 1) / y, extent: reduced) { "(o * \(reduced) + \($0)) * \(inner) + col" }
+            try f.declareInitialValues(w, acc)
+            // Each lane folds a contiguous run of the row, so lanes in order hold the row in order;
+            // runs the lanes divide evenly are read as vectors.
+            let run = (columns + threads - 1) / threads
+            let widest = inputs.values.map(\.width).max() ?? 4
+            var vector = max(1, 16 / max(1, widest))
+            while vector > 1 && run % vector != 0 { vector /= 2 }
+            if columns % threads == 0, vector > 1 {
+                try foldVectorRun(w, worker: "lane", run: run, vector: vector, columns: columns)
+            } else {
+                try foldRun(w, worker: "lane", run: run, extent: columns) { "row * \(columns) + \($0)" }
             }
-            w.emit("}")
-            for k in 0..<n { w.emit("sm\(k)[threadIdx.y][threadIdx.x] = acc\(k);") }
-            w.emit("__syncthreads();")
-            w.emit("if (threadIdx.y == 0 && col < (idx_t)\(inner)) {")
+            // Lanes meet in a tree: shuffles within the warp, then the warps in shared memory.
+            // Partners meet lower lane first (the body need not be commutative: two NaNs).
+            w.emit("for (int o = 1; o < 32; o <<= 1) {")
             try w.nested {
-                w.emit("for (int q = 1; q < \(y); ++q) {")
-                try w.nested { try fold(w, acc, (0..<n).map { "sm\($0)[q][threadIdx.x]" }) }
+                for k in 0..<n { w.emit("\(types[k].compute) other\(k) = nv_shfl_xor(acc\(k), o);") }
+                w.emit("if (lane & o) {")
+                w.nested {
+                    for k in 0..<n { w.emit("const \(types[k].compute) mine\(k) = acc\(k); acc\(k) = other\(k); other\(k) = mine\(k);") }
+                }
                 w.emit("}")
-                store(w, at: "o * \(inner) + col", acc)
+                try f.fold(w, acc, (0..<n).map { "other\($0)" })
             }
             w.emit("}")
-            w.emit("__syncthreads();")
+            if threads > 32 {
+                for k in 0..<n { shared.append("  __shared__ \(types[k].compute) sm\(k)[\(threads / 32)];") }
+                w.emit("if ((threadIdx.x & 31) == 0) { \((0..<n).map { "sm\($0)[threadIdx.x >> 5] = acc\($0);" }.joined(separator: " ")) }")
+                w.emit("__syncthreads();")
+                w.emit("if (threadIdx.x == 0) {")
+                try w.nested {
+                    w.emit("for (int q = 1; q < \(threads / 32); ++q) {")
+                    try w.nested { try f.fold(w, acc, (0..<n).map { "sm\($0)[q]" }) }
+                    w.emit("}")
+                }
+                w.emit("}")
+            }
+            w.emit("if (lane == 0) {")
+            try w.nested { try f.finish(w, kept: "row", acc) }
+            w.emit("}")
+            if threads > 32 { w.emit("__syncthreads();") }
         }
         w.emit("}")
+        let block = threads * rowsPerBlock
+        let blocks = max(1, min(LaunchLimits.maxRowBlocks, (rows + rowsPerBlock - 1) / rowsPerBlock))
         let header = KernelSource.header(
-            name: b.name, parameters: b.parameterDeclarations, block: x * y,
-            indexType: KernelSource.indexType(for: b.indexCounts() + [total + blocks, outer * reduced * inner + inner]),
-            comment: b.comment("selecting column reduction of [\(outer), \(reduced), \(inner)] over the middle, \(x)×\(y) threads"))
+            name: b.name, parameters: b.parameterDeclarations, block: block,
+            indexType: KernelSource.indexType(for: b.indexCounts() + [rows * columns + columns]),
+            comment: b.comment("\(f.kind) of \(rows) rows of \(columns), \(threads) threads per row"))
         return FusionKernels(kernels: [GeneratedKernel(
             name: b.name, source: KernelSource.unit(globals: w.globals, function: header + shared + w.lines),
-            grid: [blocks, 1, 1], block: [x, y, 1], sharedMemoryBytes: 0,
+            grid: [blocks, 1, 1], block: [block, 1, 1], sharedMemoryBytes: 0,
             bindings: b.bindings, operationNames: b.operationNames)], scratch: [])
+    }
+}
+
+/// What both layouts of `VariadicReductionKernel` emit for one fusion: the reduction's body
+/// folded into accumulators, its initial values, its elements, and the finish (the kept-shape
+/// consumers and every output's store).
+final class VariadicFold {
+    let b: FusionKernelBuilder
+    let reduce: StableHLO.Operation
+    let body: ScalarRegion
+    /// Each result's element type (the accumulators').
+    let types: [KernelElementType]
+    /// The reduced input's shape, its sorted reduced dimensions and the kept shape.
+    let shape: [Int]
+    let dims: [Int]
+    let resultShape: [Int]
+    /// Names of the emitted bodies, numbered.
+    private var counter = 0
+
+    var n: Int { types.count }
+    /// Whether the body was written by the compiler to be regrouped (`nvgpu.reassociable`).
+    var isReassociable: Bool { reduce[attribute: VariadicReductionKernel.reassociableAttribute] != nil }
+    /// How the kernel comments name the reduction.
+    var kind: String { isReassociable ? "reassociable reduction" : "selecting reduction" }
+
+    init(_ b: FusionKernelBuilder) throws {
+        guard b.reductions.count == 1, let reduce = b.reductions.first, VariadicReductionKernel.isCandidate(reduce) else {
+            throw CodeGenError("a selecting reduction fuses alone with its producers")
+        }
+        guard let shape = reduce.operandTensorType(0)?.shape, let region = reduce.regions.first else {
+            throw CodeGenError("reduce without shapes")
+        }
+        let dims = (reduce[attribute: "dimensions"]?.intArray ?? []).map { Int($0) }.sorted()
+        let resultShape = shape.indices.filter { !dims.contains($0) }.map { shape[$0] }
+        for v in b.group.outputs {
+            guard let s = v.type.tensorType?.shape, ElementIndex.squeezed(s) == ElementIndex.squeezed(resultShape) else {
+                throw CodeGenError("a consumer of a selecting reduction does not have the kept shape")
+            }
+        }
+        self.b = b
+        self.reduce = reduce
+        self.body = try ScalarRegion(region, of: reduce)
+        self.types = try reduce.results.map { r -> KernelElementType in
+            guard let t = r.type.tensorType, let kt = KernelElementType(t.elementType) else { throw CodeGenError("no element type") }
+            return kt
+        }
+        self.shape = shape
+        self.dims = dims
+        self.resultShape = resultShape
+    }
+
+    /// Emits `acc_k = body(acc..., other...)`.
+    func fold(_ w: KernelBodyWriter, _ acc: [String], _ other: [String]) throws {
+        counter += 1
+        var lines: [String] = []
+        let out = try body.emit(arguments: acc + other, into: &lines, indent: w.indentation, prefix: "bd\(counter)_",
+                                fastDivision: isReassociable)
+        w.emit(lines: lines)
+        for k in 0..<n { w.emit("\(acc[k]) = \(out[k]);") }
+    }
+
+    /// Declares accumulators `names` holding the initial values.
+    func declareInitialValues(_ w: KernelBodyWriter, _ names: [String]) throws {
+        for k in 0..<n {
+            let v = try w.value(reduce.operands[n + k], at: ElementIndex(shape: [], linear: "0"))
+            w.emit("\(types[k].compute) \(names[k]) = \(v);")
+        }
+    }
+
+    /// The reduced inputs' values at `index`.
+    func elements(_ w: KernelBodyWriter, at index: ElementIndex) throws -> [String] {
+        try (0..<n).map { try w.value(reduce.operands[$0], at: index) }
+    }
+
+    /// Binds the results to accumulators `acc` at kept position `kept` (C code) and stores
+    /// every output there, the kept-shape consumers computed on the way.
+    func finish(_ w: KernelBodyWriter, kept: String, _ acc: [String]) throws {
+        let position = w.bind(kept, type: "idx_t", prefix: "i")
+        let terms = ReductionKernels.taggedTerms(w, position, shape: resultShape, tag: { .row($0) })
+        for (k, r) in reduce.results.enumerated() {
+            w.rowValues[r.id] = RowValue(variable: acc[k], shape: r.type.tensorType?.shape ?? [])
+        }
+        let index = ElementIndex(shape: resultShape, linear: position, terms: terms)
+        for v in b.group.outputs { try ReductionKernels.store(b, w, v, index: index, from: resultShape) }
     }
 }

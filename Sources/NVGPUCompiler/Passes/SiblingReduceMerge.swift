@@ -51,6 +51,9 @@ struct SiblingReduceMergePass: BlockRewritePass {
         ret.operands = returnA.operands + returnB.operands
         let operations = Array(bodyA.operations.dropLast()) + Array(bodyB.operations.dropLast()) + [ret]
         op.regions = [Region(blocks: [Block(arguments: arguments, operations: operations)])]
+        // A body the compiler wrote to be reassociated (a Welford merge) stays so, joined.
+        let key = VariadicReductionKernel.reassociableAttribute
+        if a[attribute: key] != nil || b[attribute: key] != nil { op[attribute: key] = .bool(true) }
         return op
     }
 

@@ -56,6 +56,7 @@ import Testing
         Program(name: "middle_reciprocal", text: variance("f32", [3, 200, 24], dims: [1], reciprocal: true, square: true)),
         Program(name: "wide_f32", text: variance("f32", [300, 160], dims: [0])),
         Program(name: "batch_f64", text: variance("f64", [500, 12], dims: [0])),
+        Program(name: "long_rows_f32", text: variance("f32", [2, 40000], dims: [1])),
     ]
 
     @Test(arguments: programs)

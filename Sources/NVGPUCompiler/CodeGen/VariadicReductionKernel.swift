@@ -90,53 +90,15 @@ enum VariadicReductionKernel {
         return try columns(f, outer: outer, reduced: reduced, inner: inner, inputs: inputs)
     }
 
-    /// Rows: a warp or a block of lanes per row, each folding a contiguous run.
+    /// Rows: a warp or a block of lanes per row, each folding a contiguous run; few long rows
+    /// split over blocks (`VariadicReductionKernel+SplitRows`).
     static func rows(_ f: VariadicFold, rows: Int, columns: Int,
                      inputs: [Int: (count: Int, storage: String, width: Int)]) throws -> FusionKernels {
-        let b = f.b, n = f.n, shape = f.shape, types = f.types
-        let acc = (0..<n).map { "acc\($0)" }
-        /// Folds worker `worker`'s contiguous run of `extent` positions (the `run`-long share
-        /// of a worker numbered in order), so workers in order hold the positions in order;
-        /// `linear` gives the input's element for position variable `p`.
-        func foldRun(_ w: KernelBodyWriter, worker: String, run: Int, extent: Int, linear: (String) -> String) throws {
-            w.emit("const idx_t p1 = (idx_t)(\(worker) + 1) * \(run) < (idx_t)\(extent) ? (idx_t)(\(worker) + 1) * \(run) : (idx_t)\(extent);")
-            w.emit("for (idx_t p = (idx_t)\(worker) * \(run); p < p1; ++p) {")
-            try w.nested {
-                let index = ElementIndex(shape: shape, linear: w.bind(linear("p"), type: "idx_t", prefix: "i"))
-                try f.fold(w, acc, try f.elements(w, at: index))
-            }
-            w.emit("}")
+        if SplitRowReduction.applies(rows: rows, columns: columns) {
+            return try splitRows(f, rows: rows, columns: columns, inputs: inputs)
         }
-        /// Folds worker `worker`'s contiguous run of a row of `columns` (a multiple of `run`,
-        /// `run` of `vector`) as `run / vector` steps: each step reads `vector` positions of
-        /// every input as one vector load, issued before the folds that use them.
-        func foldVectorRun(_ w: KernelBodyWriter, worker: String, run: Int, vector: Int, columns: Int) throws {
-            w.emit("#pragma unroll")
-            w.emit("for (int s = 0; s < \(run / vector); ++s) {")
-            try w.nested {
-                w.emit("const idx_t p = (idx_t)\(worker) * \(run) + s * \(vector);")
-                var loads = OffsetVectorLoads(width: vector, prefix: "vr_", inputs: inputs)
-                w.vectorRead = { loads.vector(for: $0) }
-                defer { w.vectorRead = nil }
-                let body = try w.section {
-                    for j in 0..<vector {
-                        w.emit("{")
-                        try w.nested {
-                            let index = ElementIndex(shape: shape, linear: "(row * \(columns) + p + \(j))",
-                                                     laneForm: .offset(base: "row * \(columns) + p", element: j, width: vector))
-                            try f.fold(w, acc, try f.elements(w, at: index))
-                        }
-                        w.emit("}")
-                    }
-                }
-                for v in loads.loads {
-                    w.emit(lines: v.statements(indentation: w.indentation))
-                }
-                w.emit(lines: body)
-            }
-            w.emit("}")
-        }
-
+        let b = f.b
+        let acc = (0..<f.n).map { "acc\($0)" }
         // `ReductionKernels.rowGeometry`: a warp per 4096-column row ran fewer instructions
         // but read each lane's 512-byte run uncoalesced (top-1 of 16384×4096 on an H100:
         // 0.170 ms against 0.095 ms with 256 threads a row).
@@ -150,39 +112,13 @@ enum VariadicReductionKernel {
             // Each lane folds a contiguous run of the row, so lanes in order hold the row in order;
             // runs the lanes divide evenly are read as vectors.
             let run = (columns + threads - 1) / threads
-            let widest = inputs.values.map(\.width).max() ?? 4
-            var vector = max(1, 16 / max(1, widest))
-            while vector > 1 && run % vector != 0 { vector /= 2 }
+            let vector = f.vectorWidth(run: run, inputs: inputs)
             if columns % threads == 0, vector > 1 {
-                try foldVectorRun(w, worker: "lane", run: run, vector: vector, columns: columns)
+                try f.foldVectorRun(w, acc, worker: "lane", run: run, vector: vector, base: "row * \(columns)", inputs: inputs)
             } else {
-                try foldRun(w, worker: "lane", run: run, extent: columns) { "row * \(columns) + \($0)" }
+                try f.foldRun(w, acc, worker: "lane", run: run, extent: "\(columns)") { "row * \(columns) + \($0)" }
             }
-            // Lanes meet in a tree: shuffles within the warp, then the warps in shared memory.
-            // Partners meet lower lane first (the body need not be commutative: two NaNs).
-            w.emit("for (int o = 1; o < 32; o <<= 1) {")
-            try w.nested {
-                for k in 0..<n { w.emit("\(types[k].compute) other\(k) = nv_shfl_xor(acc\(k), o);") }
-                w.emit("if (lane & o) {")
-                w.nested {
-                    for k in 0..<n { w.emit("const \(types[k].compute) mine\(k) = acc\(k); acc\(k) = other\(k); other\(k) = mine\(k);") }
-                }
-                w.emit("}")
-                try f.fold(w, acc, (0..<n).map { "other\($0)" })
-            }
-            w.emit("}")
-            if threads > 32 {
-                for k in 0..<n { shared.append("  __shared__ \(types[k].compute) sm\(k)[\(threads / 32)];") }
-                w.emit("if ((threadIdx.x & 31) == 0) { \((0..<n).map { "sm\($0)[threadIdx.x >> 5] = acc\($0);" }.joined(separator: " ")) }")
-                w.emit("__syncthreads();")
-                w.emit("if (threadIdx.x == 0) {")
-                try w.nested {
-                    w.emit("for (int q = 1; q < \(threads / 32); ++q) {")
-                    try w.nested { try f.fold(w, acc, (0..<n).map { "sm\($0)[q]" }) }
-                    w.emit("}")
-                }
-                w.emit("}")
-            }
+            try f.meetLanes(w, acc, threads: threads, shared: &shared)
             w.emit("if (lane == 0) {")
             try w.nested { try f.finish(w, kept: "row", acc) }
             w.emit("}")
@@ -271,6 +207,89 @@ final class VariadicFold {
     /// The reduced inputs' values at `index`.
     func elements(_ w: KernelBodyWriter, at index: ElementIndex) throws -> [String] {
         try (0..<n).map { try w.value(reduce.operands[$0], at: index) }
+    }
+
+    /// Elements a vector read takes for runs of `run` positions: 16 bytes of the widest
+    /// input, halved until it divides the run.
+    func vectorWidth(run: Int, inputs: [Int: (count: Int, storage: String, width: Int)]) -> Int {
+        let widest = inputs.values.map(\.width).max() ?? 4
+        var vector = max(1, 16 / max(1, widest))
+        while vector > 1 && run % vector != 0 { vector /= 2 }
+        return vector
+    }
+
+    /// Folds into `acc` worker `worker`'s contiguous run of the positions below `extent` (C
+    /// code; the `run`-long share of a worker numbered in order), so workers in order hold the
+    /// positions in order; `linear` gives the input's element for position variable `p`.
+    func foldRun(_ w: KernelBodyWriter, _ acc: [String], worker: String, run: Int, extent: String,
+                 linear: (String) -> String) throws {
+        w.emit("const idx_t p1 = (idx_t)(\(worker) + 1) * \(run) < (idx_t)(\(extent)) ? (idx_t)(\(worker) + 1) * \(run) : (idx_t)(\(extent));")
+        w.emit("for (idx_t p = (idx_t)\(worker) * \(run); p < p1; ++p) {")
+        try w.nested {
+            let index = ElementIndex(shape: shape, linear: w.bind(linear("p"), type: "idx_t", prefix: "i"))
+            try fold(w, acc, try elements(w, at: index))
+        }
+        w.emit("}")
+    }
+
+    /// Folds into `acc` worker `worker`'s contiguous run of `run` positions (a multiple of
+    /// `vector`) after input element `base` as `run / vector` steps: each step reads `vector`
+    /// positions of every input as one vector load, issued before the folds that use them.
+    func foldVectorRun(_ w: KernelBodyWriter, _ acc: [String], worker: String, run: Int, vector: Int, base: String,
+                       inputs: [Int: (count: Int, storage: String, width: Int)]) throws {
+        w.emit(run / vector > 16 ? "#pragma unroll 4" : "#pragma unroll")
+        w.emit("for (int s = 0; s < \(run / vector); ++s) {")
+        try w.nested {
+            w.emit("const idx_t p = (idx_t)\(worker) * \(run) + s * \(vector);")
+            var loads = OffsetVectorLoads(width: vector, prefix: "vr_", inputs: inputs)
+            w.vectorRead = { loads.vector(for: $0) }
+            defer { w.vectorRead = nil }
+            let body = try w.section {
+                for j in 0..<vector {
+                    w.emit("{")
+                    try w.nested {
+                        let index = ElementIndex(shape: shape, linear: "(\(base) + p + \(j))",
+                                                 laneForm: .offset(base: "\(base) + p", element: j, width: vector))
+                        try fold(w, acc, try elements(w, at: index))
+                    }
+                    w.emit("}")
+                }
+            }
+            for v in loads.loads {
+                w.emit(lines: v.statements(indentation: w.indentation))
+            }
+            w.emit(lines: body)
+        }
+        w.emit("}")
+    }
+
+    /// The `threads` lanes of a row (variable `lane`) meet in a tree: shuffles within the
+    /// warp, partners lower lane first (the body need not be commutative: two NaNs), then the
+    /// warps through shared memory (declared into `shared`), in order. Thread 0 of the row
+    /// then holds the row's fold.
+    func meetLanes(_ w: KernelBodyWriter, _ acc: [String], threads: Int, shared: inout [String]) throws {
+        w.emit("for (int o = 1; o < \(min(32, threads)); o <<= 1) {")
+        try w.nested {
+            for k in 0..<n { w.emit("\(types[k].compute) other\(k) = nv_shfl_xor(\(acc[k]), o);") }
+            w.emit("if (lane & o) {")
+            w.nested {
+                for k in 0..<n { w.emit("const \(types[k].compute) mine\(k) = \(acc[k]); \(acc[k]) = other\(k); other\(k) = mine\(k);") }
+            }
+            w.emit("}")
+            try fold(w, acc, (0..<n).map { "other\($0)" })
+        }
+        w.emit("}")
+        guard threads > 32 else { return }
+        for k in 0..<n { shared.append("  __shared__ \(types[k].compute) sm\(k)[\(threads / 32)];") }
+        w.emit("if ((threadIdx.x & 31) == 0) { \((0..<n).map { "sm\($0)[threadIdx.x >> 5] = \(acc[$0]);" }.joined(separator: " ")) }")
+        w.emit("__syncthreads();")
+        w.emit("if (threadIdx.x == 0) {")
+        try w.nested {
+            w.emit("for (int q = 1; q < \(threads / 32); ++q) {")
+            try w.nested { try fold(w, acc, (0..<n).map { "sm\($0)[q]" }) }
+            w.emit("}")
+        }
+        w.emit("}")
     }
 
     /// Binds the results to accumulators `acc` at kept position `kept` (C code) and stores

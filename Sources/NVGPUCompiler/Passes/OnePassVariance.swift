@@ -11,9 +11,11 @@ import StableHLO
 /// squares; the plain sum a mean output still reads stays, and `nvgpu-merge-sibling-reduces`
 /// joins it to the Welford reduction (one kernel, one read of `x`).
 ///
-/// Applied where the reduction is a column view (`ColumnReductionKernel.view`: statistics
-/// over N, H, W of NHWC, over the batch of a `[batch, features]` matrix); trailing-dimension
-/// rows keep the two-pass form, which `OnChipRowKernel` computes from registers in one read.
+/// Applied where the two-pass form reads the input twice: a column view
+/// (`ColumnReductionKernel.view`: statistics over N, H, W of NHWC, over the batch of a
+/// `[batch, features]` matrix) or rows too long to stay on chip (over 32 768 elements);
+/// shorter trailing-dimension rows keep the two-pass form, which `OnChipRowKernel` computes
+/// from registers in one read.
 /// The body's float arithmetic may meet partials in any grouping, as a float sum's does (the
 /// op carries `nvgpu.reassociable`, which `VariadicReductionKernel` accepts): the result
 /// differs from the two-pass one by rounding only. f32 and f64 inputs; counts are kept in
@@ -70,8 +72,7 @@ struct OnePassVariancePass: BlockRewritePass {
     /// deviations' reduction a column view.
     static func deviationInput(of op: StableHLO.Operation, definition: [Int: StableHLO.Operation]) -> Value? {
         guard let dims = sumDimensions(op, definition: definition), let shape = op.operandTensorType(0)?.shape,
-              ColumnReductionKernel.view(shape, reducing: dims) != nil,
-              let square = definition[op.operands[0].id] else { return nil }
+              readsTwice(shape, dims), let square = definition[op.operands[0].id] else { return nil }
         let deviation: Value
         if square.name == "chlo.square", square.operands.count == 1 {
             deviation = square.operands[0]
@@ -103,6 +104,15 @@ struct OnePassVariancePass: BlockRewritePass {
         guard let sumValue, let sum = definition[throughReshapes(sumValue, definition).id],
               sum.operands.first == x, sumDimensions(sum, definition: definition) == dims else { return nil }
         return x
+    }
+
+    /// Whether the two-pass form of a reduction of `shape` over `dims` reads the input twice:
+    /// a column view, or rows too long to stay on chip (`OnChipRowKernel`).
+    static func readsTwice(_ shape: [Int], _ dims: [Int]) -> Bool {
+        if ColumnReductionKernel.view(shape, reducing: dims) != nil { return true }
+        guard let (_, columns) = VariadicReductionKernel.rowView(shape, dims) else { return false }
+        return OnChipRowKernel.geometry(columns: columns, widestBytes: 4) == nil
+            && OnChipRowKernel.geometry(columns: columns, widestBytes: 2) == nil
     }
 
     /// `value` followed back through `reshape`s that keep its non-unit dimensions.

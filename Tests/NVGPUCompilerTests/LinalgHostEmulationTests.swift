@@ -273,7 +273,7 @@ static std::vector<unsigned char> readFile(const std::string& p) {
                 cpp += "  { auto want = readFile(\"\(path("expected\(k)"))\");\n"
                     + "    for (int i = 0; i < \(n); ++i) { \(type) a, b; memcpy(&b, &want[i * \(size)], \(size)); memcpy(&a, &B[\(o)][i * \(size)], \(size));\n"
                     + "      const double scale = std::fabs((double)b) > 1 ? std::fabs((double)b) : 1.0;\n"
-                    + "      if (std::isnan(b) ? !std::isnan(a) : !(std::fabs((double)a - (double)b) <= \(tolerance) * scale)) { if (differ < 5) printf(\"  \(c.name) output \(k)[%d]: %g, want %g\\n\", i, (double)a, (double)b); ++differ; } } }\n"
+                    + "      if (std::isnan(b) ? !std::isnan(a) : !(a == b || std::fabs((double)a - (double)b) <= \(tolerance) * scale)) { if (differ < 5) printf(\"  \(c.name) output \(k)[%d]: %g, want %g\\n\", i, (double)a, (double)b); ++differ; } } }\n"
                 continue
             }
             cpp += "  { auto want = readFile(\"\(path("expected\(k)"))\");\n"

@@ -39,8 +39,9 @@ struct ScalarRegion {
 
     /// Appends statements computing the region on `arguments` (compute-type expressions, one
     /// per block argument) and returns one compute-type local per returned value. With
-    /// `fastDivision`, f32 divisions take `__fdividef` (2 ulp, no slow path: a body the
-    /// compiler wrote, whose divisors are counts).
+    /// `fastDivision` (a body the compiler wrote: divisors are counts, exponents rescale
+    /// partial sums), f32 divisions take `__fdividef` (2 ulp, no slow path) and `exp` the
+    /// SFU's `nv_exp_fast`.
     func emit(arguments: [String], into lines: inout [String], indent: String, prefix: String,
               fastDivision: Bool = false) throws -> [String] {
         guard arguments.count == block.arguments.count else {
@@ -83,6 +84,8 @@ struct ScalarRegion {
                 else { throw CodeGenError("no CUDA expression for \(op.name) in a region", at: op.location) }
                 if fastDivision, op.name == "stablehlo.divide", resultType.compute == "float", operands.count == 2 {
                     expression = "__fdividef(\(operands[0]), \(operands[1]))"
+                } else if fastDivision, op.name == "stablehlo.exponential", resultType.compute == "float", operands.count == 1 {
+                    expression = "nv_exp_fast(\(operands[0]))"
                 } else {
                     expression = op.name == "stablehlo.select" ? expr : resultType.rounded(expr)
                 }

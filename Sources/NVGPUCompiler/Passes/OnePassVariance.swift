@@ -59,20 +59,11 @@ struct OnePassVariancePass: BlockRewritePass {
         return nil
     }
 
-    /// The sum's reduced dimensions, when `op` is a one-result `reduce` applying `add` from a
-    /// zero initial value, of an f32 or f64 tensor.
-    static func sumDimensions(_ op: StableHLO.Operation, definition: [Int: StableHLO.Operation]) -> [Int]? {
-        guard op.name == "stablehlo.reduce", OperationClass.simpleCombiner(op) == .add,
-              let type = op.operandTensorType(0), type.elementType == .float(.f32) || type.elementType == .float(.f64),
-              let initial = definition[op.operands[1].id], isSplat(initial, equalTo: 0) else { return nil }
-        return (op[attribute: "dimensions"]?.intArray ?? []).map { Int($0) }.sorted()
-    }
-
     /// `x` when `op` sums `(x - mean(x))²` over the dimensions its mean reduced, with the
     /// deviations' reduction a column view.
     static func deviationInput(of op: StableHLO.Operation, definition: [Int: StableHLO.Operation]) -> Value? {
-        guard let dims = sumDimensions(op, definition: definition), let shape = op.operandTensorType(0)?.shape,
-              readsTwice(shape, dims), let square = definition[op.operands[0].id] else { return nil }
+        guard let dims = ReductionPattern.dimensions(of: op, combiner: .add, initial: 0, definition), let shape = op.operandTensorType(0)?.shape,
+              ReductionPattern.readsTwice(shape, dims), let square = definition[op.operands[0].id] else { return nil }
         let deviation: Value
         if square.name == "chlo.square", square.operands.count == 1 {
             deviation = square.operands[0]
@@ -82,60 +73,23 @@ struct OnePassVariancePass: BlockRewritePass {
             return nil
         }
         guard let subtract = definition[deviation.id], subtract.name == "stablehlo.subtract",
-              let broadcast = definition[subtract.operands[1].id], broadcast.name == "stablehlo.broadcast_in_dim",
-              broadcast.resultTensorType(0)?.shape == shape, let meanShape = broadcast.operandTensorType(0)?.shape else { return nil }
+              let meanValue = ReductionPattern.keptValue(broadcastTo: subtract.operands[1], shape: shape, dims: dims, definition)
+        else { return nil }
         let x = subtract.operands[0]
-        // The mean's non-unit dimensions land on the kept non-unit dimensions, in order.
-        let targets = (broadcast[attribute: "broadcast_dimensions"]?.intArray ?? []).map { Int($0) }
-        guard targets.count == meanShape.count else { return nil }
-        let kept = shape.indices.filter { !dims.contains($0) && shape[$0] != 1 }
-        guard meanShape.indices.filter({ meanShape[$0] != 1 }).map({ targets[$0] }) == kept else { return nil }
-        // mean = sum / N (or sum × 1/N), through reshapes that only add or drop unit dimensions.
+        // mean = sum / N (or sum × 1/N).
         let count = Double(dims.map { shape[$0] }.reduce(1, *))
-        guard let scale = definition[throughReshapes(broadcast.operands[0], definition).id],
+        guard let scale = definition[meanValue.id],
               scale.name == "stablehlo.divide" || scale.name == "stablehlo.multiply", scale.operands.count == 2,
               case .float(let format)? = scale.resultTensorType(0)?.elementType else { return nil }
         var sumValue: Value?
         for (s, c) in [(0, 1), (1, 0)] where scale.name == "stablehlo.multiply" || s == 0 {
             guard let constant = definition[scale.operands[c].id] else { continue }
             let wanted = scale.name == "stablehlo.divide" ? count : format.round(1 / count)
-            if isSplat(constant, equalTo: wanted) { sumValue = scale.operands[s] }
+            if ReductionPattern.isSplat(constant, equalTo: wanted) { sumValue = scale.operands[s] }
         }
-        guard let sumValue, let sum = definition[throughReshapes(sumValue, definition).id],
-              sum.operands.first == x, sumDimensions(sum, definition: definition) == dims else { return nil }
+        guard let sumValue, let sum = definition[ReductionPattern.throughUnitReshapes(sumValue, definition).id],
+              sum.operands.first == x, ReductionPattern.dimensions(of: sum, combiner: .add, initial: 0, definition) == dims else { return nil }
         return x
-    }
-
-    /// Whether the two-pass form of a reduction of `shape` over `dims` reads the input twice:
-    /// a column view, or rows too long to stay on chip (`OnChipRowKernel`).
-    static func readsTwice(_ shape: [Int], _ dims: [Int]) -> Bool {
-        if ColumnReductionKernel.view(shape, reducing: dims) != nil { return true }
-        guard let (_, columns) = VariadicReductionKernel.rowView(shape, dims) else { return false }
-        return OnChipRowKernel.geometry(columns: columns, widestBytes: 4) == nil
-            && OnChipRowKernel.geometry(columns: columns, widestBytes: 2) == nil
-    }
-
-    /// `value` followed back through `reshape`s that keep its non-unit dimensions.
-    static func throughReshapes(_ value: Value, _ definition: [Int: StableHLO.Operation]) -> Value {
-        var v = value
-        while let op = definition[v.id], op.name == "stablehlo.reshape",
-              let from = op.operandTensorType(0)?.shape, let to = op.resultTensorType(0)?.shape,
-              from.filter({ $0 != 1 }) == to.filter({ $0 != 1 }) {
-            v = op.operands[0]
-        }
-        return v
-    }
-
-    /// Whether `op` is a constant whose every element is `value`.
-    static func isSplat(_ op: StableHLO.Operation, equalTo value: Double) -> Bool {
-        guard op.name == "stablehlo.constant", case .dense(let d)? = op[attribute: "value"],
-              case .float(let format) = d.type.elementType, d.type.elementCount > 0 else { return false }
-        let size = d.type.elementType.storageBytes
-        guard d.bytes.count >= size else { return false }
-        let first = format.decode(d.rawBits(at: 0))
-        guard first == value else { return false }
-        if d.isSplat { return true }
-        return (1..<d.type.elementCount).allSatisfy { format.decode(d.rawBits(at: $0)) == value }
     }
 
     /// The ops that compute `sum` (a sum of squared deviations of `x`) as the M2 result of a
@@ -143,51 +97,27 @@ struct OnePassVariancePass: BlockRewritePass {
     /// `sum`'s value id (its readers are unchanged).
     static func welford(replacing sum: StableHLO.Operation, input x: Value, nextID: inout Int) -> [StableHLO.Operation] {
         guard let inputType = x.type.tensorType, let resultType = sum.resultTensorType(0),
-              case .float(let format) = inputType.elementType else { return [sum] }
-        let element = inputType.elementType
-        let location = sum.location
-        func fresh(_ type: TensorType) -> Value {
-            defer { nextID += 1 }
-            return Value(id: nextID, type: .tensor(type))
-        }
-        func constant(_ value: Double, _ type: TensorType) -> (Value, StableHLO.Operation) {
-            let v = fresh(type)
-            let elements = DenseElements(type: type, littleEndianWords: [format.encode(value)], isSplat: true)
-            return (v, StableHLO.Operation(name: "stablehlo.constant", results: [v],
-                                           attributes: [NamedAttribute("value", .dense(elements))], location: location))
-        }
-        let scalar = TensorType(shape: [], elementType: element)
-        let (ones, onesOp) = constant(1, inputType)
-        let (zeros, zerosOp) = constant(0, inputType)
-        let (zero, zeroOp) = constant(0, scalar)
-
+              let dimensions = sum[attribute: "dimensions"] else { return [sum] }
+        var r = ReductionBuilder(element: inputType.elementType, location: sum.location, nextID: nextID)
+        defer { nextID = r.nextID }
+        let (ones, onesOp) = r.constant(1, inputType)
+        let (zeros, zerosOp) = r.constant(0, inputType)
+        let (zero, zeroOp) = r.constant(0, r.scalar)
         // Body: (na, ma, Ma) and (nb, mb, Mb) → n = na + nb, δ = mb − ma, w = nb / max(n, 1),
         // mean = ma + δw, M2 = Ma + Mb + δ·δw·na. Two empty partials give (0, 0, 0).
-        let arguments = (0..<6).map { _ in fresh(scalar) }
+        let arguments = (0..<6).map { _ in r.fresh(r.scalar) }
         let (na, ma, m2a, nb, mb, m2b) = (arguments[0], arguments[1], arguments[2], arguments[3], arguments[4], arguments[5])
-        var body: [StableHLO.Operation] = []
-        func apply(_ name: String, _ a: Value, _ b: Value) -> Value {
-            let r = fresh(scalar)
-            body.append(StableHLO.Operation(name: name, operands: [a, b], results: [r], location: location))
-            return r
-        }
-        let (one, oneOp) = constant(1, scalar)
-        body.append(oneOp)
-        let n = apply("stablehlo.add", na, nb)
-        let delta = apply("stablehlo.subtract", mb, ma)
-        let weight = apply("stablehlo.divide", nb, apply("stablehlo.maximum", n, one))
-        let step = apply("stablehlo.multiply", delta, weight)
-        let mean = apply("stablehlo.add", ma, step)
-        let spread = apply("stablehlo.multiply", apply("stablehlo.multiply", delta, step), na)
-        let m2 = apply("stablehlo.add", apply("stablehlo.add", m2a, m2b), spread)
-        body.append(StableHLO.Operation(name: "stablehlo.return", operands: [n, mean, m2], location: location))
-
-        var attributes = sum.attributes.filter { $0.name == "dimensions" }
-        attributes.append(NamedAttribute(VariadicReductionKernel.reassociableAttribute, .bool(true)))
-        let reduce = StableHLO.Operation(
-            name: "stablehlo.reduce", operands: [ones, x, zeros, zero, zero, zero],
-            results: [fresh(resultType), fresh(resultType), sum.results[0]], attributes: attributes,
-            regions: [Region(blocks: [Block(arguments: arguments, operations: body)])], location: location)
+        let one = r.bodyConstant(1)
+        let n = r.apply("stablehlo.add", na, nb)
+        let delta = r.apply("stablehlo.subtract", mb, ma)
+        let weight = r.apply("stablehlo.divide", nb, r.apply("stablehlo.maximum", n, one))
+        let step = r.apply("stablehlo.multiply", delta, weight)
+        let mean = r.apply("stablehlo.add", ma, step)
+        let spread = r.apply("stablehlo.multiply", r.apply("stablehlo.multiply", delta, step), na)
+        let m2 = r.apply("stablehlo.add", r.apply("stablehlo.add", m2a, m2b), spread)
+        let results = [r.fresh(resultType), r.fresh(resultType), sum.results[0]]
+        let reduce = r.reduce([ones, x, zeros], initials: [zero, zero, zero], arguments: arguments, returned: [n, mean, m2],
+                              results: results, dimensions: dimensions)
         return [onesOp, zerosOp, zeroOp, reduce]
     }
 }

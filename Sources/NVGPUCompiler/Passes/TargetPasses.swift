@@ -130,7 +130,7 @@ extension CUDATarget {
     /// `forward-tuples`, `drop-unused-tokens` (platform passes that leave ops with CUDA
     /// kernels in place of ops that would run on the host), `nvgpu-attention-fusion`,
     /// `nvgpu-matmul-epilogue-fusion`, `nvgpu-convolution-layout`, `nvgpu-convolution-epilogue-fusion`,
-    /// `nvgpu-collective-layout`, `nvgpu-one-pass-variance`, `dce`, `nvgpu-merge-sibling-reduces`, `nvgpu-duplicate-cheap-producers`. The fusions that need vendor libraries or are turned off by
+    /// `nvgpu-collective-layout`, `nvgpu-one-pass-variance`, `nvgpu-online-softmax`, `dce`, `nvgpu-merge-sibling-reduces`, `nvgpu-duplicate-cheap-producers`. The fusions that need vendor libraries or are turned off by
     /// the environment are listed but change nothing.
     static func rewritePasses(options: CompileOptions) -> [any Pass] {
         [
@@ -149,6 +149,7 @@ extension CUDATarget {
                 entry: options.entry, isEnabled: options.useVendorLibraries && ConvolutionEpilogueMatcher.isEnabled),
             CollectiveLayoutPass(entry: options.entry),
             OnePassVariancePass(entry: options.entry, isEnabled: OnePassVariancePass.isEnabledByEnvironment),
+            OnlineSoftmaxPass(entry: options.entry, isEnabled: OnlineSoftmaxPass.isEnabledByEnvironment),
             DCEPass(),
             SiblingReduceMergePass(entry: options.entry, isEnabled: !FusionGroup.siblingMergeDisabled),
             DuplicateCheapProducersPass(entry: options.entry, isEnabled: DuplicateCheapProducersPass.isEnabledByEnvironment),

@@ -128,9 +128,11 @@ import Testing
     }
 
     @Test func longRowsKeepTheStridedShape() throws {
-        // 300 rows: enough not to be split over blocks (`SplitRowReductionTests` takes 2).
+        // 300 rows: enough not to be split over blocks (`SplitRowReductionTests` takes 2);
+        // `tanh` for `exp`, so the statistics are no softmax's (`nvgpu-online-softmax`).
         let text = try Self.program("softmax_f32_2x40000").replacingOccurrences(of: "2x40000", with: "300x40000")
             .replacingOccurrences(of: "tensor<2xf32>", with: "tensor<300xf32>")
+            .replacingOccurrences(of: "stablehlo.exponential", with: "stablehlo.tanh")
         let (e, _) = try TestPrograms.lower(text)
         let source = try #require(e.kernels.first?.source)
         #expect(!source.contains(" on chip, "))

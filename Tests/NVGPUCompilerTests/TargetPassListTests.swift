@@ -9,7 +9,7 @@ import Testing
     static let names = ["composite-to-call", "inline-all", "nvgpu-process-grid", "dynamic-to-static", "map-to-elementwise",
                         "forward-tuples", "drop-unused-tokens", "nvgpu-attention-fusion", "nvgpu-matmul-epilogue-fusion",
                         "nvgpu-convolution-layout", "nvgpu-convolution-epilogue-fusion", "nvgpu-collective-layout",
-                        "nvgpu-merge-sibling-reduces", "nvgpu-duplicate-cheap-producers"]
+                        "nvgpu-one-pass-variance", "nvgpu-online-softmax", "nvgpu-dce", "nvgpu-merge-sibling-reduces", "nvgpu-duplicate-cheap-producers"]
 
     @Test(arguments: [true, false])
     func passesAreListedByName(_ vendor: Bool) throws {

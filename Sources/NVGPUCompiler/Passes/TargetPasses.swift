@@ -130,7 +130,7 @@ extension CUDATarget {
     /// `forward-tuples`, `drop-unused-tokens` (platform passes that leave ops with CUDA
     /// kernels in place of ops that would run on the host), `nvgpu-attention-fusion`,
     /// `nvgpu-matmul-epilogue-fusion`, `nvgpu-convolution-layout`, `nvgpu-convolution-epilogue-fusion`,
-    /// `nvgpu-collective-layout`, `nvgpu-one-pass-variance`, `nvgpu-online-softmax`, `dce`, `nvgpu-merge-sibling-reduces`, `nvgpu-duplicate-cheap-producers`. The fusions that need vendor libraries or are turned off by
+    /// `nvgpu-collective-layout`, `nvgpu-one-pass-variance`, `nvgpu-online-softmax`, `nvgpu-dce`, `nvgpu-merge-sibling-reduces`, `nvgpu-duplicate-cheap-producers`. The fusions that need vendor libraries or are turned off by
     /// the environment are listed but change nothing.
     static func rewritePasses(options: CompileOptions) -> [any Pass] {
         [
@@ -150,7 +150,7 @@ extension CUDATarget {
             CollectiveLayoutPass(entry: options.entry),
             OnePassVariancePass(entry: options.entry, isEnabled: OnePassVariancePass.isEnabledByEnvironment),
             OnlineSoftmaxPass(entry: options.entry, isEnabled: OnlineSoftmaxPass.isEnabledByEnvironment),
-            DCEPass(),
+            DeadReductionInputsPass(),
             SiblingReduceMergePass(entry: options.entry, isEnabled: !FusionGroup.siblingMergeDisabled),
             DuplicateCheapProducersPass(entry: options.entry, isEnabled: DuplicateCheapProducersPass.isEnabledByEnvironment),
         ]
@@ -162,5 +162,16 @@ extension CUDATarget {
         var module = module
         try Pipeline(rewritePasses(options: options)).run(on: &module)
         return module
+    }
+}
+
+/// `nvgpu-dce`: drops what the one-pass reduction rewrites left unread (the deviations and
+/// exponentials that only fed a replaced sum), so no kernel computes them; the standard
+/// pipeline's dead-code elimination under a name of its own (`--dump-after` names one pass).
+struct DeadReductionInputsPass: Pass {
+    var name: String { "nvgpu-dce" }
+
+    func run(on module: inout Module) throws {
+        try DCEPass().run(on: &module)
     }
 }

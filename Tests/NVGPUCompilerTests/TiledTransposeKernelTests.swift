@@ -78,6 +78,9 @@ import Testing
         Program(name: "3d_pairs_add_f16", text: transpose("f16", [3, 130, 66], [0, 2, 1], extra: "add"), tiled: true, pairs: true),
         Program(name: "4d_0231_pairs_bf16", text: transpose("bf16", [2, 24, 3, 10], [0, 2, 3, 1]), tiled: true, pairs: true),
         Program(name: "convert_unit_f16", text: convertUnit, tiled: true),
+        // NCHW → NHWC: H and W stay adjacent, one tiled extent of 63 (ragged at 32).
+        Program(name: "4d_0231_group_f32", text: transpose("f32", [2, 40, 7, 9], [0, 2, 3, 1]), tiled: true),
+        Program(name: "5d_03412_group_add_f32", text: transpose("f32", [2, 33, 3, 4, 5], [0, 2, 3, 4, 1], extra: "add"), tiled: true),
         // The minor dimension stays minor: reads are already in order.
         Program(name: "3d_102_f32", text: transpose("f32", [16, 24, 40], [1, 0, 2]), tiled: false),
         Program(name: "4d_0213_f32", text: transpose("f32", [2, 16, 24, 40], [0, 2, 1, 3]), tiled: false),
@@ -100,6 +103,16 @@ import Testing
             guard case .launch(let launch)? = e.steps.first else { Issue.record("no launch"); return }
             #expect(launch.block == [TiledTransposeKernel.baseTile, TiledTransposeKernel.rows, 1])
         }
+    }
+
+    /// The input's minor dimensions that stay adjacent and in order in the output are tiled
+    /// as one extent (NCHW → NHWC: H·W), not the last of them alone.
+    @Test func adjacentMinorDimensionsTileAsOne() throws {
+        let source = { (text: String) in try #require(try TestPrograms.lower(text).0.kernels.first?.source) }
+        #expect(try source(Self.transpose("f16", [2, 24, 3, 10], [0, 2, 3, 1])).contains("over dims [1, 2] and 3"))
+        #expect(try source(Self.transpose("f32", [2, 33, 3, 4, 5], [0, 2, 3, 4, 1])).contains("over dims [1, 2, 3] and 4"))
+        // Reversed order breaks the run: only the last dimension is tiled with the minor one.
+        #expect(try source(Self.transpose("f32", [2, 40, 7, 9], [0, 3, 2, 1])).contains("over dims 1 and 3"))
     }
 
     static func cases() -> [LinalgHostEmulationTests.Case] {

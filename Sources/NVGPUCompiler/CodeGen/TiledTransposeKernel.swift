@@ -52,6 +52,28 @@ enum TiledTransposeKernel {
         return result
     }
 
+    /// The output dimensions tiled as one along `a`: `a` and the non-unit output dimensions
+    /// just before it that every staged read's trailing dimensions map to, in order (the
+    /// input's minor dimensions that stay adjacent in the output: NCHW → NHWC tiles H·W as
+    /// one extent of 3136, not W's 56 in tiles of 32). Never `m`.
+    /// `NVGPU_TRANSPOSE_GROUP=0` tiles `a` alone, for comparison.
+    static func tiledGroup(a: Int, m: Int, shape: [Int], staged: [StagedRead]) -> [Int] {
+        guard !staged.isEmpty, ProcessInfo.processInfo.environment["NVGPU_TRANSPOSE_GROUP"] != "0" else { return [a] }
+        var group = [a]
+        while let first = group.first, first > 0 {
+            let previous = first - 1
+            guard previous != m, shape[previous] != 1 else { break }
+            let continues = staged.allSatisfy { read in
+                let dims = read.shape.indices.filter { read.shape[$0] != 1 }
+                guard dims.count > group.count else { return false }
+                return read.mapping[dims[dims.count - group.count - 1]] == previous
+            }
+            guard continues else { break }
+            group.insert(previous, at: 0)
+        }
+        return group
+    }
+
     /// The tiled kernel for a loop fusion over `shape`, or nil when no input is read across
     /// its memory order (or the tiled dimensions are too short to gain from tiles). A read
     /// that does not vary along the output's minor dimension (a broadcast across it) is no
@@ -88,11 +110,13 @@ enum TiledTransposeKernel {
         } catch {
             return nil
         }
-        guard let (a, _) = weight.max(by: { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }),
-              shape[a] >= minimumExtent else { return nil }
+        guard let (a, _) = weight.max(by: { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }) else { return nil }
         let staged = found.filter { read in
             read.shape.indices.last(where: { read.shape[$0] != 1 }).map { read.mapping[$0] == a } ?? false
         }
+        let group = tiledGroup(a: a, m: m, shape: shape, staged: staged)
+        let extentA = group.map { shape[$0] }.reduce(1, *)
+        guard extentA >= minimumExtent else { return nil }
 
         // 16-bit elements may move in pairs (32-bit accesses, tiles of 64): every staged input
         // and every output 2 bytes wide, both tiled extents even (pairs never straddle an
@@ -100,10 +124,10 @@ enum TiledTransposeKernel {
         // it applies to (transpose4d_0231_f16, H200, 2026-12-07: 0.070 ms vs 0.045 unpaired).
         let pack = pairsEnabled && !staged.isEmpty && staged.allSatisfy({ $0.storage == "unsigned short" })
             && outputTypes.allSatisfy({ $0.byteWidth == 2 && $0.storage == "unsigned short" })
-            && shape[a] % 2 == 0 && shape[m] % 2 == 0 ? 2 : 1
+            && extentA % 2 == 0 && shape[m] % 2 == 0 ? 2 : 1
         let tile = baseTile * pack
-        let batchDims = shape.indices.filter { $0 != a && $0 != m && shape[$0] != 1 }
-        let tilesA = (shape[a] + tile - 1) / tile, tilesM = (shape[m] + tile - 1) / tile
+        let batchDims = shape.indices.filter { !group.contains($0) && $0 != m && shape[$0] != 1 }
+        let tilesA = (extentA + tile - 1) / tile, tilesM = (shape[m] + tile - 1) / tile
         let batch = batchDims.map { shape[$0] }.reduce(1, *)
         let total = batch * tilesA * tilesM
         guard total > 0 else { return nil }
@@ -129,21 +153,29 @@ enum TiledTransposeKernel {
                     w.emit("const idx_t ob\(d) = \(code);")
                 }
             }
+            // A grouped dimension's coordinate is its digit of the group's position.
+            let groupStrides = ElementIndex.strides(group.map { shape[$0] })
             func coordinate(_ d: Int, a aCode: String, m mCode: String) -> String {
-                d == a ? aCode : d == m ? mCode : "ob\(d)"
+                if let g = group.firstIndex(of: d), group.count > 1 {
+                    let quotient = groupStrides[g] == 1 ? aCode : "(\(aCode) / \(groupStrides[g]))"
+                    return g == 0 ? quotient : "(\(quotient) % \(shape[d]))"
+                }
+                return d == a ? aCode : d == m ? mCode : "ob\(d)"
             }
             // Stage: thread x walks the input's minor dimension (output dimension a).
             if !staged.isEmpty {
                 w.emit("for (int j = 0; j < \(tile); j += \(rows)) {")
                 w.emit("  const idx_t pa = a0 + \(pack == 2 ? "2 * " : "")threadIdx.x, pm = m0 + threadIdx.y + j;")
-                w.emit("  if (pa < (idx_t)\(shape[a]) && pm < (idx_t)\(shape[m])) {")
+                w.emit("  if (pa < (idx_t)\(extentA) && pm < (idx_t)\(shape[m])) {")
                 for (i, read) in staged.enumerated() {
                     let strides = ElementIndex.strides(read.shape)
-                    let parts = read.shape.indices.compactMap { d -> String? in
-                        guard let k = read.mapping[d] else { return nil }
+                    // The group is the read's trailing dimensions in order: its position is `pa`.
+                    var parts = read.shape.indices.compactMap { d -> String? in
+                        guard let k = read.mapping[d], !group.contains(k) else { return nil }
                         let c = coordinate(k, a: "pa", m: "pm")
                         return strides[d] == 1 ? c : "\(c) * \(strides[d])"
                     }
+                    parts.append("pa")
                     let at = parts.isEmpty ? "0" : parts.joined(separator: " + ")
                     if pack == 2 {
                         // pa is even and the input's minor extent even: the pair is one aligned word.
@@ -168,7 +200,7 @@ enum TiledTransposeKernel {
             w.emit("for (int j = 0; j < \(tile); j += \(rows)) {")
             try w.nested {
                 w.emit("const idx_t oa = a0 + threadIdx.y + j, om = m0 + \(pack == 2 ? "2 * " : "")threadIdx.x;")
-                w.emit("if (oa < (idx_t)\(shape[a]) && om < (idx_t)\(shape[m])) {")
+                w.emit("if (oa < (idx_t)\(extentA) && om < (idx_t)\(shape[m])) {")
                 try w.nested {
                     var stored: [[String]] = Array(repeating: [], count: outputs.count)
                     var first = ""
@@ -208,7 +240,7 @@ enum TiledTransposeKernel {
         let header = KernelSource.header(
             name: name, parameters: b.parameterDeclarations, block: threads,
             indexType: KernelSource.indexType(for: b.indexCounts() + [total + blocks, shape.reduce(1, *) + tile * shape[m]]),
-            comment: b.comment("\(tile)×\(tile) tiles of \(shape) over dims \(a) and \(m), \(staged.count) input(s) staged"))
+            comment: b.comment("\(tile)×\(tile) tiles of \(shape) over dims \(group.count > 1 ? "\(group)" : "\(a)") and \(m), \(staged.count) input(s) staged"))
         return GeneratedKernel(
             name: name, source: KernelSource.unit(globals: w.globals, function: header + shared + w.lines),
             grid: [blocks, 1, 1], block: [baseTile, rows, 1], sharedMemoryBytes: 0,

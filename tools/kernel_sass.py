@@ -38,7 +38,7 @@ def nvrtc_cubin(source, name, arch="sm_90"):
     status = lib.nvrtcCreateProgram(ctypes.byref(program), source.encode(), f"{name}.cu".encode(), 0, None, None)
     if status:
         raise RuntimeError(f"nvrtcCreateProgram: {status}")
-    options = [f"--gpu-architecture={arch}".encode(), b"--std=c++17"]
+    options = [f"--gpu-architecture={arch}".encode(), b"--std=c++17", b"--ptxas-options=-v"]
     array = (ctypes.c_char_p * len(options))(*options)
     status = lib.nvrtcCompileProgram(program, len(options), array)
     size = ctypes.c_size_t()
@@ -50,7 +50,12 @@ def nvrtc_cubin(source, name, arch="sm_90"):
     lib.nvrtcGetCUBINSize(program, ctypes.byref(size))
     cubin = ctypes.create_string_buffer(size.value)
     lib.nvrtcGetCUBIN(program, cubin)
+    used = re.search(r"Used (\d+) registers", log.value.decode(errors="replace"))
+    REGISTERS[name] = int(used.group(1)) if used else None
     return cubin.raw
+
+
+REGISTERS = {}
 
 
 CLASSES = [
@@ -116,7 +121,8 @@ def main():
         total = sum(counts.values())
         mix = ", ".join(f"{k} {v}" for k, v in counts.most_common())
         top = ", ".join(f"{k} {v}" for k, v in opcodes.most_common(12))
-        print(f"{name}: {total} instructions ({mix})\n  top: {top}")
+        registers = REGISTERS.get(name)
+        print(f"{name}: {total} instructions ({mix}), {registers if registers is not None else '?'} registers\n  top: {top}")
         if args.listing:
             print(sass)
 

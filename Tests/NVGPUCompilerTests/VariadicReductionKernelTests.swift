@@ -54,8 +54,8 @@ import Testing
         Program(name: "argmin_middle_f32", text: arg("f32", [3, 50, 40], dim: 1, max: false), layout: "column reduction of [3, 50, 40]"),
         Program(name: "argmax_long_rows_f32", text: arg("f32", [2, 40000], dim: 1, max: true), layout: "rows of 40000 in 7 chunks of 6144"),
         Program(name: "argmin_long_rows_bf16", text: arg("bf16", [3, 33000], dim: 1, max: false), layout: "in 5 chunks"),
-        Program(name: "argmax_columns_split_f32", text: arg("f32", [900, 40], dim: 0, max: true), layout: "column reduction of [1, 900, 40]"),
-        Program(name: "argmin_columns_vector_bf16", text: arg("bf16", [700, 256], dim: 0, max: false), layout: "× 8 columns"),
+        Program(name: "argmax_columns_split_f32", text: arg("f32", [2100, 40], dim: 0, max: true), layout: "column reduction of [1, 2100, 40] over the middle, 32×16 threads, 4 split(s)"),
+        Program(name: "argmin_columns_vector_bf16", text: arg("bf16", [2100, 256], dim: 0, max: false), layout: "× 8 columns, 4 split(s)"),
     ]
 
     @Test(arguments: programs)

@@ -12,12 +12,20 @@ extension VariadicReductionKernel {
     /// chunk, the y partials meet in order through shared memory, and a second kernel folds
     /// each column's split partials in order (runs of them in order, then met in order) and
     /// finishes: kept-shape consumers, stores.
+    /// Rows of 16-byte vectors a column thread loads before folding them.
+    static let rowBatch = 4
+    /// The fewest rows a column thread folds when the reduced axis is split.
+    static let minimumRowsPerThread = 32
+
     static func columns(_ f: VariadicFold, outer: Int, reduced: Int, inner: Int,
                         inputs: [Int: (count: Int, storage: String, width: Int)]) throws -> FusionKernels {
         let b = f.b, n = f.n
         let widest = inputs.values.filter { $0.count == outer * reduced * inner }.map(\.width).max() ?? 4
         let vector = ColumnReductionKernel.vectorWidth(inner: inner, bytes: widest)
-        let (x, y, splits) = ColumnReductionKernel.geometry(outer: outer, reduced: reduced, inner: inner, vector: vector)
+        let (x, y, plainSplits) = ColumnReductionKernel.geometry(outer: outer, reduced: reduced, inner: inner, vector: vector)
+        // A fold heavier than a sum (a Welford step) wants longer runs: at least
+        // `minimumRowsPerThread` rows a thread, so fewer partials meet afterwards.
+        let splits = max(1, min(plainSplits, reduced / (y * minimumRowsPerThread)))
         let tiles = (inner + x * vector - 1) / (x * vector)
         let chunk = (reduced + splits - 1) / splits
         let run = (chunk + y - 1) / y
@@ -44,38 +52,49 @@ extension VariadicReductionKernel {
                 w.emit("const idx_t end = (split + 1) * \(chunk) < (idx_t)\(reduced) ? (split + 1) * \(chunk) : (idx_t)\(reduced);")
                 w.emit("const idx_t r0 = split * \(chunk) + (idx_t)threadIdx.y * \(run);")
                 w.emit("const idx_t r1 = r0 + \(run) < end ? r0 + \(run) : end;")
-                w.emit("#pragma unroll 4")
-                w.emit("for (idx_t r = r0; r < r1; ++r) {")
-                try w.nested {
-                    let at = w.bind("(o * \(reduced) + r) * \(inner) + col", type: "idx_t", prefix: "i")
+                // Rows `rows` (C expressions) folded in order, every row's vectors loaded
+                // before the first fold: the loads of a batch are in flight together (a
+                // Welford fold between loads left one 16-byte load in flight per thread).
+                func foldRows(_ rows: [String]) throws {
                     var loads = OffsetVectorLoads(width: vector, prefix: "vc_", inputs: inputs)
                     if vector > 1 { w.vectorRead = { loads.vector(for: $0) } }
                     defer { w.vectorRead = nil }
+                    // Positions first: the loads, emitted before the section, read them.
+                    let positions = rows.map { w.bind("(o * \(reduced) + \($0)) * \(inner) + col", type: "idx_t", prefix: "i") }
                     let body = try w.section {
-                        for e in 0..<vector {
-                            let index = vector == 1 ? ElementIndex(shape: f.shape, linear: at)
-                                : ElementIndex(shape: f.shape, linear: "(\(at) + \(e))", laneForm: .offset(base: at, element: e, width: vector))
-                            w.emit("{")
-                            try w.nested { try f.fold(w, accumulators(e), try f.elements(w, at: index)) }
-                            w.emit("}")
+                        for at in positions {
+                            for e in 0..<vector {
+                                let index = vector == 1 ? ElementIndex(shape: f.shape, linear: at)
+                                    : ElementIndex(shape: f.shape, linear: "(\(at) + \(e))", laneForm: .offset(base: at, element: e, width: vector))
+                                w.emit("{")
+                                try w.nested { try f.fold(w, accumulators(e), try f.elements(w, at: index)) }
+                                w.emit("}")
+                            }
                         }
                     }
                     for v in loads.loads { w.emit(lines: v.statements(indentation: w.indentation)) }
                     w.emit(lines: body)
                 }
+                w.emit("idx_t r = r0;")
+                if vector > 1 && run >= rowBatch {
+                    w.emit("for (; r + \(rowBatch) <= r1; r += \(rowBatch)) {")
+                    try w.nested { try foldRows((0..<rowBatch).map { $0 == 0 ? "r" : "(r + \($0))" }) }
+                    w.emit("}")
+                } else {
+                    w.emit("#pragma unroll 4")
+                }
+                w.emit("for (; r < r1; ++r) {")
+                try w.nested { try foldRows(["r"]) }
                 w.emit("}")
             }
             w.emit("}")
             // The y partials meet in order through shared memory, one column of the vector at
-            // a time (a slot per thread and accumulator: n × y × x values, not × vector).
+            // a time (a slot per thread and accumulator: n × y × x values, not × vector), in a
+            // tree of adjacent pairs (log₂ y dependent folds, not y − 1).
             for e in 0..<vector {
-                for k in 0..<n { w.emit("sm\(k)[threadIdx.y][threadIdx.x] = \(acc(k, e));") }
-                w.emit("__syncthreads();")
+                try f.meetInTree(w, accumulators(e), count: y, slot: { "sm\($0)[\($1)][threadIdx.x]" })
                 w.emit("if (threadIdx.y == 0 && col < (idx_t)\(inner)) {")
                 try w.nested {
-                    w.emit("for (int q = 1; q < \(y); ++q) {")
-                    try w.nested { try f.fold(w, accumulators(e), (0..<n).map { "sm\($0)[q][threadIdx.x]" }) }
-                    w.emit("}")
                     if splits == 1 {
                         try f.finish(w, kept: "o * \(inner) + col + \(e)", accumulators(e))
                     } else {
@@ -85,7 +104,6 @@ extension VariadicReductionKernel {
                     }
                 }
                 w.emit("}")
-                w.emit("__syncthreads();")
             }
         }
         w.emit("}")
@@ -105,12 +123,12 @@ extension VariadicReductionKernel {
             bindings: b.bindings + (splits == 1 ? [] : scratch.indices.map { .scratch($0) }), operationNames: b.operationNames)
         guard splits > 1 else { return FusionKernels(kernels: [stage1], scratch: []) }
 
-        // Stage 2: blocks of 32 kept elements × 8 runs of splits; each thread folds a
-        // contiguous run of one element's split partials, the runs meet in order in shared
-        // memory, and the first row of threads finishes.
+        // Stage 2: blocks of 32 kept elements × 16 runs of splits; each thread folds a
+        // contiguous run of one element's split partials (four loaded before they are
+        // folded), the runs meet in a tree of adjacent pairs, and the first row finishes.
         let w2 = b.writer()
         let keptCount = outer * inner
-        let (x2, y2) = (32, 8)
+        let (x2, y2) = (32, 16)
         let tiles2 = (keptCount + x2 - 1) / x2
         let run2 = (splits + y2 - 1) / y2
         let acc2 = (0..<n).map { "acc\($0)" }
@@ -123,24 +141,27 @@ extension VariadicReductionKernel {
             try w2.nested {
                 w2.emit("const idx_t o = k / \(inner), col = k % \(inner);")
                 w2.emit("const int s1 = (threadIdx.y + 1) * \(run2) < \(splits) ? (threadIdx.y + 1) * \(run2) : \(splits);")
-                w2.emit("for (int s = threadIdx.y * \(run2); s < s1; ++s) {")
+                w2.emit("int s = threadIdx.y * \(run2);")
+                let partial = { (k: Int, offset: Int) in
+                    scratchTypes[k].load("scratch\(k)[(o * \(splits) + s + \(offset)) * \(inner) + col]")
+                }
+                w2.emit("for (; s + 4 <= s1; s += 4) {")
                 try w2.nested {
-                    try f.fold(w2, acc2, (0..<n).map { scratchTypes[$0].load("scratch\($0)[(o * \(splits) + s) * \(inner) + col]") })
+                    for u in 0..<4 {
+                        for k in 0..<n { w2.emit("const \(f.types[k].compute) q\(k)_\(u) = \(partial(k, u));") }
+                    }
+                    for u in 0..<4 { try f.fold(w2, acc2, (0..<n).map { "q\($0)_\(u)" }) }
                 }
                 w2.emit("}")
-            }
-            w2.emit("}")
-            for k in 0..<n { w2.emit("sm\(k)[threadIdx.y][threadIdx.x] = acc\(k);") }
-            w2.emit("__syncthreads();")
-            w2.emit("if (threadIdx.y == 0 && k < (idx_t)\(keptCount)) {")
-            try w2.nested {
-                w2.emit("for (int q = 1; q < \(y2); ++q) {")
-                try w2.nested { try f.fold(w2, acc2, (0..<n).map { "sm\($0)[q][threadIdx.x]" }) }
+                w2.emit("for (; s < s1; ++s) {")
+                try w2.nested { try f.fold(w2, acc2, (0..<n).map { partial($0, 0) }) }
                 w2.emit("}")
-                try f.finish(w2, kept: "k", acc2)
             }
             w2.emit("}")
-            w2.emit("__syncthreads();")
+            try f.meetInTree(w2, acc2, count: y2, slot: { "sm\($0)[\($1)][threadIdx.x]" })
+            w2.emit("if (threadIdx.y == 0 && k < (idx_t)\(keptCount)) {")
+            try w2.nested { try f.finish(w2, kept: "k", acc2) }
+            w2.emit("}")
         }
         w2.emit("}")
         let blocks2 = max(1, min(LaunchLimits.maxRowBlocks, tiles2))

@@ -233,26 +233,33 @@ final class VariadicFold {
     }
 
     /// Folds into `acc` worker `worker`'s contiguous run of `run` positions (a multiple of
-    /// `vector`) after input element `base` as `run / vector` steps: each step reads `vector`
-    /// positions of every input as one vector load, issued before the folds that use them.
+    /// `vector`) after input element `base`, `vector` positions of every input per vector
+    /// load, in batches of up to four vectors whose loads are all issued before the folds
+    /// that use them (so a heavy fold — a Welford or online-softmax step — does not leave one
+    /// load in flight per thread).
     func foldVectorRun(_ w: KernelBodyWriter, _ acc: [String], worker: String, run: Int, vector: Int, base: String,
                        inputs: [Int: (count: Int, storage: String, width: Int)]) throws {
-        w.emit(run / vector > 16 ? "#pragma unroll 4" : "#pragma unroll")
-        w.emit("for (int s = 0; s < \(run / vector); ++s) {")
+        let steps = run / vector
+        let batch = [4, 3, 2, 1].first { steps % $0 == 0 } ?? 1
+        w.emit(steps / batch > 8 ? "#pragma unroll 2" : "#pragma unroll")
+        w.emit("for (int s = 0; s < \(steps); s += \(batch)) {")
         try w.nested {
-            w.emit("const idx_t p = (idx_t)\(worker) * \(run) + s * \(vector);")
             var loads = OffsetVectorLoads(width: vector, prefix: "vr_", inputs: inputs)
             w.vectorRead = { loads.vector(for: $0) }
             defer { w.vectorRead = nil }
+            // Positions first: the loads, emitted before the section, read them.
+            let positions = (0..<batch).map { w.bind("(idx_t)\(worker) * \(run) + (s + \($0)) * \(vector)", type: "idx_t", prefix: "p") }
             let body = try w.section {
-                for j in 0..<vector {
-                    w.emit("{")
-                    try w.nested {
-                        let index = ElementIndex(shape: shape, linear: "(\(base) + p + \(j))",
-                                                 laneForm: .offset(base: "\(base) + p", element: j, width: vector))
-                        try fold(w, acc, try elements(w, at: index))
+                for p in positions {
+                    for j in 0..<vector {
+                        w.emit("{")
+                        try w.nested {
+                            let index = ElementIndex(shape: shape, linear: "(\(base) + \(p) + \(j))",
+                                                     laneForm: .offset(base: "\(base) + \(p)", element: j, width: vector))
+                            try fold(w, acc, try elements(w, at: index))
+                        }
+                        w.emit("}")
                     }
-                    w.emit("}")
                 }
             }
             for v in loads.loads {
@@ -288,6 +295,28 @@ final class VariadicFold {
             w.emit("for (int q = 1; q < \(threads / 32); ++q) {")
             try w.nested { try fold(w, acc, (0..<n).map { "sm\($0)[q]" }) }
             w.emit("}")
+        }
+        w.emit("}")
+    }
+
+    /// The `count` partials of the threads along y meet in order through shared memory
+    /// (`slot(k, index)`: accumulator k's slot of y thread `index`, `count` slots a column),
+    /// in a tree of adjacent pairs: at stride h, thread y (a multiple of 2h) folds thread
+    /// y + h's partial after its own, so y 0 ends with the fold of all of them, in order, after
+    /// log₂ count dependent folds. Every thread of the block must reach it (it synchronizes).
+    func meetInTree(_ w: KernelBodyWriter, _ acc: [String], count: Int, slot: (Int, String) -> String) throws {
+        for k in 0..<n { w.emit("\(slot(k, "threadIdx.y")) = \(acc[k]);") }
+        w.emit("__syncthreads();")
+        guard count > 1 else { return }
+        w.emit("for (int h = 1; h < \(count); h <<= 1) {")
+        try w.nested {
+            w.emit("if ((threadIdx.y & (2 * h - 1)) == 0 && threadIdx.y + h < \(count)) {")
+            try w.nested {
+                try fold(w, acc, (0..<n).map { slot($0, "threadIdx.y + h") })
+                for k in 0..<n { w.emit("\(slot(k, "threadIdx.y")) = \(acc[k]);") }
+            }
+            w.emit("}")
+            w.emit("__syncthreads();")
         }
         w.emit("}")
     }

@@ -115,6 +115,17 @@ import Testing
         #expect(try source(Self.transpose("f32", [2, 40, 7, 9], [0, 3, 2, 1])).contains("over dims 1 and 3"))
     }
 
+    /// Elements of two bytes or less take tiles twice as tall along the output's minor
+    /// dimension (eight accesses a thread in flight, as f32's 32×32); wider ones stay square.
+    @Test func narrowElementsTakeTallTiles() throws {
+        let source = { (text: String) in try #require(try TestPrograms.lower(text).0.kernels.first?.source) }
+        #expect(try source(Self.transpose("bf16", [70, 96], [1, 0])).contains("32×64 tiles of") != TiledTransposeKernel.pairsEnabled)
+        #expect(try source(Self.transpose("i8", [130, 40], [1, 0])).contains("32×64 tiles of"))
+        #expect(try source(Self.transpose("f32", [70, 96], [1, 0])).contains("32×32 tiles of"))
+        // Too short along m for two 32-wide halves.
+        #expect(try source(Self.transpose("f16", [40, 50], [1, 0])).contains("32×32 tiles of"))
+    }
+
     static func cases() -> [LinalgHostEmulationTests.Case] {
         LinalgHostEmulationTests.exactCases(programs.map { ($0.name, $0.text) }, seed: 4242, range: 8)
     }

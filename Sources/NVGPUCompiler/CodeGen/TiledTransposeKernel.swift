@@ -21,6 +21,9 @@ enum TiledTransposeKernel {
     /// `NVGPU_TRANSPOSE_PAIRS=1` moves 16-bit elements in pairs through 64-wide tiles.
     static var pairsEnabled: Bool { ProcessInfo.processInfo.environment["NVGPU_TRANSPOSE_PAIRS"] == "1" }
 
+    /// `NVGPU_TRANSPOSE_TALL=0` keeps square 32×32 tiles for narrow elements.
+    static var tallEnabled: Bool { ProcessInfo.processInfo.environment["NVGPU_TRANSPOSE_TALL"] != "0" }
+
     /// Tile edge (elements) along both tiled dimensions, for one element per thread and step.
     static let baseTile = 32
     /// Rows of the tile each thread row covers per step (block = tile × rows threads).
@@ -126,8 +129,14 @@ enum TiledTransposeKernel {
             && outputTypes.allSatisfy({ $0.byteWidth == 2 && $0.storage == "unsigned short" })
             && extentA % 2 == 0 && shape[m] % 2 == 0 ? 2 : 1
         let tile = baseTile * pack
+        // Narrow elements (≤ 2 bytes) take tiles twice as tall along m: each thread then has
+        // eight loads and eight stores in flight, the bytes a 32×32 tile of f32 gives it.
+        let narrow = !staged.isEmpty && staged.allSatisfy { read in inputs.values.contains { $0.storage == read.storage && $0.width <= 2 } }
+            && outputTypes.allSatisfy { $0.byteWidth <= 2 }
+        let heights = pack == 1 && tallEnabled && narrow && shape[m] >= 2 * baseTile ? 2 : 1
+        let tileM = tile * heights
         let batchDims = shape.indices.filter { !group.contains($0) && $0 != m && shape[$0] != 1 }
-        let tilesA = (extentA + tile - 1) / tile, tilesM = (shape[m] + tile - 1) / tile
+        let tilesA = (extentA + tile - 1) / tile, tilesM = (shape[m] + tileM - 1) / tileM
         let batch = batchDims.map { shape[$0] }.reduce(1, *)
         let total = batch * tilesA * tilesM
         guard total > 0 else { return nil }
@@ -137,11 +146,11 @@ enum TiledTransposeKernel {
         var shared: [String] = []
         for (i, read) in staged.enumerated() {
             // Pairs are stored as one 32-bit word, so paired rows keep an even pitch.
-            shared.append("  \(pack == 2 ? "__align__(4) " : "")__shared__ \(read.storage) tile\(i)[\(tile)][\(tile + pack)];")
+            shared.append("  \(pack == 2 ? "__align__(4) " : "")__shared__ \(read.storage) tile\(i)[\(tileM)][\(tile + pack)];")
         }
         w.emit("for (idx_t t = blockIdx.x; t < (idx_t)\(total); t += gridDim.x) {")
         try w.nested {
-            w.emit("const idx_t m0 = (t % \(tilesM)) * \(tile);")
+            w.emit("const idx_t m0 = (t % \(tilesM)) * \(tileM);")
             w.emit("const idx_t a0 = ((t / \(tilesM)) % \(tilesA)) * \(tile);")
             if !batchDims.isEmpty {
                 w.emit("const idx_t bt = t / \(tilesM * tilesA);")
@@ -164,7 +173,7 @@ enum TiledTransposeKernel {
             }
             // Stage: thread x walks the input's minor dimension (output dimension a).
             if !staged.isEmpty {
-                w.emit("for (int j = 0; j < \(tile); j += \(rows)) {")
+                w.emit("for (int j = 0; j < \(tileM); j += \(rows)) {")
                 w.emit("  const idx_t pa = a0 + \(pack == 2 ? "2 * " : "")threadIdx.x, pm = m0 + threadIdx.y + j;")
                 w.emit("  if (pa < (idx_t)\(extentA) && pm < (idx_t)\(shape[m])) {")
                 for (i, read) in staged.enumerated() {
@@ -191,45 +200,52 @@ enum TiledTransposeKernel {
             // Compute: thread x walks the output's minor dimension.
             var codeOf: [String: Int] = [:]
             for k in shape.indices where shape[k] != 1 { codeOf[coordinate(k, a: "oa", m: "om")] = k }
-            var element = 0
+            var element = 0, part = 0
             w.stagedRead = { load in
                 guard let map = mapping(of: load, dimensionOf: codeOf),
                       let i = staged.firstIndex(where: { $0.parameter == load.parameter && $0.mapping == map }) else { return nil }
-                return pack == 2 ? "tile\(i)[2 * threadIdx.x + \(element)][threadIdx.y + j]" : "tile\(i)[threadIdx.x][threadIdx.y + j]"
+                if pack == 2 { return "tile\(i)[2 * threadIdx.x + \(element)][threadIdx.y + j]" }
+                return part == 0 ? "tile\(i)[threadIdx.x][threadIdx.y + j]" : "tile\(i)[\(part * baseTile) + threadIdx.x][threadIdx.y + j]"
             }
             w.emit("for (int j = 0; j < \(tile); j += \(rows)) {")
-            try w.nested {
-                w.emit("const idx_t oa = a0 + threadIdx.y + j, om = m0 + \(pack == 2 ? "2 * " : "")threadIdx.x;")
-                w.emit("if (oa < (idx_t)\(extentA) && om < (idx_t)\(shape[m])) {")
+            for h in 0..<heights {
+                part = h
+                if heights > 1 { w.emit("{") }
                 try w.nested {
-                    var stored: [[String]] = Array(repeating: [], count: outputs.count)
-                    var first = ""
-                    for e in 0..<pack {
-                        element = e
-                        let mCode = e == 0 ? "om" : "(om + \(e))"
-                        let index = ElementIndex(shape: shape, terms: shape.indices.map { d in
-                            shape[d] == 1 ? .zero : IndexTerm(code: coordinate(d, a: "oa", m: mCode), tag: .other)
-                        })
-                        if e == 0 { first = w.linear(index) }
-                        for (k, v) in outputs.enumerated() {
-                            let value = try w.value(v, at: index)
-                            if pack == 1 {
+                    let mStart = h == 0 ? "m0" : "m0 + \(h * baseTile)"
+                    w.emit("const idx_t oa = a0 + threadIdx.y + j, om = \(mStart) + \(pack == 2 ? "2 * " : "")threadIdx.x;")
+                    w.emit("if (oa < (idx_t)\(extentA) && om < (idx_t)\(shape[m])) {")
+                    try w.nested {
+                        var stored: [[String]] = Array(repeating: [], count: outputs.count)
+                        var first = ""
+                        for e in 0..<pack {
+                            element = e
+                            let mCode = e == 0 ? "om" : "(om + \(e))"
+                            let index = ElementIndex(shape: shape, terms: shape.indices.map { d in
+                                shape[d] == 1 ? .zero : IndexTerm(code: coordinate(d, a: "oa", m: mCode), tag: .other)
+                            })
+                            if e == 0 { first = w.linear(index) }
+                            for (k, v) in outputs.enumerated() {
+                                let value = try w.value(v, at: index)
+                                if pack == 1 {
+                                    let out = b.parameterNames[v.id] ?? "out\(k)"
+                                    w.emit("\(out)[\(first)] = \(w.stored(value, as: outputTypes[k]));")
+                                } else {
+                                    stored[k].append(w.bind(w.stored(value, as: outputTypes[k]), type: "unsigned int", prefix: "s"))
+                                }
+                            }
+                        }
+                        if pack == 2 {
+                            // om is even and the output's minor extent even: the pair is one aligned word.
+                            for (k, v) in outputs.enumerated() {
                                 let out = b.parameterNames[v.id] ?? "out\(k)"
-                                w.emit("\(out)[\(first)] = \(w.stored(value, as: outputTypes[k]));")
-                            } else {
-                                stored[k].append(w.bind(w.stored(value, as: outputTypes[k]), type: "unsigned int", prefix: "s"))
+                                w.emit("*(unsigned int*)&\(out)[\(first)] = \(stored[k][0]) | (\(stored[k][1]) << 16);")
                             }
                         }
                     }
-                    if pack == 2 {
-                        // om is even and the output's minor extent even: the pair is one aligned word.
-                        for (k, v) in outputs.enumerated() {
-                            let out = b.parameterNames[v.id] ?? "out\(k)"
-                            w.emit("*(unsigned int*)&\(out)[\(first)] = \(stored[k][0]) | (\(stored[k][1]) << 16);")
-                        }
-                    }
+                    w.emit("}")
                 }
-                w.emit("}")
+                if heights > 1 { w.emit("}") }
             }
             w.emit("}")
             w.stagedRead = nil
@@ -240,7 +256,7 @@ enum TiledTransposeKernel {
         let header = KernelSource.header(
             name: name, parameters: b.parameterDeclarations, block: threads,
             indexType: KernelSource.indexType(for: b.indexCounts() + [total + blocks, shape.reduce(1, *) + tile * shape[m]]),
-            comment: b.comment("\(tile)×\(tile) tiles of \(shape) over dims \(group.count > 1 ? "\(group)" : "\(a)") and \(m), \(staged.count) input(s) staged"))
+            comment: b.comment("\(tile)×\(tileM) tiles of \(shape) over dims \(group.count > 1 ? "\(group)" : "\(a)") and \(m), \(staged.count) input(s) staged"))
         return GeneratedKernel(
             name: name, source: KernelSource.unit(globals: w.globals, function: header + shared + w.lines),
             grid: [blocks, 1, 1], block: [baseTile, rows, 1], sharedMemoryBytes: 0,

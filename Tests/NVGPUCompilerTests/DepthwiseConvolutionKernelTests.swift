@@ -27,6 +27,11 @@ import Testing
             ("two_per_group_reversed_1d", conv(type, "2x10x4", "3x2x6", "2x8x6", dims: "[b, 0, f]x[0, i, o]->[b, 0, f]",
                                                window: "reverse = [true]", groups: 2)),
             ("channels_first_1d", conv(type, "2x3x9", "12x1x3", "2x12x7", dims: "[b, f, 0]x[o, i, 0]->[b, f, 0]", groups: 3)),
+            // Channels-last spans of 4 positions along W: strided, and dilated.
+            ("nhwc_5x5_stride2_span", conv(type, "1x9x8x8", "5x5x1x8", "1x5x4x8", dims: "[b, 0, 1, f]x[0, 1, i, o]->[b, 0, 1, f]",
+                                          window: "stride = [2, 2], pad = [[2, 2], [2, 2]]", groups: 8)),
+            ("nhwc_dilated_span", conv(type, "2x8x8x8", "3x3x1x8", "2x8x8x8", dims: "[b, 0, 1, f]x[0, 1, i, o]->[b, 0, 1, f]",
+                                      window: "pad = [[2, 2], [2, 2]], rhs_dilate = [2, 2]", groups: 8)),
             ("mixed_layouts_negative_padding", conv(type, "2x4x8x8", "4x3x3x1", "2x7x6x4", dims: "[b, f, 0, 1]x[o, 0, 1, i]->[b, 0, 1, f]",
                                                     window: "pad = [[0, 1], [-1, 1]]", groups: 4)),
         ]
@@ -59,11 +64,13 @@ import Testing
         }
     }
 
-    /// Each program takes the thread shape its layout allows: vector loads of channels,
-    /// a shared input span along columns, or the general per-output taps.
+    /// Each program takes the thread shape its layout allows: vector loads of channels over
+    /// spans of positions along W, a shared input span along columns, or the general
+    /// per-output taps.
     @Test func threadShapesFollowTheLayout() throws {
         let expected: [String: String] = [
-            "nhwc_3x3": "const nv_v16 xv", "nchw_7x7_stride2": "xin[", "channels_first_1d": "xin[",
+            "nhwc_3x3": "(2 positions ×", "nhwc_5x5_stride2_span": "(4 positions ×", "nhwc_dilated_span": "(4 positions ×",
+            "nchw_7x7_stride2": "xin[", "channels_first_1d": "xin[",
             "multiplier2_dilated_asymmetric": "const idx_t oc0", "two_per_group_reversed_1d": "const idx_t oc0",
             "mixed_layouts_negative_padding": "const idx_t oc0",
         ]

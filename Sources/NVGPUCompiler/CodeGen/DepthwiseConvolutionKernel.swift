@@ -28,6 +28,8 @@ enum DepthwiseConvolutionKernel {
     static let maxTaps = 256
 
     static var isEnabled: Bool { ProcessInfo.processInfo.environment["NVGPU_DEPTHWISE_KERNEL"] != "0" }
+    /// `NVGPU_DEPTHWISE_SPAN=0` keeps one position a thread in channels-last layouts.
+    static var spansEnabled: Bool { ProcessInfo.processInfo.environment["NVGPU_DEPTHWISE_SPAN"] != "0" }
 
     /// How a thread's outputs lie.
     enum Shape: Equatable {
@@ -35,6 +37,11 @@ enum DepthwiseConvolutionKernel {
         /// group, multiplier one) whose input features and filter output features are
         /// innermost: one vector load of inputs and one of filter taps per window position.
         case channels(Int)
+        /// `.channels` for `positions` neighbouring outputs along the innermost spatial
+        /// dimension (the one just outside the channels: W of NHWC): the input columns their
+        /// windows share are loaded once per outer tap (a 3×3 window over 4 positions: 6
+        /// column loads for 4 outputs, not 12), and each filter tap serves every position.
+        case channelSpan(Int, positions: Int)
         /// Neighbouring positions along the innermost spatial dimension (channels-first):
         /// the input span they share is loaded once per feature and outer tap.
         case columns(Int)
@@ -43,7 +50,7 @@ enum DepthwiseConvolutionKernel {
         case general(Int)
 
         var vector: Int {
-            switch self { case .channels(let v), .columns(let v), .general(let v): return v }
+            switch self { case .channels(let v), .channelSpan(let v, _), .columns(let v), .general(let v): return v }
         }
 
         static func choose(_ g: ConvolutionGeometry, lt: KernelElementType, rt: KernelElementType, ot: KernelElementType,
@@ -54,6 +61,10 @@ enum DepthwiseConvolutionKernel {
             if last == g.outputFeature, g.kernelInputFeatures == 1, g.outputFeatures == g.featureGroups,
                inStrides[g.inputFeature] == 1, kStrides[g.kernelOutput] == 1, rt.byteWidth == bytes, ot.byteWidth == bytes,
                16 % bytes == 0, out[last] % (16 / bytes) == 0 {
+                if spansEnabled, let w = g.outputSpatial.last, w == last - 1,
+                   let positions = [4, 2].first(where: { out[w] % $0 == 0 }) {
+                    return .channelSpan(16 / bytes, positions: positions)
+                }
                 return .channels(16 / bytes)
             }
             if let d = g.outputSpatial.last, last == d, inStrides[g.inputSpatial[g.spatialRank - 1]] == 1 {
@@ -96,7 +107,9 @@ enum DepthwiseConvolutionKernel {
         let exact = result.elementType == .float(.f32) || result.elementType == .float(.f64)
         let (add, multiply) = ct == "double" ? ("__dadd_rn", "__dmul_rn") : ("__fadd_rn", "__fmul_rn")
         let total = result.elementCount
-        let threads = total / vector
+        let positions: Int
+        if case .channelSpan(_, let p) = shape { positions = p } else { positions = 1 }
+        let threads = total / (vector * positions)
         let w = KernelBodyWriter(definitions: [:], literals: [:], parameters: [:], indexType: "idx_t")
 
         func toCompute(_ x: String, from source: KernelElementType) -> String {
@@ -114,10 +127,16 @@ enum DepthwiseConvolutionKernel {
         w.emit("for (idx_t t = (idx_t)blockIdx.x * \(block) + threadIdx.x; t < (idx_t)\(threads); t += (idx_t)gridDim.x * \(block)) {")
         w.emit("  idx_t r = t;")
         w.emit("  const idx_t o\(last) = (r % \(outShape[last] / vector)) * \(vector); r /= \(outShape[last] / vector);")
-        for d in outShape.indices.reversed() where d != last {
+        let spanDimension = positions > 1 ? last - 1 : -1
+        if positions > 1 {
+            w.emit("  const idx_t o\(spanDimension) = (r % \(outShape[spanDimension] / positions)) * \(positions); r /= \(outShape[spanDimension] / positions);")
+        }
+        for d in outShape.indices.reversed() where d != last && d != spanDimension {
             w.emit("  const idx_t o\(d) = r % \(outShape[d]); r /= \(outShape[d]);")
         }
-        for v in 0..<vector { w.emit("  \(ct) acc\(v) = 0;") }
+        for p in 0..<positions {
+            for v in 0..<vector { w.emit("  \(ct) acc\(p == 0 ? "" : "\(p)_")\(v) = 0;") }
+        }
         var indent = "  "
         func open(_ line: String) {
             w.emit(indent + line)
@@ -154,6 +173,39 @@ enum DepthwiseConvolutionKernel {
                 w.emit(indent + accumulate(v, toCompute(lt.load("xs[\(v)]"), from: lt), toCompute(rt.load("fs[\(v)]"), from: rt)))
             }
             for _ in 0..<(2 * s) { close() }
+        case .channelSpan:
+            // P positions along the innermost spatial dimension d, V channels each: per outer
+            // tap, the span of input columns their windows cover is loaded once (16 bytes of
+            // channels each; columns in padding are skipped, as `.channels` skips them), then
+            // every filter tap along d serves every position, in the reference's tap order.
+            let d = s - 1
+            let span = (positions - 1) * g.strides[d] + (g.windowSizes[d] - 1) * g.rhsDilation[d] + 1
+            let oc = "o\(g.outputFeature)"
+            w.emit("  const idx_t base = o\(g.outputBatch) * \(inStrides[g.inputBatch]) + \(oc);")
+            let offsets = openTaps(0..<d)
+            let outer = (0..<d).map { tap($0, "k\($0)") }.joined()
+            w.emit(indent + "const idx_t first = \(position(d, "o\(g.outputSpatial[d])", "0"));")
+            for j in 0..<span {
+                w.emit(indent + "const bool in\(j) = first + \(j) >= 0 && first + \(j) < \(g.inputSizes[d]);")
+                w.emit(indent + "const nv_v16 xv\(j) = in\(j) ? *(const nv_v16*)(lhs + base\(offsets) + (first + \(j)) * \(inStrides[g.inputSpatial[d]])) : nv_v16{0u, 0u, 0u, 0u};")
+                w.emit(indent + "const \(lt.storage)* xs\(j) = (const \(lt.storage)*)&xv\(j);")
+            }
+            for k in 0..<g.windowSizes[d] {
+                w.emit(indent + "{")
+                w.emit(indent + "  const nv_v16 fv = *(const nv_v16*)(rhs + \(oc)\(outer)\(tap(d, "\(k)")));")
+                w.emit(indent + "  const \(rt.storage)* fs = (const \(rt.storage)*)&fv;")
+                for p in 0..<positions {
+                    let j = p * g.strides[d] + k * g.rhsDilation[d]
+                    w.emit(indent + "  if (in\(j)) {")
+                    for v in 0..<vector {
+                        let line = accumulate(v, toCompute(lt.load("xs\(j)[\(v)]"), from: lt), toCompute(rt.load("fs[\(v)]"), from: rt))
+                        w.emit(indent + "    " + (p == 0 ? line : line.replacingOccurrences(of: "acc\(v)", with: "acc\(p)_\(v)")))
+                    }
+                    w.emit(indent + "  }")
+                }
+                w.emit(indent + "}")
+            }
+            for _ in 0..<(2 * d) { close() }
         case .columns:
             // V neighbouring outputs along the innermost spatial dimension: per feature and
             // outer tap, the input span they read is loaded once (zero in padding), and each
@@ -220,7 +272,18 @@ enum DepthwiseConvolutionKernel {
             for _ in 0..<s { close() }
             close()
         }
-        if case .channels = shape {
+        if case .channelSpan = shape {
+            let outStrides = ElementIndex.strides(outShape)
+            let at = outShape.indices.map { "o\($0) * \(outStrides[$0])" }.joined(separator: " + ")
+            w.emit("  const idx_t at = \(at);")
+            for p in 0..<positions {
+                w.emit("  {")
+                w.emit("    __align__(16) \(ot.storage) staged[\(vector)];")
+                for v in 0..<vector { w.emit("    staged[\(v)] = \(ot.store(ot.rounded("acc\(p == 0 ? "" : "\(p)_")\(v)")));") }
+                w.emit("    *(nv_v16*)(out + at + \(p * outStrides[spanDimension])) = *(const nv_v16*)staged;")
+                w.emit("  }")
+            }
+        } else if case .channels = shape {
             w.emit("  __align__(16) \(ot.storage) staged[\(vector)];")
             for v in 0..<vector { w.emit("  staged[\(v)] = \(ot.store(ot.rounded("acc\(v)")));") }
             w.emit("  *(nv_v16*)(out + t * \(vector)) = *(const nv_v16*)staged;")
@@ -232,12 +295,13 @@ enum DepthwiseConvolutionKernel {
         w.emit("}")
 
         let blocks = max(1, min((threads + block - 1) / block, LaunchLimits.maxLoopBlocks * 4))
-        let counts = [lhs.elementCount, rhs.elementCount, total + vector * block * blocks]
+        let counts = [lhs.elementCount, rhs.elementCount, total + vector * positions * block * blocks]
         let header = KernelSource.header(
             name: name,
             parameters: ["const \(lt.storage)* __restrict__ lhs", "const \(rt.storage)* __restrict__ rhs", "\(ot.storage)* __restrict__ out"],
             block: block, indexType: KernelSource.indexType(for: counts),
-            comment: "\(name): depthwise convolution \(lhs) x \(rhs) -> \(result), \(vector) output\(vector == 1 ? "" : "s") per thread" + note)
+            comment: "\(name): depthwise convolution \(lhs) x \(rhs) -> \(result), \(vector * positions) output\(vector * positions == 1 ? "" : "s") per thread"
+                + (positions > 1 ? " (\(positions) positions × \(vector) channels)" : "") + note)
         return GeneratedKernel(
             name: name, source: KernelSource.unit(globals: [], function: header + w.lines),
             grid: [blocks, 1, 1], block: [block, 1, 1], sharedMemoryBytes: 0,

@@ -59,8 +59,8 @@ struct OnePassVariancePass: BlockRewritePass {
         return nil
     }
 
-    /// `x` when `op` sums `(x - mean(x))²` over the dimensions its mean reduced, with the
-    /// deviations' reduction a column view.
+    /// `x` when `op` sums `(x - mean(x))²` over the dimensions its mean reduced, where the
+    /// two-pass form reads `x` twice (`ReductionPattern.readsTwice`).
     static func deviationInput(of op: StableHLO.Operation, definition: [Int: StableHLO.Operation]) -> Value? {
         guard let dims = ReductionPattern.dimensions(of: op, combiner: .add, initial: 0, definition), let shape = op.operandTensorType(0)?.shape,
               ReductionPattern.readsTwice(shape, dims), let square = definition[op.operands[0].id] else { return nil }

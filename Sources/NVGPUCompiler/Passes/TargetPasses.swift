@@ -130,8 +130,9 @@ extension CUDATarget {
     /// `forward-tuples`, `drop-unused-tokens` (platform passes that leave ops with CUDA
     /// kernels in place of ops that would run on the host), `nvgpu-attention-fusion`,
     /// `nvgpu-matmul-epilogue-fusion`, `nvgpu-convolution-layout`, `nvgpu-convolution-epilogue-fusion`,
-    /// `nvgpu-collective-layout`, `nvgpu-one-pass-variance`, `nvgpu-online-softmax`, `nvgpu-dce`, `nvgpu-merge-sibling-reduces`, `nvgpu-duplicate-cheap-producers`. The fusions that need vendor libraries or are turned off by
-    /// the environment are listed but change nothing.
+    /// `nvgpu-collective-layout`, `nvgpu-one-pass-variance`, `nvgpu-online-softmax`, `nvgpu-dce`,
+    /// `nvgpu-merge-sibling-reduces`, `nvgpu-duplicate-cheap-producers`. The fusions that need
+    /// vendor libraries or are turned off by the environment are listed but change nothing.
     static func rewritePasses(options: CompileOptions) -> [any Pass] {
         [
             CompositeToCallPass(),

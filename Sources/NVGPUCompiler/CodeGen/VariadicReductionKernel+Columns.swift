@@ -31,10 +31,7 @@ extension VariadicReductionKernel {
         let run = (chunk + y - 1) / y
         let total = outer * tiles * splits
         let blocks = min(total, LaunchLimits.maxRowBlocks)
-        let scratchTypes = try f.types.map { t -> KernelElementType in
-            guard let st = KernelElementType(t.computeElementType) else { throw CodeGenError("no scratch type for \(t.compute)") }
-            return st
-        }
+        let scratchTypes = try f.scratchTypes()
         func acc(_ k: Int, _ e: Int) -> String { vector == 1 ? "acc\(k)" : "acc\(k)_\(e)" }
         func accumulators(_ e: Int) -> [String] { (0..<n).map { acc($0, e) } }
 

@@ -21,10 +21,7 @@ extension VariadicReductionKernel {
         let chunkColumns = ((columns + wanted - 1) / wanted + unit - 1) / unit * unit
         let chunks = (columns + chunkColumns - 1) / chunkColumns
         let run = chunkColumns / threads
-        let scratchTypes = try f.types.map { t -> KernelElementType in
-            guard let st = KernelElementType(t.computeElementType) else { throw CodeGenError("no scratch type for \(t.compute)") }
-            return st
-        }
+        let scratchTypes = try f.scratchTypes()
         let scratch = scratchTypes.map { ScratchBuffer(type: TensorType(shape: [rows * chunks], elementType: $0.elementType)) }
         let scratchParameters = scratchTypes.enumerated().map { k, st in "\(st.storage)* __restrict__ scratch\(k)" }
         let indexType = KernelSource.indexType(for: b.indexCounts() + [rows * columns + columns, rows * chunks + chunks])

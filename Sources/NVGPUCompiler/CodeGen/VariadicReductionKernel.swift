@@ -204,6 +204,14 @@ final class VariadicFold {
         }
     }
 
+    /// The element type each result's partials take in scratch (its compute type).
+    func scratchTypes() throws -> [KernelElementType] {
+        try types.map { t in
+            guard let st = KernelElementType(t.computeElementType) else { throw CodeGenError("no scratch type for \(t.compute)") }
+            return st
+        }
+    }
+
     /// The reduced inputs' values at `index`.
     func elements(_ w: KernelBodyWriter, at index: ElementIndex) throws -> [String] {
         try (0..<n).map { try w.value(reduce.operands[$0], at: index) }

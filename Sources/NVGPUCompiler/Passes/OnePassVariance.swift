@@ -21,21 +21,12 @@ import StableHLO
 /// differs from the two-pass one by rounding only. f32 and f64 inputs; counts are kept in
 /// the input's type (exact to 2^24 elements a partial in f32). Off when
 /// `NVGPU_ONE_PASS_VARIANCE=0`.
-struct OnePassVariancePass: BlockRewritePass {
+struct OnePassVariancePass: ReductionRewritePass {
     var entry: String
     var isEnabled: Bool
     var name: String { "nvgpu-one-pass-variance" }
 
     static var isEnabledByEnvironment: Bool { ProcessInfo.processInfo.environment["NVGPU_ONE_PASS_VARIANCE"] != "0" }
-
-    func rewrite(_ block: Block, nextID: inout Int) -> Block {
-        var block = block
-        for _ in 0..<64 {
-            guard let rewritten = Self.rewritingFirst(block, nextID: &nextID) else { break }
-            block = rewritten
-        }
-        return block
-    }
 
     /// `block` with its first sum of squared deviations replaced by a Welford reduction, or nil.
     static func rewritingFirst(_ block: Block, nextID: inout Int) -> Block? {

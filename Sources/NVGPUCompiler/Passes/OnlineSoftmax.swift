@@ -19,21 +19,12 @@ import StableHLO
 /// not NaN, so only a logsumexp read of it differs: −∞, the true value). The partial sums'
 /// grouping and `exp` (the SFU's `ex2`) differ from the reference's by rounding only. Off
 /// when `NVGPU_ONLINE_SOFTMAX=0`.
-struct OnlineSoftmaxPass: BlockRewritePass {
+struct OnlineSoftmaxPass: ReductionRewritePass {
     var entry: String
     var isEnabled: Bool
     var name: String { "nvgpu-online-softmax" }
 
     static var isEnabledByEnvironment: Bool { ProcessInfo.processInfo.environment["NVGPU_ONLINE_SOFTMAX"] != "0" }
-
-    func rewrite(_ block: Block, nextID: inout Int) -> Block {
-        var block = block
-        for _ in 0..<64 {
-            guard let rewritten = Self.rewritingFirst(block, nextID: &nextID) else { break }
-            block = rewritten
-        }
-        return block
-    }
 
     /// `block` with its first max-and-sum-of-exponentials pair joined, or nil.
     static func rewritingFirst(_ block: Block, nextID: inout Int) -> Block? {

@@ -1,5 +1,23 @@
 import StableHLO
 
+/// A one-pass reduction rewrite: rewrites the first match in a block, again and again (at
+/// most 64 times a block), until none is left.
+protocol ReductionRewritePass: BlockRewritePass {
+    /// `block` with its first match rewritten, or nil when nothing matches.
+    static func rewritingFirst(_ block: Block, nextID: inout Int) -> Block?
+}
+
+extension ReductionRewritePass {
+    func rewrite(_ block: Block, nextID: inout Int) -> Block {
+        var block = block
+        for _ in 0..<64 {
+            guard let rewritten = Self.rewritingFirst(block, nextID: &nextID) else { break }
+            block = rewritten
+        }
+        return block
+    }
+}
+
 /// What the one-pass reduction rewrites (`nvgpu-one-pass-variance`,
 /// `nvgpu-online-softmax`) recognise in a block: reductions of a given combiner and initial
 /// value, per-row values broadcast back over the reduced dimensions, and where a two-pass

@@ -39,12 +39,13 @@ struct ConvolutionCase: CustomStringConvertible, Sendable {
         return copy
     }
 
-    /// Convolutions cuDNN takes: (case, layout, filter permutation or nil).
+    /// Convolutions cuDNN takes: (case, layout, filter permutation or nil). f16/bf16 ones have
+    /// at least 16 input features per group (fewer take `ImplicitGemmConvolutionKernel`).
     static let vendor: [(ConvolutionCase, String, [Int]?)] = [
-        (ConvolutionCase(name: "nhwc_hwio", lhs: "2x8x8x4xbf16", rhs: "3x3x4x6xbf16", result: "2x8x8x6xbf16",
+        (ConvolutionCase(name: "nhwc_hwio", lhs: "2x8x8x16xbf16", rhs: "3x3x16x6xbf16", result: "2x8x8x6xbf16",
                          dimensions: "[b, 0, 1, f]x[0, 1, i, o]->[b, 0, 1, f]", window: "stride = [1, 1], pad = [[1, 1], [1, 1]]"),
          "nhwc", [3, 0, 1, 2]),
-        (ConvolutionCase(name: "nhwc_ohwi_strided", lhs: "2x8x8x4xf16", rhs: "6x3x3x4xf16", result: "2x4x4x6xf16",
+        (ConvolutionCase(name: "nhwc_ohwi_strided", lhs: "2x8x8x16xf16", rhs: "6x3x3x16xf16", result: "2x4x4x6xf16",
                          dimensions: "[b, 0, 1, f]x[o, 0, 1, i]->[b, 0, 1, f]", window: "stride = [2, 2], pad = [[1, 1], [1, 1]]"),
          "nhwc", nil),
         (ConvolutionCase(name: "nchw_oihw_dilated", lhs: "2x4x9x9xf32", rhs: "6x4x3x3xf32", result: "2x6x5x5xf32",
@@ -53,7 +54,7 @@ struct ConvolutionCase: CustomStringConvertible, Sendable {
         (ConvolutionCase(name: "nchw_hwio", lhs: "2x4x9x9xf32", rhs: "3x3x4x6xf32", result: "2x6x7x7xf32",
                          dimensions: "[b, f, 0, 1]x[0, 1, i, o]->[b, f, 0, 1]"),
          "nchw", [3, 2, 0, 1]),
-        (ConvolutionCase(name: "grouped", lhs: "2x8x8x16xbf16", rhs: "3x3x8x6xbf16", result: "2x6x6x6xbf16",
+        (ConvolutionCase(name: "grouped", lhs: "2x8x8x32xbf16", rhs: "3x3x16x6xbf16", result: "2x6x6x6xbf16",
                          dimensions: "[b, 0, 1, f]x[0, 1, i, o]->[b, 0, 1, f]", featureGroups: 2),
          "nhwc", [3, 0, 1, 2]),
         (ConvolutionCase(name: "reversed", lhs: "1x8x8x2xf32", rhs: "3x3x2x2xf32", result: "1x6x6x2xf32",

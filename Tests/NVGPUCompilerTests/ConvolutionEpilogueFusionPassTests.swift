@@ -12,11 +12,11 @@ import Testing
 
     /// `relu(conv + bias)`; `nchw` puts features second (not fused: cuDNN's fused call is NHWC).
     static func program(nchw: Bool = false) -> String {
-        let (x, out) = nchw ? ("2x4x8x8", "2x6x8x8") : ("2x8x8x4", "2x8x8x6")
+        let (x, out) = nchw ? ("2x16x8x8", "2x6x8x8") : ("2x8x8x16", "2x8x8x6")
         let dims = nchw ? "[b, f, 0, 1]x[0, 1, i, o]->[b, f, 0, 1]" : "[b, 0, 1, f]x[0, 1, i, o]->[b, 0, 1, f]"
         return """
-        func.func @main(%x: tensor<\(x)xbf16>, %w: tensor<3x3x4x6xbf16>, %b: tensor<6xbf16>) -> tensor<\(out)xbf16> {
-          %c = stablehlo.convolution(%x, %w) dim_numbers = \(dims), window = {pad = [[1, 1], [1, 1]]} {batch_group_count = 1 : i64, feature_group_count = 1 : i64} : (tensor<\(x)xbf16>, tensor<3x3x4x6xbf16>) -> tensor<\(out)xbf16>
+        func.func @main(%x: tensor<\(x)xbf16>, %w: tensor<3x3x16x6xbf16>, %b: tensor<6xbf16>) -> tensor<\(out)xbf16> {
+          %c = stablehlo.convolution(%x, %w) dim_numbers = \(dims), window = {pad = [[1, 1], [1, 1]]} {batch_group_count = 1 : i64, feature_group_count = 1 : i64} : (tensor<\(x)xbf16>, tensor<3x3x16x6xbf16>) -> tensor<\(out)xbf16>
           %bb = stablehlo.broadcast_in_dim %b, dims = [\(nchw ? 1 : 3)] : (tensor<6xbf16>) -> tensor<\(out)xbf16>
           %s = stablehlo.add %c, %bb : tensor<\(out)xbf16>
           %zero = stablehlo.constant dense<0.0> : tensor<bf16>

@@ -105,6 +105,38 @@ template <class T> T nv_shfl_xor(T v, int o) {
   g_warps[t / 32]->arrive_and_wait();
   return r;
 }
+struct int2 { int x, y; };
+inline int2 make_int2(int x, int y) { return int2{x, y}; }
+struct float2 { float x, y; };
+inline float2 make_float2(float x, float y) { return float2{x, y}; }
+// mma.sync.m16n8k16 (f16/bf16 in, f32 accumulate): the warp's fragments are exchanged
+// through memory and each lane computes its four accumulators from the whole A and B.
+static unsigned g_mma[1024][6];
+inline void nv_mma16816_emulated(float* c, const unsigned* a, unsigned b0, unsigned b1, bool bf16) {
+  const unsigned t = threadIdx.x + threadIdx.y * blockDim.x, w0 = t & ~31u, lane = t & 31u;
+  for (int i = 0; i < 4; ++i) g_mma[t][i] = a[i];
+  g_mma[t][4] = b0; g_mma[t][5] = b1;
+  g_warps[t / 32]->arrive_and_wait();
+  auto half = [&](unsigned r, unsigned hi) {
+    const unsigned short h = (unsigned short)(hi ? r >> 16 : r & 0xffffu);
+    return bf16 ? nv_bf16_to_float(h) : nv_f16_to_float(h);
+  };
+  auto A = [&](unsigned row, unsigned col) {
+    return half(g_mma[w0 + (row & 7u) * 4 + ((col & 7u) >> 1)][(col >> 3) * 2 + (row >> 3)], col & 1u);
+  };
+  auto B = [&](unsigned k, unsigned n) { return half(g_mma[w0 + n * 4 + ((k & 7u) >> 1)][4 + (k >> 3)], k & 1u); };
+  float r[4];
+  for (unsigned i = 0; i < 4; ++i) {
+    const unsigned row = (lane >> 2) + (i >= 2 ? 8u : 0u), col = (lane & 3u) * 2 + (i & 1u);
+    float s = 0;
+    for (unsigned k = 0; k < 16; ++k) s += A(row, k) * B(k, col);
+    r[i] = c[i] + s;
+  }
+  g_warps[t / 32]->arrive_and_wait();
+  for (int i = 0; i < 4; ++i) c[i] = r[i];
+}
+inline void nv_mma16816_bf16(float* c, const unsigned* a, unsigned b0, unsigned b1) { nv_mma16816_emulated(c, a, b0, b1, true); }
+inline void nv_mma16816_f16(float* c, const unsigned* a, unsigned b0, unsigned b1) { nv_mma16816_emulated(c, a, b0, b1, false); }
 static std::vector<unsigned char> readFile(const std::string& p) {
   std::ifstream in(p, std::ios::binary); return std::vector<unsigned char>(std::istreambuf_iterator<char>(in), {});
 }

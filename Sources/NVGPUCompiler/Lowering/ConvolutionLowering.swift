@@ -52,6 +52,10 @@ public enum ConvolutionLowering {
             return .generated(reason: "an empty or huge dimension")
         }
         if let reason = DepthwiseConvolutionKernel.preference(g) { return .generated(reason: reason) }
+        if let reason = ImplicitGemmConvolutionKernel.preference(g, lhs: lhs.elementType, rhs: rhs.elementType,
+                                                                 result: result.elementType) {
+            return .generated(reason: reason)
+        }
         var allowsTF32 = true
         if case .array(let items)? = op[attribute: "precision_config"] {
             for case .enumCase(_, _, let value) in items where value != "DEFAULT" { allowsTF32 = false }
@@ -268,6 +272,7 @@ extension Assembly {
         case .generated(let reason):
             if fused != nil { throw CodeGenError("convolution bias+ReLU epilogue needs cuDNN (\(reason))", at: op.location) }
             let kernel = try DepthwiseConvolutionKernel.build(op, name: name, note: " (not cuDNN: \(reason))")
+                ?? ImplicitGemmConvolutionKernel.build(op, name: name, note: " (not cuDNN: \(reason))")
                 ?? ConvolutionKernel.build(op, name: name, note: " (not cuDNN: \(reason))")
             steps.append(.launch(KernelLaunch(kernel: kernels.count, grid: kernel.grid, block: kernel.block,
                                               arguments: [.buffer(input), .buffer(filter), .buffer(output)])))

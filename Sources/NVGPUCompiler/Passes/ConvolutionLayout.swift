@@ -74,7 +74,10 @@ struct ConvolutionLayoutPass: BlockRewritePass {
         // them behind its own layout conversion or not at all (3.6x XLA, which converts).
         let channelsFirst = inputFirst == identity && outputFirst == identity
         let standard = (inputLast == identity && outputLast == identity) || (channelsFirst && !half)
-        let padInput = half && g.featureGroups == 1 && paddedFeatures(g.inputFeatures) != g.inputFeatures
+        // The implicit-GEMM kernel packs taps and features into K: it takes few features as they are.
+        let narrow = ImplicitGemmConvolutionKernel.prefersShape(g, lhs: lhs.elementType, rhs: rhs.elementType,
+                                                                result: out.elementType)
+        let padInput = half && g.featureGroups == 1 && paddedFeatures(g.inputFeatures) != g.inputFeatures && !narrow
         let channelsLast = inputLast == identity && outputLast == identity
         guard !standard || (channelsLast && padInput) else { return nil }
 

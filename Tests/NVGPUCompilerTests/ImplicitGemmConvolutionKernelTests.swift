@@ -26,6 +26,9 @@ import Testing
             // Eight features a group, two groups (32-bit pair loads), feature tail of 12 of 16.
             ("grouped_3x3", conv("1x9x10x16x\(t)", "3x3x8x24x\(t)", "1x9x10x24x\(r)",
                                  window: "pad = [[1, 1], [1, 1]]", groups: 2)),
+            // Five features a group, three groups side by side in a block (16-bit loads).
+            ("grouped_odd_features", conv("1x6x5x15x\(t)", "3x3x5x24x\(t)", "1x6x5x24x\(r)",
+                                          window: "pad = [[1, 1], [1, 1]]", groups: 3)),
             // Dilation, reversal, asymmetric and negative padding, 5 output features (scalar stores).
             ("dilated_reversed_padding", conv("2x11x9x6x\(t)", "3x3x6x5x\(t)", "2x10x6x5x\(r)",
                                               window: "pad = [[2, 1], [-1, 2]], rhs_dilate = [2, 2], reverse = [true, true]")),

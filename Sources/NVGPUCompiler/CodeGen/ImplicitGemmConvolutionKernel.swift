@@ -42,12 +42,17 @@ enum ImplicitGemmConvolutionKernel {
         /// Output features of a group a block computes (a multiple of 8), and how many such
         /// blocks cover the group.
         var nBlock: Int, nBlocks: Int
+        /// Groups a block computes side by side (where one block covers a group's features):
+        /// their gathers share each row's address and bounds arithmetic.
+        var groupTile: Int
         /// 16-row M tiles a warp computes.
         var rowTiles: Int
         /// Shared memory of the staged filter and the k table.
         var sharedBytes: Int
         var rowStride: Int { paddedDepth + 8 }
         var nTiles: Int { nBlock / 8 }
+        /// Rows of the staged filter: `groupTile` × `nBlock` features.
+        var filterRows: Int { groupTile * nBlock }
         var blockRows: Int { ImplicitGemmConvolutionKernel.warps * rowTiles * 16 }
 
         init?(_ g: ConvolutionGeometry, indexBytes: Int = 4) {
@@ -61,8 +66,10 @@ enum ImplicitGemmConvolutionKernel {
             (self.depth, paddedDepth) = (depth, padded)
             nBlock = n
             nBlocks = (perGroup + n - 1) / n
-            rowTiles = n >= 32 ? 2 : 4
-            sharedBytes = n * (padded + 8) * 2 + table
+            let fits = { (tile: Int) in g.featureGroups % tile == 0 && tile * n <= 64 && tile * n * (padded + 8) * 2 + table <= sharedLimit }
+            groupTile = nBlocks == 1 ? (1...g.featureGroups).last(where: fits) ?? 1 : 1
+            rowTiles = groupTile * n >= 32 ? 2 : 4
+            sharedBytes = groupTile * n * (padded + 8) * 2 + table
         }
     }
 
@@ -105,7 +112,7 @@ enum ImplicitGemmConvolutionKernel {
         let indexType = KernelSource.indexType(for: counts)
         guard let t = Tiling(g, indexBytes: indexType == "int" ? 4 : 8) else { return nil }
         let mBlocks = (positions + t.blockRows - 1) / t.blockRows
-        let blocks = mBlocks * g.featureGroups * t.nBlocks
+        let blocks = mBlocks * (g.featureGroups / t.groupTile) * t.nBlocks
         guard blocks < Int(Int32.max) else { return nil }
         let source = Source(g: g, t: t, ot: ot, positions: positions, name: name).lines(indexType: indexType)
         let mma = lhs.elementType == .float(.bf16) ? "bf16" : "f16"
@@ -115,7 +122,7 @@ enum ImplicitGemmConvolutionKernel {
                          "\(ot.storage)* __restrict__ out"],
             block: threads, indexType: indexType,
             comment: "\(name): implicit-GEMM convolution \(lhs) x \(rhs) -> \(result), K \(t.depth) (\(t.paddedDepth / 16) mma steps), "
-                + "\(t.blockRows) positions × \(t.nBlock) features a block" + note)
+                + "\(t.blockRows) positions × \(t.nBlock) features" + (t.groupTile > 1 ? " × \(t.groupTile) groups" : "") + " a block" + note)
         let helper = """
             #ifdef __CUDACC_RTC__
             __device__ __forceinline__ void nv_mma16816(float* c, const unsigned* a, unsigned b0, unsigned b1) {
@@ -147,7 +154,8 @@ enum ImplicitGemmConvolutionKernel {
             let inStrides = ElementIndex.strides(g.inputShape), kStrides = ElementIndex.strides(g.kernelShape)
             let outStrides = ElementIndex.strides(g.outputShape)
             let cg = g.kernelInputFeatures, kg = g.outputFeatures / g.featureGroups
-            let groupBlocks = g.featureGroups * t.nBlocks
+            let groupBlocks = g.featureGroups / t.groupTile * t.nBlocks
+            let gt = t.groupTile
             let rows = 2 * t.rowTiles
             let (mt, nt) = (t.rowTiles, t.nTiles)
             // One 32-bit load feeds two neighbouring k when they are neighbouring features.
@@ -157,12 +165,12 @@ enum ImplicitGemmConvolutionKernel {
                 && outStrides.enumerated().allSatisfy { $0.offset == g.outputFeature || $0.element % 2 == 0 }
             let pos = ["x", "y"]
             var l: [String] = []
-            l.append("  __align__(16) __shared__ unsigned short sB[\(t.nBlock * t.rowStride)];")
+            l.append("  __align__(16) __shared__ unsigned short sB[\(t.filterRows * t.rowStride)];")
             l.append("  __shared__ idx_t sOff[\(t.paddedDepth)];")
             l.append("  __shared__ int2 sPos[\(t.paddedDepth)];")
             l.append("  const int tid = threadIdx.x, warp = tid >> 5, gq = (tid & 31) >> 2, tq = tid & 3;")
             l.append("  const idx_t mBlock = (idx_t)blockIdx.x / \(groupBlocks);")
-            l.append("  const int gn = (int)(blockIdx.x % \(groupBlocks)), group = gn / \(t.nBlocks), n0 = (gn % \(t.nBlocks)) * \(t.nBlock);")
+            l.append("  const int gn = (int)(blockIdx.x % \(groupBlocks)), group = gn / \(t.nBlocks) * \(gt), n0 = (gn % \(t.nBlocks)) * \(t.nBlock);")
             // k = tap * cg + c, taps row-major over the window.
             func decompose(_ indent: String) -> [String] {
                 var out = ["\(indent)const int c = k % \(cg);", "\(indent)int tap = k / \(cg);"]
@@ -171,9 +179,9 @@ enum ImplicitGemmConvolutionKernel {
                 }
                 return out
             }
-            // The group's filter slice for features n0..<n0+nBlock, [n][k].
-            l.append("  for (int i = tid; i < \(t.nBlock * t.paddedDepth); i += \(threads)) {")
-            l.append("    const int n = i / \(t.paddedDepth), k = i - n * \(t.paddedDepth);")
+            // The filter slice of groups group..<group+gt for features n0..<n0+nBlock, [gi * nBlock + n][k].
+            l.append("  for (int i = tid; i < \(t.filterRows * t.paddedDepth); i += \(threads)) {")
+            l.append("    const int row = i / \(t.paddedDepth), k = i - row * \(t.paddedDepth), n = row % \(t.nBlock);")
             l.append("    unsigned short v = 0;")
             l.append("    if (k < \(t.depth) && n0 + n < \(kg)) {")
             l += decompose("      ")
@@ -181,9 +189,9 @@ enum ImplicitGemmConvolutionKernel {
                 let tap = g.reversal[d] ? "(\(g.windowSizes[d] - 1) - t\(d))" : "t\(d)"
                 return " + (idx_t)\(tap) * \(kStrides[g.kernelSpatial[d]])"
             }.joined()
-            l.append("      v = rhs[(idx_t)(group * \(kg) + n0 + n) * \(kStrides[g.kernelOutput]) + (idx_t)c * \(kStrides[g.kernelInput])\(taps)];")
+            l.append("      v = rhs[(idx_t)((group + row / \(t.nBlock)) * \(kg) + n0 + n) * \(kStrides[g.kernelOutput]) + (idx_t)c * \(kStrides[g.kernelInput])\(taps)];")
             l.append("    }")
-            l.append("    sB[n * \(t.rowStride) + k] = v;")
+            l.append("    sB[row * \(t.rowStride) + k] = v;")
             l.append("  }")
             // Each k's input offset from a window's origin and its window position; k past
             // the depth lies far outside any input.
@@ -226,16 +234,16 @@ enum ImplicitGemmConvolutionKernel {
             l.append("      rb[r] = 0;")
             l.append("    }")
             l.append("  }")
-            l.append("  float acc[\(mt)][\(nt)][4];")
+            l.append("  float acc[\(mt)][\(gt * nt)][4];")
             l.append("  #pragma unroll")
             l.append("  for (int i = 0; i < \(mt); ++i)")
             l.append("    #pragma unroll")
-            l.append("    for (int j = 0; j < \(nt); ++j) acc[i][j][0] = acc[i][j][1] = acc[i][j][2] = acc[i][j][3] = 0.0f;")
+            l.append("    for (int j = 0; j < \(gt * nt); ++j) acc[i][j][0] = acc[i][j][1] = acc[i][j][2] = acc[i][j][3] = 0.0f;")
             let steps = t.paddedDepth / 16
             l.append(steps <= 12 ? "  #pragma unroll" : "  #pragma unroll 4")
             l.append("  for (int ks = 0; ks < \(steps); ++ks) {")
             l.append("    const int k0 = ks * 16 + tq * 2;")
-            l.append("    unsigned a[\(mt)][4];")
+            l.append("    unsigned a[\(mt)][\(gt)][4];")
             func inside(_ r: String, _ p: String) -> String {
                 (0..<s).map { d in "(unsigned)(r\(d)[\(r)] + \(p).\(pos[d])) < \(g.inputSizes[d])u" }.joined(separator: " && ")
             }
@@ -244,26 +252,36 @@ enum ImplicitGemmConvolutionKernel {
                 l.append("    const idx_t f\(j) = sOff[k0 + \(dk)];")
                 l.append("    const int2 p\(j) = sPos[k0 + \(dk)];")
             }
+            // A group's inputs lie `cg` features after the previous group's: the same row
+            // address and bounds check serve every group of the tile.
+            let groupStride = cg * inStrides[g.inputFeature]
             l.append("    #pragma unroll")
             l.append("    for (int r = 0; r < \(rows); ++r) {")
+            for j in 0..<(pairs ? 2 : 4) {
+                l.append("      const bool v\(j) = \(inside("r", "p\(j)"));")
+                l.append("      const unsigned short* x\(j) = lhs + rb[r] + f\(j);")
+            }
+            l.append("      #pragma unroll")
+            l.append("      for (int gi = 0; gi < \(gt); ++gi) {")
             if pairs {
                 for j in 0..<2 {
-                    l.append("      a[r >> 1][(r & 1) + \(2 * j)] = (\(inside("r", "p\(j)"))) ? *(const unsigned*)(lhs + rb[r] + f\(j)) : 0u;")
+                    l.append("        a[r >> 1][gi][(r & 1) + \(2 * j)] = v\(j) ? *(const unsigned*)(x\(j) + gi * \(groupStride)) : 0u;")
                 }
             } else {
                 for j in 0..<4 {
-                    l.append("      const unsigned e\(j) = (\(inside("r", "p\(j)"))) ? (unsigned)lhs[rb[r] + f\(j)] : 0u;")
+                    l.append("        const unsigned e\(j) = v\(j) ? (unsigned)x\(j)[gi * \(groupStride)] : 0u;")
                 }
-                l.append("      a[r >> 1][r & 1] = e0 | (e1 << 16);")
-                l.append("      a[r >> 1][(r & 1) + 2] = e2 | (e3 << 16);")
+                l.append("        a[r >> 1][gi][r & 1] = e0 | (e1 << 16);")
+                l.append("        a[r >> 1][gi][(r & 1) + 2] = e2 | (e3 << 16);")
             }
+            l.append("      }")
             l.append("    }")
             l.append("    #pragma unroll")
-            l.append("    for (int j = 0; j < \(nt); ++j) {")
+            l.append("    for (int j = 0; j < \(gt * nt); ++j) {")
             l.append("      const unsigned* b = (const unsigned*)(sB + (j * 8 + gq) * \(t.rowStride) + k0);")
             l.append("      const unsigned b0 = b[0], b1 = b[4];")
             l.append("      #pragma unroll")
-            l.append("      for (int i = 0; i < \(mt); ++i) nv_mma16816(acc[i][j], a[i], b0, b1);")
+            l.append("      for (int i = 0; i < \(mt); ++i) nv_mma16816(acc[i][j], a[i][j / \(nt)], b0, b1);")
             l.append("    }")
             l.append("  }")
             // Results: rows gq and gq + 8 of each tile, features tq * 2 and tq * 2 + 1 of each n tile.
@@ -275,21 +293,22 @@ enum ImplicitGemmConvolutionKernel {
             let outSpatial = (0..<s).map { " + (idx_t)o\($0) * \(outStrides[g.outputSpatial[$0]])" }.joined()
             l.append("    const idx_t ob = q * \(outStrides[g.outputBatch])\(outSpatial) + (idx_t)(group * \(kg) + n0) * \(outStrides[g.outputFeature]);")
             l.append("    #pragma unroll")
-            l.append("    for (int j = 0; j < \(nt); ++j) {")
-            l.append("      const int n = j * 8 + tq * 2;")
+            l.append("    for (int j = 0; j < \(gt * nt); ++j) {")
+            l.append("      const int n = (j % \(nt)) * 8 + tq * 2;")
             l.append("      const float v0 = acc[r >> 1][j][(r & 1) * 2], v1 = acc[r >> 1][j][(r & 1) * 2 + 1];")
             let fs = outStrides[g.outputFeature]
+            l.append("      const idx_t oj = ob + (idx_t)((j / \(nt)) * \(kg) + n) * \(fs);")
             if pairStores {
                 l.append("      if (n0 + n < \(kg)) {")
                 if ot.byteWidth == 2 {
-                    l.append("        *(unsigned*)(out + ob + n) = (unsigned)\(ot.store("v0")) | ((unsigned)\(ot.store("v1")) << 16);")
+                    l.append("        *(unsigned*)(out + oj) = (unsigned)\(ot.store("v0")) | ((unsigned)\(ot.store("v1")) << 16);")
                 } else {
-                    l.append("        *(float2*)(out + ob + n) = make_float2(v0, v1);")
+                    l.append("        *(float2*)(out + oj) = make_float2(v0, v1);")
                 }
                 l.append("      }")
             } else {
-                l.append("      if (n0 + n < \(kg)) out[ob + (idx_t)n * \(fs)] = \(ot.store("v0"));")
-                l.append("      if (n0 + n + 1 < \(kg)) out[ob + (idx_t)(n + 1) * \(fs)] = \(ot.store("v1"));")
+                l.append("      if (n0 + n < \(kg)) out[oj] = \(ot.store("v0"));")
+                l.append("      if (n0 + n + 1 < \(kg)) out[oj + \(fs)] = \(ot.store("v1"));")
             }
             l.append("    }")
             l.append("  }")

@@ -12,11 +12,12 @@ public struct ConvolutionReport {
             if case .convolution(let call) = step { return call }
             return nil
         }
-        // Generated convolution kernels (one thread per output or depthwise) and filter layouts
-        // say so in their first comment line.
+        // Generated convolution kernels (one thread per output, depthwise or implicit GEMM) and
+        // filter layouts say so in their first comment line.
+        let kinds = ["convolution", "depthwise convolution", "implicit-GEMM convolution"]
         let generated = executable.kernels.compactMap { kernel -> String? in
-            let comment = kernel.source.split(separator: "\n").first {
-                $0.hasPrefix("// \(kernel.entryPoint): convolution") || $0.hasPrefix("// \(kernel.entryPoint): depthwise convolution")
+            let comment = kernel.source.split(separator: "\n").first { line in
+                kinds.contains { line.hasPrefix("// \(kernel.entryPoint): \($0)") }
             }
             return comment.map { String($0.dropFirst(3)) }
         }

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Issue 12, fifth session, on the GPU machine: the implicit-GEMM convolution kernel checked
+# against the f64 oracle (tests/conv_narrow), A/B against cuDNN (NVGPU_IMPLICIT_GEMM_CONV=0:
+# the stem then runs padded to 16 features through cuDNN), and the touched suite workloads
+# against every peer. Carry .build-gpu.   OUT=DIR [SUITE=0] scripts/gpu/issue12_session5.sh
+set -u
+out=${OUT:?set OUT}
+mkdir -p "$out"
+gunzip -c .build-gpu/nvgpu.gz > /tmp/nv && chmod +x /tmp/nv
+nvidia-smi --query-gpu=name --format=csv,noheader
+{
+for p in tests/conv_narrow/[!t]*.mlir; do
+    echo "== $p"
+    timeout 120 /tmp/nv bench "$p" --random-inputs --check --runs 3 --warmup 1 --check-time-limit 100 2>&1 | grep -E "^check|error:" | head -3
+done
+} | tee "$out/checks.log"
+args=()
+for p in bench/suite/conv7x7_s2_stem_bf16.mlir bench/suite/conv_grouped3x3_bf16.mlir tests/conv_narrow/time_*.mlir \
+         tests/conv_narrow/stem7x7_s2_bf16.mlir tests/conv_narrow/grouped3x3_g32_bf16.mlir; do
+    args+=("NVGPU_IMPLICIT_GEMM_CONV=0 $p")
+done
+RUNS=30 bash scripts/gpu/ab.sh "${args[@]}" | tee "$out/ab.log"
+[[ ${SUITE:-1} == 1 ]] && OUT=$out/suite TORCH=1 CHECK=1 RUNS=20 COMMIT=$(cat .build-gpu/commit) PEER_TIMEOUT=120 \
+    ONLY=${ONLY:-conv7x7_s2_stem_bf16,conv_grouped3x3_bf16,conv_depthwise3x3_bf16} \
+    timeout 200 bash scripts/gpu/suite.sh | tail -8

@@ -19,7 +19,8 @@ for p in bench/suite/conv7x7_s2_stem_bf16.mlir bench/suite/conv_grouped3x3_bf16.
          tests/conv_narrow/stem7x7_s2_bf16.mlir tests/conv_narrow/grouped3x3_g32_bf16.mlir; do
     args+=("NVGPU_IMPLICIT_GEMM_CONV=0 $p")
 done
+args+=("NVGPU_CONV_AS_MATMUL=0 bench/suite/conv1x1_bf16.mlir")
 RUNS=30 bash scripts/gpu/ab.sh "${args[@]}" | tee "$out/ab.log"
 [[ ${SUITE:-1} == 1 ]] && OUT=$out/suite TORCH=1 CHECK=1 RUNS=20 COMMIT=$(cat .build-gpu/commit) PEER_TIMEOUT=120 \
-    ONLY=${ONLY:-conv7x7_s2_stem_bf16,conv_grouped3x3_bf16,conv_depthwise3x3_bf16} \
+    ONLY=${ONLY:-conv7x7_s2_stem_bf16,conv_grouped3x3_bf16,conv1x1_bf16} \
     timeout 200 bash scripts/gpu/suite.sh | tail -8

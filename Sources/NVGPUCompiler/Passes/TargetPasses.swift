@@ -129,7 +129,7 @@ extension CUDATarget {
     /// `composite-to-call`, `inline-all`, `nvgpu-process-grid`, `dynamic-to-static`, `map-to-elementwise`,
     /// `forward-tuples`, `drop-unused-tokens` (platform passes that leave ops with CUDA
     /// kernels in place of ops that would run on the host), `nvgpu-attention-fusion`,
-    /// `nvgpu-matmul-epilogue-fusion`, `nvgpu-convolution-layout`, `nvgpu-convolution-epilogue-fusion`,
+    /// `nvgpu-pointwise-convolution`, `nvgpu-matmul-epilogue-fusion`, `nvgpu-convolution-layout`, `nvgpu-convolution-epilogue-fusion`,
     /// `nvgpu-collective-layout`, `nvgpu-one-pass-variance`, `nvgpu-online-softmax`, `nvgpu-dce`,
     /// `nvgpu-merge-sibling-reduces`, `nvgpu-duplicate-cheap-producers`. The fusions that need
     /// vendor libraries or are turned off by the environment are listed but change nothing.
@@ -143,6 +143,8 @@ extension CUDATarget {
             ForwardTuplesPass(),
             DropUnusedTokensPass(),
             AttentionFusionPass(entry: options.entry, isEnabled: AttentionMatcher.isEnabled),
+            PointwiseConvolutionPass(
+                entry: options.entry, isEnabled: options.useVendorLibraries && PointwiseConvolutionPass.isEnabledByEnvironment),
             MatmulEpilogueFusionPass(entry: options.entry, isEnabled: options.useVendorLibraries),
             ConvolutionLayoutPass(
                 entry: options.entry, isEnabled: options.useVendorLibraries && ConvolutionLayoutPass.isEnabledByEnvironment),

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Issue 12, fifth session, on the GPU machine: the implicit-GEMM convolution kernel checked
 # against the f64 oracle (tests/conv_narrow), A/B against cuDNN (NVGPU_IMPLICIT_GEMM_CONV=0:
-# the stem then runs padded to 16 features through cuDNN), and the touched suite workloads
+# the stem then runs padded to 16 features through cuDNN), 1x1 convolutions as cuBLASLt
+# matmuls against cuDNN (NVGPU_CONV_AS_MATMUL=0), and the touched suite workloads
 # against every peer. Carry .build-gpu.   OUT=DIR [SUITE=0] scripts/gpu/issue12_session5.sh
 set -u
 out=${OUT:?set OUT}

@@ -7,7 +7,7 @@ import Testing
 /// pipeline, whatever the options (a pass that is off changes nothing).
 @Suite struct TargetPassListTests {
     static let names = ["composite-to-call", "inline-all", "nvgpu-process-grid", "dynamic-to-static", "map-to-elementwise",
-                        "forward-tuples", "drop-unused-tokens", "nvgpu-attention-fusion", "nvgpu-matmul-epilogue-fusion",
+                        "forward-tuples", "drop-unused-tokens", "nvgpu-attention-fusion", "nvgpu-pointwise-convolution", "nvgpu-matmul-epilogue-fusion",
                         "nvgpu-convolution-layout", "nvgpu-convolution-epilogue-fusion", "nvgpu-collective-layout",
                         "nvgpu-one-pass-variance", "nvgpu-online-softmax", "nvgpu-dce", "nvgpu-merge-sibling-reduces", "nvgpu-duplicate-cheap-producers"]
 

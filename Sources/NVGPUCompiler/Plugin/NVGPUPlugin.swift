@@ -22,7 +22,7 @@ public struct CUDATarget: TargetBackend {
 
     /// The target's rewrites, after the standard passes (`--dump-after=NAME` shows each):
     /// `composite-to-call`, `inline-all`, `dynamic-to-static`, `map-to-elementwise`,
-    /// `forward-tuples`, `drop-unused-tokens`, `nvgpu-attention-fusion`, `nvgpu-matmul-epilogue-fusion`,
+    /// `forward-tuples`, `drop-unused-tokens`, `nvgpu-attention-fusion`, `nvgpu-pointwise-convolution`, `nvgpu-matmul-epilogue-fusion`,
     /// `nvgpu-convolution-epilogue-fusion`, `nvgpu-collective-layout` (see
     /// `docs/target-passes.md`). Fusion planning and buffer planning run inside `translate`.
     public func passes(options: CompileOptions) -> [any Pass] { Self.rewritePasses(options: options) }

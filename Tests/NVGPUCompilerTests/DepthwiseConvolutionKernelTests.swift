@@ -32,6 +32,11 @@ import Testing
                                           window: "stride = [2, 2], pad = [[2, 2], [2, 2]]", groups: 8)),
             ("nhwc_dilated_span", conv(type, "2x8x8x8", "3x3x1x8", "2x8x8x8", dims: "[b, 0, 1, f]x[0, 1, i, o]->[b, 0, 1, f]",
                                       window: "pad = [[2, 2], [2, 2]], rhs_dilate = [2, 2]", groups: 8)),
+            // Channels-first rows: 4 output rows a thread (5×5, padded), and 2 (strided, dilated, reversed).
+            ("nchw_5x5_rows", conv(type, "2x3x8x10", "3x1x5x5", "2x3x8x10", dims: "[b, f, 0, 1]x[o, i, 0, 1]->[b, f, 0, 1]",
+                                   window: "pad = [[2, 2], [2, 2]]", groups: 3)),
+            ("nchw_strided_dilated_rows", conv(type, "1x2x12x9", "4x1x3x3", "1x4x6x5", dims: "[b, f, 0, 1]x[o, i, 0, 1]->[b, f, 0, 1]",
+                                               window: "stride = [2, 2], pad = [[2, 1], [2, 2]], rhs_dilate = [2, 2], reverse = [true, true]", groups: 2)),
             ("mixed_layouts_negative_padding", conv(type, "2x4x8x8", "4x3x3x1", "2x7x6x4", dims: "[b, f, 0, 1]x[o, 0, 1, i]->[b, 0, 1, f]",
                                                     window: "pad = [[0, 1], [-1, 1]]", groups: 4)),
         ]
@@ -71,6 +76,7 @@ import Testing
         let expected: [String: String] = [
             "nhwc_3x3": "(2 positions ×", "nhwc_5x5_stride2_span": "(4 positions ×", "nhwc_dilated_span": "(4 positions ×",
             "nchw_7x7_stride2": "xin[", "channels_first_1d": "xin[",
+            "nchw_5x5_rows": "(4 rows × 2 columns)", "nchw_strided_dilated_rows": "(2 rows × 1 columns)",
             "multiplier2_dilated_asymmetric": "const idx_t oc0", "two_per_group_reversed_1d": "const idx_t oc0",
             "mixed_layouts_negative_padding": "const idx_t oc0",
         ]

@@ -30,6 +30,8 @@ enum DepthwiseConvolutionKernel {
     static var isEnabled: Bool { ProcessInfo.processInfo.environment["NVGPU_DEPTHWISE_KERNEL"] != "0" }
     /// `NVGPU_DEPTHWISE_SPAN=0` keeps one position a thread in channels-last layouts.
     static var spansEnabled: Bool { ProcessInfo.processInfo.environment["NVGPU_DEPTHWISE_SPAN"] != "0" }
+    /// `NVGPU_DEPTHWISE_ROWS=0` keeps one output row a thread in channels-first layouts.
+    static var rowsEnabled: Bool { ProcessInfo.processInfo.environment["NVGPU_DEPTHWISE_ROWS"] != "0" }
 
     /// How a thread's outputs lie.
     enum Shape: Equatable {
@@ -45,12 +47,17 @@ enum DepthwiseConvolutionKernel {
         /// Neighbouring positions along the innermost spatial dimension (channels-first):
         /// the input span they share is loaded once per feature and outer tap.
         case columns(Int)
+        /// `.columns` for `rows` neighbouring output rows (H of NCHW, just outside W): each
+        /// input row their windows cover is loaded once and serves every output row whose
+        /// window holds it (a 7×7 window over 4 rows: 10 row loads for 4 rows of outputs,
+        /// not 28), with the filter taps held in registers.
+        case columnRows(Int, rows: Int)
         /// Anything else: up to 4 outputs along the innermost dimension, each tap loaded
         /// for each output.
         case general(Int)
 
         var vector: Int {
-            switch self { case .channels(let v), .channelSpan(let v, _), .columns(let v), .general(let v): return v }
+            switch self { case .channels(let v), .channelSpan(let v, _), .columns(let v), .columnRows(let v, _), .general(let v): return v }
         }
 
         static func choose(_ g: ConvolutionGeometry, lt: KernelElementType, rt: KernelElementType, ot: KernelElementType,
@@ -68,7 +75,12 @@ enum DepthwiseConvolutionKernel {
                 return .channels(16 / bytes)
             }
             if let d = g.outputSpatial.last, last == d, inStrides[g.inputSpatial[g.spatialRank - 1]] == 1 {
-                return .columns([8, 4, 2, 1].first { out[last] % $0 == 0 } ?? 1)
+                let vector = [8, 4, 2, 1].first { out[last] % $0 == 0 } ?? 1
+                if rowsEnabled, g.spatialRank == 2, g.outputSpatial[0] == last - 1,
+                   let rows = [4, 2].first(where: { out[last - 1] % $0 == 0 }) {
+                    return .columnRows(vector, rows: rows)
+                }
+                return .columns(vector)
             }
             return .general([4, 2, 1].first { out[last] % $0 == 0 } ?? 1)
         }
@@ -108,7 +120,10 @@ enum DepthwiseConvolutionKernel {
         let (add, multiply) = ct == "double" ? ("__dadd_rn", "__dmul_rn") : ("__fadd_rn", "__fmul_rn")
         let total = result.elementCount
         let positions: Int
-        if case .channelSpan(_, let p) = shape { positions = p } else { positions = 1 }
+        switch shape {
+        case .channelSpan(_, let p), .columnRows(_, let p): positions = p
+        default: positions = 1
+        }
         let threads = total / (vector * positions)
         let w = KernelBodyWriter(definitions: [:], literals: [:], parameters: [:], indexType: "idx_t")
 
@@ -235,6 +250,52 @@ enum DepthwiseConvolutionKernel {
             close()
             for _ in 0..<(2 * d) { close() }
             close()
+        case .columnRows:
+            // R output rows × V columns: per feature, each input row the R windows cover is
+            // loaded once (a span of columns, zero in padding; rows outside the input are
+            // skipped, as `.columns` skips them) and feeds every output row whose window holds
+            // it, in the reference's order (window rows, then columns, ascending).
+            let (sh, sw) = (g.strides[0], g.strides[1])
+            let (dh, dw) = (g.rhsDilation[0], g.rhsDilation[1])
+            let (kh, kw) = (g.windowSizes[0], g.windowSizes[1])
+            let span = (vector - 1) * sw + (kw - 1) * dw + 1
+            let rowsIn = (positions - 1) * sh + (kh - 1) * dh + 1
+            let oc = "o\(g.outputFeature)"
+            w.emit("  const idx_t base = o\(g.outputBatch) * \(inStrides[g.inputBatch]) + (\(oc) / \(perGroup)) * \(ki * inStrides[g.inputFeature]);")
+            w.emit("  const idx_t top = \(position(0, "o\(g.outputSpatial[0])", "0"));")
+            w.emit("  const idx_t first = \(position(1, "o\(g.outputSpatial[1])", "0"));")
+            open("for (int c = 0; c < \(ki); ++c) {")
+            w.emit(indent + "\(ct) fw[\(kh * kw)];")
+            w.emit(indent + "#pragma unroll")
+            w.emit(indent + "for (int k0 = 0; k0 < \(kh); ++k0)")
+            w.emit(indent + "  #pragma unroll")
+            w.emit(indent + "  for (int k1 = 0; k1 < \(kw); ++k1)")
+            w.emit(indent + "    fw[k0 * \(kw) + k1] = \(toCompute(rt.load("rhs[\(oc) * \(kStrides[g.kernelOutput]) + c * \(kStrides[g.kernelInput])\(tap(0, "k0"))\(tap(1, "k1"))]"), from: rt));")
+            for j in 0..<rowsIn {
+                let uses = (0..<positions).compactMap { r -> (Int, Int)? in
+                    let k = j - r * sh
+                    return k >= 0 && k % dh == 0 && k / dh < kh ? (r, k / dh) : nil
+                }
+                guard !uses.isEmpty else { continue }
+                open("if (top + \(j) >= 0 && top + \(j) < \(g.inputSizes[0])) {")
+                w.emit(indent + "const idx_t row = base + c * \(inStrides[g.inputFeature]) + (top + \(j)) * \(inStrides[g.inputSpatial[0]]);")
+                w.emit(indent + "\(ct) xin[\(span)];")
+                w.emit(indent + "#pragma unroll")
+                w.emit(indent + "for (int j = 0; j < \(span); ++j) {")
+                w.emit(indent + "  const idx_t x = first + j;")
+                w.emit(indent + "  xin[j] = (x >= 0 && x < \(g.inputSizes[1])) ? \(toCompute(lt.load("lhs[row + x * \(inStrides[g.inputSpatial[1]])]"), from: lt)) : (\(ct))0;")
+                w.emit(indent + "}")
+                for (r, k) in uses {
+                    for k1 in 0..<kw {
+                        for v in 0..<vector {
+                            let line = accumulate(v, "xin[\(v * sw + k1 * dw)]", "fw[\(k * kw + k1)]")
+                            w.emit(indent + (r == 0 ? line : line.replacingOccurrences(of: "acc\(v)", with: "acc\(r)_\(v)")))
+                        }
+                    }
+                }
+                close()
+            }
+            close()
         case .general:
             let varies = { (d: Int) in d == last }
             for v in 0..<vector {
@@ -283,6 +344,15 @@ enum DepthwiseConvolutionKernel {
                 w.emit("    *(nv_v16*)(out + at + \(p * outStrides[spanDimension])) = *(const nv_v16*)staged;")
                 w.emit("  }")
             }
+        } else if case .columnRows = shape {
+            let outStrides = ElementIndex.strides(outShape)
+            let at = outShape.indices.map { "o\($0) * \(outStrides[$0])" }.joined(separator: " + ")
+            w.emit("  const idx_t at = \(at);")
+            for r in 0..<positions {
+                for v in 0..<vector {
+                    w.emit("  out[at + \(r * outStrides[spanDimension] + v)] = \(ot.store(ot.rounded("acc\(r == 0 ? "" : "\(r)_")\(v)")));")
+                }
+            }
         } else if case .channels = shape {
             w.emit("  __align__(16) \(ot.storage) staged[\(vector)];")
             for v in 0..<vector { w.emit("  staged[\(v)] = \(ot.store(ot.rounded("acc\(v)")));") }
@@ -301,7 +371,8 @@ enum DepthwiseConvolutionKernel {
             parameters: ["const \(lt.storage)* __restrict__ lhs", "const \(rt.storage)* __restrict__ rhs", "\(ot.storage)* __restrict__ out"],
             block: block, indexType: KernelSource.indexType(for: counts),
             comment: "\(name): depthwise convolution \(lhs) x \(rhs) -> \(result), \(vector * positions) output\(vector * positions == 1 ? "" : "s") per thread"
-                + (positions > 1 ? " (\(positions) positions × \(vector) channels)" : "") + note)
+                + (positions <= 1 ? "" : shape == .columnRows(vector, rows: positions)
+                    ? " (\(positions) rows × \(vector) columns)" : " (\(positions) positions × \(vector) channels)") + note)
         return GeneratedKernel(
             name: name, source: KernelSource.unit(globals: [], function: header + w.lines),
             grid: [blocks, 1, 1], block: [block, 1, 1], sharedMemoryBytes: 0,

@@ -2,7 +2,8 @@
 # Issue 12, fifth session, on the GPU machine: the implicit-GEMM convolution kernel checked
 # against the f64 oracle (tests/conv_narrow), A/B against cuDNN (NVGPU_IMPLICIT_GEMM_CONV=0:
 # the stem then runs padded to 16 features through cuDNN), 1x1 convolutions as cuBLASLt
-# matmuls against cuDNN (NVGPU_CONV_AS_MATMUL=0), and the touched suite workloads
+# matmuls against cuDNN (NVGPU_CONV_AS_MATMUL=0), channels-first depthwise rows
+# (NVGPU_DEPTHWISE_ROWS=0), and the touched suite workloads
 # against every peer. Carry .build-gpu.   OUT=DIR [SUITE=0] scripts/gpu/issue12_session5.sh
 set -u
 out=${OUT:?set OUT}
@@ -21,7 +22,8 @@ for p in bench/suite/conv7x7_s2_stem_bf16.mlir bench/suite/conv_grouped3x3_bf16.
     args+=("NVGPU_IMPLICIT_GEMM_CONV=0 $p")
 done
 args+=("NVGPU_CONV_AS_MATMUL=0 bench/suite/conv1x1_bf16.mlir")
+args+=("NVGPU_DEPTHWISE_ROWS=0 bench/suite/conv_depthwise7x7_nchw_f16.mlir")
 RUNS=30 bash scripts/gpu/ab.sh "${args[@]}" | tee "$out/ab.log"
 [[ ${SUITE:-1} == 1 ]] && OUT=$out/suite TORCH=1 CHECK=1 RUNS=20 COMMIT=$(cat .build-gpu/commit) PEER_TIMEOUT=120 \
-    ONLY=${ONLY:-conv7x7_s2_stem_bf16,conv_grouped3x3_bf16,conv1x1_bf16} \
+    ONLY=${ONLY:-conv7x7_s2_stem_bf16,conv_grouped3x3_bf16,conv1x1_bf16,conv_depthwise7x7_nchw_f16} \
     timeout 200 bash scripts/gpu/suite.sh | tail -8

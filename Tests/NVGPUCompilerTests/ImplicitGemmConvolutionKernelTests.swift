@@ -34,6 +34,8 @@ import Testing
                                               window: "pad = [[2, 1], [-1, 2]], rhs_dilate = [2, 2], reverse = [true, true]")),
             // Filter in OIHW order, one spatial dimension, more than 64 output features (two n blocks).
             ("conv1d_oih", conv("3x20x5x\(t)", "72x5x3x\(t)", "3x18x72x\(r)", dims: "[b, 0, f]x[o, i, 0]->[b, 0, f]")),
+            // 800 positions: four 256-row tiles (one block each, or one block looping over them).
+            ("many_tiles", conv("2x20x20x3x\(t)", "3x3x3x8x\(t)", "2x20x20x8x\(r)", window: "pad = [[1, 1], [1, 1]]")),
             // Channels-first input and output (strided gathers and stores), M tail.
             ("nchw", conv("2x4x7x9x\(t)", "8x4x3x3x\(t)", "2x8x5x7x\(r)", dims: "[b, f, 0, 1]x[o, i, 0, 1]->[b, f, 0, 1]")),
         ]
@@ -97,6 +99,10 @@ import Testing
     func kernelMatchesTheReference(_ types: (String, String)) throws {
         let cases = try Self.cases(Self.programs(types.0, result: types.1), seed: 11)
         try LinalgHostEmulationTests.expectBitForBit(cases, label: "implicit gemm \(types.0) \(types.1)")
+        // One block per feature block, looping over every position tile.
+        try ImplicitGemmConvolutionKernel.$maxBlocks.withValue(1) {
+            try LinalgHostEmulationTests.expectBitForBit(cases, label: "implicit gemm looped \(types.0) \(types.1)")
+        }
     }
 
     @Test(arguments: [("bf16", "bf16"), ("f16", "f16"), ("f16", "f32")])

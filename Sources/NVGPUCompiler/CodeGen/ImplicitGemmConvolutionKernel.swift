@@ -32,6 +32,9 @@ enum ImplicitGemmConvolutionKernel {
     static let narrowFeatures = 16
     /// Static shared memory the staged filter and the k table may take.
     static let sharedLimit = 40 * 1024
+    /// Blocks launched at most (about 8 per multiprocessor): each block loops over position
+    /// tiles, staging its filter slice once for all of them.
+    @TaskLocal static var maxBlocks = 2048
 
     static var isEnabled: Bool { ProcessInfo.processInfo.environment["NVGPU_IMPLICIT_GEMM_CONV"] != "0" }
 
@@ -60,7 +63,7 @@ enum ImplicitGemmConvolutionKernel {
             let padded = (depth + 15) / 16 * 16
             let perGroup = g.outputFeatures / g.featureGroups
             let rounded = (perGroup + 7) / 8 * 8
-            let table = padded * (indexBytes + 8)
+            let table = padded * (2 * indexBytes + 8)
             guard let n = [64, 32, 16, 8].first(where: { $0 <= max(8, rounded) && $0 * (padded + 8) * 2 + table <= sharedLimit })
             else { return nil }
             (self.depth, paddedDepth) = (depth, padded)
@@ -112,9 +115,11 @@ enum ImplicitGemmConvolutionKernel {
         let indexType = KernelSource.indexType(for: counts)
         guard let t = Tiling(g, indexBytes: indexType == "int" ? 4 : 8) else { return nil }
         let mBlocks = (positions + t.blockRows - 1) / t.blockRows
-        let blocks = mBlocks * (g.featureGroups / t.groupTile) * t.nBlocks
+        let groupBlocks = g.featureGroups / t.groupTile * t.nBlocks
+        let tilesPerBlock = (mBlocks + max(1, maxBlocks / groupBlocks) - 1) / max(1, maxBlocks / groupBlocks)
+        let blocks = (mBlocks + tilesPerBlock - 1) / tilesPerBlock * groupBlocks
         guard blocks < Int(Int32.max) else { return nil }
-        let source = Source(g: g, t: t, ot: ot, positions: positions, name: name).lines(indexType: indexType)
+        let source = Source(g: g, t: t, ot: ot, positions: positions, mBlocks: mBlocks, name: name).lines(indexType: indexType)
         let mma = lhs.elementType == .float(.bf16) ? "bf16" : "f16"
         let header = KernelSource.header(
             name: name,
@@ -147,6 +152,7 @@ enum ImplicitGemmConvolutionKernel {
         let t: Tiling
         let ot: KernelElementType
         let positions: Int
+        let mBlocks: Int
         let name: String
 
         func lines(indexType: String) -> [String] {
@@ -168,8 +174,8 @@ enum ImplicitGemmConvolutionKernel {
             l.append("  __align__(16) __shared__ unsigned short sB[\(t.filterRows * t.rowStride)];")
             l.append("  __shared__ idx_t sOff[\(t.paddedDepth)];")
             l.append("  __shared__ int2 sPos[\(t.paddedDepth)];")
+            l.append("  __shared__ idx_t sFk[\(t.paddedDepth)];")
             l.append("  const int tid = threadIdx.x, warp = tid >> 5, gq = (tid & 31) >> 2, tq = tid & 3;")
-            l.append("  const idx_t mBlock = (idx_t)blockIdx.x / \(groupBlocks);")
             l.append("  const int gn = (int)(blockIdx.x % \(groupBlocks)), group = gn / \(t.nBlocks) * \(gt), n0 = (gn % \(t.nBlocks)) * \(t.nBlock);")
             // k = tap * cg + c, taps row-major over the window.
             func decompose(_ indent: String) -> [String] {
@@ -179,35 +185,37 @@ enum ImplicitGemmConvolutionKernel {
                 }
                 return out
             }
-            // The filter slice of groups group..<group+gt for features n0..<n0+nBlock, [gi * nBlock + n][k].
-            l.append("  for (int i = tid; i < \(t.filterRows * t.paddedDepth); i += \(threads)) {")
-            l.append("    const int row = i / \(t.paddedDepth), k = i - row * \(t.paddedDepth), n = row % \(t.nBlock);")
-            l.append("    unsigned short v = 0;")
-            l.append("    if (k < \(t.depth) && n0 + n < \(kg)) {")
-            l += decompose("      ")
-            let taps = (0..<s).map { d -> String in
-                let tap = g.reversal[d] ? "(\(g.windowSizes[d] - 1) - t\(d))" : "t\(d)"
-                return " + (idx_t)\(tap) * \(kStrides[g.kernelSpatial[d]])"
-            }.joined()
-            l.append("      v = rhs[(idx_t)((group + row / \(t.nBlock)) * \(kg) + n0 + n) * \(kStrides[g.kernelOutput]) + (idx_t)c * \(kStrides[g.kernelInput])\(taps)];")
-            l.append("    }")
-            l.append("    sB[row * \(t.rowStride) + k] = v;")
-            l.append("  }")
             // Each k's input offset from a window's origin and its window position; k past
             // the depth lies far outside any input.
             l.append("  for (int k = tid; k < \(t.paddedDepth); k += \(threads)) {")
-            l.append("    idx_t off = 0;")
+            l.append("    idx_t off = 0, fk = -1;")
             l.append("    int2 p = make_int2(1 << 28, 1 << 28);")
             l.append("    if (k < \(t.depth)) {")
             l += decompose("      ")
             let offsets = (0..<s).map { " + (idx_t)t\($0) * \(g.rhsDilation[$0] * inStrides[g.inputSpatial[$0]])" }.joined()
+            let taps = (0..<s).map { d -> String in
+                let tap = g.reversal[d] ? "(\(g.windowSizes[d] - 1) - t\(d))" : "t\(d)"
+                return " + (idx_t)\(tap) * \(kStrides[g.kernelSpatial[d]])"
+            }.joined()
             l.append("      off = (idx_t)c * \(inStrides[g.inputFeature])\(offsets);")
+            l.append("      fk = (idx_t)c * \(kStrides[g.kernelInput])\(taps);")
             for d in 0..<s { l.append("      p.\(pos[d]) = t\(d) * \(g.rhsDilation[d]);") }
             l.append("    }")
             l.append("    sOff[k] = off;")
             l.append("    sPos[k] = p;")
+            l.append("    sFk[k] = fk;")
             l.append("  }")
             l.append("  __syncthreads();")
+            // The filter slice of groups group..<group+gt for features n0..<n0+nBlock,
+            // [gi * nBlock + n][k]; neighbouring threads read neighbouring features.
+            l.append("  for (int i = tid; i < \(t.filterRows * t.paddedDepth); i += \(threads)) {")
+            l.append("    const int k = i / \(t.filterRows), row = i - k * \(t.filterRows), n = row % \(t.nBlock);")
+            l.append("    const idx_t fk = sFk[k];")
+            l.append("    sB[row * \(t.rowStride) + k] = fk >= 0 && n0 + n < \(kg) ? rhs[(idx_t)((group + row / \(t.nBlock)) * \(kg) + n0 + n) * \(kStrides[g.kernelOutput]) + fk] : (unsigned short)0;")
+            l.append("  }")
+            l.append("  __syncthreads();")
+            // Position tiles, strided over the launched blocks.
+            l.append("  for (idx_t mBlock = (idx_t)blockIdx.x / \(groupBlocks); mBlock < \(mBlocks); mBlock += (idx_t)gridDim.x / \(groupBlocks)) {")
             // The window origin and input base of each of the thread's rows.
             func position(_ m: String, _ indent: String) -> [String] {
                 var out = ["\(indent)idx_t q = \(m);"]
@@ -311,6 +319,7 @@ enum ImplicitGemmConvolutionKernel {
                 l.append("      if (n0 + n + 1 < \(kg)) out[oj + \(fs)] = \(ot.store("v1"));")
             }
             l.append("    }")
+            l.append("  }")
             l.append("  }")
             return l
         }

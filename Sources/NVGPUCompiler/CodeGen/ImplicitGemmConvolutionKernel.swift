@@ -125,7 +125,7 @@ enum ImplicitGemmConvolutionKernel {
             name: name,
             parameters: ["const unsigned short* __restrict__ lhs", "const unsigned short* __restrict__ rhs",
                          "\(ot.storage)* __restrict__ out"],
-            block: threads, indexType: indexType,
+            block: threads, minimumBlocks: 3, indexType: indexType,
             comment: "\(name): implicit-GEMM convolution \(lhs) x \(rhs) -> \(result), K \(t.depth) (\(t.paddedDepth / 16) mma steps), "
                 + "\(t.blockRows) positions × \(t.nBlock) features" + (t.groupTile > 1 ? " × \(t.groupTile) groups" : "") + " a block" + note)
         let helper = """

@@ -74,10 +74,11 @@ import Testing
             case .generated(let reason): #expect(reason.contains(path), "\(text): \(reason)")
             }
         }
-        #expect(ImplicitGemmConvolutionKernel.Tiling(try ConvolutionGeometry(
+        // A filter slice too large for shared memory is staged in chunks of K.
+        let large = try #require(ImplicitGemmConvolutionKernel.Tiling(try ConvolutionGeometry(
             ConvolutionLoweringTests.convolution(in: Self.conv("1x8x8x15xbf16", "15x15x15x64xbf16", "1x8x8x64xbf16",
-                                                               window: "pad = [[7, 7], [7, 7]]")))) == nil,
-                "a filter slice too large for shared memory")
+                                                               window: "pad = [[7, 7], [7, 7]]")))))
+        #expect(large.isChunked && large.chunk % 16 == 0 && large.sharedBytes <= ImplicitGemmConvolutionKernel.sharedLimit)
     }
 
     /// Inputs of -1, 0 and 1: every partial sum is an integer of at most K ≤ 256 in
@@ -99,9 +100,13 @@ import Testing
     func kernelMatchesTheReference(_ types: (String, String)) throws {
         let cases = try Self.cases(Self.programs(types.0, result: types.1), seed: 11)
         try LinalgHostEmulationTests.expectBitForBit(cases, label: "implicit gemm \(types.0) \(types.1)")
-        // One block per feature block, looping over every position tile.
+        // One block per feature block, looping over every position tile; and K staged in
+        // chunks of 16 or 32 (a 3 KiB shared-memory limit), restaged for every tile.
         try ImplicitGemmConvolutionKernel.$maxBlocks.withValue(1) {
             try LinalgHostEmulationTests.expectBitForBit(cases, label: "implicit gemm looped \(types.0) \(types.1)")
+            try ImplicitGemmConvolutionKernel.$sharedLimit.withValue(3 * 1024) {
+                try LinalgHostEmulationTests.expectBitForBit(cases, label: "implicit gemm chunked \(types.0) \(types.1)")
+            }
         }
     }
 

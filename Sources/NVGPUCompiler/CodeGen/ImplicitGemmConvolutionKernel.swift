@@ -31,7 +31,7 @@ enum ImplicitGemmConvolutionKernel {
     /// Input features per group below which the kernel is preferred over cuDNN.
     static let narrowFeatures = 16
     /// Static shared memory the staged filter and the k table may take.
-    static let sharedLimit = 40 * 1024
+    @TaskLocal static var sharedLimit = 40 * 1024
     /// Blocks launched at most (about 8 per multiprocessor): each block loops over position
     /// tiles, staging its filter slice once for all of them.
     @TaskLocal static var maxBlocks = 2048
@@ -52,7 +52,11 @@ enum ImplicitGemmConvolutionKernel {
         var rowTiles: Int
         /// Shared memory of the staged filter and the k table.
         var sharedBytes: Int
-        var rowStride: Int { paddedDepth + 8 }
+        /// K staged at a time (a multiple of 16): all of it, or — where the whole filter slice
+        /// does not fit — chunks restaged for every position tile.
+        var chunk: Int
+        var isChunked: Bool { chunk < paddedDepth }
+        var rowStride: Int { chunk + 8 }
         var nTiles: Int { nBlock / 8 }
         /// Rows of the staged filter: `groupTile` × `nBlock` features.
         var filterRows: Int { groupTile * nBlock }
@@ -63,16 +67,27 @@ enum ImplicitGemmConvolutionKernel {
             let padded = (depth + 15) / 16 * 16
             let perGroup = g.outputFeatures / g.featureGroups
             let rounded = (perGroup + 7) / 8 * 8
-            let table = padded * (2 * indexBytes + 8)
-            guard let n = [64, 32, 16, 8].first(where: { $0 <= max(8, rounded) && $0 * (padded + 8) * 2 + table <= sharedLimit })
-            else { return nil }
+            let perK = 2 * indexBytes + 8
+            let limit = ImplicitGemmConvolutionKernel.sharedLimit
             (self.depth, paddedDepth) = (depth, padded)
-            nBlock = n
+            if let n = [64, 32, 16, 8].first(where: { $0 <= max(8, rounded) && $0 * (padded + 8) * 2 + padded * perK <= limit }) {
+                nBlock = n
+                chunk = padded
+            } else {
+                // Chunks of K, as even as multiples of 16 allow.
+                let n = [64, 32, 16, 8].first { $0 <= max(8, rounded) } ?? 8
+                let most = (limit - 16 * n) / (2 * n + perK) / 16 * 16
+                guard most >= 16 else { return nil }
+                let chunks = (padded + most - 1) / most
+                nBlock = n
+                chunk = ((padded + chunks - 1) / chunks + 15) / 16 * 16
+            }
+            let n = nBlock, c = chunk
             nBlocks = (perGroup + n - 1) / n
-            let fits = { (tile: Int) in g.featureGroups % tile == 0 && tile * n <= 64 && tile * n * (padded + 8) * 2 + table <= sharedLimit }
-            groupTile = nBlocks == 1 ? (1...g.featureGroups).last(where: fits) ?? 1 : 1
+            let fits = { (tile: Int) in g.featureGroups % tile == 0 && tile * n <= 64 && tile * n * (c + 8) * 2 + c * perK <= limit }
+            groupTile = nBlocks == 1 && c == padded ? (1...g.featureGroups).last(where: fits) ?? 1 : 1
             rowTiles = groupTile * n >= 32 ? 2 : 4
-            sharedBytes = groupTile * n * (padded + 8) * 2 + table
+            sharedBytes = groupTile * n * (c + 8) * 2 + c * perK
         }
     }
 
@@ -126,7 +141,8 @@ enum ImplicitGemmConvolutionKernel {
             parameters: ["const unsigned short* __restrict__ lhs", "const unsigned short* __restrict__ rhs",
                          "\(ot.storage)* __restrict__ out"],
             block: threads, minimumBlocks: 3, indexType: indexType,
-            comment: "\(name): implicit-GEMM convolution \(lhs) x \(rhs) -> \(result), K \(t.depth) (\(t.paddedDepth / 16) mma steps), "
+            comment: "\(name): implicit-GEMM convolution \(lhs) x \(rhs) -> \(result), K \(t.depth) (\(t.paddedDepth / 16) mma steps"
+                + (t.isChunked ? " in chunks of \(t.chunk)" : "") + "), "
                 + "\(t.blockRows) positions × \(t.nBlock) features" + (t.groupTile > 1 ? " × \(t.groupTile) groups" : "") + " a block" + note)
         let helper = """
             #ifdef __CUDACC_RTC__
@@ -172,9 +188,9 @@ enum ImplicitGemmConvolutionKernel {
             let pos = ["x", "y"]
             var l: [String] = []
             l.append("  __align__(16) __shared__ unsigned short sB[\(t.filterRows * t.rowStride)];")
-            l.append("  __shared__ idx_t sOff[\(t.paddedDepth)];")
-            l.append("  __shared__ int2 sPos[\(t.paddedDepth)];")
-            l.append("  __shared__ idx_t sFk[\(t.paddedDepth)];")
+            l.append("  __shared__ idx_t sOff[\(t.chunk)];")
+            l.append("  __shared__ int2 sPos[\(t.chunk)];")
+            l.append("  __shared__ idx_t sFk[\(t.chunk)];")
             l.append("  const int tid = threadIdx.x, warp = tid >> 5, gq = (tid & 31) >> 2, tq = tid & 3;")
             l.append("  const int gn = (int)(blockIdx.x % \(groupBlocks)), group = gn / \(t.nBlocks) * \(gt), n0 = (gn % \(t.nBlocks)) * \(t.nBlock);")
             // k = tap * cg + c, taps row-major over the window.
@@ -185,35 +201,42 @@ enum ImplicitGemmConvolutionKernel {
                 }
                 return out
             }
-            // Each k's input offset from a window's origin and its window position; k past
-            // the depth lies far outside any input.
-            l.append("  for (int k = tid; k < \(t.paddedDepth); k += \(threads)) {")
-            l.append("    idx_t off = 0, fk = -1;")
-            l.append("    int2 p = make_int2(1 << 28, 1 << 28);")
-            l.append("    if (k < \(t.depth)) {")
-            l += decompose("      ")
+            // Each k's input offset from a window's origin, its window position and its filter
+            // offset (k past the depth lies far outside any input and reads a zero filter),
+            // then the filter slice of groups group..<group+gt for features n0..<n0+nBlock,
+            // [gi * nBlock + n][k] (neighbouring threads read neighbouring features), for K
+            // from `kc` on.
             let offsets = (0..<s).map { " + (idx_t)t\($0) * \(g.rhsDilation[$0] * inStrides[g.inputSpatial[$0]])" }.joined()
             let taps = (0..<s).map { d -> String in
                 let tap = g.reversal[d] ? "(\(g.windowSizes[d] - 1) - t\(d))" : "t\(d)"
                 return " + (idx_t)\(tap) * \(kStrides[g.kernelSpatial[d]])"
             }.joined()
-            l.append("      off = (idx_t)c * \(inStrides[g.inputFeature])\(offsets);")
-            l.append("      fk = (idx_t)c * \(kStrides[g.kernelInput])\(taps);")
-            for d in 0..<s { l.append("      p.\(pos[d]) = t\(d) * \(g.rhsDilation[d]);") }
-            l.append("    }")
-            l.append("    sOff[k] = off;")
-            l.append("    sPos[k] = p;")
-            l.append("    sFk[k] = fk;")
-            l.append("  }")
-            l.append("  __syncthreads();")
-            // The filter slice of groups group..<group+gt for features n0..<n0+nBlock,
-            // [gi * nBlock + n][k]; neighbouring threads read neighbouring features.
-            l.append("  for (int i = tid; i < \(t.filterRows * t.paddedDepth); i += \(threads)) {")
-            l.append("    const int k = i / \(t.filterRows), row = i - k * \(t.filterRows), n = row % \(t.nBlock);")
-            l.append("    const idx_t fk = sFk[k];")
-            l.append("    sB[row * \(t.rowStride) + k] = fk >= 0 && n0 + n < \(kg) ? rhs[(idx_t)((group + row / \(t.nBlock)) * \(kg) + n0 + n) * \(kStrides[g.kernelOutput]) + fk] : (unsigned short)0;")
-            l.append("  }")
-            l.append("  __syncthreads();")
+            func stage(_ kc: String) -> [String] {
+                var l: [String] = []
+                l.append("  for (int kl = tid; kl < \(t.chunk); kl += \(threads)) {")
+                l.append("    const int k = \(kc) + kl;")
+                l.append("    idx_t off = 0, fk = -1;")
+                l.append("    int2 p = make_int2(1 << 28, 1 << 28);")
+                l.append("    if (k < \(t.depth)) {")
+                l += decompose("      ")
+                l.append("      off = (idx_t)c * \(inStrides[g.inputFeature])\(offsets);")
+                l.append("      fk = (idx_t)c * \(kStrides[g.kernelInput])\(taps);")
+                for d in 0..<s { l.append("      p.\(pos[d]) = t\(d) * \(g.rhsDilation[d]);") }
+                l.append("    }")
+                l.append("    sOff[kl] = off;")
+                l.append("    sPos[kl] = p;")
+                l.append("    sFk[kl] = fk;")
+                l.append("  }")
+                l.append("  __syncthreads();")
+                l.append("  for (int i = tid; i < \(t.filterRows * t.chunk); i += \(threads)) {")
+                l.append("    const int k = i / \(t.filterRows), row = i - k * \(t.filterRows), n = row % \(t.nBlock);")
+                l.append("    const idx_t fk = sFk[k];")
+                l.append("    sB[row * \(t.rowStride) + k] = fk >= 0 && n0 + n < \(kg) ? rhs[(idx_t)((group + row / \(t.nBlock)) * \(kg) + n0 + n) * \(kStrides[g.kernelOutput]) + fk] : (unsigned short)0;")
+                l.append("  }")
+                l.append("  __syncthreads();")
+                return l
+            }
+            if !t.isChunked { l += stage("0") }
             // Position tiles, strided over the launched blocks.
             l.append("  for (idx_t mBlock = (idx_t)blockIdx.x / \(groupBlocks); mBlock < \(mBlocks); mBlock += (idx_t)gridDim.x / \(groupBlocks)) {")
             // The window origin and input base of each of the thread's rows.
@@ -247,7 +270,12 @@ enum ImplicitGemmConvolutionKernel {
             l.append("  for (int i = 0; i < \(mt); ++i)")
             l.append("    #pragma unroll")
             l.append("    for (int j = 0; j < \(gt * nt); ++j) acc[i][j][0] = acc[i][j][1] = acc[i][j][2] = acc[i][j][3] = 0.0f;")
-            let steps = t.paddedDepth / 16
+            if t.isChunked {
+                l.append("  for (int kc = 0; kc < \(t.paddedDepth); kc += \(t.chunk)) {")
+                l.append("  __syncthreads();")
+                l += stage("kc")
+            }
+            let steps = t.chunk / 16
             l.append(steps <= 12 ? "  #pragma unroll" : "  #pragma unroll 4")
             l.append("  for (int ks = 0; ks < \(steps); ++ks) {")
             l.append("    const int k0 = ks * 16 + tq * 2;")
@@ -292,6 +320,7 @@ enum ImplicitGemmConvolutionKernel {
             l.append("      for (int i = 0; i < \(mt); ++i) nv_mma16816(acc[i][j], a[i][j / \(nt)], b0, b1);")
             l.append("    }")
             l.append("  }")
+            if t.isChunked { l.append("  }") }
             // Results: rows gq and gq + 8 of each tile, features tq * 2 and tq * 2 + 1 of each n tile.
             l.append("  #pragma unroll")
             l.append("  for (int r = 0; r < \(rows); ++r) {")

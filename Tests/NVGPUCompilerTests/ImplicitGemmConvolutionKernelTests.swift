@@ -117,5 +117,10 @@ import Testing
             #expect(executable.kernels.contains { $0.source.contains("implicit-GEMM") }, "\(name)")
             try ComplexKernelTests.expectCompiles(executable, label: "implicit gemm \(name) \(types.0)")
         }
+        // Without vendor libraries a wide convolution takes the kernel too, K in chunks.
+        let wide = Self.conv("2x8x8x256x\(types.0)", "3x3x256x64x\(types.0)", "2x8x8x64x\(types.1)", window: "pad = [[1, 1], [1, 1]]")
+        let (executable, _) = try TestPrograms.lower(wide, vendor: false)
+        #expect(executable.kernels.contains { $0.source.contains("in chunks of") }, "\(executable.kernels.map(\.entryPoint))")
+        try ComplexKernelTests.expectCompiles(executable, label: "implicit gemm chunked \(types.0)")
     }
 }

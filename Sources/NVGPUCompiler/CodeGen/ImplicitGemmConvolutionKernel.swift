@@ -19,7 +19,9 @@ import StableHLO
 /// are gathered straight from global memory into registers in the m16n8k16 layout (one
 /// 32-bit load per two features where a group's features are even in number and the input
 /// is channels-last; else two 16-bit loads), zero outside the input (padding, the K and M
-/// tails). Accumulation is f32; each output is rounded once.
+/// tails). Accumulation is f32; each output is rounded once. Blocks loop over position
+/// tiles, so the slice is staged once per block; where it does not fit shared memory, K is
+/// staged in chunks for every tile instead.
 ///
 /// Takes any dimension layout (coalesced when channels-last), strides, padding (negative
 /// too), rhs dilation, window reversal and feature groups, over one or two spatial

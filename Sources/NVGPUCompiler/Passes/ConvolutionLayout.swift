@@ -20,7 +20,7 @@ import StableHLO
 /// takes as they are (its backward-filter direction) and grouped convolutions the
 /// depthwise kernel takes are kept; off with
 /// `--no-vendor-libs` or `NVGPU_CONV_LAYOUT=0`.
-struct ConvolutionLayoutPass: BlockRewritePass {
+struct ConvolutionLayoutPass: ConvolutionRewritePass {
     var entry: String
     var isEnabled: Bool
     var name: String { "nvgpu-convolution-layout" }
@@ -39,18 +39,6 @@ struct ConvolutionLayoutPass: BlockRewritePass {
         return features < minimumFeatures ? minimumFeatures : (features + featureMultiple - 1) / featureMultiple * featureMultiple
     }
 
-    func rewrite(_ block: Block, nextID: inout Int) -> Block {
-        var result = block
-        result.operations = []
-        for op in block.operations {
-            guard op.name == "stablehlo.convolution", let rewritten = Self.rewrite(op, nextID: &nextID) else {
-                result.operations.append(op)
-                continue
-            }
-            result.operations += rewritten
-        }
-        return result
-    }
 
     /// The ops replacing `op`, or nil to keep it.
     static func rewrite(_ op: StableHLO.Operation, nextID: inout Int) -> [StableHLO.Operation]? {
@@ -174,5 +162,26 @@ struct ConvolutionLayoutPass: BlockRewritePass {
         StableHLO.Operation(name: "stablehlo.transpose", operands: [value], results: [result],
                             attributes: [NamedAttribute("permutation", .denseInts(.si(64), permutation.map { Int64($0) }))],
                             location: location)
+    }
+}
+
+/// A pass that replaces single `stablehlo.convolution` ops by the ops `rewrite(_:nextID:)`
+/// returns (nil keeps the op).
+protocol ConvolutionRewritePass: BlockRewritePass {
+    static func rewrite(_ op: StableHLO.Operation, nextID: inout Int) -> [StableHLO.Operation]?
+}
+
+extension ConvolutionRewritePass {
+    func rewrite(_ block: Block, nextID: inout Int) -> Block {
+        var result = block
+        result.operations = []
+        for op in block.operations {
+            guard op.name == "stablehlo.convolution", let rewritten = Self.rewrite(op, nextID: &nextID) else {
+                result.operations.append(op)
+                continue
+            }
+            result.operations += rewritten
+        }
+        return result
     }
 }

@@ -14,25 +14,13 @@ import StableHLO
 /// batch and spatial ones, then the output feature, which is the convolution's own result
 /// when that is channels-last in the input's spatial order. Precision config carries over.
 /// Only with vendor libraries; off with `NVGPU_CONV_AS_MATMUL=0`.
-struct PointwiseConvolutionPass: BlockRewritePass {
+struct PointwiseConvolutionPass: ConvolutionRewritePass {
     var entry: String
     var isEnabled: Bool
     var name: String { "nvgpu-pointwise-convolution" }
 
     static var isEnabledByEnvironment: Bool { ProcessInfo.processInfo.environment["NVGPU_CONV_AS_MATMUL"] != "0" }
 
-    func rewrite(_ block: Block, nextID: inout Int) -> Block {
-        var result = block
-        result.operations = []
-        for op in block.operations {
-            guard op.name == "stablehlo.convolution", let rewritten = Self.rewrite(op, nextID: &nextID) else {
-                result.operations.append(op)
-                continue
-            }
-            result.operations += rewritten
-        }
-        return result
-    }
 
     /// The reshape and dot_general replacing `op`, or nil to keep it.
     static func rewrite(_ op: StableHLO.Operation, nextID: inout Int) -> [StableHLO.Operation]? {

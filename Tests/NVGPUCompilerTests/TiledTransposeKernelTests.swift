@@ -66,6 +66,9 @@ import Testing
 
     static let programs: [Program] = [
         Program(name: "2d_f32", text: transpose("f32", [64, 48], [1, 0]), tiled: true),
+        // Extents that are whole multiples of the tile: no bounds checks are emitted.
+        Program(name: "2d_exact_f32", text: transpose("f32", [64, 96], [1, 0]), tiled: true),
+        Program(name: "3d_021_exact_add_bf16", text: transpose("bf16", [2, 64, 128], [0, 2, 1], extra: "add"), tiled: true),
         Program(name: "2d_ragged_i32", text: transpose("i32", [37, 45], [1, 0]), tiled: true),
         Program(name: "3d_021_add_f32", text: transpose("f32", [3, 40, 50], [0, 2, 1], extra: "add"), tiled: true),
         Program(name: "3d_210_f64", text: transpose("f64", [20, 3, 33], [2, 1, 0]), tiled: true),
@@ -124,6 +127,17 @@ import Testing
         #expect(try source(Self.transpose("f32", [70, 96], [1, 0])).contains("32×32 tiles of"))
         // Too short along m for two 32-wide halves.
         #expect(try source(Self.transpose("f16", [40, 50], [1, 0])).contains("32×32 tiles of"))
+    }
+
+    /// Bounds checks are emitted only along a tiled extent that is not a whole number of tiles.
+    @Test func boundsChecksOnlyForPartialTiles() throws {
+        let source = { (text: String) in try #require(try TestPrograms.lower(text).0.kernels.first?.source) }
+        let exact = try source(Self.transpose("f32", [64, 96], [1, 0]))
+        #expect(!exact.contains("< (idx_t)96") && !exact.contains("< (idx_t)64"))
+        let raggedA = try source(Self.transpose("f32", [64, 90], [1, 0]))
+        #expect(raggedA.contains("pa < (idx_t)90") && !raggedA.contains("< (idx_t)64"))
+        let raggedM = try source(Self.transpose("f32", [70, 96], [1, 0]))
+        #expect(raggedM.contains("pm < (idx_t)70") && !raggedM.contains("< (idx_t)96"))
     }
 
     static func cases() -> [LinalgHostEmulationTests.Case] {

@@ -141,6 +141,15 @@ enum TiledTransposeKernel {
         let total = batch * tilesA * tilesM
         guard total > 0 else { return nil }
         let blocks = min(total, maxBlocks)
+        // Extents that are whole multiples of the tile need no bounds checks: every thread's
+        // position is inside (fewer instructions, and loop-invariant loads can be hoisted).
+        let exactA = extentA % tile == 0, exactM = shape[m] % tileM == 0
+        func inside(_ aCode: String, _ mCode: String) -> String? {
+            var checks: [String] = []
+            if !exactA { checks.append("\(aCode) < (idx_t)\(extentA)") }
+            if !exactM { checks.append("\(mCode) < (idx_t)\(shape[m])") }
+            return checks.isEmpty ? nil : checks.joined(separator: " && ")
+        }
 
         let w = b.writer()
         var shared: [String] = []
@@ -175,7 +184,7 @@ enum TiledTransposeKernel {
             if !staged.isEmpty {
                 w.emit("for (int j = 0; j < \(tileM); j += \(rows)) {")
                 w.emit("  const idx_t pa = a0 + \(pack == 2 ? "2 * " : "")threadIdx.x, pm = m0 + threadIdx.y + j;")
-                w.emit("  if (pa < (idx_t)\(extentA) && pm < (idx_t)\(shape[m])) {")
+                w.emit("  if (\(inside("pa", "pm") ?? "true")) {")
                 for (i, read) in staged.enumerated() {
                     let strides = ElementIndex.strides(read.shape)
                     // The group is the read's trailing dimensions in order: its position is `pa`.
@@ -214,7 +223,7 @@ enum TiledTransposeKernel {
                 try w.nested {
                     let mStart = h == 0 ? "m0" : "m0 + \(h * baseTile)"
                     w.emit("const idx_t oa = a0 + threadIdx.y + j, om = \(mStart) + \(pack == 2 ? "2 * " : "")threadIdx.x;")
-                    w.emit("if (oa < (idx_t)\(extentA) && om < (idx_t)\(shape[m])) {")
+                    w.emit("if (\(inside("oa", "om") ?? "true")) {")
                     try w.nested {
                         var stored: [[String]] = Array(repeating: [], count: outputs.count)
                         var first = ""

@@ -89,7 +89,7 @@ enum ConvolutionKernel {
                 w.emit("\(indent)}")
             }
         }
-        w.emit("  out[i] = \(ot.store(ot.rounded("acc")));")
+        w.emit("  out[i] = \(ot.storeRounded("acc"));")
         w.emit("}")
 
         let blocks = min((total + block - 1) / block, LaunchLimits.maxLoopBlocks * 4)

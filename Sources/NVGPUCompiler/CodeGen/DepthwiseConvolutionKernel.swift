@@ -173,6 +173,18 @@ enum DepthwiseConvolutionKernel {
             }
             return dims.map { " + x\($0) * \(inStrides[g.inputSpatial[$0]])" }.joined()
         }
+        /// Element `v` of the 16-byte vector `vector`: 16-bit elements straight from its 32-bit
+        /// words (a shift or a mask once converted, where a byte view costs an extract too),
+        /// others through the element view `view` (see `declareLanes`).
+        func lane(_ v: Int, _ view: String, of vector: String, _ type: KernelElementType) -> String {
+            guard type.byteWidth == 2 else { return "\(view)[\(v)]" }
+            let word = "\(vector).\(["x", "y", "z", "w"][v / 2])"
+            return v % 2 == 0 ? "(\(type.storage))(\(word) & 0xffffu)" : "(\(type.storage))(\(word) >> 16)"
+        }
+        func declareLanes(_ view: String, of vector: String, _ type: KernelElementType, indent extra: String = "") {
+            guard type.byteWidth != 2 else { return }
+            w.emit(indent + extra + "const \(type.storage)* \(view) = (const \(type.storage)*)&\(vector);")
+        }
         switch shape {
         case .channels:
             // One 16-byte load of V neighbouring channels per tap, and one of their filter taps.
@@ -182,10 +194,11 @@ enum DepthwiseConvolutionKernel {
             let taps = (0..<s).map { tap($0, "k\($0)") }.joined()
             w.emit(indent + "const nv_v16 xv = *(const nv_v16*)(lhs + base\(offsets));")
             w.emit(indent + "const nv_v16 fv = *(const nv_v16*)(rhs + \(oc)\(taps));")
-            w.emit(indent + "const \(lt.storage)* xs = (const \(lt.storage)*)&xv;")
-            w.emit(indent + "const \(rt.storage)* fs = (const \(rt.storage)*)&fv;")
+            declareLanes("xs", of: "xv", lt)
+            declareLanes("fs", of: "fv", rt)
             for v in 0..<vector {
-                w.emit(indent + accumulate(v, toCompute(lt.load("xs[\(v)]"), from: lt), toCompute(rt.load("fs[\(v)]"), from: rt)))
+                w.emit(indent + accumulate(v, toCompute(lt.load(lane(v, "xs", of: "xv", lt)), from: lt),
+                                           toCompute(rt.load(lane(v, "fs", of: "fv", rt)), from: rt)))
             }
             for _ in 0..<(2 * s) { close() }
         case .channelSpan:
@@ -203,17 +216,18 @@ enum DepthwiseConvolutionKernel {
             for j in 0..<span {
                 w.emit(indent + "const bool in\(j) = first + \(j) >= 0 && first + \(j) < \(g.inputSizes[d]);")
                 w.emit(indent + "const nv_v16 xv\(j) = in\(j) ? *(const nv_v16*)(lhs + base\(offsets) + (first + \(j)) * \(inStrides[g.inputSpatial[d]])) : nv_v16{0u, 0u, 0u, 0u};")
-                w.emit(indent + "const \(lt.storage)* xs\(j) = (const \(lt.storage)*)&xv\(j);")
+                declareLanes("xs\(j)", of: "xv\(j)", lt)
             }
             for k in 0..<g.windowSizes[d] {
                 w.emit(indent + "{")
                 w.emit(indent + "  const nv_v16 fv = *(const nv_v16*)(rhs + \(oc)\(outer)\(tap(d, "\(k)")));")
-                w.emit(indent + "  const \(rt.storage)* fs = (const \(rt.storage)*)&fv;")
+                declareLanes("fs", of: "fv", rt, indent: "  ")
                 for p in 0..<positions {
                     let j = p * g.strides[d] + k * g.rhsDilation[d]
                     w.emit(indent + "  if (in\(j)) {")
                     for v in 0..<vector {
-                        let line = accumulate(v, toCompute(lt.load("xs\(j)[\(v)]"), from: lt), toCompute(rt.load("fs[\(v)]"), from: rt))
+                        let line = accumulate(v, toCompute(lt.load(lane(v, "xs\(j)", of: "xv\(j)", lt)), from: lt),
+                                              toCompute(rt.load(lane(v, "fs", of: "fv", rt)), from: rt))
                         w.emit(indent + "    " + (p == 0 ? line : line.replacingOccurrences(of: "acc\(v)", with: "acc\(p)_\(v)")))
                     }
                     w.emit(indent + "  }")
@@ -340,7 +354,7 @@ enum DepthwiseConvolutionKernel {
             for p in 0..<positions {
                 w.emit("  {")
                 w.emit("    __align__(16) \(ot.storage) staged[\(vector)];")
-                for v in 0..<vector { w.emit("    staged[\(v)] = \(ot.store(ot.rounded("acc\(p == 0 ? "" : "\(p)_")\(v)")));") }
+                for v in 0..<vector { w.emit("    staged[\(v)] = \(ot.storeRounded("acc\(p == 0 ? "" : "\(p)_")\(v)"));") }
                 w.emit("    *(nv_v16*)(out + at + \(p * outStrides[spanDimension])) = *(const nv_v16*)staged;")
                 w.emit("  }")
             }
@@ -350,16 +364,16 @@ enum DepthwiseConvolutionKernel {
             w.emit("  const idx_t at = \(at);")
             for r in 0..<positions {
                 for v in 0..<vector {
-                    w.emit("  out[at + \(r * outStrides[spanDimension] + v)] = \(ot.store(ot.rounded("acc\(r == 0 ? "" : "\(r)_")\(v)")));")
+                    w.emit("  out[at + \(r * outStrides[spanDimension] + v)] = \(ot.storeRounded("acc\(r == 0 ? "" : "\(r)_")\(v)"));")
                 }
             }
         } else if case .channels = shape {
             w.emit("  __align__(16) \(ot.storage) staged[\(vector)];")
-            for v in 0..<vector { w.emit("  staged[\(v)] = \(ot.store(ot.rounded("acc\(v)")));") }
+            for v in 0..<vector { w.emit("  staged[\(v)] = \(ot.storeRounded("acc\(v)"));") }
             w.emit("  *(nv_v16*)(out + t * \(vector)) = *(const nv_v16*)staged;")
         } else {
             for v in 0..<vector {
-                w.emit("  out[t * \(vector) + \(v)] = \(ot.store(ot.rounded("acc\(v)")));")
+                w.emit("  out[t * \(vector) + \(v)] = \(ot.storeRounded("acc\(v)"));")
             }
         }
         w.emit("}")

@@ -73,7 +73,7 @@ enum GemmKernel {
             "  __syncthreads();",
             "}",
             "if (row < (idx_t)\(shape.m) && col < (idx_t)\(shape.n))",
-            "  out[b * \(shape.m * shape.n) + row * \(shape.n) + col] = \(ot.store(ot.rounded("acc")));",
+            "  out[b * \(shape.m * shape.n) + row * \(shape.n) + col] = \(ot.storeRounded("acc"));",
         ] { w.emit(line) }
         let counts = [lhs.elementCount, rhs.elementCount, result.elementCount, shape.batch * shape.m * shape.n + t * t]
         let header = KernelSource.header(

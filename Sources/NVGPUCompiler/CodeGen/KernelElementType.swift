@@ -133,6 +133,15 @@ public struct KernelElementType: Hashable, Sendable {
         }
     }
 
+    /// A freshly computed value in the stored form, rounded once: bf16 and f16 stores round
+    /// already (rounding first would repeat the conversion and its NaN check per element).
+    func storeRounded(_ value: String) -> String {
+        switch elementType {
+        case .float(.bf16), .float(.f16): return store(value)
+        default: return store(rounded(value))
+        }
+    }
+
     /// Rounds a freshly computed value to the element type's precision (bf16, f16,
     /// complex<f32> and the narrow types; 2/4-bit integers wrap to their width).
     func rounded(_ value: String) -> String {

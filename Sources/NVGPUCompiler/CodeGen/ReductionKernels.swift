@@ -274,7 +274,7 @@ enum ReductionKernels {
             }
             w.emit("}")
             let initial = try w.value(reduce.operands[1], at: ElementIndex(shape: [], linear: "0"))
-            w.emit("\(out)[o] = \(type.store(type.rounded(KernelSource.combine(combiner, type, initial, "acc"))));")
+            w.emit("\(out)[o] = \(type.storeRounded(KernelSource.combine(combiner, type, initial, "acc")));")
         }
         w.emit("}")
         let blocks = max(1, min(LaunchLimits.maxLoopBlocks, (outputs + block - 1) / block))

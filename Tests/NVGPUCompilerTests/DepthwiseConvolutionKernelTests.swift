@@ -37,6 +37,11 @@ import Testing
                                    window: "pad = [[2, 2], [2, 2]]", groups: 3)),
             ("nchw_strided_dilated_rows", conv(type, "1x2x12x9", "4x1x3x3", "1x4x6x5", dims: "[b, f, 0, 1]x[o, i, 0, 1]->[b, f, 0, 1]",
                                                window: "stride = [2, 2], pad = [[2, 1], [2, 2]], rhs_dilate = [2, 2], reverse = [true, true]", groups: 2)),
+            // Channels-first columns a whole number of 16-byte chunks wide: aligned chunk loads.
+            ("nchw_3x3_chunks", conv(type, "2x3x6x16", "3x1x3x3", "2x3x6x16", dims: "[b, f, 0, 1]x[o, i, 0, 1]->[b, f, 0, 1]",
+                                     window: "pad = [[1, 1], [1, 1]]", groups: 3)),
+            ("channels_first_1d_chunks", conv(type, "2x3x24", "6x1x5", "2x6x24", dims: "[b, f, 0]x[o, i, 0]->[b, f, 0]",
+                                              window: "pad = [[2, 2]]", groups: 3)),
             ("mixed_layouts_negative_padding", conv(type, "2x4x8x8", "4x3x3x1", "2x7x6x4", dims: "[b, f, 0, 1]x[o, 0, 1, i]->[b, 0, 1, f]",
                                                     window: "pad = [[0, 1], [-1, 1]]", groups: 4)),
         ]
@@ -79,6 +84,7 @@ import Testing
             "nchw_5x5_rows": "(4 rows × 2 columns)", "nchw_strided_dilated_rows": "(2 rows × 1 columns)",
             "multiplier2_dilated_asymmetric": "const idx_t oc0", "two_per_group_reversed_1d": "const idx_t oc0",
             "mixed_layouts_negative_padding": "const idx_t oc0",
+            "nchw_3x3_chunks": "nv_v16 xc[", "channels_first_1d_chunks": "nv_v16 xc[",
         ]
         for type in ["f32", "bf16"] {
             for (name, text) in Self.programs(type) {
@@ -86,6 +92,15 @@ import Testing
                 #expect(source.contains(try #require(expected[name])), "\(name) \(type)")
             }
         }
+    }
+
+    /// 16-bit elements (the 16-byte chunk loads and word lanes of f16/bf16): within one
+    /// rounding of the program computed in f64 (the reference itself accumulates in bf16).
+    @Test(arguments: ["f16", "bf16"])
+    func halfKernelMatchesTheReference(_ type: String) throws {
+        let cases = LinalgHostEmulationTests.exactCases(Self.programs(type), seed: 5, range: 3)
+        try LinalgHostEmulationTests.expectBitForBit(cases, label: "depthwise \(type)", tolerance: type == "bf16" ? 0.008 : 0.001,
+                                                     promoted: true)
     }
 
     @Test(arguments: ["f32", "f64"])

@@ -76,12 +76,13 @@ struct alignas(16) nv_v16 { unsigned int x, y, z, w; };
 struct alignas(8) nv_v8 { unsigned int x, y; };
 struct AnyPtr { void* p; template <class T> operator T*() const { return (T*)p; } };
 #define __shared__ static
-template <class F> void launch(unsigned gx, unsigned bx, unsigned by, bool sync, F f) {
-  gridDim = {gx, 1, 1}; blockDim = {bx, by, 1};
+template <class F> void launch2(unsigned gx, unsigned gy, unsigned bx, unsigned by, bool sync, F f) {
+  gridDim = {gx, gy, 1}; blockDim = {bx, by, 1};
   const unsigned n = bx * by;
-  for (unsigned b = 0; b < gx; ++b) {
+  for (unsigned b = 0; b < gx * gy; ++b) {
+    const dim3 block = {b % gx, b / gx, 0};
     if (!sync) {
-      for (unsigned t = 0; t < n; ++t) { blockIdx = {b, 0, 0}; threadIdx = {t % bx, t / bx, 0}; f(); }
+      for (unsigned t = 0; t < n; ++t) { blockIdx = block; threadIdx = {t % bx, t / bx, 0}; f(); }
       continue;
     }
     std::barrier<> bar(n); g_bar = &bar;
@@ -89,11 +90,12 @@ template <class F> void launch(unsigned gx, unsigned bx, unsigned by, bool sync,
     for (unsigned w = 0; w < (n + 31) / 32; ++w) warps.push_back(new std::barrier<>(n - w * 32 < 32 ? n - w * 32 : 32));
     g_warps = warps;
     std::vector<std::thread> ts;
-    for (unsigned t = 0; t < n; ++t) ts.emplace_back([&, b, t] { blockIdx = {b, 0, 0}; threadIdx = {t % bx, t / bx, 0}; f(); });
+    for (unsigned t = 0; t < n; ++t) ts.emplace_back([&, block, t] { blockIdx = block; threadIdx = {t % bx, t / bx, 0}; f(); });
     for (auto& th : ts) th.join();
     for (auto* w : warps) delete w;
   }
 }
+template <class F> void launch(unsigned gx, unsigned bx, unsigned by, bool sync, F f) { launch2(gx, 1, bx, by, sync, f); }
 // Warp shuffles as an exchange through memory between the 32 threads of a warp (a barrier
 // per warp: the lanes of a warp shuffle alike; warps may differ).
 static unsigned char g_shuffle[1024 * 16];
@@ -259,9 +261,16 @@ static std::vector<unsigned char> readFile(const std::string& p) {
     /// C++ for case `index`: its kernels in namespaces and `int case<index>()`, which runs
     /// the executable's launches and prints how many output elements differ from the
     /// reference's; inputs and expected outputs go to files in `directory`.
-    static func program(_ c: Case, index: Int, directory: URL, tolerance: Double? = nil) throws -> String {
+    /// `replacements` (source text → host version) swap device helpers that a kind of kernel
+    /// defines itself (inline PTX) for host ones.
+    /// `promoted` compares with the program computed in f64 (`PromotedOracle`, what
+    /// `nvgpu bench --check` uses) instead of the reference's per-op rounding.
+    static func program(_ c: Case, index: Int, directory: URL, tolerance: Double? = nil,
+                        replacing replacements: [(String, String)] = [], promoted: Bool = false) throws -> String {
         let module = try Module.parse(c.text, file: "\(c.name).mlir")
-        let expected = try Interpreter(module: module).run("main", inputs: c.inputs)
+        let expected = promoted
+            ? try PromotedOracle(module).invoke(function: "main", inputs: c.inputs.map(\.hostTensor), timeLimit: nil).map { try Tensor($0) }
+            : try Interpreter(module: module).run("main", inputs: c.inputs)
         let (e, _) = try TestPrograms.lower(c.text, vendor: false)  // the generated kernels, never cuFFT
         #expect(TestPrograms.hostSteps(e).isEmpty, "\(c.name)")
         let path = { (file: String) in directory.appendingPathComponent("\(index)_\(file)").path }
@@ -270,7 +279,8 @@ static std::vector<unsigned char> readFile(const std::string& p) {
             let body = kernel.source.replacingOccurrences(of: KernelPrelude.source, with: "")
                 .replacingOccurrences(of: WideElement.helpers, with: "")
                 .replacingOccurrences(of: "extern \"C\" ", with: "")  // C++ names, one per namespace
-            cpp += "namespace c\(index)k\(k) {\n\(body)\n}\n"
+            let host = replacements.reduce(body) { $0.replacingOccurrences(of: $1.0, with: $1.1) }
+            cpp += "namespace c\(index)k\(k) {\n\(host)\n}\n"
         }
         cpp += "int case\(index)() {\n  std::vector<std::vector<unsigned char>> B(\(e.buffers.count));\n"
         for (i, b) in e.buffers.enumerated() { cpp += "  B[\(i)].assign(\(max(16, b.byteSize)), 0xAB);\n" }
@@ -284,21 +294,35 @@ static std::vector<unsigned char> readFile(const std::string& p) {
                 return ""
             }
             let kernel = e.kernels[launch.kernel]
-            let arguments = launch.arguments.compactMap { a -> String? in
-                if case .buffer(let b) = a { return "AnyPtr{B[\(b)].data()}" }
-                return nil
+            let arguments = launch.arguments.map { a -> String in
+                switch a {
+                case .buffer(let b): return "AnyPtr{B[\(b)].data()}"
+                case .int64(let v): return "(long long)\(v)LL"
+                case .int32(let v): return "(int)\(v)"
+                case .float32(let v): return "__uint_as_float(\(v.bitPattern)u)"
+                }
             }
-            guard launch.grid.dropFirst().allSatisfy({ $0 == 1 }), launch.block.dropFirst(2).allSatisfy({ $0 == 1 }) else {
-                Issue.record("\(c.name): a launch over more than grid x and block x, y")
+            guard launch.grid.dropFirst(2).allSatisfy({ $0 == 1 }), launch.block.dropFirst(2).allSatisfy({ $0 == 1 }) else {
+                Issue.record("\(c.name): a launch over more than grid x, y and block x, y")
                 return ""
             }
-            cpp += "  launch(\(launch.grid[0]), \(launch.block[0]), \(launch.block.count > 1 ? launch.block[1] : 1), \(Self.needsBarrier(kernel.source)), [&] { "
+            cpp += "  launch2(\(launch.grid[0]), \(launch.grid.count > 1 ? launch.grid[1] : 1), \(launch.block[0]), \(launch.block.count > 1 ? launch.block[1] : 1), \(Self.needsBarrier(kernel.source)), [&] { "
                 + "c\(index)k\(launch.kernel)::\(kernel.entryPoint)(\(arguments.joined(separator: ", "))); });\n"
         }
         cpp += "  int differ = 0;\n"
         for (k, o) in e.outputs.enumerated() {
             try Data(expected[k].hostTensor.bytes).write(to: URL(fileURLWithPath: path("expected\(k)")))
             let size = expected[k].elementType.storageBytes, n = expected[k].elementCount
+            if let tolerance, case .float(let format) = expected[k].elementType, size == 2 {
+                // 16-bit floats: compared as floats, as below.
+                let load = format == .bf16 ? "nv_bf16_to_float" : "nv_f16_to_float"
+                cpp += "  { auto want = readFile(\"\(path("expected\(k)"))\");\n"
+                    + "    for (int i = 0; i < \(n); ++i) { unsigned short x, y; memcpy(&y, &want[i * 2], 2); memcpy(&x, &B[\(o)][i * 2], 2);\n"
+                    + "      const float a = \(load)(x), b = \(load)(y);\n"
+                    + "      const double scale = std::fabs((double)b) > 1 ? std::fabs((double)b) : 1.0;\n"
+                    + "      if (std::isnan(b) ? !std::isnan(a) : !(a == b || std::fabs((double)a - (double)b) <= \(tolerance) * scale)) { if (differ < 5) printf(\"  \(c.name) output \(k)[%d]: %g, want %g\\n\", i, (double)a, (double)b); ++differ; } } }\n"
+                continue
+            }
             if let tolerance, case .float(let format) = expected[k].elementType, size == 4 || size == 8 {
                 // Within `tolerance` relative to max(1, |expected|); NaN only where NaN is expected.
                 let type = format == .f64 ? "double" : "float"
@@ -338,7 +362,9 @@ static std::vector<unsigned char> readFile(const std::string& p) {
     /// (f32/f64 outputs within `tolerance` × max(1, |expected|) when one is given).
     /// Skipped loudly without a C++ compiler (an issue when `NVGPU_HOST_EMULATION=1`), off
     /// when `NVGPU_HOST_EMULATION=0`; `label` names the kernels in those messages.
-    static func expectBitForBit(_ cases: [Case], label: String, prelude: [String] = [], tolerance: Double? = nil) throws {
+    static func expectBitForBit(_ cases: [Case], label: String, prelude: [String] = [], tolerance: Double? = nil,
+                                extraShim: String = "", replacing replacements: [(String, String)] = [],
+                                promoted: Bool = false) throws {
         let setting = ProcessInfo.processInfo.environment["NVGPU_HOST_EMULATION"]
         guard setting != "0" else { return }
         guard let cxx = compiler() else {
@@ -350,8 +376,11 @@ static std::vector<unsigned char> readFile(const std::string& p) {
             .appendingPathComponent("nvgpu-emulation-\(label.replacingOccurrences(of: " ", with: "-"))-\(getpid())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        var source = shim + "\n" + WideElement.helpers + "\n" + (prelude.isEmpty ? "" : preludeDefinitions(prelude))
-        for (i, c) in cases.enumerated() { source += try program(c, index: i, directory: directory, tolerance: tolerance) }
+        var source = shim + "\n" + WideElement.helpers + "\n" + (prelude.isEmpty ? "" : preludeDefinitions(prelude)) + extraShim
+        for (i, c) in cases.enumerated() {
+            source += try program(c, index: i, directory: directory, tolerance: tolerance, replacing: replacements,
+                                  promoted: promoted)
+        }
         source += "int main() {\n  int bad = 0;\n"
         for i in cases.indices { source += "  if (case\(i)()) ++bad;\n" }
         source += "  return bad ? 1 : 0;\n}\n"
@@ -368,7 +397,7 @@ static std::vector<unsigned char> readFile(const std::string& p) {
     /// prelude, which defines the shuffles, is left out of the question.
     static func needsBarrier(_ source: String) -> Bool {
         let body = source.replacingOccurrences(of: KernelPrelude.source, with: "")
-        return body.contains("__syncthreads") || body.contains("nv_shfl_xor(")
+        return body.contains("__syncthreads") || body.contains("nv_shfl_xor(") || body.contains("__shfl_xor_sync(")
     }
 
     static func compiler() -> String? {

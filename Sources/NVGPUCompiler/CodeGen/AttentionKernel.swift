@@ -135,11 +135,7 @@ enum AttentionKernel {
         #define FA_THREADS \(g.threads)
         #define FA_QREG \(g.queryInRegisters ? 1 : 0)
         \(helpers)
-        __device__ __forceinline__ void fa_mma(float* c, const unsigned* a, unsigned b0, unsigned b1) {
-          asm("mma.sync.aligned.m16n8k16.row.col.f32.\(e.rawValue).\(e.rawValue).f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};"
-              : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
-              : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
-        }
+        \(mma(e))
         // Byte offset of 16-byte chunk `ch` of row `r` in a swizzled tile.
         __device__ __forceinline__ unsigned fa_swz(int r, int ch) { return (unsigned)((r * FA_D + ((ch ^ (r & 7)) << 3)) << 1); }
 
@@ -326,6 +322,17 @@ enum AttentionKernel {
           }
         }
 
+        """
+    }
+
+    /// `fa_mma`: one `mma.sync.m16n8k16` with `e` operands, accumulating in f32.
+    static func mma(_ e: AttentionPlan.ElementType) -> String {
+        """
+        __device__ __forceinline__ void fa_mma(float* c, const unsigned* a, unsigned b0, unsigned b1) {
+          asm("mma.sync.aligned.m16n8k16.row.col.f32.\(e.rawValue).\(e.rawValue).f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};"
+              : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
+              : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
+        }
         """
     }
 

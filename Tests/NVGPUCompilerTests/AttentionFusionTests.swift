@@ -17,7 +17,8 @@ import Testing
     /// `tweak` edits the text (near misses); `extraResult` returns one more value.
     static func program(_ t: String, b: Int = 2, h: Int = 3, sq: Int = 256, skv: Int = 192, d: Int = 64,
                         scale: ScaleForm = .divideInScoreType, output: String? = nil,
-                        extraResult: (value: String, type: String)? = nil, mergeHeads: Bool = false) -> String {
+                        extraResult: (value: String, type: String)? = nil, mergeHeads: Bool = false,
+                        causal: CausalMask? = nil) -> String {
         let out = output ?? t
         let q = "tensor<\(b)x\(h)x\(sq)x\(d)x\(t)>", k = "tensor<\(b)x\(h)x\(skv)x\(d)x\(t)>"
         let s = "tensor<\(b)x\(h)x\(sq)x\(skv)x\(t)>", sf = "tensor<\(b)x\(h)x\(sq)x\(skv)xf32>"
@@ -42,14 +43,19 @@ import Testing
         case .none:
             lines += ["  %2 = stablehlo.convert %0 : (\(s)) -> \(sf)"]
         }
+        var x = "%2"
+        if let causal {
+            lines += causal.lines(scores: "%2", sq: sq, skv: skv, scoreType: sf, batchDims: 2)
+            x = "%2m"
+        }
         lines += [
             "  %ninf = stablehlo.constant dense<0xFF800000> : tensor<f32>",
-            "  %3 = stablehlo.reduce(%2 init: %ninf) applies stablehlo.maximum across dimensions = [3] : (\(sf), tensor<f32>) -> \(row)",
+            "  %3 = stablehlo.reduce(\(x) init: %ninf) applies stablehlo.maximum across dimensions = [3] : (\(sf), tensor<f32>) -> \(row)",
             "  %ninfb = stablehlo.broadcast_in_dim %ninf, dims = [] : (tensor<f32>) -> \(row)",
             "  %4 = stablehlo.maximum %ninfb, %3 : \(row)",
             "  %5 = stablehlo.broadcast_in_dim %4, dims = [0, 1, 2] : (\(row)) -> \(row1)",
             "  %6 = stablehlo.broadcast_in_dim %5, dims = [0, 1, 2, 3] : (\(row1)) -> \(sf)",
-            "  %7 = stablehlo.subtract %2, %6 : \(sf)",
+            "  %7 = stablehlo.subtract \(x), %6 : \(sf)",
             "  %8 = stablehlo.exponential %7 : \(sf)",
             "  %zero = stablehlo.constant dense<0.0> : tensor<f32>",
             "  %9 = stablehlo.reduce(%8 init: %zero) applies stablehlo.add across dimensions = [3] : (\(sf), tensor<f32>) -> \(row)",
@@ -64,6 +70,49 @@ import Testing
             "}",
         ]
         return lines.joined(separator: "\n")
+    }
+
+    /// A causal mask on the f32 scores, from iotas over query × key: `k ≤ q + offset`
+    /// written as `compare` `direction` of (q + offset, k) (`GE`) or (k, q + offset) (`LE`),
+    /// applied by `select` (`jnp.where`) or by adding `select(mask, 0, fill)`.
+    struct CausalMask: Sendable {
+        var offset = 0
+        var additive = false
+        var fill = "0xFF800000"
+        var keyFirst = false
+
+        func lines(scores: String, sq: Int, skv: Int, scoreType: String, batchDims: Int) -> [String] {
+            let i = "tensor<\(sq)x\(skv)xi32>", b = "tensor<\(sq)x\(skv)xi1>", f = "tensor<\(sq)x\(skv)xf32>"
+            let sb = scoreType.replacingOccurrences(of: "xf32>", with: "xi1>")
+            let dims = "[\(batchDims), \(batchDims + 1)]"
+            var lines = [
+                "  %qi = stablehlo.iota dim = 0 : \(i)",
+                "  %ki = stablehlo.iota dim = 1 : \(i)",
+                "  %off = stablehlo.constant dense<\(offset)> : tensor<i32>",
+                "  %offb = stablehlo.broadcast_in_dim %off, dims = [] : (tensor<i32>) -> \(i)",
+                "  %qo = stablehlo.add %qi, %offb : \(i)",
+                keyFirst ? "  %cmp = stablehlo.compare LE, %ki, %qo, SIGNED : (\(i), \(i)) -> \(b)"
+                         : "  %cmp = stablehlo.compare GE, %qo, %ki, SIGNED : (\(i), \(i)) -> \(b)",
+                "  %fill = stablehlo.constant dense<\(fill)> : tensor<f32>",
+            ]
+            if additive {
+                lines += [
+                    "  %z = stablehlo.constant dense<0.0> : tensor<f32>",
+                    "  %zb = stablehlo.broadcast_in_dim %z, dims = [] : (tensor<f32>) -> \(f)",
+                    "  %fb = stablehlo.broadcast_in_dim %fill, dims = [] : (tensor<f32>) -> \(f)",
+                    "  %bias = stablehlo.select %cmp, %zb, %fb : \(b), \(f)",
+                    "  %biasb = stablehlo.broadcast_in_dim %bias, dims = \(dims) : (\(f)) -> \(scoreType)",
+                    "  %2m = stablehlo.add \(scores), %biasb : \(scoreType)",
+                ]
+            } else {
+                lines += [
+                    "  %mb = stablehlo.broadcast_in_dim %cmp, dims = \(dims) : (\(b)) -> \(sb)",
+                    "  %fb = stablehlo.broadcast_in_dim %fill, dims = [] : (tensor<f32>) -> \(scoreType)",
+                    "  %2m = stablehlo.select %mb, \(scores), %fb : \(sb), \(scoreType)",
+                ]
+            }
+            return lines
+        }
     }
 
     /// The plans the matcher finds in `text`'s entry block, read back from the

@@ -51,6 +51,7 @@ import Testing
 
     static let shuffles = """
     template <class T> T __shfl_xor_sync(unsigned, T v, int o) { return nv_shfl_xor(v, o); }
+    inline int min(int a, int b) { return a < b ? a : b; }
 
     """
 
@@ -81,6 +82,12 @@ import Testing
             // (the MMA sums in another order than the reference) moves a probability by 3%.
             ("bf16_d64_f32out", AttentionFusionTests.program("bf16", b: 2, h: 1, sq: 64, skv: 128, d: 64,
                                                              scale: .multiplyInScoreType, output: "f32")),
+            // Causal: tiles past the diagonal skipped, the diagonal's masked; offset 0 with a
+            // finite fill, a bottom-right aligned offset (64 queries over 192 keys) additively.
+            ("causal_bf16_d64", AttentionFusionTests.program("bf16", b: 1, h: 2, sq: 160, skv: 160, d: 64,
+                                                             causal: .init(fill: "-2.38197633E+38"))),
+            ("causal_bottom_right_f16_d128", AttentionFusionTests.program("f16", b: 1, h: 1, sq: 64, skv: 192, d: 128,
+                                                                          causal: .init(offset: 128, additive: true, keyFirst: true))),
         ]
         return try programs.enumerated().map { i, p in
             LinalgHostEmulationTests.Case(name: p.0, text: p.1, inputs: try inputs(p.1, seed: 7 + UInt64(i)))

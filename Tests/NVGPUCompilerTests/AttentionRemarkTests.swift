@@ -15,14 +15,16 @@ import Testing
         #expect(try Self.remarks(AttentionFusionTests.program("bf16")).isEmpty)
     }
 
-    /// A causal mask (`select` on an iota comparison) between the scale and the softmax.
-    @Test func maskedScoresAreExplained() throws {
+    /// A mask between the scale and the softmax: causal (query ≥ key) is fused; one that
+    /// compares the query position with the head index is not, and says why.
+    @Test(arguments: [(3, true), (1, false)])
+    func maskedScoresAreFusedOrExplained(_ otherDim: Int, _ causal: Bool) throws {
         let s = "tensor<2x3x256x192xf32>"
         let masked = AttentionFusionTests.program("bf16").replacingOccurrences(
             of: "  %ninf = stablehlo.constant dense<0xFF800000> : tensor<f32>\n",
             with: """
               %rows = stablehlo.iota dim = 2 : tensor<2x3x256x192xi32>
-              %cols = stablehlo.iota dim = 3 : tensor<2x3x256x192xi32>
+              %cols = stablehlo.iota dim = \(otherDim) : tensor<2x3x256x192xi32>
               %keep = stablehlo.compare GE, %rows, %cols, SIGNED : (tensor<2x3x256x192xi32>, tensor<2x3x256x192xi32>) -> tensor<2x3x256x192xi1>
               %big = stablehlo.constant dense<-1.0e+30> : tensor<f32>
               %bigb = stablehlo.broadcast_in_dim %big, dims = [] : (tensor<f32>) -> \(s)
@@ -34,9 +36,14 @@ import Testing
             .replacingOccurrences(of: "%3 = stablehlo.reduce(%2 init: %ninf) XX", with: "%3 = stablehlo.reduce(%m init: %ninf) applies stablehlo.maximum across dimensions = [3] : (\(s), tensor<f32>)")
             .replacingOccurrences(of: "%7 = stablehlo.subtract %2, %6", with: "%7 = stablehlo.subtract %m, %6")
         let remarks = try Self.remarks(masked)
+        if causal {
+            #expect(remarks.isEmpty, "\(remarks)")
+            #expect(try AttentionFusionTests.plans(masked).first?.causalOffset == 0)
+            return
+        }
         #expect(remarks.count == 1, "\(remarks)")
         #expect(remarks.first?.contains("attention at") == true)
-        #expect(remarks.first?.contains("a mask, bias or other op between the scores and the softmax") == true, "\(remarks)")
+        #expect(remarks.first?.contains("not a causal one") == true, "\(remarks)")
     }
 
     @Test func unsupportedHeadDimIsExplained() throws {

@@ -33,6 +33,9 @@ enum AttentionKernel {
         var headDim: Int
         var scoreRounding: AttentionPlan.ElementType?
         var scale: ScaleMode
+        /// Keys after `query + causal_offset` (a kernel argument) are masked, and key tiles
+        /// wholly after a query tile's last row are never loaded.
+        var causal = false
     }
 
     /// The CTA's shape for one head dimension: 128 query rows split over `warps` warps of
@@ -78,7 +81,7 @@ enum AttentionKernel {
         }
         arguments += [.int64(Int64(o.batch)), .int64(Int64(o.head)), .int64(Int64(o.sequence)),
                       .int32(Int32(plan.heads)), .int32(Int32(plan.queryLength)), .int32(Int32(plan.keyLength)),
-                      .float32(Float(plan.scale?.factor ?? 1))]
+                      .float32(Float(plan.scale?.factor ?? 1)), .int32(Int32(plan.causalOffset ?? 0))]
         return KernelLaunch(
             kernel: kernel, grid: [(plan.queryLength + queryTile - 1) / queryTile, plan.batch * plan.heads, 1],
             block: [geometry(headDim: plan.headDim).threads, 1, 1], sharedMemoryBytes: sharedMemoryBytes(headDim: plan.headDim),
@@ -122,7 +125,8 @@ enum AttentionKernel {
                                 { switch variant.scale {
                                     case .none: return nil
                                     case .f32: return "scaled in f32"
-                                    case .rounded(let t): return "scaled in \(t.rawValue)" } }()]
+                                    case .rounded(let t): return "scaled in \(t.rawValue)" } }(),
+                                variant.causal ? "causal" : nil]
             .compactMap { $0 }.joined(separator: ", ")
         let qFragment = g.queryInRegisters ? "qf[mt][kk]" : "qa[mt]"
         return """
@@ -134,6 +138,7 @@ enum AttentionKernel {
         #define FA_C (FA_D / 8)
         #define FA_THREADS \(g.threads)
         #define FA_QREG \(g.queryInRegisters ? 1 : 0)
+        #define FA_CAUSAL \(variant.causal ? 1 : 0)
         \(helpers)
         \(mma(e))
         // Byte offset of 16-byte chunk `ch` of row `r` in a swizzled tile.
@@ -146,7 +151,7 @@ enum AttentionKernel {
             long long ko, long long ksb, long long ksh, long long kss,
             long long vo, long long vsb, long long vsh, long long vss,
             long long osb, long long osh, long long oss,
-            int heads, int sq, int skv, float scale) {
+            int heads, int sq, int skv, float scale, int causal_offset) {
           extern __shared__ __align__(128) unsigned char fa_shared[];
           const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5;
           const int bh = blockIdx.y, b = bh / heads, h = bh - b * heads;
@@ -169,7 +174,11 @@ enum AttentionKernel {
             fa_cp16(qsa + fa_swz(r, ch), qg + (long long)(ok ? row : 0) * qss + ch * 8, ok);
           }
           fa_commit();
-          const int tiles = (skv + FA_BN - 1) / FA_BN;
+          int tiles = (skv + FA_BN - 1) / FA_BN;
+        #if FA_CAUSAL
+          // Key tiles after this query tile's last visible key are skipped, not masked.
+          tiles = min(tiles, (q0 + FA_BM - 1 + causal_offset) / FA_BN + 1);
+        #endif
           #define FA_LOAD_KV(J, BUF) do { \\
             const int kv0_ = (J) * FA_BN; \\
             _Pragma("unroll") \\
@@ -251,6 +260,20 @@ enum AttentionKernel {
                   if (key + 1 >= skv) { s[mt][n][1] = -__int_as_float(0x7f800000); s[mt][n][3] = s[mt][n][1]; }
                 }
               }
+        #if FA_CAUSAL
+              // The last key rows r0 and r0 + 8 see; tiles wholly before the diagonal skip this.
+              const int see0 = q0 + wrow + mt * 16 + (lane >> 2) + causal_offset, see1 = see0 + 8;
+              if (kv0 + FA_BN - 1 > q0 + wrow + mt * 16 + causal_offset) {
+                #pragma unroll
+                for (int n = 0; n < FA_BN / 8; ++n) {
+                  const int key = kv0 + n * 8 + 2 * (lane & 3);
+                  if (key > see0) s[mt][n][0] = -__int_as_float(0x7f800000);
+                  if (key + 1 > see0) s[mt][n][1] = -__int_as_float(0x7f800000);
+                  if (key > see1) s[mt][n][2] = -__int_as_float(0x7f800000);
+                  if (key + 1 > see1) s[mt][n][3] = -__int_as_float(0x7f800000);
+                }
+              }
+        #endif
               float mx0 = m[mt][0], mx1 = m[mt][1];
               #pragma unroll
               for (int n = 0; n < FA_BN / 8; ++n) {

@@ -8,7 +8,8 @@ import StableHLO
 ///
 /// The pattern: `dot_general(Q, K)` batched over up to two dimensions and contracting the
 /// feature dimension → optional scale by a splat literal (divide or multiply, in the score
-/// type) → convert to f32 → optional scale in f32 → `reduce max` over the last axis →
+/// type) → convert to f32 → optional scale in f32 → optional causal mask (see
+/// `causalMask(of:queryDim:keyDim:)`) → `reduce max` over the last axis →
 /// optional `maximum(-inf, ·)` → broadcast, subtract, exponential → `reduce add` over the
 /// last axis → broadcast, divide → convert to the operand type → `dot_general(P, V)`.
 /// It is fused only when no intermediate has a user outside the pattern. Q, K and V are
@@ -227,6 +228,13 @@ extension ValueGraph {
             x = y
         }
         guard x.type.tensorType?.elementType.description == "f32" else { throw AttentionRejection("the softmax is not computed in f32") }
+        // A causal mask (see `causalMask`).
+        var causalOffset: Int?
+        if let (maskOps, masked, offset) = try causalMask(of: x, queryDim: nb, keyDim: nb + 1) {
+            ops.formUnion(maskOps)
+            x = masked
+            causalOffset = offset
+        }
 
         // Softmax over the last axis.
         guard let xUsers = users[x.id], xUsers.count == 2,
@@ -234,7 +242,7 @@ extension ValueGraph {
               let subIndex = xUsers.first(where: { $0 != maxIndex }),
               operations[subIndex].name == "stablehlo.subtract", operations[subIndex].operands.count == 2,
               operations[subIndex].operands[0] == x,
-              let (maxSource, maxBroadcasts) = rowBroadcast(operations[subIndex].operands[1]) else { throw AttentionRejection("the scores are not read only by a softmax over the last axis (a mask, bias or other op between the scores and the softmax is not fused yet)") }
+              let (maxSource, maxBroadcasts) = rowBroadcast(operations[subIndex].operands[1]) else { throw AttentionRejection("the scores are not read only by a softmax over the last axis (an op other than a scale or a causal mask between the scores and the softmax is not fused yet)") }
         ops.formUnion([maxIndex, subIndex])
         ops.formUnion(maxBroadcasts)
         if maxSource != rowMax {
@@ -302,7 +310,7 @@ extension ValueGraph {
             batch: nb == 2 ? batchSizes[0] : 1, heads: batchSizes.last ?? 1,
             queryLength: queryLength, keyLength: keyLength, headDim: headDim,
             query: query, key: key, value: value, result: result, output: output,
-            scoreRounding: scoreRounding, scale: scale)
+            scoreRounding: scoreRounding, scale: scale, causalOffset: causalOffset)
         return (plan, ops)
     }
 

@@ -8,7 +8,8 @@ import StableHLO
 ///        query_length = 128 : i64, key_length = 128 : i64, head_dim = 64 : i64,
 ///        query_layout = array<i64: 0, 0, 0, 8192, 64>, key_layout = array<i64: 1, ...>,
 ///        value_layout = array<i64: 2, ...>, output_strides = array<i64: 0, 8192, 64>,
-///        score_rounding = "bf16", scale = 1.250000e-01 : f64, scale_rounding = "bf16"}
+///        score_rounding = "bf16", scale = 1.250000e-01 : f64, scale_rounding = "bf16",
+///        causal_offset = 0 : i64}
 ///        : (tensor<...>, tensor<...>, tensor<...>) -> tensor<...>
 /// ```
 ///
@@ -17,7 +18,7 @@ import StableHLO
 /// operand's row-major buffer (the feature stride is 1). `output_strides` are the batch,
 /// head and sequence strides of the product in the result's buffer. `score_rounding`,
 /// `scale` and `scale_rounding` are present only when the program rounds or scales the
-/// scores. The element type of Q, K and V is the operands' and the output type the
+/// scores, `causal_offset` only when it masks key k from query q where k > q + offset. The element type of Q, K and V is the operands' and the output type the
 /// result's.
 extension AttentionPlan {
     /// The op name of a fused attention.
@@ -45,6 +46,7 @@ extension AttentionPlan {
             attributes.append(NamedAttribute("scale", .float(scale.factor, type: .scalar(.float(.f64)))))
             if let t = scale.roundedTo { attributes.append(NamedAttribute("scale_rounding", .string(t.rawValue))) }
         }
+        if let causalOffset { attributes.append(NamedAttribute("causal_offset", int(causalOffset))) }
         return Operation(name: Self.operationName, operands: operands, results: [result], attributes: attributes,
                          location: location)
     }
@@ -130,11 +132,18 @@ extension AttentionPlan {
         } else if op[attribute: "scale_rounding"] != nil {
             throw fail("scale_rounding needs a scale")
         }
+        var causalOffset: Int?
+        if let attribute = op[attribute: "causal_offset"] {
+            guard let v = attribute.intValue, v >= 0, v < Int64(Int32.max) else {
+                throw fail("causal_offset must be a non-negative integer")
+            }
+            causalOffset = Int(v)
+        }
         self.init(
             elementType: element, outputType: resultType.elementType.description, batch: batch, heads: heads,
             queryLength: queryLength, keyLength: keyLength, headDim: headDim, query: query, key: key, value: value,
             result: op.results[0], output: OutputStrides(batch: strides[0], head: strides[1], sequence: strides[2]),
-            scoreRounding: try rounding("score_rounding"), scale: scale)
+            scoreRounding: try rounding("score_rounding"), scale: scale, causalOffset: causalOffset)
     }
 
     /// `offset + Σ (counts[i] - 1) · strides[i]`, or nil when that overflows.

@@ -38,6 +38,10 @@ struct AttentionPlan: Hashable, Sendable {
     /// The type the first product is rounded to before scaling (nil: it is f32).
     var scoreRounding: ElementType?
     var scale: Scale?
+    /// A causal mask: key `k` is seen by query `q` only when `k ≤ q + causalOffset` (0: the
+    /// lower triangle, JAX's `tril`; `keyLength - queryLength`: aligned at the bottom right).
+    /// Never negative, so no row is fully masked. nil: no mask.
+    var causalOffset: Int? = nil
 
     /// Batch, head and sequence strides of the product in the result's buffer.
     struct OutputStrides: Hashable, Sendable {
@@ -54,6 +58,6 @@ struct AttentionPlan: Hashable, Sendable {
         case let scale?: mode = scale.roundedTo.map { .rounded($0) } ?? .f32
         }
         return AttentionKernel.Variant(elementType: elementType, outputType: outputType, headDim: headDim,
-                                       scoreRounding: scoreRounding, scale: mode)
+                                       scoreRounding: scoreRounding, scale: mode, causal: causalOffset != nil)
     }
 }

@@ -1,0 +1,156 @@
+import StableHLO
+
+/// Causal masks between an attention's scores and its softmax, recognised so the fused
+/// kernel can skip the masked key tiles instead of materialising the scores.
+///
+/// Two spellings, on the f32 scores `x` (shape `batch… × query × key`):
+/// - `select(p, x, fill)`: `jnp.where(mask, scores, -inf)`;
+/// - `add(x, select(p, 0, fill))`: an additive mask built from the same predicate;
+///
+/// where `fill` is a splat of -inf or of at most -1e30 (JAX uses -0.7 × the f32 maximum), and
+/// the predicate `p` (through `broadcast_in_dim`, `and` with an all-true literal, and
+/// `select(c, true, false)`, JAX's `tril(ones)`) is one `compare` of the query and key
+/// positions: `iota` along each, plus or minus integer literals. With a finite fill the
+/// masked probabilities are `exp(fill - max)`, which is 0 in f32 whenever a visible score is
+/// more than 104 above the fill, so the kernel masks with -inf.
+extension ValueGraph {
+    /// The causal mask applied to `x` by its sole user: the ops it adds to the pattern,
+    /// the masked scores and the offset (key `k` visible from query `q` when `k ≤ q + offset`);
+    /// nil when `x` is not masked that way. Throws when it is masked by something else.
+    func causalMask(of x: Value, queryDim: Int, keyDim: Int) throws(AttentionRejection) -> (ops: Set<Int>, masked: Value, offset: Int)? {
+        guard let (u, op) = soleUser(x), op.results.count == 1 else { return nil }
+        let offset: Int?
+        switch op.name {
+        case "stablehlo.select":
+            guard op.operands.count == 3, op.operands[1] == x, op.operands[2] != x else {
+                throw AttentionRejection("the scores are masked by a select that keeps other values than the scores")
+            }
+            guard let fill = literalValue(op.operands[2]), fill <= -1e30 else {
+                throw AttentionRejection("the scores are masked with a fill value that is not -inf or below -1e30")
+            }
+            offset = causalOffset(of: op.operands[0], dims: Array(0...keyDim), queryDim: queryDim, keyDim: keyDim)
+        case "stablehlo.add":
+            guard op.operands.count == 2, let bias = op.operands.first(where: { $0 != x }) else { return nil }
+            offset = additiveCausalOffset(bias, queryDim: queryDim, keyDim: keyDim)
+            guard offset != nil else {
+                throw AttentionRejection("a bias or mask added to the scores is not a causal mask (iota comparison); only causal masks are fused yet")
+            }
+        default:
+            return nil
+        }
+        guard let offset else {
+            throw AttentionRejection("the mask is not a causal one (a compare of the query and key iotas); only causal masks are fused yet")
+        }
+        guard offset >= 0 else {
+            throw AttentionRejection("the causal mask hides every key from the first \(-offset) queries (fully masked rows are not fused)")
+        }
+        return ([u], op.results[0], offset)
+    }
+
+    /// `select(p, 0, fill)` (through broadcasts) for a causal predicate `p`: its offset.
+    private func additiveCausalOffset(_ bias: Value, queryDim: Int, keyDim: Int) -> Int? {
+        guard let rank = bias.type.tensorType?.shape.count else { return nil }
+        var v = bias
+        var dims = Array(0..<rank)
+        while let (_, op) = defining(v, "stablehlo.broadcast_in_dim"),
+              let map = op[attribute: "broadcast_dimensions"]?.intArray {
+            dims = map.map { dims[Int($0)] }
+            v = op.operands[0]
+        }
+        guard let (_, select) = defining(v, "stablehlo.select"), select.operands.count == 3,
+              literalValue(select.operands[1]) == 0, let fill = literalValue(select.operands[2]), fill <= -1e30
+        else { return nil }
+        return causalOffset(of: select.operands[0], dims: dims, queryDim: queryDim, keyDim: keyDim)
+    }
+
+    /// The offset of a predicate `p` that is true exactly where `key ≤ query + offset`;
+    /// `dims[i]` is the score dimension `p`'s dimension `i` stands for.
+    func causalOffset(of p: Value, dims: [Int], queryDim: Int, keyDim: Int) -> Int? {
+        guard let producerIndex = producer[p.id] else { return nil }
+        let op = operations[producerIndex]
+        switch op.name {
+        case "stablehlo.broadcast_in_dim":
+            guard let map = op[attribute: "broadcast_dimensions"]?.intArray, map.allSatisfy({ Int($0) < dims.count }) else { return nil }
+            return causalOffset(of: op.operands[0], dims: map.map { dims[Int($0)] }, queryDim: queryDim, keyDim: keyDim)
+        case "stablehlo.and":
+            guard op.operands.count == 2 else { return nil }
+            if booleanLiteral(op.operands[0]) == true { return causalOffset(of: op.operands[1], dims: dims, queryDim: queryDim, keyDim: keyDim) }
+            if booleanLiteral(op.operands[1]) == true { return causalOffset(of: op.operands[0], dims: dims, queryDim: queryDim, keyDim: keyDim) }
+            return nil
+        case "stablehlo.select":
+            guard op.operands.count == 3, booleanLiteral(op.operands[1]) == true, booleanLiteral(op.operands[2]) == false else { return nil }
+            return causalOffset(of: op.operands[0], dims: dims, queryDim: queryDim, keyDim: keyDim)
+        case "stablehlo.compare":
+            guard op.operands.count == 2, case .enumCase(_, _, let direction)? = op[attribute: "comparison_direction"],
+                  let a = position(op.operands[0], dims: dims), let b = position(op.operands[1], dims: dims) else { return nil }
+            // q + ca DIR k + cb, or k + ca DIR q + cb.
+            if a.dim == queryDim, b.dim == keyDim {
+                switch direction {
+                case "GE": return a.offset - b.offset
+                case "GT": return a.offset - b.offset - 1
+                default: return nil
+                }
+            }
+            if a.dim == keyDim, b.dim == queryDim {
+                switch direction {
+                case "LE": return b.offset - a.offset
+                case "LT": return b.offset - a.offset - 1
+                default: return nil
+                }
+            }
+            return nil
+        default:
+            return nil
+        }
+    }
+
+    /// `v` as `iota along score dimension dim, plus offset` (through broadcasts, converts and
+    /// additions or subtractions of integer literals).
+    private func position(_ v: Value, dims: [Int]) -> (dim: Int, offset: Int)? {
+        guard let p = producer[v.id], v.type.tensorType?.elementType.isInteger == true else { return nil }
+        let op = operations[p]
+        switch op.name {
+        case "stablehlo.iota":
+            guard let d = op[attribute: "iota_dimension"]?.intValue, Int(d) < dims.count else { return nil }
+            return (dims[Int(d)], 0)
+        case "stablehlo.broadcast_in_dim":
+            guard let map = op[attribute: "broadcast_dimensions"]?.intArray, map.allSatisfy({ Int($0) < dims.count }) else { return nil }
+            return position(op.operands[0], dims: map.map { dims[Int($0)] })
+        case "stablehlo.convert":
+            return position(op.operands[0], dims: dims)
+        case "stablehlo.add", "stablehlo.subtract":
+            guard op.operands.count == 2 else { return nil }
+            let sign = op.name == "stablehlo.add" ? 1 : -1
+            if let c = integerLiteral(op.operands[1]), let base = position(op.operands[0], dims: dims) {
+                return (base.dim, base.offset + sign * c)
+            }
+            if sign == 1, let c = integerLiteral(op.operands[0]), let base = position(op.operands[1], dims: dims) {
+                return (base.dim, base.offset + c)
+            }
+            return nil
+        default:
+            return nil
+        }
+    }
+
+    /// The value of an integer splat literal (possibly broadcast).
+    func integerLiteral(_ v: Value) -> Int? {
+        var v = v
+        while let (_, op) = defining(v, "stablehlo.broadcast_in_dim") { v = op.operands[0] }
+        guard let (_, op) = defining(v, "stablehlo.constant"), case .dense(let d)? = op[attribute: "value"],
+              d.isSplat || d.type.elementCount == 1, d.type.elementType.isInteger, !d.bytes.isEmpty else { return nil }
+        let bits = d.rawBits(at: 0)
+        guard case .si(let width) = d.type.elementType, width < 64 else { return Int(truncatingIfNeeded: bits) }
+        let shift = UInt64(64 - width)
+        return Int(Int64(bitPattern: bits << shift) >> Int64(shift))
+    }
+
+    /// The value of a boolean splat literal (possibly broadcast).
+    func booleanLiteral(_ v: Value) -> Bool? {
+        var v = v
+        while let (_, op) = defining(v, "stablehlo.broadcast_in_dim") { v = op.operands[0] }
+        guard let (_, op) = defining(v, "stablehlo.constant"), case .dense(let d)? = op[attribute: "value"],
+              d.isSplat || d.type.elementCount == 1, d.type.elementType == .i1, !d.bytes.isEmpty else { return nil }
+        return d.rawBits(at: 0) & 1 == 1
+    }
+}

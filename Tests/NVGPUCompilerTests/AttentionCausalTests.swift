@@ -1,0 +1,59 @@
+@testable import NVGPUCompiler
+import Runtime
+import StableHLO
+import Testing
+
+/// Causal masks on the scores (`jnp.where` on an iota comparison, or an additive mask made
+/// from one) are fused into the attention kernel with their offset; masks that hide every
+/// key from some query, or that are not causal, are left unfused with the reason.
+@Suite struct AttentionCausalTests {
+    typealias Mask = AttentionFusionTests.CausalMask
+
+    static let forms: [(String, Mask)] = [
+        ("select_ge_inf", Mask()),
+        ("select_le_large_negative", Mask(fill: "-2.38197633E+38", keyFirst: true)),
+        ("additive_inf", Mask(additive: true)),
+        ("select_offset_64", Mask(offset: 64)),
+        ("additive_offset_1_large", Mask(offset: 1, additive: true, fill: "-1.0e+30", keyFirst: true)),
+    ]
+
+    @Test(arguments: forms.map(\.0))
+    func causalMasksAreFused(_ name: String) throws {
+        let mask = try #require(Self.forms.first { $0.0 == name }?.1)
+        let text = AttentionFusionTests.program("bf16", sq: 128, skv: 192, causal: mask)
+        let plans = try AttentionFusionTests.plans(text)
+        #expect(plans.count == 1 && plans.first?.causalOffset == mask.offset, "\(plans)")
+        for vendor in [true, false] {
+            let (executable, _) = try TestPrograms.lower(text, vendor: vendor)
+            #expect(executable.steps.count == 1, "\(executable.inspection())")
+            #expect(AttentionFusionTests.attentionLaunches(executable).count == 1)
+            #expect(executable.kernels.first?.source.contains("#define FA_CAUSAL 1") == true)
+            #expect(executable.remarks?.isEmpty ?? true, "\(executable.remarks ?? [])")
+        }
+    }
+
+    /// The plan survives the round trip through the `nvgpu.attention` op's attributes.
+    @Test func offsetIsAnAttribute() throws {
+        let module = try Module.parse(AttentionFusionTests.program("f16", causal: Mask(offset: 3)), file: "a.mlir")
+        let body = try #require(module.function(named: "main")?.body.entry)
+        let op = try #require(AttentionMatcher.fusingAttention(into: body).operations.first { $0.name == AttentionPlan.operationName })
+        #expect(op[attribute: "causal_offset"]?.intValue == 3)
+        #expect(try AttentionPlan(op).causalOffset == 3)
+    }
+
+    @Test func unmaskedAttentionHasNoCausalKernel() throws {
+        let (executable, _) = try TestPrograms.lower(AttentionFusionTests.program("bf16"))
+        #expect(executable.kernels.first?.source.contains("#define FA_CAUSAL 0") == true)
+    }
+
+    /// A negative offset hides every key from the first queries; a fill of 0 is no mask.
+    @Test(arguments: [("negative_offset", Mask(offset: -1), "fully masked"),
+                      ("zero_fill", Mask(fill: "0.0"), "fill value")])
+    func otherMasksAreExplained(_ name: String, _ mask: Mask, _ reason: String) throws {
+        let text = AttentionFusionTests.program("bf16", sq: 128, skv: 192, causal: mask)
+        #expect(try AttentionFusionTests.plans(text).isEmpty, "\(name)")
+        let (executable, _) = try TestPrograms.lower(text)
+        let remarks = executable.remarks ?? []
+        #expect(remarks.count == 1 && remarks[0].contains(reason), "\(name): \(remarks)")
+    }
+}

@@ -57,3 +57,34 @@ import Testing
         #expect(remarks.count == 1 && remarks[0].contains(reason), "\(name): \(remarks)")
     }
 }
+
+/// Grouped-query attention: K and V repeated over the query heads (`jnp.repeat`, a
+/// broadcast and a reshape) are read in place, each K/V head by its group of query heads.
+@Suite struct AttentionGroupedQueryTests {
+    @Test(arguments: [1, 2, 3])
+    func repeatedHeadsAreReadInPlace(_ kvHeads: Int) throws {
+        let text = AttentionFusionTests.program("bf16", h: 6, sq: 128, skv: 64, kvHeads: kvHeads)
+        let plan = try #require(try AttentionFusionTests.plans(text).first)
+        // One K/V head (multi-query) is a broadcast: head stride 0, no group needed.
+        let group = kvHeads == 1 ? 1 : 6 / kvHeads
+        #expect(plan.heads == 6 && plan.key.headGroup == group && plan.value.headGroup == group)
+        #expect(plan.query.headGroup == 1)
+        #expect(plan.key.headStride == (kvHeads == 1 ? 0 : 64 * 64) && plan.key.batchStride == kvHeads * 64 * 64)
+        let (executable, _) = try TestPrograms.lower(text)
+        #expect(executable.steps.count == 1, "\(executable.inspection())")
+        #expect(AttentionFusionTests.attentionLaunches(executable).count == 1)
+        // The group survives the op's attributes.
+        let module = try Module.parse(text, file: "gqa.mlir")
+        let body = try #require(module.function(named: "main")?.body.entry)
+        let op = try #require(AttentionMatcher.fusingAttention(into: body).operations.first { $0.name == AttentionPlan.operationName })
+        #expect(try AttentionPlan(op).key.headGroup == group)
+    }
+
+    @Test func groupedReshapeNeedsABroadcastInside() {
+        // [4 (stride 8), 3 (stride 0)] → [12]: divisor 3; a real dimension inside is no group.
+        let grouped = StridedView.groupedReshape(shape: [4, 3, 8], strides: [8, 0, 1], divisors: [1, 1, 1], to: [12, 8])
+        #expect(grouped?.0 == [8, 1] && grouped?.1 == [3, 1])
+        #expect(StridedView.groupedReshape(shape: [4, 3, 8], strides: [24, 8, 1], divisors: [1, 1, 1], to: [12, 8])?.1 != [3, 1])
+        #expect(StridedView.groupedReshape(shape: [4, 3], strides: [0, 1], divisors: [1, 1], to: [12]) == nil)
+    }
+}

@@ -18,7 +18,7 @@ import Testing
     static func program(_ t: String, b: Int = 2, h: Int = 3, sq: Int = 256, skv: Int = 192, d: Int = 64,
                         scale: ScaleForm = .divideInScoreType, output: String? = nil,
                         extraResult: (value: String, type: String)? = nil, mergeHeads: Bool = false,
-                        causal: CausalMask? = nil) -> String {
+                        causal: CausalMask? = nil, kvHeads: Int? = nil) -> String {
         let out = output ?? t
         let q = "tensor<\(b)x\(h)x\(sq)x\(d)x\(t)>", k = "tensor<\(b)x\(h)x\(skv)x\(d)x\(t)>"
         let s = "tensor<\(b)x\(h)x\(sq)x\(skv)x\(t)>", sf = "tensor<\(b)x\(h)x\(sq)x\(skv)xf32>"
@@ -26,8 +26,19 @@ import Testing
         let o = "tensor<\(b)x\(h)x\(sq)x\(d)x\(out)>"
         let merged = "tensor<\(b)x\(sq)x\(h * d)x\(out)>", swapped = "tensor<\(b)x\(sq)x\(h)x\(d)x\(out)>"
         let returned = mergeHeads ? merged : o
-        var lines = ["func.func public @main(%q: \(q), %k: \(k), %v: \(k)) -> (\(returned)\(extraResult.map { ", " + $0.type } ?? "")) {",
-                     "  %0 = stablehlo.dot_general %q, %k, batching_dims = [0, 1] x [0, 1], contracting_dims = [3] x [3] : (\(q), \(k)) -> \(s)"]
+        // Grouped-query attention: K and V have `kvHeads` heads, repeated (`jnp.repeat`) over h.
+        let kIn = kvHeads.map { "tensor<\(b)x\($0)x\(skv)x\(d)x\(t)>" } ?? k
+        var lines = ["func.func public @main(%q: \(q), %k: \(kIn), %v: \(kIn)) -> (\(returned)\(extraResult.map { ", " + $0.type } ?? "")) {"]
+        var (kName, vName) = ("%k", "%v")
+        if let kvHeads {
+            let spread = "tensor<\(b)x\(kvHeads)x\(h / kvHeads)x\(skv)x\(d)x\(t)>"
+            for x in ["k", "v"] {
+                lines += ["  %\(x)b = stablehlo.broadcast_in_dim %\(x), dims = [0, 1, 3, 4] : (\(kIn)) -> \(spread)",
+                          "  %\(x)r = stablehlo.reshape %\(x)b : (\(spread)) -> \(k)"]
+            }
+            (kName, vName) = ("%kr", "%vr")
+        }
+        lines += ["  %0 = stablehlo.dot_general %q, \(kName), batching_dims = [0, 1] x [0, 1], contracting_dims = [3] x [3] : (\(q), \(k)) -> \(s)"]
         switch scale {
         case .divideInScoreType, .multiplyInScoreType:
             let op = scale == .divideInScoreType ? "divide" : "multiply"
@@ -63,7 +74,7 @@ import Testing
             "  %11 = stablehlo.broadcast_in_dim %10, dims = [0, 1, 2, 3] : (\(row1)) -> \(sf)",
             "  %12 = stablehlo.divide %8, %11 : \(sf)",
             "  %13 = stablehlo.convert %12 : (\(sf)) -> \(s)",
-            "  %14 = stablehlo.dot_general %13, %v, batching_dims = [0, 1] x [0, 1], contracting_dims = [3] x [2] : (\(s), \(k)) -> \(o)",
+            "  %14 = stablehlo.dot_general %13, \(vName), batching_dims = [0, 1] x [0, 1], contracting_dims = [3] x [2] : (\(s), \(k)) -> \(o)",
             mergeHeads ? "  %15 = stablehlo.transpose %14, dims = [0, 2, 1, 3] : (\(o)) -> \(swapped)" : "",
             mergeHeads ? "  %16 = stablehlo.reshape %15 : (\(swapped)) -> \(merged)" : "",
             "  return \(mergeHeads ? "%16" : "%14")\(extraResult.map { ", " + $0.value } ?? "") : \(returned)\(extraResult.map { ", " + $0.type } ?? "")",

@@ -88,6 +88,9 @@ import Testing
                                                              causal: .init(fill: "-2.38197633E+38"))),
             ("causal_bottom_right_f16_d128", AttentionFusionTests.program("f16", b: 1, h: 1, sq: 64, skv: 192, d: 128,
                                                                           causal: .init(offset: 128, additive: true, keyFirst: true))),
+            // Grouped-query: 4 query heads over 2 K/V heads, causal.
+            ("gqa_causal_bf16_d64", AttentionFusionTests.program("bf16", b: 1, h: 4, sq: 64, skv: 96, d: 64,
+                                                                 causal: .init(offset: 32), kvHeads: 2)),
         ]
         return try programs.enumerated().map { i, p in
             LinalgHostEmulationTests.Case(name: p.0, text: p.1, inputs: try inputs(p.1, seed: 7 + UInt64(i)))

@@ -81,7 +81,8 @@ enum AttentionKernel {
         }
         arguments += [.int64(Int64(o.batch)), .int64(Int64(o.head)), .int64(Int64(o.sequence)),
                       .int32(Int32(plan.heads)), .int32(Int32(plan.queryLength)), .int32(Int32(plan.keyLength)),
-                      .float32(Float(plan.scale?.factor ?? 1)), .int32(Int32(plan.causalOffset ?? 0))]
+                      .float32(Float(plan.scale?.factor ?? 1)), .int32(Int32(plan.causalOffset ?? 0)),
+                      .int32(Int32(plan.key.headGroup)), .int32(Int32(plan.value.headGroup))]
         return KernelLaunch(
             kernel: kernel, grid: [(plan.queryLength + queryTile - 1) / queryTile, plan.batch * plan.heads, 1],
             block: [geometry(headDim: plan.headDim).threads, 1, 1], sharedMemoryBytes: sharedMemoryBytes(headDim: plan.headDim),
@@ -151,14 +152,15 @@ enum AttentionKernel {
             long long ko, long long ksb, long long ksh, long long kss,
             long long vo, long long vsb, long long vsh, long long vss,
             long long osb, long long osh, long long oss,
-            int heads, int sq, int skv, float scale, int causal_offset) {
+            int heads, int sq, int skv, float scale, int causal_offset, int kgroup, int vgroup) {
           extern __shared__ __align__(128) unsigned char fa_shared[];
           const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5;
           const int bh = blockIdx.y, b = bh / heads, h = bh - b * heads;
           const int q0 = blockIdx.x * FA_BM;
           const unsigned short* qg = q + qo + b * qsb + h * qsh;
-          const unsigned short* kg = k + ko + b * ksb + h * ksh;
-          const unsigned short* vg = v + vo + b * vsb + h * vsh;
+          // K and V heads shared by groups of query heads (grouped-query attention).
+          const unsigned short* kg = k + ko + b * ksb + (h / kgroup) * ksh;
+          const unsigned short* vg = v + vo + b * vsb + (h / vgroup) * vsh;
           \(outStorage)* og = o + b * osb + h * osh;
           const unsigned qsa = fa_smem(fa_shared);
           const unsigned ksa = qsa + FA_BM * FA_D * 2;

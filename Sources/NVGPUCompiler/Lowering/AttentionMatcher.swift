@@ -295,6 +295,10 @@ extension ValueGraph {
                                                        featureDim: kContract[0], graph: self),
               let value = AttentionOperandLayout.reading(dot2.operands[1], batchDims: vBatch, sequenceDim: vContract[0],
                                                          featureDim: vFeature, graph: self) else { throw AttentionRejection("the query, key or value is not readable in place (feature stride 1, offsets and strides multiples of 8 elements)") }
+        let heads = batchSizes.last ?? 1
+        guard query.headGroup == 1, heads % key.headGroup == 0, heads % value.headGroup == 0 else {
+            throw AttentionRejection("the query is repeated over heads, or K/V head groups do not divide the heads")
+        }
         // Write the product in place of a transpose (and reshapes) that only reads it.
         var outputStrides = ElementIndex.strides(oType.shape)
         var result = dot2.results[0]

@@ -15,7 +15,8 @@ import StableHLO
 ///
 /// The operands are the distinct buffers Q, K and V are read from. Each `*_layout` is
 /// `[operand, offset, batch stride, head stride, sequence stride]` in elements of that
-/// operand's row-major buffer (the feature stride is 1). `output_strides` are the batch,
+/// operand's row-major buffer (the feature stride is 1), with a sixth entry for K and V
+/// read by groups of that many consecutive heads (grouped-query attention). `output_strides` are the batch,
 /// head and sequence strides of the product in the result's buffer. `score_rounding`,
 /// `scale` and `scale_rounding` are present only when the program rounds or scales the
 /// scores, `causal_offset` only when it masks key k from query q where k > q + offset. The element type of Q, K and V is the operands' and the output type the
@@ -30,8 +31,8 @@ extension AttentionPlan {
         for v in [query.base, key.base, value.base] where !operands.contains(v) { operands.append(v) }
         func int(_ v: Int) -> Attribute { .integer(Int64(v), type: .scalar(.si(64))) }
         func layout(_ l: AttentionOperandLayout) -> Attribute {
-            .denseInts(.si(64), [operands.firstIndex(of: l.base) ?? 0, l.offset, l.batchStride, l.headStride, l.sequenceStride]
-                .map { Int64($0) })
+            .denseInts(.si(64), ([operands.firstIndex(of: l.base) ?? 0, l.offset, l.batchStride, l.headStride, l.sequenceStride]
+                + (l.headGroup > 1 ? [l.headGroup] : [])).map { Int64($0) })
         }
         var attributes = [
             NamedAttribute("batch", int(batch)), NamedAttribute("heads", int(heads)),
@@ -80,9 +81,10 @@ extension AttentionPlan {
             }
             return Int(v)
         }
-        func ints(_ name: String, count: Int) throws -> [Int] {
-            guard let v = op[attribute: name]?.intArray, v.count == count, v.allSatisfy({ $0 >= 0 })
-            else { throw fail("\(name) must be \(count) non-negative integers") }
+        func ints(_ name: String, count: Int, orOneMore: Bool = false) throws -> [Int] {
+            guard let v = op[attribute: name]?.intArray, v.count == count || (orOneMore && v.count == count + 1),
+                  v.allSatisfy({ $0 >= 0 })
+            else { throw fail("\(name) must be \(count)\(orOneMore ? " or \(count + 1)" : "") non-negative integers") }
             return v.map { Int($0) }
         }
         func rounding(_ name: String) throws -> ElementType? {
@@ -98,20 +100,22 @@ extension AttentionPlan {
             throw fail("head_dim \(headDim) has no kernel (\(AttentionMatcher.headDims.sorted()))")
         }
         guard batch * heads <= 65535 else { throw fail("batch × heads must be at most 65535") }
-        func layout(_ name: String, sequence: Int) throws -> AttentionOperandLayout {
-            let v = try ints(name, count: 5)
+        func layout(_ name: String, sequence: Int, grouped: Bool) throws -> AttentionOperandLayout {
+            let v = try ints(name, count: 5, orOneMore: grouped)
+            let group = v.count == 6 ? v[5] : 1
             guard v[0] < op.operands.count else { throw fail("\(name) names operand \(v[0]) of \(op.operands.count)") }
-            guard v[1...].allSatisfy({ $0 % 8 == 0 }) else { throw fail("\(name) offset and strides must be multiples of 8") }
-            let last = Self.lastElement(offset: v[1], counts: [batch, heads, sequence, headDim], strides: Array(v[2...]) + [1])
+            guard v[1...4].allSatisfy({ $0 % 8 == 0 }) else { throw fail("\(name) offset and strides must be multiples of 8") }
+            guard group >= 1, heads % group == 0 else { throw fail("\(name) head group \(group) must divide the \(heads) heads") }
+            let last = Self.lastElement(offset: v[1], counts: [batch, heads / group, sequence, headDim], strides: Array(v[2...4]) + [1])
             guard let last, last < types[v[0]].elementCount else {
                 throw fail("\(name) reads past the end of its operand's \(types[v[0]].elementCount) elements")
             }
             return AttentionOperandLayout(base: op.operands[v[0]], offset: v[1], batchStride: v[2], headStride: v[3],
-                                          sequenceStride: v[4])
+                                          sequenceStride: v[4], headGroup: group)
         }
-        let query = try layout("query_layout", sequence: queryLength)
-        let key = try layout("key_layout", sequence: keyLength)
-        let value = try layout("value_layout", sequence: keyLength)
+        let query = try layout("query_layout", sequence: queryLength, grouped: false)
+        let key = try layout("key_layout", sequence: keyLength, grouped: true)
+        let value = try layout("value_layout", sequence: keyLength, grouped: true)
         let strides = try ints("output_strides", count: 3)
         let written = batch * heads * queryLength * headDim
         // The product's elements must land on distinct elements covering the whole result:

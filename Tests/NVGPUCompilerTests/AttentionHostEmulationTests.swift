@@ -59,7 +59,7 @@ import Testing
         let mma = { (e: AttentionPlan.ElementType) in
             "inline void fa_mma(float* c, const unsigned* a, unsigned b0, unsigned b1) { nv_mma16816_emulated(c, a, b0, b1, \(e == .bf16)); }"
         }
-        let bytes = max(AttentionKernel.sharedMemoryBytes(headDim: 64), AttentionKernel.sharedMemoryBytes(headDim: 128))
+        let bytes = AttentionMatcher.headDims.map { AttentionKernel.sharedMemoryBytes(headDim: $0) }.max() ?? 0
         return [(AttentionKernel.helpers, hostHelpers),
                 (AttentionKernel.mma(.bf16), mma(.bf16)), (AttentionKernel.mma(.f16), mma(.f16)),
                 ("extern __shared__ __align__(128) unsigned char fa_shared[];", "alignas(128) static unsigned char fa_shared[\(bytes)];")]
@@ -91,6 +91,8 @@ import Testing
             // Grouped-query: 4 query heads over 2 K/V heads, causal.
             ("gqa_causal_bf16_d64", AttentionFusionTests.program("bf16", b: 1, h: 4, sq: 64, skv: 96, d: 64,
                                                                  causal: .init(offset: 32), kvHeads: 2)),
+            // Head dim 256: Q fragments from shared memory, 32-key tiles.
+            ("bf16_d256", AttentionFusionTests.program("bf16", b: 1, h: 1, sq: 64, skv: 48, d: 256)),
         ]
         return try programs.enumerated().map { i, p in
             LinalgHostEmulationTests.Case(name: p.0, text: p.1, inputs: try inputs(p.1, seed: 7 + UInt64(i)))

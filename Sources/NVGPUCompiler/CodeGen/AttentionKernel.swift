@@ -53,7 +53,9 @@ enum AttentionKernel {
 
     /// Head dim 64: two 16-row tiles per warp (4 warps, two CTAs per SM), which halves the
     /// K/V shared-memory reads per MMA against one tile per warp. Head dim 128: one tile
-    /// per warp (8 warps), since two tiles need more than 255 registers.
+    /// per warp (8 warps), since two tiles need more than 255 registers. Head dim 256: one
+    /// tile per warp, 32-key tiles and Q fragments reloaded from shared memory (the f32
+    /// output accumulators alone take 128 registers a thread).
     /// `NVGPU_ATTENTION_TILES=<row tiles>x<key tile>` (`1x64`, `2x32`, `2x64`) overrides it,
     /// for A/B timing.
     static func geometry(headDim: Int) -> Geometry {
@@ -62,6 +64,7 @@ enum AttentionKernel {
            [1, 2].contains(parts[0]), [16, 32, 64].contains(parts[1]) {
             return Geometry(rowTiles: parts[0], keyTile: parts[1], queryInRegisters: parts[0] == 1 || headDim <= 64)
         }
+        if headDim >= 256 { return Geometry(rowTiles: 1, keyTile: 32, queryInRegisters: false) }
         return headDim >= 128 ? Geometry(rowTiles: 1, keyTile: 64, queryInRegisters: true)
                               : Geometry(rowTiles: 2, keyTile: 64, queryInRegisters: true)
     }
@@ -263,16 +266,17 @@ enum AttentionKernel {
                 }
               }
         #if FA_CAUSAL
-              // The last key rows r0 and r0 + 8 see; tiles wholly before the diagonal skip this.
-              const int see0 = q0 + wrow + mt * 16 + (lane >> 2) + causal_offset, see1 = see0 + 8;
+              // Keys past the diagonal (tiles wholly before it skip this): key kv0 + n·8 + 2(lane%4)
+              // + {0, 1} is hidden from row r0 when n·8 + {0, 1} > dq, from row r0 + 8 when > dq + 8
+              // (one live register: the comparisons fold n into immediates).
               if (kv0 + FA_BN - 1 > q0 + wrow + mt * 16 + causal_offset) {
+                const int dq = q0 + wrow + mt * 16 + (lane >> 2) + causal_offset - kv0 - 2 * (lane & 3);
                 #pragma unroll
                 for (int n = 0; n < FA_BN / 8; ++n) {
-                  const int key = kv0 + n * 8 + 2 * (lane & 3);
-                  if (key > see0) s[mt][n][0] = -__int_as_float(0x7f800000);
-                  if (key + 1 > see0) s[mt][n][1] = -__int_as_float(0x7f800000);
-                  if (key > see1) s[mt][n][2] = -__int_as_float(0x7f800000);
-                  if (key + 1 > see1) s[mt][n][3] = -__int_as_float(0x7f800000);
+                  if (n * 8 > dq) s[mt][n][0] = -__int_as_float(0x7f800000);
+                  if (n * 8 + 1 > dq) s[mt][n][1] = -__int_as_float(0x7f800000);
+                  if (n * 8 - 8 > dq) s[mt][n][2] = -__int_as_float(0x7f800000);
+                  if (n * 8 - 7 > dq) s[mt][n][3] = -__int_as_float(0x7f800000);
                 }
               }
         #endif

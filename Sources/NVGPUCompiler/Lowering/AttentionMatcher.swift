@@ -19,7 +19,7 @@ enum AttentionMatcher {
     /// The name of the op that replaces a matched pattern.
     static let operationName = AttentionPlan.operationName
     /// Head dimensions the kernel is generated for.
-    static let headDims: Set<Int> = [64, 128]
+    static let headDims: Set<Int> = [64, 128, 256]
 
     /// Whether fusion is on: `NVGPU_FUSED_ATTENTION=0` turns it off, for A/B timing.
     static var isEnabled: Bool {
@@ -201,7 +201,7 @@ extension ValueGraph {
         guard AttentionMatcher.headDims.contains(headDim), queryLength > 0, keyLength > 0,
               batchSizes.allSatisfy({ $0 > 0 }), batchSizes.reduce(1, *) <= 65535,
               queryLength < Int(Int32.max), keyLength < Int(Int32.max) else {
-            throw AttentionRejection("head dim \(headDim) is not one the kernel is generated for (64, 128), or batch × heads exceeds 65535")
+            throw AttentionRejection("head dim \(headDim) is not one the kernel is generated for (64, 128, 256), or batch × heads exceeds 65535")
         }
 
         var ops: Set<Int> = [first]

@@ -189,15 +189,24 @@ enum DepthwiseConvolutionKernel {
             guard type.byteWidth != 2 else { return }
             w.emit(indent + extra + "const \(type.storage)* \(view) = (const \(type.storage)*)&\(vector);")
         }
-        /// Fills `xin[0..<span]` with the input columns `first ..< first + span` of `row`, zero
-        /// outside the input, through aligned 16-byte loads when the columns are the input's
-        /// minor dimension, a whole number of 16-byte chunks long, and `first`'s offset in its
-        /// chunk is the same for every thread (neighbouring threads then read neighbouring
-        /// chunks: coalesced, where one load per column is not); false when that does not hold.
-        func emitChunkedSpan(row: String, first: String, span: Int, dimension d: Int) -> Bool {
+        /// Declares `xin[span]`, the input columns `first ..< first + span` of `row` along
+        /// spatial dimension `d`, zero outside the input. Through aligned 16-byte loads when the
+        /// columns are the input's minor dimension, a whole number of 16-byte chunks long, and
+        /// `first`'s offset in its chunk is the same for every thread (neighbouring threads
+        /// then read neighbouring chunks: coalesced, where one load per column is not); else
+        /// one load per column.
+        func emitSpan(row: String, first: String, span: Int, dimension d: Int) {
             let bytes = lt.byteWidth, chunk = 16 / max(bytes, 1)
             guard chunkedSpansEnabled, bytes == 2 || lt.storage == "float", inStrides[g.inputSpatial[d]] == 1,
-                  g.inputSizes[d] % chunk == 0, (vector * g.strides[d]) % chunk == 0 else { return false }
+                  g.inputSizes[d] % chunk == 0, (vector * g.strides[d]) % chunk == 0 else {
+                w.emit(indent + "\(ct) xin[\(span)];")
+                w.emit(indent + "#pragma unroll")
+                w.emit(indent + "for (int j = 0; j < \(span); ++j) {")
+                w.emit(indent + "  const idx_t x = \(first) + j;")
+                w.emit(indent + "  xin[j] = (x >= 0 && x < \(g.inputSizes[d])) ? \(toCompute(lt.load("lhs[\(row) + x * \(inStrides[g.inputSpatial[d]])]"), from: lt)) : (\(ct))0;")
+                w.emit(indent + "}")
+                return
+            }
             let offset = ((-g.padding[d].low) % chunk + chunk) % chunk
             let chunks = (offset + span + chunk - 1) / chunk
             w.emit(indent + "nv_v16 xc[\(chunks)];")
@@ -213,7 +222,6 @@ enum DepthwiseConvolutionKernel {
                                        : "__uint_as_float(xc[\(q)].\(["x", "y", "z", "w"][l]))"
                 w.emit(indent + "xin[\(j)] = \(toCompute(value, from: lt));")
             }
-            return true
         }
         switch shape {
         case .channels:
@@ -277,14 +285,7 @@ enum DepthwiseConvolutionKernel {
             let offsets = openTaps(0..<d)
             w.emit(indent + "const idx_t row = base + c * \(inStrides[g.inputFeature])\(offsets);")
             w.emit(indent + "const idx_t first = \(position(d, "o\(g.outputSpatial[d])", "0"));")
-            if !emitChunkedSpan(row: "row", first: "first", span: span, dimension: d) {
-                w.emit(indent + "\(ct) xin[\(span)];")
-                w.emit(indent + "#pragma unroll")
-                w.emit(indent + "for (int j = 0; j < \(span); ++j) {")
-                w.emit(indent + "  const idx_t x = first + j;")
-                w.emit(indent + "  xin[j] = (x >= 0 && x < \(g.inputSizes[d])) ? \(toCompute(lt.load("lhs[row + x * \(inStrides[g.inputSpatial[d]])]"), from: lt)) : (\(ct))0;")
-                w.emit(indent + "}")
-            }
+            emitSpan(row: "row", first: "first", span: span, dimension: d)
             let taps = (0..<d).map { tap($0, "k\($0)") }.joined()
             w.emit(indent + "#pragma unroll")
             open("for (int k = 0; k < \(g.windowSizes[d]); ++k) {")
@@ -325,14 +326,7 @@ enum DepthwiseConvolutionKernel {
                 guard !uses.isEmpty else { continue }
                 open("if (top + \(j) >= 0 && top + \(j) < \(g.inputSizes[0])) {")
                 w.emit(indent + "const idx_t row = base + c * \(inStrides[g.inputFeature]) + (top + \(j)) * \(inStrides[g.inputSpatial[0]]);")
-                if !emitChunkedSpan(row: "row", first: "first", span: span, dimension: 1) {
-                    w.emit(indent + "\(ct) xin[\(span)];")
-                    w.emit(indent + "#pragma unroll")
-                    w.emit(indent + "for (int j = 0; j < \(span); ++j) {")
-                    w.emit(indent + "  const idx_t x = first + j;")
-                    w.emit(indent + "  xin[j] = (x >= 0 && x < \(g.inputSizes[1])) ? \(toCompute(lt.load("lhs[row + x * \(inStrides[g.inputSpatial[1]])]"), from: lt)) : (\(ct))0;")
-                    w.emit(indent + "}")
-                }
+                emitSpan(row: "row", first: "first", span: span, dimension: 1)
                 for (r, k) in uses {
                     for k1 in 0..<kw {
                         for v in 0..<vector {

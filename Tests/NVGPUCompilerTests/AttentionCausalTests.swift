@@ -88,3 +88,26 @@ import Testing
         #expect(StridedView.groupedReshape(shape: [4, 3], strides: [0, 1], divisors: [1, 1], to: [12]) == nil)
     }
 }
+
+/// Boolean masks read from a buffer: a key padding mask given as an input, broadcast over
+/// heads and queries, is read in place with zero head and query strides.
+@Suite struct AttentionBooleanMaskTests {
+    @Test(arguments: ["0xFF800000", "-2.38197633E+38"])
+    func paddingMaskIsReadInPlace(_ fill: String) throws {
+        let text = AttentionFusionTests.program("bf16", sq: 128, skv: 192, keyMaskFill: fill)
+        let plan = try #require(try AttentionFusionTests.plans(text).first)
+        let mask = try #require(plan.mask)
+        #expect(mask.batchStride == 192 && mask.headStride == 0 && mask.queryStride == 0 && mask.keyStride == 1)
+        #expect(plan.causalOffset == nil)
+        let (executable, _) = try TestPrograms.lower(text)
+        #expect(executable.steps.count == 1, "\(executable.inspection())")
+        #expect(AttentionFusionTests.attentionLaunches(executable).count == 1)
+        #expect(executable.kernels.first?.source.contains("#define FA_MASK 1") == true)
+        // The plan survives the op's attributes.
+        let module = try Module.parse(text, file: "mask.mlir")
+        let body = try #require(module.function(named: "main")?.body.entry)
+        let op = try #require(AttentionMatcher.fusingAttention(into: body).operations.first { $0.name == AttentionPlan.operationName })
+        #expect(op.operands.count == 4)
+        #expect(try AttentionPlan(op).mask == mask)
+    }
+}

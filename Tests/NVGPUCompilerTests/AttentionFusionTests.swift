@@ -18,7 +18,7 @@ import Testing
     static func program(_ t: String, b: Int = 2, h: Int = 3, sq: Int = 256, skv: Int = 192, d: Int = 64,
                         scale: ScaleForm = .divideInScoreType, output: String? = nil,
                         extraResult: (value: String, type: String)? = nil, mergeHeads: Bool = false,
-                        causal: CausalMask? = nil, kvHeads: Int? = nil) -> String {
+                        causal: CausalMask? = nil, kvHeads: Int? = nil, keyMaskFill: String? = nil) -> String {
         let out = output ?? t
         let q = "tensor<\(b)x\(h)x\(sq)x\(d)x\(t)>", k = "tensor<\(b)x\(h)x\(skv)x\(d)x\(t)>"
         let s = "tensor<\(b)x\(h)x\(sq)x\(skv)x\(t)>", sf = "tensor<\(b)x\(h)x\(sq)x\(skv)xf32>"
@@ -28,7 +28,10 @@ import Testing
         let returned = mergeHeads ? merged : o
         // Grouped-query attention: K and V have `kvHeads` heads, repeated (`jnp.repeat`) over h.
         let kIn = kvHeads.map { "tensor<\(b)x\($0)x\(skv)x\(d)x\(t)>" } ?? k
-        var lines = ["func.func public @main(%q: \(q), %k: \(kIn), %v: \(kIn)) -> (\(returned)\(extraResult.map { ", " + $0.type } ?? "")) {"]
+        // A key padding mask (`jnp.where(mask[:, None, None, :], s, fill)`), a fourth input.
+        let maskType = "tensor<\(b)x\(skv)xi1>"
+        let maskArgument = keyMaskFill == nil ? "" : ", %pm: \(maskType)"
+        var lines = ["func.func public @main(%q: \(q), %k: \(kIn), %v: \(kIn)\(maskArgument)) -> (\(returned)\(extraResult.map { ", " + $0.type } ?? "")) {"]
         var (kName, vName) = ("%k", "%v")
         if let kvHeads {
             let spread = "tensor<\(b)x\(kvHeads)x\(h / kvHeads)x\(skv)x\(d)x\(t)>"
@@ -57,6 +60,13 @@ import Testing
         var x = "%2"
         if let causal {
             lines += causal.lines(scores: "%2", sq: sq, skv: skv, scoreType: sf, batchDims: 2)
+            x = "%2m"
+        } else if let keyMaskFill {
+            let sb = sf.replacingOccurrences(of: "xf32>", with: "xi1>")
+            lines += ["  %pmb = stablehlo.broadcast_in_dim %pm, dims = [0, 3] : (\(maskType)) -> \(sb)",
+                      "  %pfill = stablehlo.constant dense<\(keyMaskFill)> : tensor<f32>",
+                      "  %pfb = stablehlo.broadcast_in_dim %pfill, dims = [] : (tensor<f32>) -> \(sf)",
+                      "  %2m = stablehlo.select %pmb, %2, %pfb : \(sb), \(sf)"]
             x = "%2m"
         }
         lines += [
@@ -269,7 +279,7 @@ import Testing
         #expect(Self.attentionLaunches(executable).isEmpty)
     }
 
-    /// Every kernel variant compiles with NVRTC for sm_90 without spilling registers (causal
+    /// Every kernel variant compiles with NVRTC for sm_90 without spilling registers (masked
     /// ones within 16 bytes).
     @Test(arguments: ["bf16", "f16"], [64, 128, 256])
     func kernelCompilesForSM90(_ t: String, _ d: Int) throws {
@@ -280,6 +290,7 @@ import Testing
             .init(elementType: element, outputType: t, headDim: d, scoreRounding: element, scale: .f32),
             .init(elementType: element, outputType: "f32", headDim: d, scoreRounding: nil, scale: .none),
             .init(elementType: element, outputType: t, headDim: d, scoreRounding: element, scale: .rounded(element), causal: true),
+            .init(elementType: element, outputType: t, headDim: d, scoreRounding: element, scale: .rounded(element), masked: true),
         ]
         for (i, variant) in variants.enumerated() {
             let name = "attention_test_\(t)_\(d)_\(i)"
@@ -288,9 +299,9 @@ import Testing
             #expect(kernel.cubin.count > 256)
             print("\(name): \(kernel.log.split(separator: "\n").filter { $0.contains("registers") || $0.contains("spill") }.joined(separator: "; "))")
             let spills = kernel.log.split(separator: "\n").filter { $0.contains("bytes spill") && !$0.contains(" 0 bytes spill stores, 0 bytes spill loads") }
-            if variant.causal {
-                // The diagonal's mask costs a register where the kernel already uses 255 (bf16
-                // head dim 64, head dim 256): at most 16 bytes spilled (to be timed on the GPU).
+            if variant.causal || variant.masked {
+                // A mask costs registers where the kernel already uses 255 (bf16 head dim 64,
+                // head dim 256): at most 16 bytes spilled (to be timed on the GPU).
                 let bytes = spills.flatMap { line in line.split(separator: " ").compactMap { Int($0) } }
                 #expect(bytes.allSatisfy { $0 <= 16 }, "\(name): \(kernel.log)")
             } else {

@@ -94,9 +94,20 @@ import Testing
             // Head dim 256: Q fragments from shared memory, 32-key tiles.
             ("bf16_d256", AttentionFusionTests.program("bf16", b: 1, h: 1, sq: 64, skv: 48, d: 256)),
         ]
-        return try programs.enumerated().map { i, p in
+        var cases = try programs.enumerated().map { i, p in
             LinalgHostEmulationTests.Case(name: p.0, text: p.1, inputs: try inputs(p.1, seed: 7 + UInt64(i)))
         }
+        // Key padding masks: batch 0 sees a random half of the keys, batch 1 none (fully
+        // masked rows: NaN with -inf, the mean of V with a finite fill, as unfused).
+        for (name, fill) in [("padding_mask_inf", "0xFF800000"), ("padding_mask_finite", "-2.38197633E+38")] {
+            let text = AttentionFusionTests.program("bf16", b: 2, h: 2, sq: 80, skv: 96, d: 64, keyMaskFill: fill)
+            var inputs = try inputs(text, seed: 99)
+            var numbers = LinalgHostEmulationTests.Numbers(state: 5)
+            let bits: [Int64] = (0..<(2 * 96)).map { $0 < 96 && numbers.next() > 0 ? 1 : 0 }
+            inputs[3] = Tensor(type: TensorType(shape: [2, 96], elementType: .i1), storage: .ints(bits))
+            cases.append(LinalgHostEmulationTests.Case(name: name, text: text, inputs: inputs))
+        }
+        return cases
     }
 
     @Test func fusedKernelMatchesTheReference() throws {

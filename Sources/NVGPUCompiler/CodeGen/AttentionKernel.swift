@@ -36,6 +36,9 @@ enum AttentionKernel {
         /// Keys after `query + causal_offset` (a kernel argument) are masked, and key tiles
         /// wholly after a query tile's last row are never loaded.
         var causal = false
+        /// A boolean mask read from a buffer replaces scores with a fill value (the
+        /// exponentials then take `(s − max)·log2e`, which a finite fill cannot overflow).
+        var masked = false
     }
 
     /// The CTA's shape for one head dimension: 128 query rows split over `warps` warps of
@@ -55,29 +58,31 @@ enum AttentionKernel {
     /// K/V shared-memory reads per MMA against one tile per warp. Head dim 128: one tile
     /// per warp (8 warps), since two tiles need more than 255 registers. Head dim 256: one
     /// tile per warp, 32-key tiles and Q fragments reloaded from shared memory (the f32
-    /// output accumulators alone take 128 registers a thread).
+    /// output accumulators alone take 128 registers a thread). A boolean mask's row pointers
+    /// do not fit two tiles a warp at head dim 64 (40 bytes spilled): one tile, 8 warps.
     /// `NVGPU_ATTENTION_TILES=<row tiles>x<key tile>` (`1x64`, `2x32`, `2x64`) overrides it,
     /// for A/B timing.
-    static func geometry(headDim: Int) -> Geometry {
+    static func geometry(headDim: Int, masked: Bool = false) -> Geometry {
         if let text = ProcessInfo.processInfo.environment["NVGPU_ATTENTION_TILES"],
            case let parts = text.split(separator: "x").compactMap({ Int($0) }), parts.count == 2,
            [1, 2].contains(parts[0]), [16, 32, 64].contains(parts[1]) {
             return Geometry(rowTiles: parts[0], keyTile: parts[1], queryInRegisters: parts[0] == 1 || headDim <= 64)
         }
         if headDim >= 256 { return Geometry(rowTiles: 1, keyTile: 32, queryInRegisters: false) }
-        return headDim >= 128 ? Geometry(rowTiles: 1, keyTile: 64, queryInRegisters: true)
+        return headDim >= 128 || masked ? Geometry(rowTiles: 1, keyTile: 64, queryInRegisters: true)
                               : Geometry(rowTiles: 2, keyTile: 64, queryInRegisters: true)
     }
 
     /// Dynamic shared memory: the Q tile and two K and two V tiles, 16-bit elements.
-    static func sharedMemoryBytes(headDim: Int) -> Int {
-        (queryTile + 4 * geometry(headDim: headDim).keyTile) * headDim * 2
+    static func sharedMemoryBytes(headDim: Int, masked: Bool = false) -> Int {
+        (queryTile + 4 * geometry(headDim: headDim, masked: masked).keyTile) * headDim * 2
     }
 
     /// The launch of `plan`'s kernel named `name`, with buffers `q`, `k`, `v`, `out`.
-    static func launch(_ plan: AttentionPlan, kernel: Int, q: Int, k: Int, v: Int, out: Int) -> KernelLaunch {
+    /// `mask` is the boolean mask's buffer (Q's when there is none: never read).
+    static func launch(_ plan: AttentionPlan, kernel: Int, q: Int, k: Int, v: Int, mask: Int? = nil, out: Int) -> KernelLaunch {
         let o = plan.output
-        var arguments: [KernelLaunch.Argument] = [.buffer(q), .buffer(k), .buffer(v), .buffer(out)]
+        var arguments: [KernelLaunch.Argument] = [.buffer(q), .buffer(k), .buffer(v), .buffer(mask ?? q), .buffer(out)]
         for layout in [plan.query, plan.key, plan.value] {
             arguments += [.int64(Int64(layout.offset)), .int64(Int64(layout.batchStride)), .int64(Int64(layout.headStride)),
                           .int64(Int64(layout.sequenceStride))]
@@ -86,9 +91,14 @@ enum AttentionKernel {
                       .int32(Int32(plan.heads)), .int32(Int32(plan.queryLength)), .int32(Int32(plan.keyLength)),
                       .float32(Float(plan.scale?.factor ?? 1)), .int32(Int32(plan.causalOffset ?? 0)),
                       .int32(Int32(plan.key.headGroup)), .int32(Int32(plan.value.headGroup))]
+        let m = plan.mask
+        arguments += [m?.offset ?? 0, m?.batchStride ?? 0, m?.headStride ?? 0, m?.queryStride ?? 0, m?.keyStride ?? 0]
+            .map { .int64(Int64($0)) }
+        arguments.append(.float32(Float(m?.fill ?? 0)))
         return KernelLaunch(
             kernel: kernel, grid: [(plan.queryLength + queryTile - 1) / queryTile, plan.batch * plan.heads, 1],
-            block: [geometry(headDim: plan.headDim).threads, 1, 1], sharedMemoryBytes: sharedMemoryBytes(headDim: plan.headDim),
+            block: [geometry(headDim: plan.headDim, masked: plan.mask != nil).threads, 1, 1],
+            sharedMemoryBytes: sharedMemoryBytes(headDim: plan.headDim, masked: plan.mask != nil),
             arguments: arguments)
     }
 
@@ -96,7 +106,7 @@ enum AttentionKernel {
     static func source(_ variant: Variant, name: String) -> String {
         let d = variant.headDim
         let e = variant.elementType
-        let g = geometry(headDim: d)
+        let g = geometry(headDim: d, masked: variant.masked)
         let outStorage = variant.outputType == "f32" ? "float" : "unsigned short"
         func roundPair(_ t: AttentionPlan.ElementType, _ a: String, _ b: String) -> String {
             "fa_round2_\(t.rawValue)(\(a), \(b));"
@@ -130,7 +140,7 @@ enum AttentionKernel {
                                     case .none: return nil
                                     case .f32: return "scaled in f32"
                                     case .rounded(let t): return "scaled in \(t.rawValue)" } }(),
-                                variant.causal ? "causal" : nil]
+                                variant.causal ? "causal" : nil, variant.masked ? "boolean mask" : nil]
             .compactMap { $0 }.joined(separator: ", ")
         let qFragment = g.queryInRegisters ? "qf[mt][kk]" : "qa[mt]"
         return """
@@ -143,6 +153,7 @@ enum AttentionKernel {
         #define FA_THREADS \(g.threads)
         #define FA_QREG \(g.queryInRegisters ? 1 : 0)
         #define FA_CAUSAL \(variant.causal ? 1 : 0)
+        #define FA_MASK \(variant.masked ? 1 : 0)
         \(helpers)
         \(mma(e))
         // Byte offset of 16-byte chunk `ch` of row `r` in a swizzled tile.
@@ -150,12 +161,13 @@ enum AttentionKernel {
 
         extern "C" __global__ void __launch_bounds__(FA_THREADS, \(g.threads <= 128 ? 2 : 1)) \(name)(
             const unsigned short* __restrict__ q, const unsigned short* __restrict__ k,
-            const unsigned short* __restrict__ v, \(outStorage)* __restrict__ o,
+            const unsigned short* __restrict__ v, const unsigned char* __restrict__ mask, \(outStorage)* __restrict__ o,
             long long qo, long long qsb, long long qsh, long long qss,
             long long ko, long long ksb, long long ksh, long long kss,
             long long vo, long long vsb, long long vsh, long long vss,
             long long osb, long long osh, long long oss,
-            int heads, int sq, int skv, float scale, int causal_offset, int kgroup, int vgroup) {
+            int heads, int sq, int skv, float scale, int causal_offset, int kgroup, int vgroup,
+            long long mo, long long msb, long long msh, long long msq, long long msk, float fill) {
           extern __shared__ __align__(128) unsigned char fa_shared[];
           const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5;
           const int bh = blockIdx.y, b = bh / heads, h = bh - b * heads;
@@ -280,6 +292,26 @@ enum AttentionKernel {
                 }
               }
         #endif
+        #if FA_MASK
+              // The boolean mask: false → the fill value (rows past sq and keys past skv unread).
+              {
+                const int r0 = q0 + wrow + mt * 16 + (lane >> 2), r1 = r0 + 8;
+                const unsigned char* m0 = mask + mo + b * msb + h * msh + (long long)r0 * msq;
+                const unsigned char* m1 = m0 + 8 * msq;
+                #pragma unroll
+                for (int n = 0; n < FA_BN / 8; ++n) {
+                  const int key = kv0 + n * 8 + 2 * (lane & 3);
+                  if (key < skv) {
+                    if (r0 < sq && !m0[key * msk]) s[mt][n][0] = fill;
+                    if (r1 < sq && !m1[key * msk]) s[mt][n][2] = fill;
+                  }
+                  if (key + 1 < skv) {
+                    if (r0 < sq && !m0[(key + 1) * msk]) s[mt][n][1] = fill;
+                    if (r1 < sq && !m1[(key + 1) * msk]) s[mt][n][3] = fill;
+                  }
+                }
+              }
+        #endif
               float mx0 = m[mt][0], mx1 = m[mt][1];
               #pragma unroll
               for (int n = 0; n < FA_BN / 8; ++n) {
@@ -290,15 +322,24 @@ enum AttentionKernel {
               mx0 = fmaxf(mx0, __shfl_xor_sync(0xffffffffu, mx0, 2));
               mx1 = fmaxf(mx1, __shfl_xor_sync(0xffffffffu, mx1, 1));
               mx1 = fmaxf(mx1, __shfl_xor_sync(0xffffffffu, mx1, 2));
+        #if FA_MASK
+              // exp((s − max)) as 2^((s − max)·log2e): a finite fill near -f32 max never overflows.
+              const float ms0 = mx0 == -__int_as_float(0x7f800000) ? 0.f : mx0;
+              const float ms1 = mx1 == -__int_as_float(0x7f800000) ? 0.f : mx1;
+              const float alpha0 = fa_exp2((m[mt][0] - ms0) * log2e), alpha1 = fa_exp2((m[mt][1] - ms1) * log2e);
+              #define FA_ARG(x, ms) (((x) - (ms)) * log2e)
+        #else
               const float ms0 = mx0 == -__int_as_float(0x7f800000) ? 0.f : mx0 * log2e;
               const float ms1 = mx1 == -__int_as_float(0x7f800000) ? 0.f : mx1 * log2e;
               const float alpha0 = fa_exp2(m[mt][0] * log2e - ms0), alpha1 = fa_exp2(m[mt][1] * log2e - ms1);
+              #define FA_ARG(x, ms) fmaf((x), log2e, -(ms))
+        #endif
               m[mt][0] = mx0; m[mt][1] = mx1;
               float sum0 = 0.f, sum1 = 0.f;
               #pragma unroll
               for (int n = 0; n < FA_BN / 8; ++n) {
-                s[mt][n][0] = fa_exp2(fmaf(s[mt][n][0], log2e, -ms0)); s[mt][n][1] = fa_exp2(fmaf(s[mt][n][1], log2e, -ms0));
-                s[mt][n][2] = fa_exp2(fmaf(s[mt][n][2], log2e, -ms1)); s[mt][n][3] = fa_exp2(fmaf(s[mt][n][3], log2e, -ms1));
+                s[mt][n][0] = fa_exp2(FA_ARG(s[mt][n][0], ms0)); s[mt][n][1] = fa_exp2(FA_ARG(s[mt][n][1], ms0));
+                s[mt][n][2] = fa_exp2(FA_ARG(s[mt][n][2], ms1)); s[mt][n][3] = fa_exp2(FA_ARG(s[mt][n][3], ms1));
                 sum0 += s[mt][n][0] + s[mt][n][1];
                 sum1 += s[mt][n][2] + s[mt][n][3];
               }

@@ -1,9 +1,10 @@
 import StableHLO
 
-/// Causal masks between an attention's scores and its softmax, recognised so the fused
-/// kernel can skip the masked key tiles instead of materialising the scores.
+/// Masks between an attention's scores and its softmax, fused into the kernel instead of
+/// materialising the scores: causal masks (the kernel skips the masked key tiles) and
+/// boolean masks read from a buffer.
 ///
-/// Two spellings, on the f32 scores `x` (shape `batch… × query × key`):
+/// Causal masks, two spellings on the f32 scores `x` (shape `batch… × query × key`):
 /// - `select(p, x, fill)`: `jnp.where(mask, scores, -inf)`;
 /// - `add(x, select(p, 0, fill))`: an additive mask built from the same predicate;
 ///
@@ -13,11 +14,27 @@ import StableHLO
 /// positions: `iota` along each, plus or minus integer literals. With a finite fill the
 /// masked probabilities are `exp(fill - max)`, which is 0 in f32 whenever a visible score is
 /// more than 104 above the fill, so the kernel masks with -inf.
+///
+/// Any other `select(p, x, fill)` whose predicate is an i1 buffer read through views
+/// (broadcasts, reshapes, transposes, slices: a padding mask `[batch, key]` broadcast over
+/// heads and queries, a full `[batch, head, query, key]` mask) is a boolean mask: the kernel
+/// reads it per score and writes the fill itself, so fully masked rows give what the program
+/// gives (NaN for -inf, the mean of V for a finite fill).
 extension ValueGraph {
-    /// The causal mask applied to `x` by its sole user: the ops it adds to the pattern,
-    /// the masked scores and the offset (key `k` visible from query `q` when `k ≤ q + offset`);
-    /// nil when `x` is not masked that way. Throws when it is masked by something else.
-    func causalMask(of x: Value, queryDim: Int, keyDim: Int) throws(AttentionRejection) -> (ops: Set<Int>, masked: Value, offset: Int)? {
+    /// A mask applied to the scores `x` by their sole user.
+    struct ScoreMask {
+        /// The ops it adds to the pattern.
+        var ops: Set<Int>
+        /// The masked scores.
+        var masked: Value
+        /// Key `k` visible from query `q` when `k ≤ q + causalOffset`.
+        var causalOffset: Int?
+        var input: AttentionPlan.MaskInput?
+    }
+
+    /// The mask applied to `x` by its sole user (see the type's comment); nil when `x` is
+    /// not masked. Throws when it is masked in a way the kernel does not take.
+    func scoreMask(of x: Value, queryDim: Int, keyDim: Int) throws(AttentionRejection) -> ScoreMask? {
         guard let (u, op) = soleUser(x), op.results.count == 1 else { return nil }
         let offset: Int?
         switch op.name {
@@ -29,6 +46,9 @@ extension ValueGraph {
                 throw AttentionRejection("the scores are masked with a fill value that is not -inf or below -1e30")
             }
             offset = causalOffset(of: op.operands[0], dims: Array(0...keyDim), queryDim: queryDim, keyDim: keyDim)
+            if offset == nil, let input = maskInput(op.operands[0], fill: fill, queryDim: queryDim) {
+                return ScoreMask(ops: [u], masked: op.results[0], input: input)
+            }
         case "stablehlo.add":
             guard op.operands.count == 2, let bias = op.operands.first(where: { $0 != x }) else { return nil }
             offset = additiveCausalOffset(bias, queryDim: queryDim, keyDim: keyDim)
@@ -39,12 +59,27 @@ extension ValueGraph {
             return nil
         }
         guard let offset else {
-            throw AttentionRejection("the mask is not a causal one (a compare of the query and key iotas); only causal masks are fused yet")
+            throw AttentionRejection("the mask is neither causal (a compare of the query and key iotas) nor an i1 buffer read in place")
         }
         guard offset >= 0 else {
             throw AttentionRejection("the causal mask hides every key from the first \(-offset) queries (fully masked rows are not fused)")
         }
-        return ([u], op.results[0], offset)
+        return ScoreMask(ops: [u], masked: op.results[0], causalOffset: offset)
+    }
+
+    /// The boolean mask `p` as an i1 buffer read in place (batch dimensions before
+    /// `queryDim`, at most two; then query and key).
+    private func maskInput(_ p: Value, fill: Double, queryDim: Int) -> AttentionPlan.MaskInput? {
+        guard queryDim <= 2 else { return nil }
+        for view in StridedView.views(of: p, graph: self)
+        where view.base.type.tensorType?.elementType == .i1 && view.divisors.allSatisfy({ $0 == 1 }) {
+            let stride = { (d: Int) in view.shape[d] == 1 ? 0 : view.strides[d] }
+            return AttentionPlan.MaskInput(
+                base: view.base, offset: view.offset, batchStride: queryDim == 2 ? stride(0) : 0,
+                headStride: queryDim >= 1 ? stride(queryDim - 1) : 0, queryStride: stride(queryDim),
+                keyStride: stride(queryDim + 1), fill: fill)
+        }
+        return nil
     }
 
     /// `select(p, 0, fill)` (through broadcasts) for a causal predicate `p`: its offset.

@@ -159,29 +159,10 @@ struct AttentionOperandLayout: Hashable, Sendable {
     /// used stride and the offset a multiple of 8 elements (16-byte `cp.async`).
     static func reading(_ value: Value, batchDims: [Int], sequenceDim: Int, featureDim: Int,
                         graph: ValueGraph) -> AttentionOperandLayout? {
-        // The chain of view ops from `value` back to the first non-view producer.
-        var chain: [Operation] = []
-        var current = value
-        let viewNames: Set<String> = ["stablehlo.reshape", "stablehlo.transpose", "stablehlo.slice",
-                                      "stablehlo.broadcast_in_dim"]
-        while let p = graph.producer[current.id], viewNames.contains(graph.operations[p].name),
-              graph.operations[p].operands.count == 1, graph.operations[p].results.count == 1 {
-            chain.append(graph.operations[p])
-            current = graph.operations[p].operands[0]
-        }
-        // Try the deepest base first, then shallower ones.
-        for depth in stride(from: chain.count, through: 0, by: -1) {
-            let base = depth == 0 ? value : chain[depth - 1].operands[0]
-            guard var view = StridedView(contiguous: base) else { continue }
-            var ok = true
-            for op in chain.prefix(depth).reversed() {
-                guard let next = view.applying(op) else { ok = false; break }
-                view = next
+        for view in StridedView.views(of: value, graph: graph) {
+            if let layout = layout(of: view, batchDims: batchDims, sequenceDim: sequenceDim, featureDim: featureDim) {
+                return layout
             }
-            guard ok, view.shape == value.type.tensorType?.shape,
-                  let layout = layout(of: view, batchDims: batchDims, sequenceDim: sequenceDim, featureDim: featureDim)
-            else { continue }
-            return layout
         }
         return nil
     }
@@ -197,5 +178,34 @@ struct AttentionOperandLayout: Hashable, Sendable {
         return AttentionOperandLayout(base: view.base, offset: view.offset, batchStride: outer,
                                       headStride: inner, sequenceStride: sequence,
                                       headGroup: batchDims.last.map { view.divisors[$0] } ?? 1)
+    }
+}
+
+extension StridedView {
+    /// The views `value` is of, deepest base first: walking back through reshapes,
+    /// transposes, slices and broadcasts, each base buffer with the chain composed onto it
+    /// (the last is `value` itself, row-major).
+    static func views(of value: Value, graph: ValueGraph) -> [StridedView] {
+        var chain: [Operation] = []
+        var current = value
+        let viewNames: Set<String> = ["stablehlo.reshape", "stablehlo.transpose", "stablehlo.slice",
+                                      "stablehlo.broadcast_in_dim"]
+        while let p = graph.producer[current.id], viewNames.contains(graph.operations[p].name),
+              graph.operations[p].operands.count == 1, graph.operations[p].results.count == 1 {
+            chain.append(graph.operations[p])
+            current = graph.operations[p].operands[0]
+        }
+        var result: [StridedView] = []
+        for depth in stride(from: chain.count, through: 0, by: -1) {
+            let base = depth == 0 ? value : chain[depth - 1].operands[0]
+            guard var view = StridedView(contiguous: base) else { continue }
+            var ok = true
+            for op in chain.prefix(depth).reversed() {
+                guard let next = view.applying(op) else { ok = false; break }
+                view = next
+            }
+            if ok, view.shape == value.type.tensorType?.shape { result.append(view) }
+        }
+        return result
     }
 }

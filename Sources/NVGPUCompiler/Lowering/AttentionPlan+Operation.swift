@@ -19,7 +19,9 @@ import StableHLO
 /// read by groups of that many consecutive heads (grouped-query attention). `output_strides` are the batch,
 /// head and sequence strides of the product in the result's buffer. `score_rounding`,
 /// `scale` and `scale_rounding` are present only when the program rounds or scales the
-/// scores, `causal_offset` only when it masks key k from query q where k > q + offset. The element type of Q, K and V is the operands' and the output type the
+/// scores, `causal_offset` only when it masks key k from query q where k > q + offset, and
+/// `mask_layout = [operand, offset, batch, head, query, key strides]` with `mask_fill` only
+/// for a boolean mask read from an i1 operand (scores where it is false become the fill). The element type of Q, K and V is the operands' and the output type the
 /// result's.
 extension AttentionPlan {
     /// The op name of a fused attention.
@@ -28,7 +30,7 @@ extension AttentionPlan {
     /// The op standing for this plan, at `location`.
     func operation(at location: SourceLocation) -> Operation {
         var operands: [Value] = []
-        for v in [query.base, key.base, value.base] where !operands.contains(v) { operands.append(v) }
+        for v in [query.base, key.base, value.base] + (mask.map { [$0.base] } ?? []) where !operands.contains(v) { operands.append(v) }
         func int(_ v: Int) -> Attribute { .integer(Int64(v), type: .scalar(.si(64))) }
         func layout(_ l: AttentionOperandLayout) -> Attribute {
             .denseInts(.si(64), ([operands.firstIndex(of: l.base) ?? 0, l.offset, l.batchStride, l.headStride, l.sequenceStride]
@@ -48,6 +50,12 @@ extension AttentionPlan {
             if let t = scale.roundedTo { attributes.append(NamedAttribute("scale_rounding", .string(t.rawValue))) }
         }
         if let causalOffset { attributes.append(NamedAttribute("causal_offset", int(causalOffset))) }
+        if let mask {
+            attributes.append(NamedAttribute("mask_layout", .denseInts(.si(64), [
+                operands.firstIndex(of: mask.base) ?? 0, mask.offset, mask.batchStride, mask.headStride, mask.queryStride,
+                mask.keyStride].map { Int64($0) })))
+            attributes.append(NamedAttribute("mask_fill", .float(mask.fill, type: .scalar(.float(.f64)))))
+        }
         return Operation(name: Self.operationName, operands: operands, results: [result], attributes: attributes,
                          location: location)
     }
@@ -60,15 +68,16 @@ extension AttentionPlan {
             CodeGenError("\(Self.operationName): \(message)", at: op.location)
         }
         guard op.name == Self.operationName else { throw fail("expected an \(Self.operationName) op, not \(op.name)") }
-        guard (1...3).contains(op.operands.count), op.results.count == 1, op.regions.isEmpty else {
-            throw fail("expected one to three operands, one result and no regions")
+        guard (1...4).contains(op.operands.count), op.results.count == 1, op.regions.isEmpty else {
+            throw fail("expected one to four operands, one result and no regions")
         }
         let types = try op.operands.map { v -> TensorType in
             guard let t = v.type.tensorType, t.isStatic else { throw fail("operand %\(v.id) must be a static tensor") }
             return t
         }
+        let maskOperand = (op[attribute: "mask_layout"]?.intArray?.first).map { Int($0) }
         guard let element = ElementType(rawValue: types[0].elementType.description),
-              types.allSatisfy({ $0.elementType == types[0].elementType }) else {
+              types.indices.allSatisfy({ $0 == maskOperand || types[$0].elementType == types[0].elementType }) else {
             throw fail("operands must all be bf16 or all f16")
         }
         guard let resultType = op.resultTensorType(0), resultType.isStatic,
@@ -143,11 +152,23 @@ extension AttentionPlan {
             }
             causalOffset = Int(v)
         }
+        var mask: MaskInput?
+        if op[attribute: "mask_layout"] != nil {
+            let v = try ints("mask_layout", count: 6)
+            guard v[0] < op.operands.count, types[v[0]].elementType == .i1 else { throw fail("mask_layout must name an i1 operand") }
+            guard let last = Self.lastElement(offset: v[1], counts: [batch, heads, queryLength, keyLength], strides: Array(v[2...])),
+                  last < types[v[0]].elementCount else { throw fail("mask_layout reads past the end of its operand") }
+            guard case .float(let fill, _)? = op[attribute: "mask_fill"], fill == -.infinity || (fill.isFinite && fill <= -1e30) else {
+                throw fail("mask_fill must be -inf or a finite value of at most -1e30")
+            }
+            mask = MaskInput(base: op.operands[v[0]], offset: v[1], batchStride: v[2], headStride: v[3], queryStride: v[4],
+                             keyStride: v[5], fill: fill)
+        }
         self.init(
             elementType: element, outputType: resultType.elementType.description, batch: batch, heads: heads,
             queryLength: queryLength, keyLength: keyLength, headDim: headDim, query: query, key: key, value: value,
             result: op.results[0], output: OutputStrides(batch: strides[0], head: strides[1], sequence: strides[2]),
-            scoreRounding: try rounding("score_rounding"), scale: scale, causalOffset: causalOffset)
+            scoreRounding: try rounding("score_rounding"), scale: scale, causalOffset: causalOffset, mask: mask)
     }
 
     /// `offset + Σ (counts[i] - 1) · strides[i]`, or nil when that overflows.

@@ -42,6 +42,22 @@ struct AttentionPlan: Hashable, Sendable {
     /// lower triangle, JAX's `tril`; `keyLength - queryLength`: aligned at the bottom right).
     /// Never negative, so no row is fully masked. nil: no mask.
     var causalOffset: Int? = nil
+    /// A boolean mask read from a buffer (`jnp.where(mask, scores, fill)` with a mask that is
+    /// an input or computed): the score is replaced by `fill` where the mask is false.
+    var mask: MaskInput? = nil
+
+    /// Where element (batch, head, query, key) of a boolean mask lies in its buffer (strides
+    /// in elements; 0 along broadcast dimensions), and the fill value.
+    struct MaskInput: Hashable, Sendable {
+        var base: Value
+        var offset: Int
+        var batchStride: Int
+        var headStride: Int
+        var queryStride: Int
+        var keyStride: Int
+        /// -inf, or a finite value of at most -1e30.
+        var fill: Double
+    }
 
     /// Batch, head and sequence strides of the product in the result's buffer.
     struct OutputStrides: Hashable, Sendable {
@@ -58,6 +74,7 @@ struct AttentionPlan: Hashable, Sendable {
         case let scale?: mode = scale.roundedTo.map { .rounded($0) } ?? .f32
         }
         return AttentionKernel.Variant(elementType: elementType, outputType: outputType, headDim: headDim,
-                                       scoreRounding: scoreRounding, scale: mode, causal: causalOffset != nil)
+                                       scoreRounding: scoreRounding, scale: mode, causal: causalOffset != nil,
+                                       masked: mask != nil)
     }
 }

@@ -16,13 +16,14 @@ import StableHLO
 /// The operands are the distinct buffers Q, K and V are read from. Each `*_layout` is
 /// `[operand, offset, batch stride, head stride, sequence stride]` in elements of that
 /// operand's row-major buffer (the feature stride is 1), with a sixth entry for K and V
-/// read by groups of that many consecutive heads (grouped-query attention). `output_strides` are the batch,
-/// head and sequence strides of the product in the result's buffer. `score_rounding`,
-/// `scale` and `scale_rounding` are present only when the program rounds or scales the
-/// scores, `causal_offset` only when it masks key k from query q where k > q + offset, and
-/// `mask_layout = [operand, offset, batch, head, query, key strides]` with `mask_fill` only
-/// for a boolean mask read from an i1 operand (scores where it is false become the fill). The element type of Q, K and V is the operands' and the output type the
-/// result's.
+/// read by groups of that many consecutive heads (grouped-query attention).
+/// `output_strides` are the batch, head and sequence strides of the product in the
+/// result's buffer. `score_rounding`, `scale` and `scale_rounding` are present only when
+/// the program rounds or scales the scores, `causal_offset` only when it masks key k from
+/// query q where k > q + offset, and `mask_layout = [operand, offset, batch, head, query,
+/// key strides]` with `mask_fill` only for a boolean mask read from an i1 operand (scores
+/// where it is false become the fill). The element type of Q, K and V is the operands'
+/// and the output type the result's.
 extension AttentionPlan {
     /// The op name of a fused attention.
     static let operationName = "nvgpu.attention"

@@ -111,3 +111,23 @@ import Testing
         #expect(try AttentionPlan(op).mask == mask)
     }
 }
+
+/// Additive biases read from a buffer: a per-head `[head, query, key]` bias (f32, or bf16
+/// converted to f32) broadcast over the batch is read in place with a zero batch stride.
+@Suite struct AttentionBiasTests {
+    @Test(arguments: ["f32", "bf16"])
+    func headBiasIsReadInPlace(_ type: String) throws {
+        let text = AttentionFusionTests.program("bf16", h: 3, sq: 128, skv: 64, headBias: type)
+        let plan = try #require(try AttentionFusionTests.plans(text).first)
+        let bias = try #require(plan.bias)
+        #expect(bias.elementType == type && bias.batchStride == 0 && bias.headStride == 128 * 64)
+        #expect(bias.queryStride == 64 && bias.keyStride == 1 && plan.mask == nil)
+        let (executable, _) = try TestPrograms.lower(text)
+        #expect(executable.steps.count == 1, "\(executable.inspection())")
+        #expect(executable.kernels.first?.source.contains("#define FA_BIAS 1") == true)
+        let module = try Module.parse(text, file: "bias.mlir")
+        let body = try #require(module.function(named: "main")?.body.entry)
+        let op = try #require(AttentionMatcher.fusingAttention(into: body).operations.first { $0.name == AttentionPlan.operationName })
+        #expect(try AttentionPlan(op).bias == bias)
+    }
+}

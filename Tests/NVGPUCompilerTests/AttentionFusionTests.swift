@@ -18,7 +18,8 @@ import Testing
     static func program(_ t: String, b: Int = 2, h: Int = 3, sq: Int = 256, skv: Int = 192, d: Int = 64,
                         scale: ScaleForm = .divideInScoreType, output: String? = nil,
                         extraResult: (value: String, type: String)? = nil, mergeHeads: Bool = false,
-                        causal: CausalMask? = nil, kvHeads: Int? = nil, keyMaskFill: String? = nil) -> String {
+                        causal: CausalMask? = nil, kvHeads: Int? = nil, keyMaskFill: String? = nil,
+                        headBias: String? = nil) -> String {
         let out = output ?? t
         let q = "tensor<\(b)x\(h)x\(sq)x\(d)x\(t)>", k = "tensor<\(b)x\(h)x\(skv)x\(d)x\(t)>"
         let s = "tensor<\(b)x\(h)x\(sq)x\(skv)x\(t)>", sf = "tensor<\(b)x\(h)x\(sq)x\(skv)xf32>"
@@ -30,7 +31,10 @@ import Testing
         let kIn = kvHeads.map { "tensor<\(b)x\($0)x\(skv)x\(d)x\(t)>" } ?? k
         // A key padding mask (`jnp.where(mask[:, None, None, :], s, fill)`), a fourth input.
         let maskType = "tensor<\(b)x\(skv)xi1>"
-        let maskArgument = keyMaskFill == nil ? "" : ", %pm: \(maskType)"
+        // A per-head bias `[h, query, key]` of type `headBias` (converted to f32 unless f32),
+        // broadcast over the batch and added to the scores.
+        let biasType = headBias.map { "tensor<\(h)x\(sq)x\(skv)x\($0)>" } ?? ""
+        let maskArgument = (keyMaskFill == nil ? "" : ", %pm: \(maskType)") + (headBias == nil ? "" : ", %hb: \(biasType)")
         var lines = ["func.func public @main(%q: \(q), %k: \(kIn), %v: \(kIn)\(maskArgument)) -> (\(returned)\(extraResult.map { ", " + $0.type } ?? "")) {"]
         var (kName, vName) = ("%k", "%v")
         if let kvHeads {
@@ -67,6 +71,12 @@ import Testing
                       "  %pfill = stablehlo.constant dense<\(keyMaskFill)> : tensor<f32>",
                       "  %pfb = stablehlo.broadcast_in_dim %pfill, dims = [] : (tensor<f32>) -> \(sf)",
                       "  %2m = stablehlo.select %pmb, %2, %pfb : \(sb), \(sf)"]
+            x = "%2m"
+        } else if let headBias {
+            let wide = sf.replacingOccurrences(of: "xf32>", with: "x\(headBias)>")
+            lines += ["  %hbb = stablehlo.broadcast_in_dim %hb, dims = [1, 2, 3] : (\(biasType)) -> \(wide)"]
+            if headBias != "f32" { lines += ["  %hbf = stablehlo.convert %hbb : (\(wide)) -> \(sf)"] }
+            lines += ["  %2m = stablehlo.add %2, \(headBias == "f32" ? "%hbb" : "%hbf") : \(sf)"]
             x = "%2m"
         }
         lines += [
@@ -291,6 +301,7 @@ import Testing
             .init(elementType: element, outputType: "f32", headDim: d, scoreRounding: nil, scale: .none),
             .init(elementType: element, outputType: t, headDim: d, scoreRounding: element, scale: .rounded(element), causal: true),
             .init(elementType: element, outputType: t, headDim: d, scoreRounding: element, scale: .rounded(element), masked: true),
+            .init(elementType: element, outputType: t, headDim: d, scoreRounding: element, scale: .rounded(element), biasType: "f16"),
         ]
         for (i, variant) in variants.enumerated() {
             let name = "attention_test_\(t)_\(d)_\(i)"
@@ -299,7 +310,7 @@ import Testing
             #expect(kernel.cubin.count > 256)
             print("\(name): \(kernel.log.split(separator: "\n").filter { $0.contains("registers") || $0.contains("spill") }.joined(separator: "; "))")
             let spills = kernel.log.split(separator: "\n").filter { $0.contains("bytes spill") && !$0.contains(" 0 bytes spill stores, 0 bytes spill loads") }
-            if variant.causal || variant.masked {
+            if variant.causal || variant.masked || variant.biasType != nil {
                 // A mask costs registers where the kernel already uses 255 (bf16 head dim 64,
                 // head dim 256): at most 16 bytes spilled (to be timed on the GPU).
                 let bytes = spills.flatMap { line in line.split(separator: " ").compactMap { Int($0) } }

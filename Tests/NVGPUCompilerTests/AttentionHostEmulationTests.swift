@@ -43,6 +43,7 @@ import Testing
     inline void fa_ldsm4(unsigned addr, unsigned* r) { fa_ldsm(addr, r, false); }
     inline void fa_ldsm4t(unsigned addr, unsigned* r) { fa_ldsm(addr, r, true); }
     inline float fa_exp2(float x) { return std::exp2(x); }
+    inline float fa_f16_to_float(unsigned short h) { return nv_f16_to_float(h); }
     inline unsigned fa_pack_bf16(float lo, float hi) { return nv_float_to_bf16(lo) | ((unsigned)nv_float_to_bf16(hi) << 16); }
     inline unsigned fa_pack_f16(float lo, float hi) { return nv_float_to_f16(lo) | ((unsigned)nv_float_to_f16(hi) << 16); }
     inline void fa_round2_bf16(float& a, float& b) { a = nv_round_bf16(a); b = nv_round_bf16(b); }
@@ -106,6 +107,11 @@ import Testing
             let bits: [Int64] = (0..<(2 * 96)).map { $0 < 96 && numbers.next() > 0 ? 1 : 0 }
             inputs[3] = Tensor(type: TensorType(shape: [2, 96], elementType: .i1), storage: .ints(bits))
             cases.append(LinalgHostEmulationTests.Case(name: name, text: text, inputs: inputs))
+        }
+        // Per-head additive biases, f32 and bf16 (converted to f32 in the program).
+        for type in ["f32", "bf16"] {
+            let text = AttentionFusionTests.program("bf16", b: 2, h: 2, sq: 72, skv: 80, d: 64, headBias: type)
+            cases.append(LinalgHostEmulationTests.Case(name: "head_bias_\(type)", text: text, inputs: try inputs(text, seed: 31)))
         }
         return cases
     }

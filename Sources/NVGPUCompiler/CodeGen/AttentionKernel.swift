@@ -39,6 +39,9 @@ enum AttentionKernel {
         /// A boolean mask read from a buffer replaces scores with a fill value (the
         /// exponentials then take `(s − max)·log2e`, which a finite fill cannot overflow).
         var masked = false
+        /// An additive bias read from a buffer of this type (`f32`, `bf16`, `f16`), added to
+        /// the scaled scores (with the masked kernel's overflow-free exponentials).
+        var biasType: String? = nil
     }
 
     /// The CTA's shape for one head dimension: 128 query rows split over `warps` warps of
@@ -80,9 +83,11 @@ enum AttentionKernel {
 
     /// The launch of `plan`'s kernel named `name`, with buffers `q`, `k`, `v`, `out`.
     /// `mask` is the boolean mask's buffer (Q's when there is none: never read).
-    static func launch(_ plan: AttentionPlan, kernel: Int, q: Int, k: Int, v: Int, mask: Int? = nil, out: Int) -> KernelLaunch {
+    static func launch(_ plan: AttentionPlan, kernel: Int, q: Int, k: Int, v: Int, mask: Int? = nil, bias: Int? = nil,
+                       out: Int) -> KernelLaunch {
         let o = plan.output
-        var arguments: [KernelLaunch.Argument] = [.buffer(q), .buffer(k), .buffer(v), .buffer(mask ?? q), .buffer(out)]
+        var arguments: [KernelLaunch.Argument] = [.buffer(q), .buffer(k), .buffer(v), .buffer(mask ?? q), .buffer(bias ?? q),
+                                                  .buffer(out)]
         for layout in [plan.query, plan.key, plan.value] {
             arguments += [.int64(Int64(layout.offset)), .int64(Int64(layout.batchStride)), .int64(Int64(layout.headStride)),
                           .int64(Int64(layout.sequenceStride))]
@@ -95,10 +100,13 @@ enum AttentionKernel {
         arguments += [m?.offset ?? 0, m?.batchStride ?? 0, m?.headStride ?? 0, m?.queryStride ?? 0, m?.keyStride ?? 0]
             .map { .int64(Int64($0)) }
         arguments.append(.float32(Float(m?.fill ?? 0)))
+        let a = plan.bias
+        arguments += [a?.offset ?? 0, a?.batchStride ?? 0, a?.headStride ?? 0, a?.queryStride ?? 0, a?.keyStride ?? 0]
+            .map { .int64(Int64($0)) }
         return KernelLaunch(
             kernel: kernel, grid: [(plan.queryLength + queryTile - 1) / queryTile, plan.batch * plan.heads, 1],
-            block: [geometry(headDim: plan.headDim, masked: plan.mask != nil).threads, 1, 1],
-            sharedMemoryBytes: sharedMemoryBytes(headDim: plan.headDim, masked: plan.mask != nil),
+            block: [geometry(headDim: plan.headDim, masked: plan.mask != nil || plan.bias != nil).threads, 1, 1],
+            sharedMemoryBytes: sharedMemoryBytes(headDim: plan.headDim, masked: plan.mask != nil || plan.bias != nil),
             arguments: arguments)
     }
 
@@ -106,7 +114,14 @@ enum AttentionKernel {
     static func source(_ variant: Variant, name: String) -> String {
         let d = variant.headDim
         let e = variant.elementType
-        let g = geometry(headDim: d, masked: variant.masked)
+        let g = geometry(headDim: d, masked: variant.masked || variant.biasType != nil)
+        let biasStorage = variant.biasType == "f32" ? "float" : "unsigned short"
+        let biasLoad: String
+        switch variant.biasType {
+        case "bf16": biasLoad = "__uint_as_float(((unsigned)(X)) << 16)"
+        case "f16": biasLoad = "fa_f16_to_float(X)"
+        default: biasLoad = "(X)"
+        }
         let outStorage = variant.outputType == "f32" ? "float" : "unsigned short"
         func roundPair(_ t: AttentionPlan.ElementType, _ a: String, _ b: String) -> String {
             "fa_round2_\(t.rawValue)(\(a), \(b));"
@@ -140,7 +155,8 @@ enum AttentionKernel {
                                     case .none: return nil
                                     case .f32: return "scaled in f32"
                                     case .rounded(let t): return "scaled in \(t.rawValue)" } }(),
-                                variant.causal ? "causal" : nil, variant.masked ? "boolean mask" : nil]
+                                variant.causal ? "causal" : nil, variant.masked ? "boolean mask" : nil,
+                                variant.biasType.map { "\($0) bias" }]
             .compactMap { $0 }.joined(separator: ", ")
         let qFragment = g.queryInRegisters ? "qf[mt][kk]" : "qa[mt]"
         return """
@@ -154,6 +170,9 @@ enum AttentionKernel {
         #define FA_QREG \(g.queryInRegisters ? 1 : 0)
         #define FA_CAUSAL \(variant.causal ? 1 : 0)
         #define FA_MASK \(variant.masked ? 1 : 0)
+        #define FA_BIAS \(variant.biasType == nil ? 0 : 1)
+        #define FA_BIAS_LOAD(X) \(biasLoad)
+        #define FA_EXACT_EXP (FA_MASK || FA_BIAS)
         \(helpers)
         \(mma(e))
         // Byte offset of 16-byte chunk `ch` of row `r` in a swizzled tile.
@@ -161,13 +180,15 @@ enum AttentionKernel {
 
         extern "C" __global__ void __launch_bounds__(FA_THREADS, \(g.threads <= 128 ? 2 : 1)) \(name)(
             const unsigned short* __restrict__ q, const unsigned short* __restrict__ k,
-            const unsigned short* __restrict__ v, const unsigned char* __restrict__ mask, \(outStorage)* __restrict__ o,
+            const unsigned short* __restrict__ v, const unsigned char* __restrict__ mask,
+            const \(biasStorage)* __restrict__ bias, \(outStorage)* __restrict__ o,
             long long qo, long long qsb, long long qsh, long long qss,
             long long ko, long long ksb, long long ksh, long long kss,
             long long vo, long long vsb, long long vsh, long long vss,
             long long osb, long long osh, long long oss,
             int heads, int sq, int skv, float scale, int causal_offset, int kgroup, int vgroup,
-            long long mo, long long msb, long long msh, long long msq, long long msk, float fill) {
+            long long mo, long long msb, long long msh, long long msq, long long msk, float fill,
+            long long bo, long long bsb, long long bsh, long long bsq, long long bsk) {
           extern __shared__ __align__(128) unsigned char fa_shared[];
           const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5;
           const int bh = blockIdx.y, b = bh / heads, h = bh - b * heads;
@@ -312,6 +333,25 @@ enum AttentionKernel {
                 }
               }
         #endif
+        #if FA_BIAS
+              // The additive bias, in f32 (rows past sq and keys past skv unread).
+              {
+                const int r0 = q0 + wrow + mt * 16 + (lane >> 2), r1 = r0 + 8;
+                const long long b0 = bo + b * bsb + h * bsh + (long long)r0 * bsq, b1 = b0 + 8 * bsq;
+                #pragma unroll
+                for (int n = 0; n < FA_BN / 8; ++n) {
+                  const int key = kv0 + n * 8 + 2 * (lane & 3);
+                  if (key < skv) {
+                    if (r0 < sq) s[mt][n][0] += FA_BIAS_LOAD(bias[b0 + key * bsk]);
+                    if (r1 < sq) s[mt][n][2] += FA_BIAS_LOAD(bias[b1 + key * bsk]);
+                  }
+                  if (key + 1 < skv) {
+                    if (r0 < sq) s[mt][n][1] += FA_BIAS_LOAD(bias[b0 + (key + 1) * bsk]);
+                    if (r1 < sq) s[mt][n][3] += FA_BIAS_LOAD(bias[b1 + (key + 1) * bsk]);
+                  }
+                }
+              }
+        #endif
               float mx0 = m[mt][0], mx1 = m[mt][1];
               #pragma unroll
               for (int n = 0; n < FA_BN / 8; ++n) {
@@ -322,7 +362,7 @@ enum AttentionKernel {
               mx0 = fmaxf(mx0, __shfl_xor_sync(0xffffffffu, mx0, 2));
               mx1 = fmaxf(mx1, __shfl_xor_sync(0xffffffffu, mx1, 1));
               mx1 = fmaxf(mx1, __shfl_xor_sync(0xffffffffu, mx1, 2));
-        #if FA_MASK
+        #if FA_EXACT_EXP
               // exp((s − max)) as 2^((s − max)·log2e): a finite fill near -f32 max never overflows.
               const float ms0 = mx0 == -__int_as_float(0x7f800000) ? 0.f : mx0;
               const float ms1 = mx1 == -__int_as_float(0x7f800000) ? 0.f : mx1;
@@ -425,6 +465,7 @@ enum AttentionKernel {
       asm volatile("ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%0,%1,%2,%3}, [%4];"
                    : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3]) : "r"(addr) : "memory");
     }
+    __device__ __forceinline__ float fa_f16_to_float(unsigned short h) { float f; asm("cvt.f32.f16 %0, %1;" : "=f"(f) : "h"(h)); return f; }
     __device__ __forceinline__ float fa_exp2(float x) { float y; asm("ex2.approx.ftz.f32 %0, %1;" : "=f"(y) : "f"(x)); return y; }
     // Two floats rounded to nearest-even and packed, `lo` in the low half.
     __device__ __forceinline__ unsigned fa_pack_bf16(float lo, float hi) {

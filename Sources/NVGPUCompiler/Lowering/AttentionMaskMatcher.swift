@@ -15,6 +15,9 @@ import StableHLO
 /// masked probabilities are `exp(fill - max)`, which is 0 in f32 whenever a visible score is
 /// more than 104 above the fill, so the kernel masks with -inf.
 ///
+/// Any other `x + bias` whose bias is an f32 buffer (or the f32 convert of a bf16/f16 one)
+/// read through views is an additive bias the kernel adds per score.
+///
 /// Any other `select(p, x, fill)` whose predicate is an i1 buffer read through views
 /// (broadcasts, reshapes, transposes, slices: a padding mask `[batch, key]` broadcast over
 /// heads and queries, a full `[batch, head, query, key]` mask) is a boolean mask: the kernel
@@ -30,6 +33,7 @@ extension ValueGraph {
         /// Key `k` visible from query `q` when `k ≤ q + causalOffset`.
         var causalOffset: Int?
         var input: AttentionPlan.MaskInput?
+        var bias: AttentionPlan.BiasInput?
     }
 
     /// The mask applied to `x` by its sole user (see the type's comment); nil when `x` is
@@ -52,8 +56,11 @@ extension ValueGraph {
         case "stablehlo.add":
             guard op.operands.count == 2, let bias = op.operands.first(where: { $0 != x }) else { return nil }
             offset = additiveCausalOffset(bias, queryDim: queryDim, keyDim: keyDim)
+            if offset == nil, let input = biasInput(bias, queryDim: queryDim) {
+                return ScoreMask(ops: [u], masked: op.results[0], bias: input)
+            }
             guard offset != nil else {
-                throw AttentionRejection("a bias or mask added to the scores is not a causal mask (iota comparison); only causal masks are fused yet")
+                throw AttentionRejection("a bias added to the scores is neither a causal mask nor an f32, bf16 or f16 buffer read in place")
             }
         default:
             return nil
@@ -65,6 +72,27 @@ extension ValueGraph {
             throw AttentionRejection("the causal mask hides every key from the first \(-offset) queries (fully masked rows are not fused)")
         }
         return ScoreMask(ops: [u], masked: op.results[0], causalOffset: offset)
+    }
+
+    /// The additive bias as an f32 buffer read in place, or a bf16/f16 one when the bias is
+    /// its `convert` to f32.
+    private func biasInput(_ bias: Value, queryDim: Int) -> AttentionPlan.BiasInput? {
+        guard queryDim <= 2 else { return nil }
+        var source = bias
+        if let (_, convert) = defining(bias, "stablehlo.convert"),
+           let from = convert.operandTensorType(0)?.elementType.description, ["bf16", "f16"].contains(from) {
+            source = convert.operands[0]
+        }
+        for view in StridedView.views(of: source, graph: self) where view.divisors.allSatisfy({ $0 == 1 }) {
+            guard let element = view.base.type.tensorType?.elementType.description,
+                  ["f32", "bf16", "f16"].contains(element) else { continue }
+            let stride = { (d: Int) in view.shape[d] == 1 ? 0 : view.strides[d] }
+            return AttentionPlan.BiasInput(
+                base: view.base, offset: view.offset, batchStride: queryDim == 2 ? stride(0) : 0,
+                headStride: queryDim >= 1 ? stride(queryDim - 1) : 0, queryStride: stride(queryDim),
+                keyStride: stride(queryDim + 1), elementType: element)
+        }
+        return nil
     }
 
     /// The boolean mask `p` as an i1 buffer read in place (batch dimensions before

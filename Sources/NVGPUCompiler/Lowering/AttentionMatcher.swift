@@ -313,7 +313,8 @@ extension ValueGraph {
             batch: nb == 2 ? batchSizes[0] : 1, heads: batchSizes.last ?? 1,
             queryLength: queryLength, keyLength: keyLength, headDim: headDim,
             query: query, key: key, value: value, result: result, output: output,
-            scoreRounding: scoreRounding, scale: scale, causalOffset: mask?.causalOffset, mask: mask?.input)
+            scoreRounding: scoreRounding, scale: scale, causalOffset: mask?.causalOffset, mask: mask?.input,
+            bias: mask?.bias)
         return (plan, ops)
     }
 

@@ -22,8 +22,9 @@ import StableHLO
 /// the program rounds or scales the scores, `causal_offset` only when it masks key k from
 /// query q where k > q + offset, and `mask_layout = [operand, offset, batch, head, query,
 /// key strides]` with `mask_fill` only for a boolean mask read from an i1 operand (scores
-/// where it is false become the fill). The element type of Q, K and V is the operands'
-/// and the output type the result's.
+/// where it is false become the fill); `bias_layout` (the same six entries) for an additive
+/// bias read from an f32, bf16 or f16 operand. The element type of Q, K and V is the
+/// operands' and the output type the result's.
 extension AttentionPlan {
     /// The op name of a fused attention.
     static let operationName = "nvgpu.attention"
@@ -31,7 +32,8 @@ extension AttentionPlan {
     /// The op standing for this plan, at `location`.
     func operation(at location: SourceLocation) -> Operation {
         var operands: [Value] = []
-        for v in [query.base, key.base, value.base] + (mask.map { [$0.base] } ?? []) where !operands.contains(v) { operands.append(v) }
+        let extra = (mask.map { [$0.base] } ?? []) + (bias.map { [$0.base] } ?? [])
+        for v in [query.base, key.base, value.base] + extra where !operands.contains(v) { operands.append(v) }
         func int(_ v: Int) -> Attribute { .integer(Int64(v), type: .scalar(.si(64))) }
         func layout(_ l: AttentionOperandLayout) -> Attribute {
             .denseInts(.si(64), ([operands.firstIndex(of: l.base) ?? 0, l.offset, l.batchStride, l.headStride, l.sequenceStride]
@@ -57,6 +59,11 @@ extension AttentionPlan {
                 mask.keyStride].map { Int64($0) })))
             attributes.append(NamedAttribute("mask_fill", .float(mask.fill, type: .scalar(.float(.f64)))))
         }
+        if let bias {
+            attributes.append(NamedAttribute("bias_layout", .denseInts(.si(64), [
+                operands.firstIndex(of: bias.base) ?? 0, bias.offset, bias.batchStride, bias.headStride, bias.queryStride,
+                bias.keyStride].map { Int64($0) })))
+        }
         return Operation(name: Self.operationName, operands: operands, results: [result], attributes: attributes,
                          location: location)
     }
@@ -69,16 +76,16 @@ extension AttentionPlan {
             CodeGenError("\(Self.operationName): \(message)", at: op.location)
         }
         guard op.name == Self.operationName else { throw fail("expected an \(Self.operationName) op, not \(op.name)") }
-        guard (1...4).contains(op.operands.count), op.results.count == 1, op.regions.isEmpty else {
-            throw fail("expected one to four operands, one result and no regions")
+        guard (1...5).contains(op.operands.count), op.results.count == 1, op.regions.isEmpty else {
+            throw fail("expected one to five operands, one result and no regions")
         }
         let types = try op.operands.map { v -> TensorType in
             guard let t = v.type.tensorType, t.isStatic else { throw fail("operand %\(v.id) must be a static tensor") }
             return t
         }
-        let maskOperand = (op[attribute: "mask_layout"]?.intArray?.first).map { Int($0) }
+        let extraOperands = ["mask_layout", "bias_layout"].compactMap { (op[attribute: $0]?.intArray?.first).map { Int($0) } }
         guard let element = ElementType(rawValue: types[0].elementType.description),
-              types.indices.allSatisfy({ $0 == maskOperand || types[$0].elementType == types[0].elementType }) else {
+              types.indices.allSatisfy({ extraOperands.contains($0) || types[$0].elementType == types[0].elementType }) else {
             throw fail("operands must all be bf16 or all f16")
         }
         guard let resultType = op.resultTensorType(0), resultType.isStatic,
@@ -165,11 +172,22 @@ extension AttentionPlan {
             mask = MaskInput(base: op.operands[v[0]], offset: v[1], batchStride: v[2], headStride: v[3], queryStride: v[4],
                              keyStride: v[5], fill: fill)
         }
+        var bias: BiasInput?
+        if op[attribute: "bias_layout"] != nil {
+            let v = try ints("bias_layout", count: 6)
+            guard v[0] < op.operands.count, ["f32", "bf16", "f16"].contains(types[v[0]].elementType.description) else {
+                throw fail("bias_layout must name an f32, bf16 or f16 operand")
+            }
+            guard let last = Self.lastElement(offset: v[1], counts: [batch, heads, queryLength, keyLength], strides: Array(v[2...])),
+                  last < types[v[0]].elementCount else { throw fail("bias_layout reads past the end of its operand") }
+            bias = BiasInput(base: op.operands[v[0]], offset: v[1], batchStride: v[2], headStride: v[3], queryStride: v[4],
+                             keyStride: v[5], elementType: types[v[0]].elementType.description)
+        }
         self.init(
             elementType: element, outputType: resultType.elementType.description, batch: batch, heads: heads,
             queryLength: queryLength, keyLength: keyLength, headDim: headDim, query: query, key: key, value: value,
             result: op.results[0], output: OutputStrides(batch: strides[0], head: strides[1], sequence: strides[2]),
-            scoreRounding: try rounding("score_rounding"), scale: scale, causalOffset: causalOffset, mask: mask)
+            scoreRounding: try rounding("score_rounding"), scale: scale, causalOffset: causalOffset, mask: mask, bias: bias)
     }
 
     /// `offset + Σ (counts[i] - 1) · strides[i]`, or nil when that overflows.

@@ -45,6 +45,21 @@ struct AttentionPlan: Hashable, Sendable {
     /// A boolean mask read from a buffer (`jnp.where(mask, scores, fill)` with a mask that is
     /// an input or computed): the score is replaced by `fill` where the mask is false.
     var mask: MaskInput? = nil
+    /// An additive bias read from a buffer (`scores + bias`, the bias f32 or converted to
+    /// f32 from bf16/f16), through the same strides as a mask.
+    var bias: BiasInput? = nil
+
+    /// Where element (batch, head, query, key) of an additive bias lies in its buffer.
+    struct BiasInput: Hashable, Sendable {
+        var base: Value
+        var offset: Int
+        var batchStride: Int
+        var headStride: Int
+        var queryStride: Int
+        var keyStride: Int
+        /// The stored type: `f32`, `bf16` or `f16`.
+        var elementType: String
+    }
 
     /// Where element (batch, head, query, key) of a boolean mask lies in its buffer (strides
     /// in elements; 0 along broadcast dimensions), and the fill value.
@@ -75,6 +90,6 @@ struct AttentionPlan: Hashable, Sendable {
         }
         return AttentionKernel.Variant(elementType: elementType, outputType: outputType, headDim: headDim,
                                        scoreRounding: scoreRounding, scale: mode, causal: causalOffset != nil,
-                                       masked: mask != nil)
+                                       masked: mask != nil, biasType: bias?.elementType)
     }
 }

@@ -1,8 +1,8 @@
 import StableHLO
 
 /// Masks between an attention's scores and its softmax, fused into the kernel instead of
-/// materialising the scores: causal masks (the kernel skips the masked key tiles) and
-/// boolean masks read from a buffer.
+/// materialising the scores: causal masks (the kernel skips the masked key tiles), and
+/// boolean masks and additive biases read from a buffer.
 ///
 /// Causal masks, two spellings on the f32 scores `x` (shape `batch… × query × key`):
 /// - `select(p, x, fill)`: `jnp.where(mask, scores, -inf)`;

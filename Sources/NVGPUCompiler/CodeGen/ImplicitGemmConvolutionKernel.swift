@@ -115,7 +115,7 @@ enum ImplicitGemmConvolutionKernel {
 
     /// `preference` less the layout condition: the convolution-layout pass puts these
     /// channels-last without padding their features. Grouped convolutions stay with cuDNN:
-    /// measured on the H100 (2026-12-07), cuDNN ran them 1.9–2.4× faster (grouped 3×3 over 32
+    /// measured on the H100 (2026-12-07), cuDNN ran them 1.8–2.4× faster (grouped 3×3 over 32
     /// groups of 8: 0.098 ms against 0.182), while ungrouped narrow ones ran faster here (the
     /// 7×7 stride-2 stem over 3 features: 0.129 ms against 0.230).
     static func prefersShape(_ g: ConvolutionGeometry, lhs: ElementType, rhs: ElementType, result: ElementType) -> Bool {

@@ -1,3 +1,4 @@
+import Compiler
 @testable import NVGPUCompiler
 import Runtime
 import StableHLO
@@ -129,5 +130,40 @@ import Testing
         let body = try #require(module.function(named: "main")?.body.entry)
         let op = try #require(AttentionMatcher.fusingAttention(into: body).operations.first { $0.name == AttentionPlan.operationName })
         #expect(try AttentionPlan(op).bias == bias)
+    }
+}
+
+/// The attention programs JAX itself exports (`tests/attention/export.py`: causal with
+/// `tril`, decode aligned at the bottom right, `jnp.repeat` grouped-query heads, a padding
+/// mask with JAX's finite fill, a bf16 bias converted before its broadcast, head dim 256)
+/// each become one fused launch.
+@Suite struct AttentionExportedProgramTests {
+    static let expected: [(String, String)] = [
+        ("causal_bf16_d64", "causal"), ("causal_decode_bf16_d128", "causal"), ("gqa_bf16_d128", "causal"),
+        ("padding_mask_bf16_d64", "boolean mask"), ("head_bias_bf16_d64", "bf16 bias"), ("plain_bf16_d256", "head dim 256"),
+    ]
+
+    @Test(arguments: expected.map(\.0))
+    func exportedProgramIsOneLaunch(_ name: String) throws {
+        let url = TestPrograms.packageRoot.appendingPathComponent("tests/attention/\(name).mlir")
+        // As `nvgpu compile` runs it: the standard passes (inlining JAX's private functions),
+        // then the CUDA target's.
+        var module = try Module.parse(try String(contentsOf: url, encoding: .utf8), file: "\(name).mlir")
+        try Pipeline.standard.run(on: &module)
+        let options = CompileOptions(useVendorLibraries: true)
+        let (executable, _) = try ExecutableBuilder(options: options).build(CUDATarget.rewritten(module, options: options))
+        #expect(executable.steps.count == 1, "\(executable.inspection())")
+        let launches = AttentionFusionTests.attentionLaunches(executable)
+        #expect(launches.count == 1)
+        let want = try #require(Self.expected.first { $0.0 == name }?.1)
+        #expect(executable.kernels.first?.source.contains(want) == true, "\(name)")
+        if name == "causal_decode_bf16_d128" {
+            // 16 queries over 4096 keys, aligned at the bottom right: offset 4080.
+            guard case .int32(let offset)? = launches.first?.arguments.dropFirst(25).first else {
+                Issue.record("no causal offset argument")
+                return
+            }
+            #expect(offset == 4080)
+        }
     }
 }

@@ -83,7 +83,15 @@ extension ValueGraph {
            let from = convert.operandTensorType(0)?.elementType.description, ["bf16", "f16"].contains(from) {
             source = convert.operands[0]
         }
-        for view in StridedView.views(of: source, graph: self) where view.divisors.allSatisfy({ $0 == 1 }) {
+        for found in StridedView.views(of: source, graph: self) where found.divisors.allSatisfy({ $0 == 1 }) {
+            var view = found
+            // A view of `convert(b)` from bf16/f16 reads `b` the same way (JAX converts a
+            // bias before broadcasting it).
+            if let (_, convert) = defining(view.base, "stablehlo.convert"),
+               let from = convert.operandTensorType(0), ["bf16", "f16"].contains(from.elementType.description),
+               from.isStatic, from.shape == view.base.type.tensorType?.shape {
+                view.base = convert.operands[0]
+            }
             guard let element = view.base.type.tensorType?.elementType.description,
                   ["f32", "bf16", "f16"].contains(element) else { continue }
             let stride = { (d: Int) in view.shape[d] == 1 ? 0 : view.strides[d] }

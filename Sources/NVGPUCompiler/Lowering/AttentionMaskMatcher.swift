@@ -94,11 +94,9 @@ extension ValueGraph {
             }
             guard let element = view.base.type.tensorType?.elementType.description,
                   ["f32", "bf16", "f16"].contains(element) else { continue }
-            let stride = { (d: Int) in view.shape[d] == 1 ? 0 : view.strides[d] }
-            return AttentionPlan.BiasInput(
-                base: view.base, offset: view.offset, batchStride: queryDim == 2 ? stride(0) : 0,
-                headStride: queryDim >= 1 ? stride(queryDim - 1) : 0, queryStride: stride(queryDim),
-                keyStride: stride(queryDim + 1), elementType: element)
+            let s = view.scoreStrides(queryDim: queryDim)
+            return AttentionPlan.BiasInput(base: view.base, offset: view.offset, batchStride: s.batch, headStride: s.head,
+                                           queryStride: s.query, keyStride: s.key, elementType: element)
         }
         return nil
     }
@@ -109,11 +107,9 @@ extension ValueGraph {
         guard queryDim <= 2 else { return nil }
         for view in StridedView.views(of: p, graph: self)
         where view.base.type.tensorType?.elementType == .i1 && view.divisors.allSatisfy({ $0 == 1 }) {
-            let stride = { (d: Int) in view.shape[d] == 1 ? 0 : view.strides[d] }
-            return AttentionPlan.MaskInput(
-                base: view.base, offset: view.offset, batchStride: queryDim == 2 ? stride(0) : 0,
-                headStride: queryDim >= 1 ? stride(queryDim - 1) : 0, queryStride: stride(queryDim),
-                keyStride: stride(queryDim + 1), fill: fill)
+            let s = view.scoreStrides(queryDim: queryDim)
+            return AttentionPlan.MaskInput(base: view.base, offset: view.offset, batchStride: s.batch, headStride: s.head,
+                                           queryStride: s.query, keyStride: s.key, fill: fill)
         }
         return nil
     }
@@ -223,5 +219,14 @@ extension ValueGraph {
         guard let (_, op) = defining(v, "stablehlo.constant"), case .dense(let d)? = op[attribute: "value"],
               d.isSplat || d.type.elementCount == 1, d.type.elementType == .i1, !d.bytes.isEmpty else { return nil }
         return d.rawBits(at: 0) & 1 == 1
+    }
+}
+
+extension StridedView {
+    /// Strides of a view shaped like the scores (batch dimensions before `queryDim`, at most
+    /// two; then query and key): 0 along missing and unit dimensions.
+    func scoreStrides(queryDim: Int) -> (batch: Int, head: Int, query: Int, key: Int) {
+        let stride = { (d: Int) in shape[d] == 1 ? 0 : strides[d] }
+        return (queryDim == 2 ? stride(0) : 0, queryDim >= 1 ? stride(queryDim - 1) : 0, stride(queryDim), stride(queryDim + 1))
     }
 }

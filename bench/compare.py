@@ -8,6 +8,10 @@ Systems, each timed two ways (median of single calls; per-call time of back-to-b
   * XLA      -- `export_and_time_jax.py bench-jax` from the workloads folder (jax.jit of the
                 JAX function that exported the program; also gives XLA's compile time);
   * Inductor and eager PyTorch -- `peers_torch.py` from the workloads folder;
+  * fused-attention libraries, where a folder's peer scripts time them (bench/suite/attention):
+                SDPA (`sdpa_ms` rows of peers_torch.py) and cuDNN through JAX (`cudnn_ms` rows
+                of export_and_time_jax.py); their columns appear when some row has them, and
+                they count as peers like the others;
   * nvgpu    -- `nvgpu bench NAME.mlir --random-inputs --json` (compiles in memory, so the
                 record holds our compile time too);
   * nvgpu generic -- the same with `--no-vendor-libs` (no cuBLASLt/cuDNN: our own generated
@@ -185,7 +189,8 @@ def device_name():
 def best_peer(row):
     """The smallest back-to-back time of any peer, and who."""
     candidates = [(row.get(k), label) for k, label in
-                  (("xla_ms_loop", "XLA"), ("inductor_ms_loop", "Inductor"), ("eager_ms_loop", "eager"))]
+                  (("xla_ms_loop", "XLA"), ("inductor_ms_loop", "Inductor"), ("eager_ms_loop", "eager"),
+                   ("sdpa_ms_loop", "SDPA"), ("cudnn_ms_loop", "cuDNN"))]
     candidates = [(t, label) for t, label in candidates if isinstance(t, (int, float))]
     return min(candidates) if candidates else (None, None)
 
@@ -225,6 +230,8 @@ def build_rows(suite, xla, torch_rows, nvgpu_records, nvgpu_errors, generic_reco
             "generic_ms": g.get("ms"), "generic_ms_loop": g.get("ms_loop"), "generic_compile_s": g.get("compile_s"),
             "generic_kernels": g.get("kernels"), "generic_error": generic_errors.get(name),
             "check": checks.get(name),
+            "sdpa_ms": t.get("sdpa_ms"), "sdpa_ms_loop": t.get("sdpa_ms_loop"), "sdpa_error": t.get("sdpa_error"),
+            "cudnn_ms": x.get("cudnn_ms"), "cudnn_ms_loop": x.get("cudnn_ms_loop"), "cudnn_error": x.get("cudnn_error"),
         }
         peer, who = best_peer(row)
         row["best_peer_ms_loop"], row["best_peer"] = peer, who
@@ -233,6 +240,8 @@ def build_rows(suite, xla, torch_rows, nvgpu_records, nvgpu_errors, generic_reco
         row["generic_vs_best_peer"] = ratio(row["generic_ms_loop"], peer)
         row["generic_vs_nvgpu"] = ratio(row["generic_ms_loop"], row["nvgpu_ms_loop"])
         row["fraction_of_floor"] = ratio(floor, row["nvgpu_ms_loop"])
+        fused = [v for v in (row["sdpa_ms_loop"], row["cudnn_ms_loop"]) if isinstance(v, (int, float))]
+        row["vs_fused_attention"] = ratio(row["nvgpu_ms_loop"], min(fused)) if fused else None
         rows.append(row)
     return rows
 
@@ -244,8 +253,13 @@ def geomean(values):
 
 def markdown(rows, device, date, notes, generic=True):
     checked = any(r.get("check") for r in rows)
-    header = "| workload | XLA | Inductor | eager | nvgpu | nvgpu ÷ XLA | nvgpu ÷ best peer |"
-    rule = "|---|---|---|---|---|---|---|"
+    attention = any(r.get(k) for r in rows for k in ("sdpa_ms_loop", "sdpa_error", "cudnn_ms_loop", "cudnn_error"))
+    header = "| workload | XLA | Inductor | eager |" + (" SDPA | cuDNN (JAX) |" if attention else "")
+    header += " nvgpu | nvgpu ÷ XLA | nvgpu ÷ best peer |"
+    rule = "|---|---|---|---|---|---|---|" + ("---|---|" if attention else "")
+    if attention:
+        header += " nvgpu ÷ faster of SDPA, cuDNN |"
+        rule += "---|"
     if checked:
         header += " check |"
         rule += "---|"
@@ -268,7 +282,14 @@ def markdown(rows, device, date, notes, generic=True):
         xla = pair(r["xla_ms"], r["xla_ms_loop"]) if not r.get("xla_error") else "failed"
         eager = pair(r["eager_ms"], r["eager_ms_loop"]) if not r.get("eager_error") else "failed"
         inductor = pair(r["inductor_ms"], r["inductor_ms_loop"]) if not r.get("inductor_error") else "failed"
-        line = f"| {r['name']} | {xla} | {inductor} | {eager} | {nv} | {fmt(r['vs_xla'], 2)} | {best} |"
+        line = f"| {r['name']} | {xla} | {inductor} | {eager} |"
+        if attention:
+            sdpa = pair(r.get("sdpa_ms"), r.get("sdpa_ms_loop")) if not r.get("sdpa_error") else "failed"
+            cudnn = pair(r.get("cudnn_ms"), r.get("cudnn_ms_loop")) if not r.get("cudnn_error") else "failed"
+            line += f" {sdpa} | {cudnn} |"
+        line += f" {nv} | {fmt(r['vs_xla'], 2)} | {best} |"
+        if attention:
+            line += f" {fmt(r.get('vs_fused_attention'), 2)} |"
         if checked:
             line += f" {(r.get('check') or '—')[:70]} |"
         if generic:
@@ -283,6 +304,12 @@ def markdown(rows, device, date, notes, generic=True):
         n = sum(1 for r in rows if r["vs_best_peer"])
         worse = sum(1 for r in rows if r["vs_best_peer"] and r["vs_best_peer"] > 1.0)
         summary.append(f"nvgpu ÷ best peer: geometric mean {g:.3f} over {n} workloads; {worse} above 1.0")
+    if attention:
+        g4 = geomean(r.get("vs_fused_attention") for r in rows)
+        over = [r["name"] for r in rows if (r.get("vs_fused_attention") or 0) > 1.1]
+        if g4 is not None:
+            summary.append(f"nvgpu ÷ faster of SDPA and cuDNN: geometric mean {g4:.3f}; above 1.1: "
+                           + (", ".join(over) if over else "none"))
     if generic:
         g2 = geomean(r.get("generic_vs_best_peer") for r in rows)
         g3 = geomean(r.get("generic_vs_nvgpu") for r in rows)
@@ -303,10 +330,11 @@ def markdown(rows, device, date, notes, generic=True):
 
 def chart(rows, path_stem, device):
     systems = [("xla_ms_loop", "XLA"), ("inductor_ms_loop", "Inductor"), ("eager_ms_loop", "eager"),
-               ("nvgpu_ms_loop", "nvgpu"), ("generic_ms_loop", "nvgpu generic"), ("floor_ms", "floor")]
-    colors = ["#4c72b0", "#dd8452", "#937860", "#55a868", "#8172b3", "#999999"]
-    if not any(r.get("generic_ms_loop") for r in rows):
-        systems, colors = systems[:4] + systems[5:], colors[:4] + colors[5:]
+               ("nvgpu_ms_loop", "nvgpu"), ("generic_ms_loop", "nvgpu generic"), ("floor_ms", "floor"),
+               ("sdpa_ms_loop", "SDPA"), ("cudnn_ms_loop", "cuDNN (JAX)")]
+    colors = ["#4c72b0", "#dd8452", "#937860", "#55a868", "#8172b3", "#999999", "#c44e52", "#da8bc3"]
+    present = [i for i, (key, _) in enumerate(systems) if key == "floor_ms" or any(r.get(key) for r in rows)]
+    systems, colors = [systems[i] for i in present], [colors[i] for i in present]
     try:
         import matplotlib
         matplotlib.use("Agg")
@@ -366,7 +394,8 @@ def git_commit():
 
 
 HISTORY_TIMES = ["xla_ms", "xla_ms_loop", "inductor_ms", "inductor_ms_loop", "eager_ms", "eager_ms_loop",
-                 "nvgpu_ms", "nvgpu_ms_loop", "generic_ms", "generic_ms_loop", "floor_ms"]
+                 "nvgpu_ms", "nvgpu_ms_loop", "generic_ms", "generic_ms_loop", "floor_ms",
+                 "sdpa_ms", "sdpa_ms_loop", "cudnn_ms", "cudnn_ms_loop"]
 
 
 def history_lines(rows, device, workloads_dir, commit, dirty, when):
@@ -377,7 +406,8 @@ def history_lines(rows, device, workloads_dir, commit, dirty, when):
                  "workload": r["name"], "times_ms": {k: r.get(k) for k in HISTORY_TIMES if r.get(k) is not None},
                  "best_peer": r.get("best_peer"), "best_peer_ms_loop": r.get("best_peer_ms_loop"),
                  "ratio_to_best_peer": r.get("vs_best_peer"), "generic_ratio_to_best_peer": r.get("generic_vs_best_peer"),
-                 "errors": {k: r[k] for k in ("nvgpu_error", "generic_error", "xla_error", "eager_error", "inductor_error")
+                 "errors": {k: r[k] for k in ("nvgpu_error", "generic_error", "xla_error", "eager_error", "inductor_error",
+                                              "sdpa_error", "cudnn_error")
                             if r.get(k)}}
         lines.append(json.dumps(entry, sort_keys=True))
     return lines
@@ -496,6 +526,9 @@ def main():
             notes.append(f"{r['name']}: PyTorch eager failed: {r['eager_error'][:120]}")
         if r["inductor_error"]:
             notes.append(f"{r['name']}: torch.compile failed: {r['inductor_error'][:120]}")
+        for key, label in (("sdpa_error", "SDPA"), ("cudnn_error", "cuDNN through JAX")):
+            if r.get(key):
+                notes.append(f"{r['name']}: {label} failed: {r[key][:160]}")
         if r["torch_note"]:
             notes.append(f"{r['name']}: PyTorch: {r['torch_note'][:160]}")
     stem = os.path.join(args.out, f"{date}-{re.sub(r'[^A-Za-z0-9]+', '-', device).strip('-')}")

@@ -141,6 +141,7 @@ import Testing
     static let expected: [(String, String)] = [
         ("causal_bf16_d64", "causal"), ("causal_decode_bf16_d128", "causal"), ("gqa_bf16_d128", "causal"),
         ("padding_mask_bf16_d64", "boolean mask"), ("head_bias_bf16_d64", "bf16 bias"), ("plain_bf16_d256", "head dim 256"),
+        ("bshd_scale_first_bf16_d128", "attention"),
     ]
 
     @Test(arguments: expected.map(\.0))

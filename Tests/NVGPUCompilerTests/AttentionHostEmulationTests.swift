@@ -108,6 +108,13 @@ import Testing
             inputs[3] = Tensor(type: TensorType(shape: [2, 96], elementType: .i1), storage: .ints(bits))
             cases.append(LinalgHostEmulationTests.Case(name: name, text: text, inputs: inputs))
         }
+        // JAX's BSHD einsums with the query scaled first: the scale moves into the kernel and
+        // the V·P product, transposed back to BSHD, is written in place (tests/attention/small).
+        for name in ["bshd_scale_first_bf16_d64"] {
+            let url = TestPrograms.packageRoot.appendingPathComponent("tests/attention/small/\(name).mlir")
+            let text = try String(contentsOf: url, encoding: .utf8)
+            cases.append(LinalgHostEmulationTests.Case(name: name, text: text, inputs: try inputs(text, seed: 47)))
+        }
         // Per-head additive biases, f32 and bf16 (converted to f32 in the program).
         for type in ["f32", "bf16"] {
             let text = AttentionFusionTests.program("bf16", b: 2, h: 2, sq: 72, skv: 80, d: 64, headBias: type)

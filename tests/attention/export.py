@@ -4,6 +4,7 @@ tests/attention/*.mlir, for `scripts/gpu/attention_variants.sh` to check and tim
 
   .venv/bin/python tests/attention/export.py
 """
+import math
 import os
 import jax
 import jax.numpy as jnp
@@ -27,6 +28,15 @@ def attention(q, k, v, mask=None, bias=None, causal=False):
     return jnp.einsum("bhqk,bhkd->bhqd", p, v)
 
 
+def bshd_attention(q, k, v):
+    """BSHD einsums with the query scaled first: the second einsum ("bhqk,bkhd->bqhd")
+    exports as V·P, a (batch, head, head dim, query) product transposed to BSHD."""
+    q = q * jnp.asarray(1 / math.sqrt(q.shape[-1]), q.dtype)
+    s = jnp.einsum("bqhd,bkhd->bhqk", q, k).astype(jnp.float32)
+    p = jax.nn.softmax(s, axis=-1).astype(q.dtype)
+    return jnp.einsum("bhqk,bkhd->bqhd", p, v)
+
+
 def spec(*shape, dtype=BF16):
     return jax.ShapeDtypeStruct(shape, dtype)
 
@@ -42,6 +52,12 @@ PROGRAMS = {
     "head_bias_bf16_d64": (lambda q, k, v, b: attention(q, k, v, bias=b),
                            [spec(4, 16, 1024, 64)] * 3 + [spec(16, 1024, 1024)]),
     "plain_bf16_d256": (lambda q, k, v: attention(q, k, v), [spec(2, 8, 2048, 256)] * 3),
+    "bshd_scale_first_bf16_d128": (bshd_attention, [spec(4, 2048, 16, 128)] * 3),
+}
+
+# Small shapes of the same spellings, for the host emulation of the kernel (AttentionHostEmulationTests).
+SMALL = {
+    "bshd_scale_first_bf16_d64": (bshd_attention, [spec(2, 80, 2, 64), spec(2, 96, 2, 64), spec(2, 96, 2, 64)]),
 }
 
 if __name__ == "__main__":
@@ -50,3 +66,8 @@ if __name__ == "__main__":
         with open(os.path.join(HERE, f"{name}.mlir"), "w") as f:
             f.write(text)
         print("exported", name)
+    os.makedirs(os.path.join(HERE, "small"), exist_ok=True)
+    for name, (fn, args) in SMALL.items():
+        with open(os.path.join(HERE, "small", f"{name}.mlir"), "w") as f:
+            f.write(jax.jit(fn).lower(*args).as_text())
+        print("exported small/" + name)

@@ -131,6 +131,26 @@ extension ValueGraph {
         }
     }
 
+    /// `v` when it is `x * c`, `c * x` or `x / c` for a finite splat literal `c` and its only
+    /// reader is operation `reader`: the op's index, `x` and the factor.
+    func producerScaling(_ v: Value, readOnlyBy reader: Int) -> (index: Int, scaled: (input: Value, factor: Double))? {
+        guard users[v.id] == [reader], let p = producer[v.id] else { return nil }
+        let op = operations[p]
+        guard op.operands.count == 2, op.results.count == 1, op.operands[0] != op.operands[1] else { return nil }
+        switch op.name {
+        case "stablehlo.multiply":
+            for (x, c) in [(op.operands[0], op.operands[1]), (op.operands[1], op.operands[0])] {
+                if let factor = literalValue(c), factor.isFinite, factor != 0 { return (p, (x, factor)) }
+            }
+            return nil
+        case "stablehlo.divide":
+            guard let c = literalValue(op.operands[1]), c != 0, c.isFinite else { return nil }
+            return (p, (op.operands[0], 1 / c))
+        default:
+            return nil
+        }
+    }
+
     /// A one-input `reduce` of `x` over its last axis with `combiner` and the init literal
     /// `initial`, among `x`'s users.
     func rowReduction(of x: Value, _ combiner: ReductionCombiner, initial: Double) -> (index: Int, result: Value)? {
@@ -270,29 +290,45 @@ extension ValueGraph {
             ops.insert(u)
             p = op.results[0]
         }
+        // P·V or V·P (an einsum whose result keeps the heads before the sequence, such as
+        // JAX's "bhqk,bkhd->bqhd", puts V first: the product is (batch…, head dim, query)).
         guard p.type.tensorType?.elementType == qType.elementType,
               let (secondIndex, dot2) = soleUser(p), dot2.name == "stablehlo.dot_general",
-              dot2.operands.count == 2, dot2.operands[0] == p, dot2.results.count == 1,
-              let vType = dot2.operandTensorType(1), vType.isStatic, vType.elementType == qType.elementType,
+              dot2.operands.count == 2, dot2.operands[0] != dot2.operands[1], dot2.results.count == 1
+        else { throw AttentionRejection("the probabilities are not read only by a second dot_general") }
+        let valueFirst = dot2.operands[1] == p
+        let (pSide, vSide) = valueFirst ? ("rhs", "lhs") : ("lhs", "rhs")
+        guard let vType = dot2.operandTensorType(valueFirst ? 0 : 1), vType.isStatic, vType.elementType == qType.elementType,
               let oType = dot2.resultTensorType(0), ["bf16", "f16", "f32"].contains(oType.elementType.description),
-              ints(dot2, "lhs_batching_dimensions") == Array(0..<nb),
-              ints(dot2, "lhs_contracting_dimensions") == [nb + 1] else { throw AttentionRejection("the probabilities are not read only by a second dot_general with the value in the operand type, contracting their last axis") }
-        let vBatch = ints(dot2, "rhs_batching_dimensions"), vContract = ints(dot2, "rhs_contracting_dimensions")
+              ints(dot2, "\(pSide)_batching_dimensions") == Array(0..<nb),
+              ints(dot2, "\(pSide)_contracting_dimensions") == [nb + 1] else { throw AttentionRejection("the probabilities are not read by a second dot_general with the value in the operand type, contracting their last axis") }
+        let vBatch = ints(dot2, "\(vSide)_batching_dimensions"), vContract = ints(dot2, "\(vSide)_contracting_dimensions")
+        let (productSequence, productFeature) = valueFirst ? (nb + 1, nb) : (nb, nb + 1)
         guard vBatch.count == nb, vContract.count == 1, vType.shape.count == nb + 2,
               let vFeature = vType.shape.indices.first(where: { !vBatch.contains($0) && $0 != vContract[0] }),
               vType.shape[vFeature] == headDim, vType.shape[vContract[0]] == keyLength,
-              oType.shape == batchSizes + [queryLength, headDim] else { throw AttentionRejection("the value product does not have the layout the kernel writes (batch…, query, head dim)") }
+              oType.shape == batchSizes + (valueFirst ? [headDim, queryLength] : [queryLength, headDim])
+        else { throw AttentionRejection("the value product does not have the layout the kernel writes (batch…, query, head dim)") }
         ops.insert(secondIndex)
 
         // Nothing computed inside may be read outside.
         for i in ops where i != secondIndex {
             for r in operations[i].results where !(users[r.id] ?? []).allSatisfy(ops.contains) { throw AttentionRejection("an intermediate value (scores, row max, row sum, probabilities) is read outside the pattern") }
         }
-        guard let query = AttentionOperandLayout.reading(dot1.operands[0], batchDims: qBatch, sequenceDim: qSeq,
+        // A query or key scaled by a literal (`q * c`, JAX's scale-first spelling) is read
+        // unscaled; the factor joins the score scale.
+        var inputs = [dot1.operands[0], dot1.operands[1]]
+        for side in 0..<2 {
+            guard let (u, op) = producerScaling(inputs[side], readOnlyBy: first) else { continue }
+            ops.insert(u)
+            inputs[side] = op.input
+            scale = AttentionPlan.Scale(factor: (scale?.factor ?? 1) * op.factor, roundedTo: scale?.roundedTo)
+        }
+        guard let query = AttentionOperandLayout.reading(inputs[0], batchDims: qBatch, sequenceDim: qSeq,
                                                          featureDim: qContract[0], graph: self),
-              let key = AttentionOperandLayout.reading(dot1.operands[1], batchDims: kBatch, sequenceDim: kSeq,
+              let key = AttentionOperandLayout.reading(inputs[1], batchDims: kBatch, sequenceDim: kSeq,
                                                        featureDim: kContract[0], graph: self),
-              let value = AttentionOperandLayout.reading(dot2.operands[1], batchDims: vBatch, sequenceDim: vContract[0],
+              let value = AttentionOperandLayout.reading(dot2.operands[valueFirst ? 0 : 1], batchDims: vBatch, sequenceDim: vContract[0],
                                                          featureDim: vFeature, graph: self) else { throw AttentionRejection("the query, key or value is not readable in place (feature stride 1, offsets and strides multiples of 8 elements)") }
         let heads = batchSizes.last ?? 1
         guard query.headGroup == 1, heads % key.headGroup == 0, heads % value.headGroup == 0 else {
@@ -301,13 +337,17 @@ extension ValueGraph {
         // Write the product in place of a transpose (and reshapes) that only reads it.
         var outputStrides = ElementIndex.strides(oType.shape)
         var result = dot2.results[0]
-        if let (chain, final, strides) = outputView(of: result) {
+        if let (chain, final, strides) = outputView(of: result, featureDim: productFeature) {
             ops.formUnion(chain)
             result = final
             outputStrides = strides
         }
+        guard outputStrides[productFeature] == 1 || headDim == 1 else {
+            throw AttentionRejection("the value product is stored head dim major (V·P with no transpose after it), which the kernel does not write")
+        }
         let output = AttentionPlan.OutputStrides(
-            batch: nb == 2 ? outputStrides[0] : 0, head: nb >= 1 ? outputStrides[nb - 1] : 0, sequence: outputStrides[nb])
+            batch: nb == 2 ? outputStrides[0] : 0, head: nb >= 1 ? outputStrides[nb - 1] : 0,
+            sequence: outputStrides[productSequence])
         let plan = AttentionPlan(
             elementType: element, outputType: oType.elementType.description,
             batch: nb == 2 ? batchSizes[0] : 1, heads: batchSizes.last ?? 1,
@@ -318,14 +358,14 @@ extension ValueGraph {
         return (plan, ops)
     }
 
-    /// A `transpose` that keeps the last (feature) dimension last and is the only reader
+    /// A `transpose` that moves `product`'s feature dimension last and is the only reader
     /// of `product`, followed by reshapes each read only by the next: the ops, the last
     /// value, and the strides of `product`'s dimensions in that value's row-major buffer.
-    func outputView(of product: Value) -> (ops: Set<Int>, result: Value, strides: [Int])? {
+    func outputView(of product: Value, featureDim: Int) -> (ops: Set<Int>, result: Value, strides: [Int])? {
         guard let rank = product.type.tensorType?.shape.count, let (t, op) = soleUser(product),
               op.name == "stablehlo.transpose", op.results.count == 1,
               let permutation = op[attribute: "permutation"]?.intArray?.map({ Int($0) }),
-              permutation.sorted() == Array(0..<rank), permutation.last == rank - 1,
+              permutation.sorted() == Array(0..<rank), permutation.last == featureDim,
               let shape = op.resultTensorType(0)?.shape else { return nil }
         let transposed = ElementIndex.strides(shape)
         var strides = Array(repeating: 0, count: rank)

@@ -7,6 +7,8 @@
 # nvgpu against them: one run split over two calls of the per-call limit.
 # CHECK=1 also checks every workload against the reference on the same inputs (8 at once).
 #
+# SUITE_DIR=bench/suite/attention runs another folder (default bench/suite).
+#
 #   OUT=DIR [COMMIT=HASH] [TORCH=1] [GENERIC=1] [CHECK=1] [ONLY=a,b] [PEERS_ONLY=1 | PEERS_FROM=JSON] scripts/gpu/suite.sh
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -15,7 +17,7 @@ out=${OUT:?set OUT}
 mkdir -p "$out" /tmp/suite
 gunzip -c "$root/.build-gpu/nvgpu.gz" > /tmp/suite/nvgpu && chmod +x /tmp/suite/nvgpu
 export NVGPU_CACHE_DIR=/tmp/nvgpu-suite-cache
-args=(--nvgpu /tmp/suite/nvgpu --workloads "$root/bench/suite" --out "$out" --runs "${RUNS:-20}")
+args=(--nvgpu /tmp/suite/nvgpu --workloads "$root/${SUITE_DIR:-bench/suite}" --out "$out" --runs "${RUNS:-20}")
 [[ ${TORCH:-0} == 1 ]] || args+=(--skip-torch)
 [[ ${GENERIC:-0} == 1 ]] || args+=(--skip-generic)
 [[ -n ${ONLY:-} ]] && args+=(--only "$ONLY")

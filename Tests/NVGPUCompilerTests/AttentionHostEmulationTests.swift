@@ -1,3 +1,4 @@
+import Compiler
 import Foundation
 @testable import NVGPUCompiler
 import Reference
@@ -109,10 +110,14 @@ import Testing
             cases.append(LinalgHostEmulationTests.Case(name: name, text: text, inputs: inputs))
         }
         // JAX's BSHD einsums with the query scaled first: the scale moves into the kernel and
-        // the V·P product, transposed back to BSHD, is written in place (tests/attention/small).
-        for name in ["bshd_scale_first_bf16_d64"] {
+        // the V·P product, transposed back to BSHD, is written in place; and
+        // jax.nn.dot_product_attention (causal), fused once its unit group axis is squeezed out
+        // (tests/attention/small, after the standard passes as `nvgpu compile` runs them).
+        for name in ["bshd_scale_first_bf16_d64", "dpa_causal_bf16_d64"] {
             let url = TestPrograms.packageRoot.appendingPathComponent("tests/attention/small/\(name).mlir")
-            let text = try String(contentsOf: url, encoding: .utf8)
+            var module = try Module.parse(try String(contentsOf: url, encoding: .utf8), file: "\(name).mlir")
+            try Pipeline.standard.run(on: &module)
+            let text = module.text
             cases.append(LinalgHostEmulationTests.Case(name: name, text: text, inputs: try inputs(text, seed: 47)))
         }
         // Per-head additive biases, f32 and bf16 (converted to f32 in the program).

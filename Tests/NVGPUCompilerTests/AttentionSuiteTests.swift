@@ -9,9 +9,7 @@ import Testing
 /// `nvgpu compile` runs them; the ones listed in `unfused` say why they are not.
 @Suite struct AttentionSuiteTests {
     /// Workloads not fused yet, and a phrase of the `--report` remark that says why.
-    static let unfused: [String: String] = [
-        "attn_dpa_causal_s2048_d64_bf16": "score product",
-    ]
+    static let unfused: [String: String] = [:]
 
     static var programs: [String] {
         let folder = TestPrograms.packageRoot.appendingPathComponent("bench/suite/attention")

@@ -58,6 +58,9 @@ PROGRAMS = {
 # Small shapes of the same spellings, for the host emulation of the kernel (AttentionHostEmulationTests).
 SMALL = {
     "bshd_scale_first_bf16_d64": (bshd_attention, [spec(2, 80, 2, 64), spec(2, 96, 2, 64), spec(2, 96, 2, 64)]),
+    # jax.nn.dot_product_attention's own spelling: a unit group axis on the query, moved by transposes.
+    "dpa_causal_bf16_d64": (lambda q, k, v: jax.nn.dot_product_attention(q, k, v, is_causal=True, implementation="xla"),
+                            [spec(2, 80, 2, 64)] * 3),
 }
 
 if __name__ == "__main__":

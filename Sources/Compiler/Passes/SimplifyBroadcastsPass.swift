@@ -19,7 +19,7 @@ public struct SimplifyBroadcastsPass: Pass {
     }
 
     /// Elementwise ops whose operands and result all have one shape.
-    static let elementwiseOperations: Set<String> = [
+    public static let elementwiseOperations: Set<String> = [
         "stablehlo.abs", "stablehlo.add", "stablehlo.and", "stablehlo.atan2", "stablehlo.cbrt",
         "stablehlo.ceil", "stablehlo.compare", "stablehlo.complex", "stablehlo.convert", "stablehlo.cosine",
         "stablehlo.count_leading_zeros", "stablehlo.divide", "stablehlo.exponential",

@@ -51,9 +51,23 @@ struct AttentionFusionPass: BlockRewritePass {
 
     func rewrite(_ block: Block, nextID: inout Int) -> Block {
         var remarks: [String] = []
-        let result = AttentionMatcher.fusingAttention(into: block, remarks: &remarks)
+        var result = AttentionMatcher.fusingAttention(into: block, remarks: &remarks)
+        // A score product left unfused may be attention written with unit dimensions
+        // (`jax.nn.dot_product_attention`'s group axis): try the block without them.
+        var squeezedID = nextID
+        if !remarks.isEmpty, let squeezed = UnitDimensionSqueeze.squeezing(block, nextID: &squeezedID) {
+            var squeezedRemarks: [String] = []
+            let fused = AttentionMatcher.fusingAttention(into: squeezed, remarks: &squeezedRemarks)
+            if Self.attentionCount(fused) > Self.attentionCount(result) {
+                (result, remarks, nextID) = (fused, squeezedRemarks, squeezedID)
+            }
+        }
         log.lines += remarks
         return result
+    }
+
+    static func attentionCount(_ block: Block) -> Int {
+        block.operations.count { $0.name == AttentionMatcher.operationName }
     }
 
     func run(on module: inout Module) throws {

@@ -3,8 +3,10 @@ import StableHLO
 extension DenseElements {
     /// Whether every element is the integer (or `i1`) `value`; false for other types.
     func allElementsEqual(integer value: Int64) -> Bool {
-        guard hasCompleteStorage, let values = int64Values else { return false }
-        if isSplat { return values.first.map { $0 == value } ?? true }
+        guard hasCompleteStorage else { return false }
+        if isSplat, type.elementCount == 0 { return type.elementType.isInteger || type.elementType.isBool }
+        if isSplat { return splatInt64Value == value }
+        guard let values = int64Values else { return false }
         return values.allSatisfy { $0 == value }
     }
 

@@ -46,16 +46,24 @@ public struct DenseElements: Hashable, Sendable {
 
     /// The values of an integer or bool literal, sign- or zero-extended; nil for other types.
     public var int64Values: [Int64]? {
-        let et = type.elementType
-        guard et.isInteger || et.isBool else { return nil }
-        let count = isSplat ? type.elementCount : bytes.count / max(1, et.storageBytes)
-        return (0..<count).map { i in
-            let bits = rawBits(at: i)
-            if case .si(let w) = et, w < 64 {
-                let shift = UInt64(64 - w)
-                return Int64(bitPattern: bits << shift) >> Int64(shift)
-            }
-            return Int64(bitPattern: bits)
+        guard type.elementType.isInteger || type.elementType.isBool else { return nil }
+        let count = isSplat ? type.elementCount : bytes.count / max(1, type.elementType.storageBytes)
+        return (0..<count).map { integer(at: $0) }
+    }
+
+    /// The splat's one value, sign- or zero-extended; nil for other types and non-splats
+    /// (a test on a splat need not expand it: a broadcast mask may hold 10⁸ elements).
+    public var splatInt64Value: Int64? {
+        guard isSplat, type.elementType.isInteger || type.elementType.isBool, !bytes.isEmpty else { return nil }
+        return integer(at: 0)
+    }
+
+    private func integer(at i: Int) -> Int64 {
+        let bits = rawBits(at: i)
+        if case .si(let w) = type.elementType, w < 64 {
+            let shift = UInt64(64 - w)
+            return Int64(bitPattern: bits << shift) >> Int64(shift)
         }
+        return Int64(bitPattern: bits)
     }
 }

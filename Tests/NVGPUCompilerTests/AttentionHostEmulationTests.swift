@@ -61,7 +61,9 @@ import Testing
         let mma = { (e: AttentionPlan.ElementType) in
             "inline void fa_mma(float* c, const unsigned* a, unsigned b0, unsigned b1) { nv_mma16816_emulated(c, a, b0, b1, \(e == .bf16)); }"
         }
-        let bytes = AttentionMatcher.headDims.map { AttentionKernel.sharedMemoryBytes(headDim: $0) }.max() ?? 0
+        let bytes = AttentionMatcher.headDims.flatMap { d in
+            [false, true].map { AttentionKernel.sharedMemoryBytes(headDim: d, decode: $0) }
+        }.max() ?? 0
         return [(AttentionKernel.helpers, hostHelpers),
                 (AttentionKernel.mma(.bf16), mma(.bf16)), (AttentionKernel.mma(.f16), mma(.f16)),
                 ("extern __shared__ __align__(128) unsigned char fa_shared[];", "alignas(128) static unsigned char fa_shared[\(bytes)];")]
@@ -95,6 +97,15 @@ import Testing
                                                                  causal: .init(offset: 32), kvHeads: 2)),
             // Head dim 256: Q fragments from shared memory, 32-key tiles.
             ("bf16_d256", AttentionFusionTests.program("bf16", b: 1, h: 1, sq: 64, skv: 48, d: 256)),
+            // The decode schedule: warps on their own key slices, merged at the end; a partial
+            // last tile (200 keys in 128-key tiles), grouped-query heads packed as rows (3
+            // queries × 4 heads), causal rows at the bottom right, multi-query at head dim 256.
+            ("decode_bf16_d64", AttentionFusionTests.program("bf16", b: 2, h: 2, sq: 1, skv: 200, d: 64)),
+            ("decode_gqa_packed_f16_d128", AttentionFusionTests.program("f16", b: 1, h: 8, sq: 3, skv: 150, d: 128,
+                                                                        scale: .divideInF32, kvHeads: 2)),
+            ("decode_causal_bf16_d64", AttentionFusionTests.program("bf16", b: 1, h: 2, sq: 4, skv: 100, d: 64,
+                                                                    causal: .init(offset: 96))),
+            ("decode_mqa_bf16_d256", AttentionFusionTests.program("bf16", b: 1, h: 4, sq: 2, skv: 70, d: 256, kvHeads: 1)),
         ]
         var cases = try programs.enumerated().map { i, p in
             LinalgHostEmulationTests.Case(name: p.0, text: p.1, inputs: try inputs(p.1, seed: 7 + UInt64(i)))
@@ -120,6 +131,15 @@ import Testing
             let text = module.text
             cases.append(LinalgHostEmulationTests.Case(name: name, text: text, inputs: try inputs(text, seed: 47)))
         }
+        // A key padding mask on the decode schedule (2 queries; rows of batch 1 fully masked).
+        do {
+            let text = AttentionFusionTests.program("bf16", b: 2, h: 2, sq: 2, skv: 96, d: 64, keyMaskFill: "-2.38197633E+38")
+            var inputs = try inputs(text, seed: 123)
+            var numbers = LinalgHostEmulationTests.Numbers(state: 9)
+            let bits: [Int64] = (0..<(2 * 96)).map { $0 < 96 && numbers.next() > 0 ? 1 : 0 }
+            inputs[3] = Tensor(type: TensorType(shape: [2, 96], elementType: .i1), storage: .ints(bits))
+            cases.append(LinalgHostEmulationTests.Case(name: "decode_padding_mask", text: text, inputs: inputs))
+        }
         // Per-head additive biases, f32 and bf16 (converted to f32 in the program).
         for type in ["f32", "bf16"] {
             let text = AttentionFusionTests.program("bf16", b: 2, h: 2, sq: 72, skv: 80, d: 64, headBias: type)
@@ -132,6 +152,8 @@ import Testing
         for c in try Self.cases() {
             let (e, _) = try TestPrograms.lower(c.text, vendor: false)
             #expect(AttentionFusionTests.attentionLaunches(e).count == 1, "\(c.name)")
+            let decode = e.kernels.first?.source.contains("#define FA_DEC 1") == true
+            #expect(decode == c.name.hasPrefix("decode"), "\(c.name)")
         }
         try LinalgHostEmulationTests.expectBitForBit(try Self.cases(), label: "attention", tolerance: 0.02,
                                                      extraShim: Self.shuffles, replacing: Self.replacements)

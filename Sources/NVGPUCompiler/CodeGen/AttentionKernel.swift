@@ -42,6 +42,9 @@ enum AttentionKernel {
         /// An additive bias read from a buffer of this type (`f32`, `bf16`, `f16`), added to
         /// the scaled scores (with the masked kernel's overflow-free exponentials).
         var biasType: String? = nil
+        /// The decode schedule (see `Geometry.decode`): one 16-row query tile per CTA, which
+        /// may hold the queries of several heads sharing a K/V head.
+        var decode = false
     }
 
     /// The CTA's shape for one head dimension: 128 query rows split over `warps` warps of
@@ -51,11 +54,26 @@ enum AttentionKernel {
         var rowTiles: Int
         var keyTile: Int
         var queryInRegisters: Bool
-        var warps: Int { queryTile / (16 * rowTiles) }
+        /// Decode (at most 16 query rows): the CTA's 4 warps share one 16-row tile and each
+        /// takes its own `keyTile`-key slice of every streamed tile of `ctaKeys` keys; their
+        /// partial softmax states are merged through shared memory at the end. The 128-row
+        /// tile would compute 8× the products a one-token query needs.
+        var decode = false
+        var warps: Int { decode ? Self.decodeWarps : queryTile / (16 * rowTiles) }
         var threads: Int { warps * 32 }
+        /// Query rows a CTA computes.
+        var queryRows: Int { decode ? 16 : AttentionKernel.queryTile }
+        /// Keys of one streamed K/V tile.
+        var ctaKeys: Int { decode ? warps * keyTile : keyTile }
+        static let decodeWarps = 4
     }
 
     static let queryTile = 128
+    /// The most query rows (query length × packed heads) the decode schedule takes.
+    static let decodeRows = 16
+
+    /// Whether the decode schedule is on: `NVGPU_ATTENTION_DECODE=0` turns it off, for A/B.
+    static var decodeEnabled: Bool { ProcessInfo.processInfo.environment["NVGPU_ATTENTION_DECODE"] != "0" }
 
     /// Head dim 64: two 16-row tiles per warp (4 warps, two CTAs per SM), which halves the
     /// K/V shared-memory reads per MMA against one tile per warp. Head dim 128: one tile
@@ -65,7 +83,10 @@ enum AttentionKernel {
     /// do not fit two tiles a warp at head dim 64 (40 bytes spilled): one tile, 8 warps.
     /// `NVGPU_ATTENTION_TILES=<row tiles>x<key tile>` (`1x64`, `2x32`, `2x64`) overrides it,
     /// for A/B timing.
-    static func geometry(headDim: Int, masked: Bool = false) -> Geometry {
+    static func geometry(headDim: Int, masked: Bool = false, decode: Bool = false) -> Geometry {
+        // Decode: 2048 / d keys a warp (16 at least), so K and V double buffers take 64 KiB
+        // at head dim 64 and 128 (three CTAs an SM), 128 KiB at 256.
+        if decode { return Geometry(rowTiles: 1, keyTile: max(16, 2048 / headDim), queryInRegisters: true, decode: true) }
         if let text = ProcessInfo.processInfo.environment["NVGPU_ATTENTION_TILES"],
            case let parts = text.split(separator: "x").compactMap({ Int($0) }), parts.count == 2,
            [1, 2].contains(parts[0]), [16, 32, 64].contains(parts[1]) {
@@ -77,8 +98,9 @@ enum AttentionKernel {
     }
 
     /// Dynamic shared memory: the Q tile and two K and two V tiles, 16-bit elements.
-    static func sharedMemoryBytes(headDim: Int, masked: Bool = false) -> Int {
-        (queryTile + 4 * geometry(headDim: headDim, masked: masked).keyTile) * headDim * 2
+    static func sharedMemoryBytes(headDim: Int, masked: Bool = false, decode: Bool = false) -> Int {
+        let g = geometry(headDim: headDim, masked: masked, decode: decode)
+        return (g.queryRows + 4 * g.ctaKeys) * headDim * 2
     }
 
     /// The launch of `plan`'s kernel named `name`, with buffers `q`, `k`, `v`, `out`.
@@ -103,10 +125,16 @@ enum AttentionKernel {
         let a = plan.bias
         arguments += [a?.offset ?? 0, a?.batchStride ?? 0, a?.headStride ?? 0, a?.queryStride ?? 0, a?.keyStride ?? 0]
             .map { .int64(Int64($0)) }
+        // Query heads per CTA: the decode schedule packs the heads of one K/V head as rows.
+        let pack = plan.decodePack ?? 1
+        arguments.append(.int32(Int32(pack)))
+        let masked = plan.mask != nil || plan.bias != nil, decode = plan.decodePack != nil
+        let g = geometry(headDim: plan.headDim, masked: masked, decode: decode)
+        let rows = plan.queryLength * pack
         return KernelLaunch(
-            kernel: kernel, grid: [(plan.queryLength + queryTile - 1) / queryTile, plan.batch * plan.heads, 1],
-            block: [geometry(headDim: plan.headDim, masked: plan.mask != nil || plan.bias != nil).threads, 1, 1],
-            sharedMemoryBytes: sharedMemoryBytes(headDim: plan.headDim, masked: plan.mask != nil || plan.bias != nil),
+            kernel: kernel, grid: [(rows + g.queryRows - 1) / g.queryRows, plan.batch * plan.heads / pack, 1],
+            block: [g.threads, 1, 1],
+            sharedMemoryBytes: sharedMemoryBytes(headDim: plan.headDim, masked: masked, decode: decode),
             arguments: arguments)
     }
 
@@ -114,7 +142,7 @@ enum AttentionKernel {
     static func source(_ variant: Variant, name: String) -> String {
         let d = variant.headDim
         let e = variant.elementType
-        let g = geometry(headDim: d, masked: variant.masked || variant.biasType != nil)
+        let g = geometry(headDim: d, masked: variant.masked || variant.biasType != nil, decode: variant.decode)
         let biasStorage = variant.biasType == "f32" ? "float" : "unsigned short"
         let biasLoad: String
         switch variant.biasType {
@@ -162,8 +190,10 @@ enum AttentionKernel {
         return """
         // \(name): fused attention, \(e.rawValue) operands, head dim \(d), \(variant.outputType) result\(scoreDescription.isEmpty ? "" : ", " + scoreDescription); \(g.warps) warps of \(16 * g.rowTiles) query rows, \(g.keyTile)-key tiles
         #define FA_D \(d)
-        #define FA_BM \(queryTile)
+        #define FA_BM \(g.queryRows)
         #define FA_BN \(g.keyTile)
+        #define FA_KT \(g.ctaKeys)
+        #define FA_DEC \(g.decode ? 1 : 0)
         #define FA_MT \(g.rowTiles)
         #define FA_C (FA_D / 8)
         #define FA_THREADS \(g.threads)
@@ -188,11 +218,20 @@ enum AttentionKernel {
             long long osb, long long osh, long long oss,
             int heads, int sq, int skv, float scale, int causal_offset, int kgroup, int vgroup,
             long long mo, long long msb, long long msh, long long msq, long long msk, float fill,
-            long long bo, long long bsb, long long bsh, long long bsq, long long bsk) {
+            long long bo, long long bsb, long long bsh, long long bsq, long long bsk, int qpack) {
           extern __shared__ __align__(128) unsigned char fa_shared[];
           const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5;
-          const int bh = blockIdx.y, b = bh / heads, h = bh - b * heads;
-          const int q0 = blockIdx.x * FA_BM;
+          // The CTA's batch and first head; with `qpack` heads a CTA (decode), row R is the
+          // query R % sq of head h + R / sq.
+          const int hpc = heads / qpack, bh = blockIdx.y, b = bh / hpc, h = (bh - b * hpc) * qpack;
+          const int q0 = blockIdx.x * FA_BM, rows = sq * qpack;
+        #if FA_DEC
+          #define FA_HEAD(R) (h + (R) / sq)
+          #define FA_TOKEN(R) ((R) % sq)
+        #else
+          #define FA_HEAD(R) h
+          #define FA_TOKEN(R) (R)
+        #endif
           const unsigned short* qg = q + qo + b * qsb + h * qsh;
           // K and V heads shared by groups of query heads (grouped-query attention).
           const unsigned short* kg = k + ko + b * ksb + (h / kgroup) * ksh;
@@ -200,30 +239,33 @@ enum AttentionKernel {
           \(outStorage)* og = o + b * osb + h * osh;
           const unsigned qsa = fa_smem(fa_shared);
           const unsigned ksa = qsa + FA_BM * FA_D * 2;
-          const unsigned vsa = ksa + 2 * FA_BN * FA_D * 2;
-          // This lane's ldmatrix row within a 16-row tile, and the warp's first row.
+          const unsigned vsa = ksa + 2 * FA_KT * FA_D * 2;
+          // This lane's ldmatrix row within a 16-row tile, the warp's first row, and the
+          // warp's first key in a K/V tile (decode: each warp takes its own FA_BN keys).
           const int lrow = (lane & 7) + ((lane >> 3) & 1) * 8;
-          const int wrow = warp * 16 * FA_MT;
+          const int wrow = FA_DEC ? 0 : warp * 16 * FA_MT;
+          const int koff = FA_DEC ? warp * FA_BN : 0;
 
           #pragma unroll
           for (int i = 0; i < FA_BM * FA_C / FA_THREADS; ++i) {
             const int c = tid + i * FA_THREADS, r = c / FA_C, ch = c % FA_C, row = q0 + r;
-            const bool ok = row < sq;
-            fa_cp16(qsa + fa_swz(r, ch), qg + (long long)(ok ? row : 0) * qss + ch * 8, ok);
+            const bool ok = row < rows;
+            const int rr = ok ? row : 0;
+            fa_cp16(qsa + fa_swz(r, ch), qg + (long long)(FA_HEAD(rr) - h) * qsh + (long long)FA_TOKEN(rr) * qss + ch * 8, ok);
           }
           fa_commit();
-          int tiles = (skv + FA_BN - 1) / FA_BN;
+          int tiles = (skv + FA_KT - 1) / FA_KT;
         #if FA_CAUSAL
           // Key tiles after this query tile's last visible key are skipped, not masked.
-          tiles = min(tiles, (q0 + FA_BM - 1 + causal_offset) / FA_BN + 1);
+          tiles = min(tiles, ((FA_DEC ? sq - 1 : q0 + FA_BM - 1) + causal_offset) / FA_KT + 1);
         #endif
           #define FA_LOAD_KV(J, BUF) do { \\
-            const int kv0_ = (J) * FA_BN; \\
+            const int kv0_ = (J) * FA_KT; \\
             _Pragma("unroll") \\
-            for (int i_ = 0; i_ < FA_BN * FA_C / FA_THREADS; ++i_) { \\
+            for (int i_ = 0; i_ < FA_KT * FA_C / FA_THREADS; ++i_) { \\
               const int c = tid + i_ * FA_THREADS, r = c / FA_C, ch = c % FA_C, row = kv0_ + r; \\
               const bool ok = row < skv; \\
-              const unsigned off = (BUF) * (FA_BN * FA_D * 2) + fa_swz(r, ch); \\
+              const unsigned off = (BUF) * (FA_KT * FA_D * 2) + fa_swz(r, ch); \\
               fa_cp16(ksa + off, kg + (long long)(ok ? row : 0) * kss + ch * 8, ok); \\
               fa_cp16(vsa + off, vg + (long long)(ok ? row : 0) * vss + ch * 8, ok); \\
             } } while (0)
@@ -257,7 +299,7 @@ enum AttentionKernel {
               }
             }
         #endif
-            const unsigned kb = ksa + buf * (FA_BN * FA_D * 2), vb = vsa + buf * (FA_BN * FA_D * 2);
+            const unsigned kb = ksa + buf * (FA_KT * FA_D * 2), vb = vsa + buf * (FA_KT * FA_D * 2);
             float s[FA_MT][FA_BN / 8][4];
             #pragma unroll
             for (int mt = 0; mt < FA_MT; ++mt) {
@@ -274,7 +316,7 @@ enum AttentionKernel {
               #pragma unroll
               for (int np = 0; np < FA_BN / 16; ++np) {
                 unsigned bfr[4];
-                const int r = np * 16 + (lane & 7) + (lane >> 4) * 8;
+                const int r = koff + np * 16 + (lane & 7) + (lane >> 4) * 8;
                 fa_ldsm4(kb + fa_swz(r, kk * 2 + ((lane >> 3) & 1)), bfr);
                 #pragma unroll
                 for (int mt = 0; mt < FA_MT; ++mt) {
@@ -283,7 +325,7 @@ enum AttentionKernel {
                 }
               }
             }
-            const int kv0 = j * FA_BN;
+            const int kv0 = j * FA_KT + koff;
             #pragma unroll
             for (int mt = 0; mt < FA_MT; ++mt) {
               #pragma unroll
@@ -298,7 +340,21 @@ enum AttentionKernel {
                   if (key + 1 >= skv) { s[mt][n][1] = -__int_as_float(0x7f800000); s[mt][n][3] = s[mt][n][1]; }
                 }
               }
-        #if FA_CAUSAL
+        #if FA_CAUSAL && FA_DEC
+              // Decode rows hold several heads' queries: each score against its own row's token.
+              {
+                const int r0 = q0 + (lane >> 2), r1 = r0 + 8;
+                const int last0 = FA_TOKEN(r0) + causal_offset, last1 = FA_TOKEN(r1) + causal_offset;
+                #pragma unroll
+                for (int n = 0; n < FA_BN / 8; ++n) {
+                  const int key = kv0 + n * 8 + 2 * (lane & 3);
+                  if (key > last0) s[mt][n][0] = -__int_as_float(0x7f800000);
+                  if (key + 1 > last0) s[mt][n][1] = -__int_as_float(0x7f800000);
+                  if (key > last1) s[mt][n][2] = -__int_as_float(0x7f800000);
+                  if (key + 1 > last1) s[mt][n][3] = -__int_as_float(0x7f800000);
+                }
+              }
+        #elif FA_CAUSAL
               // Keys past the diagonal (tiles wholly before it skip this): key kv0 + n·8 + 2(lane%4)
               // + {0, 1} is hidden from row r0 when n·8 + {0, 1} > dq, from row r0 + 8 when > dq + 8
               // (one live register: the comparisons fold n into immediates).
@@ -317,18 +373,18 @@ enum AttentionKernel {
               // The boolean mask: false → the fill value (rows past sq and keys past skv unread).
               {
                 const int r0 = q0 + wrow + mt * 16 + (lane >> 2), r1 = r0 + 8;
-                const unsigned char* m0 = mask + mo + b * msb + h * msh + (long long)r0 * msq;
-                const unsigned char* m1 = m0 + 8 * msq;
+                const unsigned char* m0 = mask + mo + b * msb + (long long)FA_HEAD(r0) * msh + (long long)FA_TOKEN(r0) * msq;
+                const unsigned char* m1 = mask + mo + b * msb + (long long)FA_HEAD(r1) * msh + (long long)FA_TOKEN(r1) * msq;
                 #pragma unroll
                 for (int n = 0; n < FA_BN / 8; ++n) {
                   const int key = kv0 + n * 8 + 2 * (lane & 3);
                   if (key < skv) {
-                    if (r0 < sq && !m0[key * msk]) s[mt][n][0] = fill;
-                    if (r1 < sq && !m1[key * msk]) s[mt][n][2] = fill;
+                    if (r0 < rows && !m0[key * msk]) s[mt][n][0] = fill;
+                    if (r1 < rows && !m1[key * msk]) s[mt][n][2] = fill;
                   }
                   if (key + 1 < skv) {
-                    if (r0 < sq && !m0[(key + 1) * msk]) s[mt][n][1] = fill;
-                    if (r1 < sq && !m1[(key + 1) * msk]) s[mt][n][3] = fill;
+                    if (r0 < rows && !m0[(key + 1) * msk]) s[mt][n][1] = fill;
+                    if (r1 < rows && !m1[(key + 1) * msk]) s[mt][n][3] = fill;
                   }
                 }
               }
@@ -337,17 +393,18 @@ enum AttentionKernel {
               // The additive bias, in f32 (rows past sq and keys past skv unread).
               {
                 const int r0 = q0 + wrow + mt * 16 + (lane >> 2), r1 = r0 + 8;
-                const long long b0 = bo + b * bsb + h * bsh + (long long)r0 * bsq, b1 = b0 + 8 * bsq;
+                const long long b0 = bo + b * bsb + (long long)FA_HEAD(r0) * bsh + (long long)FA_TOKEN(r0) * bsq;
+                const long long b1 = bo + b * bsb + (long long)FA_HEAD(r1) * bsh + (long long)FA_TOKEN(r1) * bsq;
                 #pragma unroll
                 for (int n = 0; n < FA_BN / 8; ++n) {
                   const int key = kv0 + n * 8 + 2 * (lane & 3);
                   if (key < skv) {
-                    if (r0 < sq) s[mt][n][0] += FA_BIAS_LOAD(bias[b0 + key * bsk]);
-                    if (r1 < sq) s[mt][n][2] += FA_BIAS_LOAD(bias[b1 + key * bsk]);
+                    if (r0 < rows) s[mt][n][0] += FA_BIAS_LOAD(bias[b0 + key * bsk]);
+                    if (r1 < rows) s[mt][n][2] += FA_BIAS_LOAD(bias[b1 + key * bsk]);
                   }
                   if (key + 1 < skv) {
-                    if (r0 < sq) s[mt][n][1] += FA_BIAS_LOAD(bias[b0 + (key + 1) * bsk]);
-                    if (r1 < sq) s[mt][n][3] += FA_BIAS_LOAD(bias[b1 + (key + 1) * bsk]);
+                    if (r0 < rows) s[mt][n][1] += FA_BIAS_LOAD(bias[b0 + (key + 1) * bsk]);
+                    if (r1 < rows) s[mt][n][3] += FA_BIAS_LOAD(bias[b1 + (key + 1) * bsk]);
                   }
                 }
               }
@@ -400,7 +457,7 @@ enum AttentionKernel {
                 a[mt][2] = fa_pack_\(e.rawValue)(s[mt][2 * t + 1][0], s[mt][2 * t + 1][1]);
                 a[mt][3] = fa_pack_\(e.rawValue)(s[mt][2 * t + 1][2], s[mt][2 * t + 1][3]);
               }
-              const int r = t * 16 + lrow;
+              const int r = koff + t * 16 + lrow;
               #pragma unroll
               for (int dp = 0; dp < FA_D / 16; ++dp) {
                 unsigned bfr[4];
@@ -415,6 +472,8 @@ enum AttentionKernel {
             __syncthreads();
           }
           #undef FA_LOAD_KV
+        \(decodeMerge(outputType: variant.outputType))
+        #if !FA_DEC
           #pragma unroll
           for (int mt = 0; mt < FA_MT; ++mt) {
             float l0 = l[mt][0], l1 = l[mt][1];
@@ -430,56 +489,9 @@ enum AttentionKernel {
         \(store)
             }
           }
+        #endif
         }
 
         """
     }
-
-    /// `fa_mma`: one `mma.sync.m16n8k16` with `e` operands, accumulating in f32.
-    static func mma(_ e: AttentionPlan.ElementType) -> String {
-        """
-        __device__ __forceinline__ void fa_mma(float* c, const unsigned* a, unsigned b0, unsigned b1) {
-          asm("mma.sync.aligned.m16n8k16.row.col.f32.\(e.rawValue).\(e.rawValue).f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};"
-              : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
-              : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
-        }
-        """
-    }
-
-    /// Device helpers: shared addresses, `cp.async`, `ldmatrix`, packing and rounding.
-    static let helpers = #"""
-    __device__ __forceinline__ unsigned fa_smem(const void* p) {
-      unsigned a; asm("{ .reg .u64 t; cvta.to.shared.u64 t, %1; cvt.u32.u64 %0, t; }" : "=r"(a) : "l"(p)); return a;
-    }
-    __device__ __forceinline__ void fa_cp16(unsigned dst, const void* src, bool valid) {
-      asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;" :: "r"(dst), "l"(src), "r"(valid ? 16 : 0) : "memory");
-    }
-    __device__ __forceinline__ void fa_commit() { asm volatile("cp.async.commit_group;" ::: "memory"); }
-    __device__ __forceinline__ void fa_wait0() { asm volatile("cp.async.wait_group 0;" ::: "memory"); }
-    __device__ __forceinline__ void fa_wait1() { asm volatile("cp.async.wait_group 1;" ::: "memory"); }
-    __device__ __forceinline__ void fa_ldsm4(unsigned addr, unsigned* r) {
-      asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0,%1,%2,%3}, [%4];"
-                   : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3]) : "r"(addr) : "memory");
-    }
-    __device__ __forceinline__ void fa_ldsm4t(unsigned addr, unsigned* r) {
-      asm volatile("ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%0,%1,%2,%3}, [%4];"
-                   : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3]) : "r"(addr) : "memory");
-    }
-    __device__ __forceinline__ float fa_f16_to_float(unsigned short h) { float f; asm("cvt.f32.f16 %0, %1;" : "=f"(f) : "h"(h)); return f; }
-    __device__ __forceinline__ float fa_exp2(float x) { float y; asm("ex2.approx.ftz.f32 %0, %1;" : "=f"(y) : "f"(x)); return y; }
-    // Two floats rounded to nearest-even and packed, `lo` in the low half.
-    __device__ __forceinline__ unsigned fa_pack_bf16(float lo, float hi) {
-      unsigned r; asm("cvt.rn.bf16x2.f32 %0, %1, %2;" : "=r"(r) : "f"(hi), "f"(lo)); return r;
-    }
-    __device__ __forceinline__ unsigned fa_pack_f16(float lo, float hi) {
-      unsigned r; asm("cvt.rn.f16x2.f32 %0, %1, %2;" : "=r"(r) : "f"(hi), "f"(lo)); return r;
-    }
-    __device__ __forceinline__ void fa_round2_bf16(float& a, float& b) {
-      const unsigned r = fa_pack_bf16(a, b); a = __uint_as_float(r << 16); b = __uint_as_float(r & 0xffff0000u);
-    }
-    __device__ __forceinline__ void fa_round2_f16(float& a, float& b) {
-      const unsigned r = fa_pack_f16(a, b);
-      asm("{ .reg .b16 l, h; mov.b32 {l, h}, %2; cvt.f32.f16 %0, l; cvt.f32.f16 %1, h; }" : "=f"(a), "=f"(b) : "r"(r));
-    }
-    """#
 }

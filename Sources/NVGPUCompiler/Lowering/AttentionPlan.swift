@@ -90,6 +90,21 @@ struct AttentionPlan: Hashable, Sendable {
         }
         return AttentionKernel.Variant(elementType: elementType, outputType: outputType, headDim: headDim,
                                        scoreRounding: scoreRounding, scale: mode, causal: causalOffset != nil,
-                                       masked: mask != nil, biasType: bias?.elementType)
+                                       masked: mask != nil, biasType: bias?.elementType, decode: decodePack != nil)
+    }
+
+    /// Query heads a CTA of the decode schedule computes (see `AttentionKernel.Geometry`),
+    /// or nil for the 128-row schedule: at most 16 queries take it. Query heads reading one
+    /// K/V head (grouped- or multi-query) share a CTA, and so each K/V tile, as many as fit
+    /// their queries in its 16 rows, when no mask or bias is read.
+    /// `NVGPU_ATTENTION_DECODE=0` turns it off.
+    var decodePack: Int? {
+        guard AttentionKernel.decodeEnabled, queryLength <= AttentionKernel.decodeRows else { return nil }
+        guard mask == nil, bias == nil else { return 1 }
+        // Heads sharing a K/V head: all of them for one K/V head (stride 0), else the group.
+        let shared = key.headStride == 0 && value.headStride == 0 ? heads
+            : key.headGroup == value.headGroup ? key.headGroup : 1
+        let fitting = AttentionKernel.decodeRows / queryLength
+        return (1...max(1, min(shared, fitting))).last { shared % $0 == 0 && heads % $0 == 0 } ?? 1
     }
 }

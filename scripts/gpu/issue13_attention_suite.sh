@@ -9,9 +9,13 @@ out=${OUT:?set OUT}
 here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$out"
 nvidia-smi --query-gpu=name --format=csv,noheader
-OUT=$out/peers PEERS_ONLY=1 TORCH=1 PEER_TIMEOUT=${PEER_TIMEOUT:-150} SUITE_DIR=bench/suite/attention \
-    timeout 330 bash "$here/suite.sh" > "$out/peers.log" 2>&1
-tail -n 4 "$out/peers.log"
-peers=$(ls "$out"/peers/*.json 2>/dev/null | head -n 1)
-OUT=$out/suite ${peers:+PEERS_FROM=$peers} CHECK=1 CHECK_JOBS=12 CHECK_TIME_LIMIT=${CHECK_TIME_LIMIT:-60} \
-    SUITE_DIR=bench/suite/attention COMMIT=$(cat .build-gpu/commit) timeout ${NVGPU_LIMIT:-250} bash "$here/suite.sh" | tail -n 40
+# PEERS=FILE.json (an earlier call's peer timings on the same kind of machine) skips the first step.
+peers=${PEERS:-}
+if [[ -z $peers ]]; then
+    OUT=$out/peers PEERS_ONLY=1 TORCH=1 PEER_TIMEOUT=${PEER_TIMEOUT:-150} SUITE_DIR=bench/suite/attention \
+        timeout 330 bash "$here/suite.sh" > "$out/peers.log" 2>&1
+    tail -n 4 "$out/peers.log"
+    peers=$(ls "$out"/peers/*.json 2>/dev/null | head -n 1)
+fi
+env OUT="$out/suite" PEERS_FROM="$peers" CHECK=1 CHECK_JOBS=12 CHECK_TIME_LIMIT="${CHECK_TIME_LIMIT:-60}" \
+    SUITE_DIR=bench/suite/attention COMMIT="$(cat .build-gpu/commit)" timeout "${NVGPU_LIMIT:-250}" bash "$here/suite.sh" | tail -n 40

@@ -13,7 +13,7 @@ XLA times the exported function itself under jax.jit. The cuDNN column is
 jax.nn.dot_product_attention(implementation="cudnn") on the same computation: it takes BSHD
 tensors, so for BHSD workloads its inputs are made in BSHD (the layout is the caller's
 choice; no transpose is timed). The padding mask becomes its `mask` argument broadcast over
-heads and queries; the bias its `bias` argument; grouped-query K/V go in unrepeated. A
+heads and queries (cuDNN wants the query axis spelled out: [batch, 1, queries, keys]); the bias its `bias` argument; grouped-query K/V go in unrepeated. A
 configuration cuDNN refuses is a row with "cudnn_error".
 BENCH_ONLY=a,b (set by compare.py --only) restricts bench-jax to those workloads.
 """
@@ -72,7 +72,8 @@ def cudnn_attention(c):
     scale = 1.0 / math.sqrt(c["d"])
 
     def fn(q, k, v, *extra):
-        mask = extra[0][:, None, None, :] if c["mask"] else None
+        # cuDNN takes a mask with the query axis spelled out ([batch, 1, queries, keys]).
+        mask = jnp.broadcast_to(extra[0][:, None, None, :], (c["b"], 1, c["sq"], c["skv"])) if c["mask"] else None
         bias = extra[-1][None] if c["bias"] else None
         return jax.nn.dot_product_attention(q, k, v, bias=bias, mask=mask, scale=scale, is_causal=c["causal"],
                                             implementation="cudnn")

@@ -11,19 +11,25 @@ import Testing
     /// Workloads not fused yet, and a phrase of the `--report` remark that says why.
     static let unfused: [String: String] = [:]
 
+    /// The suite's programs, and the same at check-sized shapes (`tests/attention/suite_small`,
+    /// from its `export-small`), as paths from the package root.
     static var programs: [String] {
-        let folder = TestPrograms.packageRoot.appendingPathComponent("bench/suite/attention")
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
-        return names.filter { $0.hasSuffix(".mlir") }.map { String($0.dropLast(5)) }.sorted()
+        ["bench/suite/attention", "tests/attention/suite_small"].flatMap { folder in
+            let names = (try? FileManager.default.contentsOfDirectory(
+                atPath: TestPrograms.packageRoot.appendingPathComponent(folder).path)) ?? []
+            return names.filter { $0.hasSuffix(".mlir") }.sorted().map { "\(folder)/\($0)" }
+        }
     }
 
     @Test func suiteHasEveryVariant() {
-        #expect(Self.programs.count >= 12, "\(Self.programs)")
+        #expect(Self.programs.filter { $0.hasPrefix("bench/") }.count >= 12, "\(Self.programs)")
+        #expect(Self.programs.filter { $0.hasPrefix("tests/") }.count == Self.programs.filter { $0.hasPrefix("bench/") }.count)
     }
 
     @Test(arguments: programs)
-    func workloadIsOneLaunch(_ name: String) throws {
-        let url = TestPrograms.packageRoot.appendingPathComponent("bench/suite/attention/\(name).mlir")
+    func workloadIsOneLaunch(_ path: String) throws {
+        let name = String(path.split(separator: "/").last?.dropLast(5) ?? "")
+        let url = TestPrograms.packageRoot.appendingPathComponent(path)
         var module = try Module.parse(try String(contentsOf: url, encoding: .utf8), file: "\(name).mlir")
         try Pipeline.standard.run(on: &module)
         let options = CompileOptions(useVendorLibraries: true)

@@ -27,6 +27,8 @@ args=(--nvgpu /tmp/suite/nvgpu --workloads "$root/${SUITE_DIR:-bench/suite}" --o
 [[ ${CHECK:-0} == 1 ]] && args+=(--check --check-jobs "${CHECK_JOBS:-8}" --check-time-limit "${CHECK_TIME_LIMIT:-60}")
 BENCH_COMMIT=${COMMIT:-unknown} python3 "$root/bench/compare.py" "${args[@]}" 2>"$out/compare.stderr.log"
 status=$?
+# The kernel caches are deep folders; without them the run's folder comes back from the device.
+rm -rf "$out"/compare-*/cache-*
 echo "compare.py exit $status"
 tail -n 5 "$out/compare.stderr.log"
 cat "$out"/*.md 2>/dev/null | head -n 90

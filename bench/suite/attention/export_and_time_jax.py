@@ -6,6 +6,7 @@ cuDNN's fused attention through JAX. Same interface as ../export_and_time_jax.py
 runs this folder (peers_torch.py beside this file adds eager, Inductor and SDPA).
 
   python export_and_time_jax.py export OUTDIR     # CPU: NAME.mlir (StableHLO text) + NAME.json
+  python export_and_time_jax.py export-small OUTDIR  # the same at check-sized shapes (tests/attention/suite_small)
   python export_and_time_jax.py bench-jax OUTDIR  # GPU: rows with XLA's times ("ms", "ms_loop")
                                                   # and cuDNN's ("cudnn_ms", "cudnn_ms_loop")
 
@@ -99,6 +100,31 @@ def export(out):
         print("exported", name, f"{len(text) // 1024} KiB")
 
 
+def small(c):
+    """`c` at a size the reference backend checks in seconds, keeping what selects the
+    kernel: decode query lengths, the K/V head ratio, partial tiles (200 queries, 200 or 264 keys)."""
+    c = dict(c)
+    hq = 8 if c["hkv"] not in (1, c["hq"]) else 4
+    c["hkv"] = 1 if c["hkv"] == 1 else hq * c["hkv"] // c["hq"]
+    c["hq"], c["b"] = hq, 1
+    if c["sq"] > 16:  # causal ones square, the others 200 queries over 264 keys
+        c["sq"], c["skv"] = 200, 200 if c["causal"] else 264
+    else:
+        c["skv"] = 520
+    return c
+
+
+def export_small(out):
+    """The workloads at small sizes (see `small`), for checks on the GPU against the reference."""
+    os.makedirs(out, exist_ok=True)
+    for name, c in WORKLOADS.items():
+        c = small(c)
+        specs = [jax.ShapeDtypeStruct(s, jnp.dtype(d)) for s, d in shapes(c)]
+        with open(f"{out}/{name}.mlir", "w") as f:
+            f.write(jax.jit(attention(c)).lower(*specs).as_text())
+        print("exported small", name)
+
+
 def rand(shape, dtype, key):
     if dtype == "bool":
         return jax.random.bernoulli(key, 0.75, shape)
@@ -157,4 +183,4 @@ def bench_jax(out, reps=20):
 
 
 if __name__ == "__main__":
-    {"export": export, "bench-jax": bench_jax}[sys.argv[1]](sys.argv[2])
+    {"export": export, "export-small": export_small, "bench-jax": bench_jax}[sys.argv[1]](sys.argv[2])

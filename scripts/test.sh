@@ -69,10 +69,10 @@ fi
 if [[ $status -eq 0 ]]; then
     step "bench/suite programs compiled for the GPU (sm_90, every kernel through NVRTC; nothing runs)"
     suite_out="$(mktemp -d)"
-    if ls bench/suite/*.mlir | xargs -P "$JOBS" -I{} sh -c 'n=$(basename "$1" .mlir)
+    if ls bench/suite/*.mlir bench/suite/attention/*.mlir | xargs -P "$JOBS" -I{} sh -c 'n=$(basename "$1" .mlir)
         "$2" compile "$1" --report -o "$3/$n.nvx" > "$3/$n.log" 2>&1 || { echo "FAILED: $1"; tail -n 5 "$3/$n.log"; exit 1; }' \
         _ {} "$NVGPU_BIN" "$suite_out"; then
-        echo "$(ls bench/suite/*.mlir | wc -l) bench/suite programs compiled"
+        echo "$(ls bench/suite/*.mlir bench/suite/attention/*.mlir | wc -l) bench/suite programs compiled (attention included)"
     else
         status=1
     fi

@@ -61,6 +61,12 @@ let package = Package(
                 "CUDARuntime", "Driver",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
+        // libFuzzer targets over everything that reads untrusted bytes (scripts/fuzz.sh); without
+        // -sanitize=fuzzer the binary replays corpus files (the test command's regression run).
+        .target(name: "CFuzzSupport"),
+        .executableTarget(
+            name: "nvgpu-fuzz",
+            dependencies: ["CFuzzSupport", "CPJRT", "CUDARuntime", "Driver", "PJRTPlugin", "Runtime", "StableHLO", "Workspace"]),
         .testTarget(name: "StableHLOTests", dependencies: ["StableHLO"], exclude: ["bytecode"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "StableHLO"]),
         .testTarget(name: "DriverTests", dependencies: ["Driver", "Reference", "Runtime", "StableHLO"], exclude: ["npy"]),

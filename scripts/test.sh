@@ -79,6 +79,14 @@ if [[ $status -eq 0 ]]; then
     rm -rf "$suite_out"
 fi
 if [[ $status -eq 0 ]]; then
+    step "fuzz seeds and regressions replayed through every nvgpu-fuzz target (scripts/fuzz.sh fuzzes)"
+    for target in text bytecode input npy nvx pinfile pjrt; do
+        dirs=("fuzz/seeds/$target")
+        [[ -d fuzz/regressions/$target ]] && dirs+=("fuzz/regressions/$target")
+        NVGPU_FUZZ_TARGET=$target "$BIN_DIR/nvgpu-fuzz" "${dirs[@]}" | sed "s/^/$target: /" || status=1
+    done
+fi
+if [[ $status -eq 0 ]]; then
     step "PJRT plugin: pip install ./python into a fresh venv with the newest jax, then the JAX suite on the reference backend"
     rm -rf .build/jax-venv
     python3 -m venv .build/jax-venv

@@ -79,6 +79,11 @@ public struct PinFile: Sendable, Equatable {
         dependencies[index].revision = revision
     }
 
+    /// Reads and validates pin-file text; `file` names it in errors.
+    public static func parse(_ text: String, file: String) throws(WorkspaceError) -> PinFile {
+        try PinFileDecoder.decode(text, file: file)
+    }
+
     /// Reads and validates the pin file at `url`.
     public static func load(from url: URL) throws(WorkspaceError) -> PinFile {
         let text: String

@@ -18,7 +18,8 @@ cd "$(dirname "$0")/.."
 target=${1:?usage: scripts/fuzz.sh TARGET SECONDS}
 seconds=${2:?usage: scripts/fuzz.sh TARGET SECONDS}
 shift 2
-swift build -c release --product nvgpu-fuzz -Xswiftc -sanitize=fuzzer,address --scratch-path .build-fuzz 2>&1 | tail -n 1
+# lld: gold fails with an internal error linking the instrumented binary.
+swift build -c release --product nvgpu-fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld --scratch-path .build-fuzz 2>&1 | tail -n 1
 corpus=.build-fuzz/corpus/$target
 mkdir -p "$corpus" fuzz/crashes
 seeds=("fuzz/seeds/$target")

@@ -30,6 +30,8 @@ case $target in
     bytecode|pjrt) [[ -d .build/bytecode-1.17.0 ]] && seeds+=(.build/bytecode-1.17.0) ;;
 esac
 # Swift's runtime keeps metadata caches for the process's life: leak reports would be noise.
+# Small host budgets: a shape the fuzzer makes up should be refused, not allocated.
+export NVGPU_HOST_MEMORY_LIMIT=${NVGPU_HOST_MEMORY_LIMIT:-1073741824}
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:allocator_may_return_null=1}
 NVGPU_FUZZ_TARGET=$target .build-fuzz/release/nvgpu-fuzz "$corpus" "${seeds[@]}" \
     -max_total_time="$seconds" -timeout=20 -rss_limit_mb=6144 -max_len=65536 \

@@ -83,7 +83,7 @@ if [[ $status -eq 0 ]]; then
     for target in text bytecode input npy nvx pinfile pjrt; do
         dirs=("fuzz/seeds/$target")
         [[ -d fuzz/regressions/$target ]] && dirs+=("fuzz/regressions/$target")
-        NVGPU_FUZZ_TARGET=$target "$BIN_DIR/nvgpu-fuzz" "${dirs[@]}" | sed "s/^/$target: /" || status=1
+        NVGPU_HOST_MEMORY_LIMIT=1073741824 NVGPU_FUZZ_TARGET=$target "$BIN_DIR/nvgpu-fuzz" "${dirs[@]}" | sed "s/^/$target: /" || status=1
     done
 fi
 if [[ $status -eq 0 ]]; then

@@ -10,12 +10,12 @@ import StableHLO
 /// checked against it before the op runs, so a program whose shapes ask for more than the
 /// machine has fails with an error naming the op and the sizes instead of aborting the
 /// process in the allocator.
-struct HostMemoryBudget: Sendable {
+public struct HostMemoryBudget: Sendable {
     /// Bytes available for tensors.
-    var bytes: Int
+    public var bytes: Int
 
     /// The budget for this process now.
-    static func current(environment: [String: String]) -> HostMemoryBudget {
+    public static func current(environment: [String: String]) -> HostMemoryBudget {
         if let text = environment["NVGPU_HOST_MEMORY_LIMIT"], let limit = Int(text), limit > 0 {
             return HostMemoryBudget(bytes: limit)
         }

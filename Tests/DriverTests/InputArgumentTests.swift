@@ -105,4 +105,12 @@ import Testing
         let count = #expect(throws: RuntimeError.self) { try f.checkInputs([]) }
         #expect(count?.message.contains("takes 1 input (tensor<2xf32>), got 0") == true)
     }
+
+    /// Found by fuzzing (fuzz/regressions/input): one literal filling a 47-billion-element
+    /// shape was allocated (and aborted the process); it is refused against the host budget.
+    @Test func fillLargerThanHostMemoryIsAnError() {
+        let error = #expect(throws: InputError.self) { try InputArgument(parsing: "47777777776xi1=0").load() }
+        #expect(error?.message.contains("bytes of host memory available") == true, "\(String(describing: error))")
+        #expect(throws: InputError.self) { try InputArgument(parsing: "9223372036854775807x4xf32=1").load() }
+    }
 }

@@ -93,4 +93,16 @@ import Testing
         let error = #expect(throws: NPYError.self) { try NPYArray(decoding: Array(full.dropLast(3))) }
         #expect(error?.message.contains("truncated") == true)
     }
+
+    /// Found by fuzzing (fuzz/regressions/npy): big-endian complex items of an odd size
+    /// (`>c7`) and item sizes whose byte count overflows were a crash, not an error.
+    @Test(arguments: ["'>c7', 'fortran_order': False, 'shape': (1,)",
+                      "'<f4611686018427387904', 'fortran_order': False, 'shape': (4,)"])
+    func impossibleItemSizesThrow(_ fields: String) {
+        var header = "{'descr': \(fields), }"
+        header += String(repeating: " ", count: (64 - (10 + header.utf8.count + 1) % 64) % 64) + "\n"
+        let bytes: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59, 1, 0, UInt8(header.utf8.count & 0xFF), UInt8(header.utf8.count >> 8)]
+            + Array(header.utf8) + Array(repeating: 0x3F, count: 16)
+        #expect(throws: NPYError.self) { try NPYArray(decoding: bytes) }
+    }
 }

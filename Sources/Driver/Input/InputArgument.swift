@@ -1,3 +1,4 @@
+import Reference
 import Runtime
 import Foundation
 import StableHLO
@@ -120,11 +121,22 @@ public struct InputArgument: Hashable, Sendable {
             }
             encoded.append(bytes)
         }
+        // One literal fills the shape: check the size before allocating it.
+        let (needed, overflow) = count.multipliedReportingOverflow(by: max(1, type.elementType.storageBytes))
+        let budget = HostMemoryBudget.current(environment: ProcessInfo.processInfo.environment)
+        guard !overflow, needed <= budget.bytes else {
+            throw InputError(text, "\(TensorTypeText.format(type)) needs \(overflow ? "more than \(Int.max)" : "\(needed)") bytes, "
+                + "more than the \(budget.bytes) bytes of host memory available (NVGPU_HOST_MEMORY_LIMIT)")
+        }
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(count * type.elementType.storageBytes)
         if encoded.count == 1 {
-            for _ in 0..<count { bytes += encoded[0] }
+            // The fill doubles what it has copied: a billion elements in 30 copies, not a
+            // billion appends.
+            bytes = encoded[0]
+            bytes.reserveCapacity(needed)
+            while bytes.count < needed { bytes.append(contentsOf: bytes.prefix(needed - bytes.count)) }
         } else {
+            bytes.reserveCapacity(needed)
             for e in encoded { bytes += e }
         }
         return HostTensor(type: type, bytes: bytes)

@@ -40,11 +40,16 @@ extension NPYArray {
             count = product
         }
         let payloadStart = headerStart + headerLength
-        guard data.count - payloadStart >= count * size else {
-            throw NPYError("truncated data: shape \(Self.shapeText(fields.shape)) of '\(descriptor)' needs \(count * size) bytes, file has \(data.count - payloadStart)")
+        let (byteCount, tooMany) = count.multipliedReportingOverflow(by: size)
+        guard !tooMany, data.count - payloadStart >= byteCount else {
+            throw NPYError("truncated data: shape \(Self.shapeText(fields.shape)) of '\(descriptor)' needs \(tooMany ? "more than \(Int.max)" : "\(byteCount)") bytes, file has \(data.count - payloadStart)")
         }
-        var payload = Array(data[payloadStart..<(payloadStart + count * size)])
         let kind = descriptor.dropFirst().first ?? " "
+        // A complex item is two floats: an odd size has no lanes to byte-swap.
+        guard kind != "c" || size % 2 == 0 else {
+            throw NPYError("unsupported dtype '\(descriptor)' (a complex item of an odd number of bytes)")
+        }
+        var payload = Array(data[payloadStart..<(payloadStart + byteCount)])
         if descriptor.first == ">" && size > 1 && kind != "V" {
             let lane = kind == "c" ? size / 2 : size
             for start in stride(from: 0, to: payload.count, by: lane) {

@@ -16,6 +16,8 @@ case $mode in address|thread) ;; *) echo "usage: scripts/sanitize.sh [address|th
 scratch=.build-sanitize-$mode
 swift build --build-tests -Xswiftc -sanitize="$mode" -Xswiftc -use-ld=lld --scratch-path "$scratch" 2>&1 | tail -n 1
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:halt_on_error=1}
+# Conformance workers cap their address space at 8 GiB, which AddressSanitizer cannot start in.
+export NVGPU_WORKER_ADDRESS_LIMIT=0
 export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}
 nvrtc=$(ls -d .venv/lib/python3*/site-packages/nvidia/cu13/lib 2>/dev/null | head -n 1 || true)
 [[ -n $nvrtc ]] && export NVGPU_NVRTC_PATH=${NVGPU_NVRTC_PATH:-$PWD/$nvrtc}

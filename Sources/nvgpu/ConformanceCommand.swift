@@ -76,8 +76,11 @@ struct ConformanceCommand: ParsableCommand {
         if worker {
             let executor = ConformanceDevice.workerExecutor(for: deviceOptions.device, compileOnly: compileOnly, allowsTF32: tf32)
             // The address-space cap guards against runaway reference cases; a CUDA context
-            // reserves far more address space than it uses, so GPU workers go without it.
-            let cap: UInt64? = deviceOptions.device == .cpu ? 8 << 30 : nil
+            // reserves far more address space than it uses, so GPU workers go without it, as
+            // do workers under AddressSanitizer (terabytes of shadow address space), which
+            // scripts/sanitize.sh marks with NVGPU_WORKER_ADDRESS_LIMIT=0.
+            let uncapped = ProcessInfo.processInfo.environment["NVGPU_WORKER_ADDRESS_LIMIT"] == "0"
+            let cap: UInt64? = deviceOptions.device == .cpu && !uncapped ? 8 << 30 : nil
             ConformanceWorker(runner: CaseRunner(timeLimit: timeLimit, executor: executor), memoryLimitBytes: cap).serve()
             return
         }

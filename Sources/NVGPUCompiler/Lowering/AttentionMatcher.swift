@@ -342,7 +342,7 @@ extension ValueGraph {
             result = final
             outputStrides = strides
         }
-        guard outputStrides[productFeature] == 1 || headDim == 1 else {
+        guard outputStrides[productFeature] == 1 else {
             throw AttentionRejection("the value product is stored head dim major (V·P with no transpose after it), which the kernel does not write")
         }
         let output = AttentionPlan.OutputStrides(

@@ -63,6 +63,8 @@ let package = Package(
             ]),
         // libFuzzer targets over everything that reads untrusted bytes (scripts/fuzz.sh); without
         // -sanitize=fuzzer the binary replays corpus files (the test command's regression run).
+        .target(name: "PJRTSoak", dependencies: ["CPJRT", "PJRTPlugin"]),
+        .executableTarget(name: "nvgpu-soak", dependencies: ["PJRTSoak"]),
         .target(name: "CFuzzSupport"),
         .executableTarget(
             name: "nvgpu-fuzz",
@@ -78,7 +80,7 @@ let package = Package(
             name: "NVGPUCompilerTests",
             dependencies: ["NVGPUCompiler", "Compiler", "CUDA", "Runtime", "StableHLO", "Reference"]),
         .testTarget(name: "CompilerTests", dependencies: ["Compiler", "Reference", "StableHLO", "Runtime"]),
-        .testTarget(name: "PJRTPluginTests", dependencies: ["PJRTPlugin", "CPJRT", "Runtime", "StableHLO"]),
+        .testTarget(name: "PJRTPluginTests", dependencies: ["PJRTPlugin", "PJRTSoak", "CPJRT", "Runtime", "StableHLO"]),
         .testTarget(name: "nvgpuTests", dependencies: ["nvgpu", "Driver", "Runtime", "StableHLO"]),
     ]
 )

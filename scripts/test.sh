@@ -87,6 +87,10 @@ if [[ $status -eq 0 ]]; then
     done
 fi
 if [[ $status -eq 0 ]]; then
+    step "PJRT soak on the reference backend: 8 threads x 1000 executions, memory held flat (nvgpu-soak)"
+    "$BIN_DIR/nvgpu-soak" --backend cpu --threads 8 --executions 1000 --scale small --json .build/soak-cpu.json || status=1
+fi
+if [[ $status -eq 0 ]]; then
     step "PJRT plugin: pip install ./python into a fresh venv with the newest jax, then the JAX suite on the reference backend"
     rm -rf .build/jax-venv
     python3 -m venv .build/jax-venv

@@ -114,17 +114,17 @@ func bufferIsDeleted(_ args: UnsafeMutablePointer<PJRT_Buffer_IsDeleted_Args>?) 
 
 /// A new buffer on `device` holding `source`'s contents once they are ready.
 private func copy(_ source: PluginBuffer, to device: PluginDevice) throws -> PluginBuffer {
-    guard !source.isDeleted else { throw PluginFailure(PJRT_Error_Code_FAILED_PRECONDITION, "the buffer was deleted") }
+    let sourceContents = try source.liveContents()
     // One device: the copy shares the (immutable) storage.
     let contents = PluginFuture<BufferStorage>()
     let ready = PluginEvent()
     source.ready.onReady { ready.complete($0) }
     let copy = try PluginBuffer(device: device, type: source.type, contents: contents, ready: ready)
-    source.contents.event.onReady { failure in
+    sourceContents.event.onReady { failure in
         if let failure {
             contents.fail(failure)
         } else {
-            do { contents.fulfil(try source.contents.get()) } catch { contents.fail(PluginFailure(PJRT_Error_Code_INTERNAL, "\(error)")) }
+            do { contents.fulfil(try sourceContents.get()) } catch { contents.fail(PluginFailure(PJRT_Error_Code_INTERNAL, "\(error)")) }
         }
     }
     return copy
@@ -199,10 +199,11 @@ func bufferToHostBuffer(_ args: UnsafeMutablePointer<PJRT_Buffer_ToHostBuffer_Ar
         let done = PluginEvent()
         let dense = strides == StridedCopy.denseStrides(source.type.shape, elementSize: elementSize)
         guard let client = source.device.client else { throw PluginFailure(PJRT_Error_Code_FAILED_PRECONDITION, "the buffer's client is gone") }
+        let sourceContents = try source.liveContents()
         let tensor = PluginFuture<HostTensor>()
         source.ready.onReady { failure in
             if let failure { return tensor.fail(failure) }
-            client.enqueue(into: tensor) { try client.backend.hostTensor(try source.contents.get()) }
+            client.enqueue(into: tensor) { try client.backend.hostTensor(try sourceContents.get()) }
         }
         tensor.event.onReady { failure in
             if let failure {
@@ -240,10 +241,11 @@ func bufferCopyRawToHost(_ args: UnsafeMutablePointer<PJRT_Buffer_CopyRawToHost_
         let destination = HostDestination(pointer: dst, strides: [])
         let done = PluginEvent()
         guard let client = source.device.client else { throw PluginFailure(PJRT_Error_Code_FAILED_PRECONDITION, "the buffer's client is gone") }
+        let sourceContents = try source.liveContents()
         let tensor = PluginFuture<HostTensor>()
         source.ready.onReady { failure in
             if let failure { return tensor.fail(failure) }
-            client.enqueue(into: tensor) { try client.backend.hostTensor(try source.contents.get()) }
+            client.enqueue(into: tensor) { try client.backend.hostTensor(try sourceContents.get()) }
         }
         tensor.event.onReady { failure in
             if let failure { return done.complete(failure) }

@@ -308,12 +308,27 @@ func loadedExecutableExecute(_ args: UnsafeMutablePointer<PJRT_LoadedExecutable_
         if hasField(a, \PJRT_LoadedExecutable_Execute_Args.execute_device), let chosen = a.pointee.execute_device {
             target = try device(chosen)
         }
-        let (results, done) = try owner.execute(inputs, on: target)
+        let donated = donatedArguments(owner, options: a.pointee.options)
+        let (results, done) = try owner.execute(inputs, donating: donated, on: target)
         for (index, result) in results.enumerated() { outputs[index] = Handle.retained(result) }
         if let events = a.pointee.device_complete_events {
             events[0] = Handle.retained(done)
         }
     }
+}
+
+/// The inputs an execution consumes: those the program marks donatable, less the ones the
+/// caller lists as non-donatable. A caller whose options end before that list (older than
+/// PJRT 0.46, or a 0.39–0.45 caller that stops its size at `launch_id`) donates nothing:
+/// donation is a permission, and without the list it cannot be known which are allowed.
+private func donatedArguments(_ executable: PluginExecutable, options: UnsafeMutablePointer<PJRT_ExecuteOptions>?) -> Set<Int> {
+    guard !executable.donatableArguments.isEmpty, let options,
+          hasField(options, \PJRT_ExecuteOptions.num_non_donatable_input_indices) else { return [] }
+    var donated = executable.donatableArguments
+    if let indices = options.pointee.non_donatable_input_indices {
+        for k in 0..<options.pointee.num_non_donatable_input_indices { donated.remove(Int(indices[k])) }
+    }
+    return donated
 }
 
 @_cdecl("nvgpu_PJRT_Executable_DeserializeAndLoad")

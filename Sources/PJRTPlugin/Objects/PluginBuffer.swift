@@ -6,20 +6,24 @@ import StableHLO
 /// A `PJRT_Buffer`: a tensor on one device whose contents may still be being computed
 /// (the output of an `Execute` that has not finished). Shape and element type are known at
 /// once, so the framework can read them before the data is ready.
+///
+/// Work that reads the buffer (an execution, a copy to the host) takes its contents' future
+/// when it is submitted, so `Delete` or donation right after never fails that work: the
+/// buffer drops its own reference, and the storage (device memory) is freed when the last
+/// piece of pending work has finished with it.
 final class PluginBuffer: @unchecked Sendable {
     let device: PluginDevice
     let type: TensorType
     let bufferType: PJRT_Buffer_Type
-    /// The storage, as soon as it is known: work queued after it on the device stream sees
-    /// its final contents.
-    let contents: PluginFuture<BufferStorage>
     /// Completes when the contents are final on the device (for the host: `ReadyEvent`).
     let ready: PluginEvent
     /// `Dimensions` and the memory layout's minor-to-major order, kept for the C API.
     let dimensions: UnsafeMutablePointer<Int64>
     let minorToMajor: UnsafeMutablePointer<Int64>
     private let lock = NSLock()
-    private var deleted = false
+    /// The storage, as soon as it is known (work queued after it on the device stream sees
+    /// its final contents); nil once the buffer is deleted or donated.
+    private var contents: PluginFuture<BufferStorage>?
     private var externalReferences = 0
 
     init(device: PluginDevice, type: TensorType, contents: PluginFuture<BufferStorage>, ready: PluginEvent? = nil) throws {
@@ -49,22 +53,27 @@ final class PluginBuffer: @unchecked Sendable {
     var isDeleted: Bool {
         lock.lock()
         defer { lock.unlock() }
-        return deleted
+        return contents == nil
     }
 
-    /// `PJRT_Buffer_Delete`: the contents are released; later reads fail.
+    /// `PJRT_Buffer_Delete`, and what donation does to an input: the buffer lets go of its
+    /// contents (freed once work already submitted is done with them); later uses fail.
     func delete() {
         lock.lock()
-        let wasDeleted = deleted
-        deleted = true
+        let wasLive = contents != nil
+        contents = nil
         lock.unlock()
-        if !wasDeleted { device.client?.statistics.freed(byteCount) }
+        if wasLive { device.client?.statistics.freed(byteCount) }
     }
 
-    /// The contents, waiting for them; fails on a deleted buffer or a failed computation.
-    func storage() throws -> BufferStorage {
-        guard !isDeleted else { throw PluginFailure(PJRT_Error_Code_FAILED_PRECONDITION, "the buffer was deleted") }
-        return try contents.get()
+    /// The future of the contents, for work being submitted now; fails on a deleted buffer.
+    func liveContents() throws -> PluginFuture<BufferStorage> {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let contents else {
+            throw PluginFailure(PJRT_Error_Code_FAILED_PRECONDITION, "the buffer was deleted (or donated)")
+        }
+        return contents
     }
 
     func retainExternally() {

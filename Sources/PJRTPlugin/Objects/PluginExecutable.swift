@@ -23,6 +23,9 @@ final class PluginExecutable: @unchecked Sendable {
     let storage = CStorage()
     /// Output and parameter descriptions as the C API hands them out.
     let shapes: ExecutableShapes
+    /// The arguments of `main` the program lets a caller donate (`tf.aliasing_output`,
+    /// `jax.buffer_donor`): an execution consumes those buffers unless it is told not to.
+    let donatableArguments: Set<Int>
     private let lock = NSLock()
     private var deleted = false
 
@@ -77,6 +80,7 @@ final class PluginExecutable: @unchecked Sendable {
             throw PluginFailure.invalidArgument("compile: \(error)")
         }
         self.module = module
+        donatableArguments = Self.donatableArguments(of: main)
         name = module.name ?? "main"
         fingerprint = Fingerprint.hex(of: [Array("nvgpu \(PluginVersion.current) \(client.backendKind)".utf8), programBytes, optionBytes])
     }
@@ -119,9 +123,26 @@ final class PluginExecutable: @unchecked Sendable {
         lock.unlock()
     }
 
+    /// The argument indices of `function` marked for donation.
+    static func donatableArguments(of function: Function) -> Set<Int> {
+        var indices = Set<Int>()
+        for (index, attributes) in function.argumentAttributes.enumerated() {
+            for attribute in attributes {
+                switch (attribute.name, attribute.value) {
+                case ("tf.aliasing_output", .integer), ("jax.buffer_donor", .bool(true)), ("jax.buffer_donor", .unit):
+                    indices.insert(index)
+                default: break
+                }
+            }
+        }
+        return indices
+    }
+
     /// Checks `inputs` and enqueues one run; returns the output buffers (contents pending)
-    /// and an event that completes when the run does.
-    func execute(_ inputs: [PluginBuffer], on device: PluginDevice) throws -> (outputs: [PluginBuffer], done: PluginEvent) {
+    /// and an event that completes when the run does. The inputs at `donated` (a subset of
+    /// `donatableArguments`) are consumed: deleted now, their storage kept until the run has
+    /// read it.
+    func execute(_ inputs: [PluginBuffer], donating donated: Set<Int> = [], on device: PluginDevice) throws -> (outputs: [PluginBuffer], done: PluginEvent) {
         guard !isDeleted else { throw PluginFailure(PJRT_Error_Code_FAILED_PRECONDITION, "the executable was deleted") }
         guard inputs.count == inputTypes.count else {
             throw PluginFailure.invalidArgument("@main of \(name) takes \(inputTypes.count) arguments, got \(inputs.count)")
@@ -130,37 +151,54 @@ final class PluginExecutable: @unchecked Sendable {
             guard input.type.shape == expected.shape, input.type.elementType == expected.elementType else {
                 throw PluginFailure.invalidArgument("argument \(index) of \(name) must be \(expected), got \(input.type)")
             }
-            guard !input.isDeleted else {
-                throw PluginFailure(PJRT_Error_Code_FAILED_PRECONDITION, "argument \(index) of \(name) was deleted (or donated)")
+        }
+        let donated = donated.filter { $0 < inputs.count }
+        for index in donated.sorted() {
+            let buffer = ObjectIdentifier(inputs[index])
+            if let other = inputs.indices.first(where: { $0 != index && ObjectIdentifier(inputs[$0]) == buffer }) {
+                throw PluginFailure.invalidArgument(
+                    "argument \(index) of \(name) is donated and also passed as argument \(other); a donated buffer can be used once")
             }
         }
+        let futures = try inputs.enumerated().map { index, input in
+            do { return try input.liveContents() } catch {
+                throw PluginFailure(PJRT_Error_Code_FAILED_PRECONDITION, "argument \(index) of \(self.name) was deleted (or donated)")
+            }
+        }
+        for index in donated { inputs[index].delete() }
         let done = PluginEvent()
-        let outputs = try outputTypes.map { try PluginBuffer(device: device, type: $0, contents: PluginFuture(), ready: PluginEvent()) }
+        let results = outputTypes.map { _ in PluginFuture<BufferStorage>() }
+        let ready = outputTypes.map { _ in PluginEvent() }
+        let outputs = try zip(outputTypes, zip(results, ready)).map { type, pair in
+            try PluginBuffer(device: device, type: type, contents: pair.0, ready: pair.1)
+        }
         let program = self.program
         let name = self.name
         let client = self.client
+        // The closures hold the futures, not the buffers: a buffer deleted meanwhile lets go of
+        // its storage when the run is done with it.
         client.queue.async {
             do {
-                let stored = try inputs.map { try $0.storage() }
-                let results = try program.run(stored)
-                guard results.count == outputs.count else {
-                    throw PluginFailure(PJRT_Error_Code_INTERNAL, "\(name) returned \(results.count) results, expected \(outputs.count)")
+                let stored = try futures.map { try $0.get() }
+                let values = try program.run(stored)
+                guard values.count == results.count else {
+                    throw PluginFailure(PJRT_Error_Code_INTERNAL, "\(name) returned \(values.count) results, expected \(results.count)")
                 }
-                for (buffer, result) in zip(outputs, results) { buffer.contents.fulfil(result) }
+                for (future, value) in zip(results, values) { future.fulfil(value) }
                 // The run is queued on the device; tell the host once it has finished there.
                 client.completions.async {
                     var failure: PluginFailure?
                     do { try client.backend.awaitDevice() } catch {
                         failure = PluginFailure(PJRT_Error_Code_INTERNAL, "running \(name) on the device: \(error)")
                     }
-                    for buffer in outputs { buffer.ready.complete(failure) }
+                    for event in ready { event.complete(failure) }
                     done.complete(failure)
                 }
             } catch {
                 let failure = error as? PluginFailure ?? PluginFailure(PJRT_Error_Code_INTERNAL, "running \(name): \(error)")
-                for buffer in outputs {
-                    buffer.contents.fail(failure)
-                    buffer.ready.complete(failure)
+                for (future, event) in zip(results, ready) {
+                    future.fail(failure)
+                    event.complete(failure)
                 }
                 done.complete(failure)
             }

@@ -24,8 +24,10 @@ let package = Package(
     targets: [
         // IR, text parser/printer, verifier, element-type codecs. No dependencies.
         .target(name: "StableHLO"),
+        // SHA-256: kernel-cache keys and entries, `.nvx` checksums. No dependencies.
+        .target(name: "Digest"),
         // Device, buffer and executable protocols; host tensors.
-        .target(name: "Runtime", dependencies: ["StableHLO"]),
+        .target(name: "Runtime", dependencies: ["StableHLO", "Digest"]),
         // The spec-exact CPU interpreter: the embedded default and the oracle.
         .target(name: "Reference", dependencies: ["StableHLO", "Runtime"]),
         // The conformance runner: cases, worker processes, the report.
@@ -38,7 +40,7 @@ let package = Package(
         .target(name: "CCUDA"),
         // The CUDA runtime: dlopen'd driver, NVRTC, cuBLASLt, streams, events, allocator.
         .target(
-            name: "CUDA", dependencies: ["CCUDA"],
+            name: "CUDA", dependencies: ["CCUDA", "Digest"],
             linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
         // The NVIDIA plugin: fusion planning, CUDA C++ generation, GEMM lowering, buffer planning.
         .target(name: "NVGPUCompiler", dependencies: ["StableHLO", "Runtime", "Compiler", "CUDA"]),
@@ -63,6 +65,7 @@ let package = Package(
             ]),
         // libFuzzer targets over everything that reads untrusted bytes (scripts/fuzz.sh); without
         // -sanitize=fuzzer the binary replays corpus files (the test command's regression run).
+        // The PJRT plugin driven through its C table under many threads (issue 14 soak).
         .target(name: "PJRTSoak", dependencies: ["CPJRT", "PJRTPlugin"]),
         .executableTarget(name: "nvgpu-soak", dependencies: ["PJRTSoak"]),
         .target(name: "CFuzzSupport"),
@@ -74,7 +77,7 @@ let package = Package(
         .testTarget(name: "DriverTests", dependencies: ["Driver", "Reference", "Runtime", "StableHLO"], exclude: ["npy"]),
         .testTarget(name: "ReferenceTests", dependencies: ["Reference", "StableHLO", "Runtime"]),
         .testTarget(name: "WorkspaceTests", dependencies: ["Workspace"]),
-        .testTarget(name: "CUDATests", dependencies: ["CUDA"]),
+        .testTarget(name: "CUDATests", dependencies: ["CUDA", "Digest"]),
         .testTarget(name: "CUDARuntimeTests", dependencies: ["CUDARuntime", "CUDA", "Runtime", "StableHLO"]),
         .testTarget(
             name: "NVGPUCompilerTests",

@@ -1,7 +1,9 @@
-// nvgpu-soak: the PJRT plugin under a long, many-threaded run (issue 14, item 4).
+// nvgpu-soak: the PJRT plugin under a long, many-threaded run (issue 14, item 4), and a drill
+// of provoked GPU faults (item 5).
 //
 //   nvgpu-soak [--backend cpu|cuda] [--threads 8] [--executions 1000] [--scale small|full]
 //              [--json FILE] [--rss-slack-mib 32]
+//   nvgpu-soak faults [--wrong-library PATH] [--json FILE]     (a CUDA device only)
 //
 // Every thread runs `executions` executions of a mix of five programs through the plugin's
 // C table, with input buffers created, donated and deleted (some while their run is still
@@ -13,8 +15,40 @@ import Foundation
 import PJRTSoak
 
 func usage() -> Never {
-    FileHandle.standardError.write(Data("usage: nvgpu-soak [--backend cpu|cuda] [--threads N] [--executions N] [--scale small|full] [--json FILE] [--rss-slack-mib N]\n".utf8))
+    FileHandle.standardError.write(Data("""
+        usage: nvgpu-soak [--backend cpu|cuda] [--threads N] [--executions N] [--scale small|full] [--json FILE] [--rss-slack-mib N]
+               nvgpu-soak faults [--wrong-library PATH] [--json FILE]
+
+        """.utf8))
     exit(2)
+}
+
+func write<T: Encodable>(_ value: T, to path: String?) throws {
+    guard let path else { return }
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    try encoder.encode(value).write(to: URL(fileURLWithPath: path))
+}
+
+if CommandLine.arguments.dropFirst().first == "faults" {
+    var wrongLibrary: String?
+    var jsonPath: String?
+    var arguments = CommandLine.arguments.dropFirst(2)
+    while let flag = arguments.popFirst() {
+        guard let value = arguments.popFirst() else { usage() }
+        switch flag {
+        case "--wrong-library": wrongLibrary = value
+        case "--json": jsonPath = value
+        default: usage()
+        }
+    }
+    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("nvgpu-faults-\(getpid())")
+    let outcomes = FaultDrill(wrongLibrary: wrongLibrary, scratch: scratch).run { print($0) }
+    try? FileManager.default.removeItem(at: scratch)
+    try? write(outcomes, to: jsonPath)
+    let passed = outcomes.filter(\.passed).count
+    print("faults: \(passed) of \(outcomes.count) cases passed; the process is alive")
+    exit(passed == outcomes.count ? 0 : 1)
 }
 
 var soak = SoakRun(backend: "cpu", threads: 8, executions: 1000, scale: .small)
@@ -41,11 +75,7 @@ do {
     print("growth after warm-up: live buffers \(report.bytesInUseGrowth) B, device reserve "
           + "\(report.bytesReservedGrowth.map { "\($0) B" } ?? "n/a"), RSS \(report.residentGrowth >> 10) KiB (slack \(report.rssSlackBytes >> 20) MiB)")
     for failure in report.failures { print("FAIL: \(failure)") }
-    if let jsonPath {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(report).write(to: URL(fileURLWithPath: jsonPath))
-    }
+    try write(report, to: jsonPath)
     print(report.passed ? "soak: PASS" : "soak: FAIL")
     exit(report.passed ? 0 : 1)
 } catch {

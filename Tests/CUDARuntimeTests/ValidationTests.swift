@@ -58,8 +58,29 @@ struct ValidationTests {
     func roundTrip() throws {
         let executable = SampleExecutables.everyStepKind(epilogue: .biasRelu)
         let bytes = try executable.encoded()
-        #expect(Array(bytes.prefix(4)) == Array("NVX1".utf8))
+        #expect(Array(bytes.prefix(4)) == Array("NVX2".utf8))
         #expect(try Executable(decoding: bytes, file: "x.nvx") == executable)
+    }
+
+    @Test(".nvx files written before the checksum (NVX1) still read")
+    func uncheckedFormatReads() throws {
+        let executable = SampleExecutables.everyStepKind(epilogue: .biasRelu)
+        let bytes = try executable.encoded()
+        let payload = bytes.drop(while: { $0 != 0x0A }).dropFirst()
+        #expect(try Executable(decoding: Array("NVX1".utf8) + payload, file: "old.nvx") == executable)
+    }
+
+    @Test("a truncated or changed .nvx is refused by its checksum", arguments: [0.1, 0.5, 0.99])
+    func checksumRefusesChanges(at fraction: Double) throws {
+        let bytes = try SampleExecutables.everyStepKind().encoded()
+        let position = 69 + Int(Double(bytes.count - 70) * fraction)
+        var changed = bytes
+        changed[position] ^= 0x01
+        let error = try #require(throws: RuntimeError.self) { _ = try Executable(decoding: changed, file: "x.nvx") }
+        #expect("\(error)".contains("x.nvx: checksum mismatch"))
+        let truncated = Array(bytes.prefix(position))
+        let cut = try #require(throws: RuntimeError.self) { _ = try Executable(decoding: truncated, file: "x.nvx") }
+        #expect("\(cut)".contains("checksum mismatch"))
     }
 
     @Test("damaged .nvx bytes are errors, never traps", arguments: [0, 3, 4, 10, 100, 500])

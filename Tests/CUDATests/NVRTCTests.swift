@@ -65,13 +65,24 @@ struct NVRTCTests {
         #expect(files.count == 1 && files[0].hasSuffix(".cubin"))
     }
 
-    @Test func missingOverrideFolderStillListsSonames() {
-        let locator = NVRTC.locator
-        let candidates = locator.candidates(
+    @Test func aSetOverrideIsTheOnlyPlaceLooked() throws {
+        let candidates = NVRTC.locator.candidates(
             environment: ["NVGPU_NVRTC_PATH": "/nonexistent/libnvrtc.so.13", "PATH": ""],
             currentDirectory: "/nonexistent")
-        #expect(candidates.first == "/nonexistent/libnvrtc.so.13")
-        #expect(candidates.contains("libnvrtc.so.13") && candidates.contains("libnvrtc.so.12"))
+        #expect(candidates == ["/nonexistent/libnvrtc.so.13"])
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("nvgpu-override-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let inFolder = NVRTC.locator.candidates(environment: ["NVGPU_NVRTC_PATH": folder, "PATH": ""], currentDirectory: "/nonexistent")
+        #expect(inFolder == NVRTC.locator.sonames.map { folder + "/" + $0 })
+    }
+
+    @Test func aMissingOverrideIsAnErrorNamingIt() {
+        #expect {
+            _ = try NVRTC.load(environment: ["NVGPU_NVRTC_PATH": "/nonexistent/libnvrtc.so.13", "PATH": ""])
+        } throws: { error in
+            "\(error)".contains("/nonexistent/libnvrtc.so.13")
+        }
     }
 }
 

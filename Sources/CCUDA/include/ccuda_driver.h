@@ -84,6 +84,7 @@ typedef struct nvgpu_cuda_driver_functions {
 
     CUresult (*cuDevicePrimaryCtxRetain)(CUcontext *context, CUdevice device);
     CUresult (*cuDevicePrimaryCtxRelease)(CUdevice device);
+    CUresult (*cuDevicePrimaryCtxReset)(CUdevice device);
     CUresult (*cuCtxSetCurrent)(CUcontext context);
     CUresult (*cuCtxGetCurrent)(CUcontext *context);
     CUresult (*cuCtxSynchronize)(void);

@@ -57,6 +57,11 @@ public final class CUBLASLt: @unchecked Sendable {
         return try CUBLASLt(library: library)
     }
 
+    /// cuBLASLt's version number as people write it (`130100` → `13.1.0`).
+    static func versionString(_ version: Int) -> String {
+        "\(version / 10000).\((version % 10000) / 100).\(version % 100)"
+    }
+
     init(library: DynamicLibrary) throws {
         var table = nvgpu_cublaslt_functions()
         func bind<F>(_ name: String, _ slot: WritableKeyPath<nvgpu_cublaslt_functions, F?>, required: Bool = true) throws {
@@ -84,6 +89,7 @@ public final class CUBLASLt: @unchecked Sendable {
         self.library = library
         self.functions = table
         self.version = table.cublasLtGetVersion.map { Int($0()) } ?? 0
+        try DynamicLibraryError.require(library.path, version: version, minimum: 120000, format: Self.versionString)
     }
 
     /// Runs one cuBLASLt call and throws a `CUBLASLtError` naming `call` when it fails.

@@ -81,6 +81,11 @@ public final class CUDNN: @unchecked Sendable {
             hint: "install cuDNN 9 or the nvidia-cudnn-cu13 wheel, or set NVGPU_CUDNN_PATH")
     }
 
+    /// cuDNN's version number as people write it (`90100` → `9.1.0`).
+    static func versionString(_ version: Int) -> String {
+        "\(version / 10000).\((version % 10000) / 100).\(version % 100)"
+    }
+
     init(library: DynamicLibrary) throws {
         var table = nvgpu_cudnn_functions()
         func bind<F>(_ name: String, _ slot: WritableKeyPath<nvgpu_cudnn_functions, F?>, required: Bool = true) throws {
@@ -128,6 +133,7 @@ public final class CUDNN: @unchecked Sendable {
         self.library = library
         self.functions = table
         self.version = table.cudnnGetVersion.map { Int($0()) } ?? 0
+        try DynamicLibraryError.require(library.path, version: version, minimum: 90000, format: Self.versionString)
     }
 
     /// Runs one cuDNN call and throws a `CUDNNError` naming `call` when it fails.
@@ -147,6 +153,8 @@ public final class CUDNNHandle: @unchecked Sendable {
     /// The library it came from.
     public let library: CUDNN
     let handle: cudnnHandle_t
+    /// The context of the stream it queues on.
+    let context: CUDAContext
 
     /// Creates a handle whose work is queued on `stream` (the stream's context must be current).
     public init(library: CUDNN, stream: CUDAStream) throws {
@@ -162,9 +170,10 @@ public final class CUDNNHandle: @unchecked Sendable {
         }
         self.library = library
         self.handle = handle
+        self.context = stream.context
     }
 
     deinit {
-        _ = library.functions.cudnnDestroy?(handle)
+        if context.isUsable { _ = library.functions.cudnnDestroy?(handle) }
     }
 }

@@ -99,6 +99,8 @@ public final class CUFFTPlan: @unchecked Sendable {
     public let transform: Transform
     public let doublePrecision: Bool
     let handle: cufftHandle
+    /// The context holding the plan's work area.
+    let context: CUDAContext
 
     /// Plans `batch` transforms of extents `lengths` (1–3 axes, the last one innermost) in
     /// `context` (cuFFT allocates the plan's work area there).
@@ -127,6 +129,7 @@ public final class CUFFTPlan: @unchecked Sendable {
             }
         }
         self.library = library
+        self.context = context
         self.transform = transform
         self.doublePrecision = doublePrecision
         self.handle = handle
@@ -153,6 +156,6 @@ public final class CUFFTPlan: @unchecked Sendable {
     }
 
     deinit {
-        _ = library.functions.cufftDestroy?(handle)
+        if context.isUsable { _ = library.functions.cufftDestroy?(handle) }
     }
 }

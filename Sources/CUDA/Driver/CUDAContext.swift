@@ -15,6 +15,10 @@ public struct DevicePointer: RawRepresentable, Hashable, Sendable, CustomStringC
 
 /// A device's primary context, retained for the life of this value and released after.
 /// Calls that need a current context make this one current on the calling thread first.
+///
+/// After a sticky fault the context refuses all work (`makeCurrent` throws the fault, with
+/// what to do); making a new `CUDAContext` for the device then resets it
+/// (`PrimaryContextHealth`).
 public final class CUDAContext: @unchecked Sendable {
     /// The driver that made it.
     public let driver: CUDADriver
@@ -22,13 +26,26 @@ public final class CUDAContext: @unchecked Sendable {
     public let device: CUDADevice
     let deviceHandle: CUdevice
     let handle: CUcontext
+    let ordinal: Int
+    /// The primary context's generation this value belongs to.
+    let generation: Int
 
-    /// Retains the primary context of device `ordinal`.
+    /// Retains the primary context of device `ordinal`, resetting it first when a fault has
+    /// left it unusable.
     public init(driver: CUDADriver, ordinal: Int = 0) throws(CUDAError) {
         self.driver = driver
         self.device = try driver.device(ordinal)
+        self.ordinal = ordinal
         let deviceHandle = try driver.handle(ofDevice: ordinal)
         self.deviceHandle = deviceHandle
+        let health = PrimaryContextHealth.shared
+        var resetGeneration: Int?
+        if let loss = health.loss(ordinal: ordinal) {
+            try driver.check("cuDevicePrimaryCtxReset_v2", context: "resetting device \(ordinal) after \(loss.name)") {
+                $0.cuDevicePrimaryCtxReset?(deviceHandle)
+            }
+            resetGeneration = health.didReset(ordinal: ordinal)
+        }
         var context: CUcontext?
         try driver.check("cuDevicePrimaryCtxRetain", context: "device \(ordinal)") {
             $0.cuDevicePrimaryCtxRetain?(&context, deviceHandle)
@@ -37,6 +54,8 @@ public final class CUDAContext: @unchecked Sendable {
             throw CUDAError(call: "cuDevicePrimaryCtxRetain", result: .invalidContext, context: "device \(ordinal)")
         }
         self.handle = context
+        let registered = health.register(context, ordinal: ordinal)
+        self.generation = resetGeneration ?? registered
         try makeCurrent()
     }
 
@@ -44,8 +63,18 @@ public final class CUDAContext: @unchecked Sendable {
         _ = driver.functions.cuDevicePrimaryCtxRelease?(deviceHandle)
     }
 
-    /// Makes this context current on the calling thread.
+    /// Why this context can do no more work (a sticky fault, or a reset since), or nil.
+    public var refusal: CUDAError? {
+        PrimaryContextHealth.shared.refusal(ordinal: ordinal, generation: generation)
+    }
+
+    /// Whether destructors may still hand this context's objects back to the driver; after
+    /// a fault they are left (the reset that makes the device usable again frees them).
+    var isUsable: Bool { refusal == nil }
+
+    /// Makes this context current on the calling thread; throws once it is lost.
     public func makeCurrent() throws(CUDAError) {
+        if let refusal { throw refusal }
         try driver.check("cuCtxSetCurrent") { $0.cuCtxSetCurrent?(handle) }
     }
 

@@ -56,7 +56,15 @@ public final class CUDADriver: @unchecked Sendable {
             throw CUDAError(call: call, result: .notSupported, name: "not provided by this driver", context: context)
         }
         if status == 0 { return }
-        throw error(for: CUDAResult(rawValue: status), call: call, context: context)
+        var failure = error(for: CUDAResult(rawValue: status), call: call, context: context)
+        if failure.result.losesContext {
+            failure.note = "the device's context is lost: this client can run nothing more; create a new client (it resets the device)"
+            var current: CUcontext?
+            if functions.cuCtxGetCurrent?(&current) == 0, let current {
+                PrimaryContextHealth.shared.recordLoss(of: current, failure)
+            }
+        }
+        throw failure
     }
 
     /// A `CUDAError` with the driver's own name and message for `result`.

@@ -14,6 +14,7 @@ public final class CUDAGraphExecutable: @unchecked Sendable {
     }
 
     deinit {
+        guard context.isUsable else { return }
         if let executable { _ = context.driver.functions.cuGraphExecDestroy?(executable) }
         if let graph { _ = context.driver.functions.cuGraphDestroy?(graph) }
     }

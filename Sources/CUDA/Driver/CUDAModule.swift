@@ -27,7 +27,7 @@ public final class CUDAModule: @unchecked Sendable {
     }
 
     deinit {
-        _ = context.driver.functions.cuModuleUnload?(handle)
+        if context.isUsable { _ = context.driver.functions.cuModuleUnload?(handle) }
     }
 
     /// The `extern "C"` kernel called `name`.

@@ -49,6 +49,33 @@ public struct CUDAResult: RawRepresentable, Hashable, Sendable, CustomStringConv
     public static let systemDriverMismatch = CUDAResult(rawValue: 803)
     /// An unknown internal error.
     public static let unknown = CUDAResult(rawValue: 999)
+    /// An uncorrectable ECC error; the context is unusable.
+    public static let eccUncorrectable = CUDAResult(rawValue: 214)
+    /// A device-side `assert` failed; the context is unusable.
+    public static let deviceAssert = CUDAResult(rawValue: 710)
+    /// A kernel overflowed its call stack; the context is unusable.
+    public static let hardwareStackError = CUDAResult(rawValue: 714)
+    /// A kernel ran an illegal instruction (or `trap`); the context is unusable.
+    public static let illegalInstruction = CUDAResult(rawValue: 715)
+    /// A kernel made a misaligned access; the context is unusable.
+    public static let misalignedAddress = CUDAResult(rawValue: 716)
+    /// A kernel used an address in the wrong address space; the context is unusable.
+    public static let invalidAddressSpace = CUDAResult(rawValue: 717)
+    /// A kernel's program counter left its code; the context is unusable.
+    public static let invalidPC = CUDAResult(rawValue: 718)
+
+    /// Whether the status is "sticky": the context that saw it can do no more work, and
+    /// every later call in it fails. Only a reset of the device's primary context (which
+    /// frees everything in it) makes the device usable again in this process.
+    public var losesContext: Bool {
+        switch self {
+        case .illegalAddress, .launchTimeout, .launchFailed, .eccUncorrectable, .deviceAssert, .hardwareStackError,
+             .illegalInstruction, .misalignedAddress, .invalidAddressSpace, .invalidPC:
+            return true
+        default:
+            return false
+        }
+    }
 
     /// The driver's `CUDA_ERROR_*` spelling for the codes above, used when the driver
     /// itself cannot be asked (`cuGetErrorName` missing or failing).
@@ -76,6 +103,13 @@ public struct CUDAResult: RawRepresentable, Hashable, Sendable, CustomStringConv
         case .notSupported: return "CUDA_ERROR_NOT_SUPPORTED"
         case .systemDriverMismatch: return "CUDA_ERROR_SYSTEM_DRIVER_MISMATCH"
         case .unknown: return "CUDA_ERROR_UNKNOWN"
+        case .eccUncorrectable: return "CUDA_ERROR_ECC_UNCORRECTABLE"
+        case .deviceAssert: return "CUDA_ERROR_ASSERT"
+        case .hardwareStackError: return "CUDA_ERROR_HARDWARE_STACK_ERROR"
+        case .illegalInstruction: return "CUDA_ERROR_ILLEGAL_INSTRUCTION"
+        case .misalignedAddress: return "CUDA_ERROR_MISALIGNED_ADDRESS"
+        case .invalidAddressSpace: return "CUDA_ERROR_INVALID_ADDRESS_SPACE"
+        case .invalidPC: return "CUDA_ERROR_INVALID_PC"
         default: return nil
         }
     }
@@ -96,19 +130,24 @@ public struct CUDAError: Error, Equatable, CustomStringConvertible {
     public var message: String?
     /// What nvgpu was doing (`allocating 4096 bytes`), when known.
     public var context: String?
+    /// What follows from the failure, when it is more than this call (a lost context).
+    public var note: String?
 
-    public init(call: String, result: CUDAResult, name: String? = nil, message: String? = nil, context: String? = nil) {
+    public init(call: String, result: CUDAResult, name: String? = nil, message: String? = nil, context: String? = nil,
+                note: String? = nil) {
         self.call = call
         self.result = result
         self.name = name ?? result.description
         self.message = message
         self.context = context
+        self.note = note
     }
 
     public var description: String {
         var text = "\(call) failed: \(name)"
         if let message, !message.isEmpty { text += " (\(message))" }
         if let context { text += " while \(context)" }
+        if let note { text += "; \(note)" }
         return text
     }
 }

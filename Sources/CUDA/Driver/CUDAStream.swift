@@ -23,7 +23,7 @@ public final class CUDAStream: @unchecked Sendable {
     }
 
     deinit {
-        if let handle { _ = context.driver.functions.cuStreamDestroy?(handle) }
+        if let handle, context.isUsable { _ = context.driver.functions.cuStreamDestroy?(handle) }
     }
 
     var driver: CUDADriver { context.driver }
@@ -90,7 +90,7 @@ public final class CUDAEvent: @unchecked Sendable {
     }
 
     deinit {
-        if let handle { _ = context.driver.functions.cuEventDestroy?(handle) }
+        if let handle, context.isUsable { _ = context.driver.functions.cuEventDestroy?(handle) }
     }
 
     /// Records the event at the current end of `stream`.

@@ -46,6 +46,7 @@ enum DriverSymbols {
         DriverSymbol("cuDeviceTotalMem", "cuDeviceTotalMem_v2", \Table.cuDeviceTotalMem),
         DriverSymbol("cuDevicePrimaryCtxRetain", nil, \Table.cuDevicePrimaryCtxRetain),
         DriverSymbol("cuDevicePrimaryCtxRelease", "cuDevicePrimaryCtxRelease_v2", \Table.cuDevicePrimaryCtxRelease),
+        DriverSymbol("cuDevicePrimaryCtxReset", "cuDevicePrimaryCtxReset_v2", \Table.cuDevicePrimaryCtxReset),
         DriverSymbol("cuCtxSetCurrent", nil, \Table.cuCtxSetCurrent),
         DriverSymbol("cuCtxGetCurrent", nil, \Table.cuCtxGetCurrent),
         DriverSymbol("cuCtxSynchronize", nil, \Table.cuCtxSynchronize),

@@ -14,6 +14,17 @@ public enum DynamicLibraryError: Error, Equatable, CustomStringConvertible {
     case notFound(library: String, tried: [String], hint: String)
     /// A required symbol is missing from an opened library.
     case missingSymbol(library: String, symbol: String)
+    /// The library opened but is older than nvgpu needs.
+    case unsupportedVersion(library: String, found: String, needed: String)
+
+    /// Throws `.unsupportedVersion` when `version` (the library's own number, such as
+    /// `cudnnGetVersion()`'s 90100) is below `minimum`; `format` spells a number for people.
+    public static func require(_ library: String, version: Int, minimum: Int,
+                               format: (Int) -> String) throws(DynamicLibraryError) {
+        guard version >= minimum else {
+            throw .unsupportedVersion(library: library, found: format(version), needed: format(minimum))
+        }
+    }
 
     public var description: String {
         switch self {
@@ -23,7 +34,9 @@ public enum DynamicLibraryError: Error, Equatable, CustomStringConvertible {
             let places = tried.isEmpty ? "" : " (tried: \(tried.joined(separator: ", ")))"
             return "\(library) not found: \(hint)\(places)"
         case .missingSymbol(let library, let symbol):
-            return "\(library) has no symbol \(symbol)"
+            return "\(library) has no symbol \(symbol) (is it the right library?)"
+        case .unsupportedVersion(let library, let found, let needed):
+            return "\(library) is version \(found); nvgpu needs \(needed) or newer"
         }
     }
 }

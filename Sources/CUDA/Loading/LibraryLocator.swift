@@ -18,9 +18,9 @@ public struct LibraryLocator: Sendable {
         self.wheelFolders = wheelFolders
     }
 
-    /// Every path to try, in order: the override, then for each soname (best version
-    /// first) the loader's search, the CUDA toolkit and the wheel folders. Full paths are
-    /// listed only when the file exists.
+    /// Every path to try, in order: the override alone when it is set; otherwise, for each
+    /// soname (best version first), the loader's search, the CUDA toolkit and the wheel
+    /// folders. Full paths are listed only when the file exists.
     public func candidates(
         environment: [String: String] = ProcessInfo.processInfo.environment,
         currentDirectory: String = FileManager.default.currentDirectoryPath
@@ -30,13 +30,16 @@ public struct LibraryLocator: Sendable {
             guard !result.contains(path), !mustExist || FileManager.default.fileExists(atPath: path) else { return }
             result.append(path)
         }
+        // A set override is the only place looked: a typo or a broken file is an error that
+        // names it, never a silent fall-back to another installation.
         if let override = environment[overrideVariable], !override.isEmpty {
             var isFolder: ObjCBool = false
             if FileManager.default.fileExists(atPath: override, isDirectory: &isFolder), isFolder.boolValue {
-                for soname in sonames { add(override + "/" + soname) }
+                for soname in sonames { add(override + "/" + soname, mustExist: false) }
             } else {
                 add(override, mustExist: false)
             }
+            return result
         }
         var folders: [String] = []
         for variable in ["CUDA_HOME", "CUDA_PATH"] {

@@ -110,6 +110,7 @@ public final class NVRTC: @unchecked Sendable {
     /// - Throws: `NVRTCError` with the compile log when compilation fails.
     public func compile(source: String, name: String = "kernel.cu", architecture: String,
                         options: [String] = []) throws(NVRTCError) -> CompiledKernel {
+        let source = InjectedFault.requested?.instrument(source) ?? source
         var program: nvrtcProgram?
         try check("nvrtcCreateProgram", name) { $0.nvrtcCreateProgram?(&program, source, name, 0, nil, nil) }
         defer { _ = functions.nvrtcDestroyProgram?(&program) }

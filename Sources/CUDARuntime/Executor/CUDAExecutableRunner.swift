@@ -212,6 +212,7 @@ public final class CUDAExecutableRunner: @unchecked Sendable {
     }
 
     private func enqueueStepsLocked() throws {
+        if let fault = InjectedFault.requested, let queue = queue as? CUDAQueue { try queue.injectFault(fault) }
         if try replayWholeExecutable() { return }
         try enqueueStepByStep()
         graphState.completedRuns += 1

@@ -1,3 +1,4 @@
+import Digest
 import Foundation
 import StableHLO
 
@@ -241,28 +242,54 @@ public struct HostCall: Codable, Sendable, Hashable {
 }
 
 extension Executable {
-    private static let magic: [UInt8] = Array("NVX1".utf8)
+    /// The header of files written since the checksum: `NVX2`, the SHA-256 of the JSON that
+    /// follows as 64 hex digits, a newline.
+    private static let magic: [UInt8] = Array("NVX2".utf8)
+    /// The header of older files: `NVX1`, then the JSON (no checksum; still read).
+    private static let uncheckedMagic: [UInt8] = Array("NVX1".utf8)
+    private static let digestLength = 64
 
-    /// The `.nvx` file bytes: a 4-byte magic, then the JSON encoding (binaries as base64).
+    /// The `.nvx` file bytes: `NVX2`, the SHA-256 of the payload in hex and a newline, then
+    /// the payload: the JSON encoding (binaries as base64).
     public func encoded() throws -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
+        let payload: [UInt8]
         do {
-            return Self.magic + Array(try encoder.encode(self))
+            payload = Array(try encoder.encode(self))
         } catch {
             // The encoder's own message prints the whole value; say what failed instead.
             throw RuntimeError("cannot encode the executable for @\(entry) (\(steps.count) steps, \(buffers.count) buffers): its steps nest too deeply or hold a value JSON cannot carry")
         }
+        return Self.magic + Array(SHA256.hexDigest(payload).utf8) + [0x0A] + payload
     }
 
-    /// Reads a `.nvx` file's bytes; `file` names it in errors.
+    /// Reads a `.nvx` file's bytes; `file` names it in errors. A file whose payload does not
+    /// match its checksum (truncated, damaged or edited since nvgpu wrote it) is refused
+    /// before anything in it is decoded.
     public init(decoding bytes: [UInt8], file: String) throws {
-        guard bytes.count > 4, Array(bytes.prefix(4)) == Self.magic else {
-            throw RuntimeError("\(file): not an nvgpu executable (missing NVX1 header)")
+        let payload: ArraySlice<UInt8>
+        if bytes.starts(with: Self.magic) {
+            let headerEnd = Self.magic.count + Self.digestLength
+            guard bytes.count > headerEnd, bytes[headerEnd] == 0x0A else {
+                throw RuntimeError("\(file): damaged nvgpu executable: the header ends early (\(bytes.count) bytes)")
+            }
+            let stored = String(decoding: bytes[Self.magic.count..<headerEnd], as: UTF8.self)
+            payload = bytes[(headerEnd + 1)...]
+            let computed = SHA256.hexDigest(Array(payload))
+            guard stored == computed else {
+                throw RuntimeError(
+                    "\(file): checksum mismatch: the file was truncated or changed after nvgpu wrote it "
+                        + "(SHA-256 \(computed.prefix(16))…, the header says \(stored.prefix(16))…); compile it again")
+            }
+        } else if bytes.starts(with: Self.uncheckedMagic), bytes.count > Self.uncheckedMagic.count {
+            payload = bytes[Self.uncheckedMagic.count...]
+        } else {
+            throw RuntimeError("\(file): not an nvgpu executable (missing NVX2 header)")
         }
         let decoded: Executable
         do {
-            decoded = try JSONDecoder().decode(Executable.self, from: Data(bytes.dropFirst(4)))
+            decoded = try JSONDecoder().decode(Executable.self, from: Data(payload))
         } catch {
             throw RuntimeError("\(file): damaged nvgpu executable: \(error)")
         }

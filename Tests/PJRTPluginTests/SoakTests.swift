@@ -1,3 +1,6 @@
+import CPJRT
+import Foundation
+@testable import PJRTPlugin
 import PJRTSoak
 import Testing
 
@@ -53,5 +56,45 @@ import Testing
         let report = try soak.run()
         #expect(!report.passed)
         #expect(report.failures.first?.contains("expected") == true)
+    }
+}
+
+/// PJRT events and futures completed, awaited and subscribed to from many threads at once.
+@Suite struct PluginEventConcurrencyTests {
+    @Test func everyWaiterAndCallbackSeesOneCompletion() {
+        final class Counter: @unchecked Sendable {
+            let lock = NSLock()
+            var callbacks = 0
+            var waits = 0
+            var wrong = 0
+            func add(callback: Bool, failure: PluginFailure?) {
+                lock.lock()
+                if callback { callbacks += 1 } else { waits += 1 }
+                if failure?.message != "failed on purpose" { wrong += 1 }
+                lock.unlock()
+            }
+        }
+        let counter = Counter()
+        let events = (0..<200).map { _ in PluginEvent() }
+        let group = DispatchGroup()
+        for thread in 0..<8 {
+            group.enter()
+            Thread {
+                for (index, event) in events.enumerated() {
+                    if (index + thread) % 8 == 0 {
+                        event.complete(PluginFailure(PJRT_Error_Code_INTERNAL, "failed on purpose"))
+                    } else if thread % 2 == 0 {
+                        event.onReady { counter.add(callback: true, failure: $0) }
+                    } else {
+                        counter.add(callback: false, failure: event.wait())
+                    }
+                }
+                group.leave()
+            }.start()
+        }
+        group.wait()
+        #expect(counter.wrong == 0)
+        // Per event: one thread completed it, 3 or 4 even threads subscribed, the rest waited.
+        #expect(counter.callbacks + counter.waits == 200 * 7)
     }
 }

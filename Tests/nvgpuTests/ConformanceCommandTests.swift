@@ -96,6 +96,32 @@ import Testing
         #expect(broken.contains("mixed.mlir:36:"), "the chunk keeps the file's line numbers: \(broken)")
     }
 
+    /// Eight worker slots on 48 cases, half failing on purpose: every case reported once, with
+    /// the right verdict (the pool's queue and outcome list under many threads).
+    @Test func eightWorkerSlotsReportEveryCaseOnce() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("nvgpu-pool-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("testdata"), withIntermediateDirectories: true)
+        for index in 0..<48 {
+            let expected = index % 2 == 0 ? "2, 4" : "2, 5"
+            try Data(Self.program.replacingOccurrences(of: "EXPECTED", with: expected).utf8)
+                .write(to: dir.appendingPathComponent("testdata/case_\(index).mlir"))
+        }
+        let json = dir.appendingPathComponent("out.json")
+        let result = try NVGPUProcess.run(["conformance", dir.path, "--device=cpu", "--jobs", "8", "--json", json.path], timeout: 240)
+        #expect(!result.crashed)
+        #expect(result.stdout.hasSuffix("24 passed, 24 failed, 0 skipped\n"), "\(result.stdout)\n\(result.stderr)")
+        let outcomes = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: json)) as? [[String: Any]])
+        let names = outcomes.compactMap { $0["name"] as? String }
+        #expect(names.count == 48)
+        #expect(Set(names).count == 48)
+        for outcome in outcomes {
+            let name = outcome["name"] as? String ?? ""
+            let index = Int(name.split(separator: "_").last?.split(separator: ".").first ?? "") ?? -1
+            #expect((outcome["status"] as? String == "passed") == (index % 2 == 0), "\(name)")
+        }
+    }
+
     @Test func floorDecidesTheExitStatus() throws {
         let suite = try Self.makeSuite()
         defer { try? FileManager.default.removeItem(at: suite) }

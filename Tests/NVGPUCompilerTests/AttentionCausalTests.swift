@@ -131,6 +131,29 @@ import Testing
         let op = try #require(AttentionMatcher.fusingAttention(into: body).operations.first { $0.name == AttentionPlan.operationName })
         #expect(try AttentionPlan(op).bias == bias)
     }
+
+    /// A bias and a mask in one attention, in both orders, and a causal mask with a bias:
+    /// one plan, the bias placed before the mask in the kernel exactly when the program adds
+    /// it first (the round trip through the op keeps the order).
+    @Test(arguments: [true, false])
+    func biasWithAMaskKeepsTheProgramsOrder(biasFirst: Bool) throws {
+        let text = AttentionFusionTests.program("bf16", h: 2, sq: 64, skv: 64, keyMaskFill: "-2.38197633E+38",
+                                                headBias: "f32", biasFirst: biasFirst)
+        let plan = try #require(try AttentionFusionTests.plans(text).first)
+        #expect(plan.mask != nil && plan.bias != nil)
+        #expect(plan.biasBeforeMask == biasFirst)
+        let (executable, _) = try TestPrograms.lower(text)
+        #expect(executable.steps.count == 1, "\(executable.inspection())")
+        let source = try #require(executable.kernels.first?.source)
+        let bias = try #require(source.range(of: "// The additive bias, in f32"))
+        let mask = try #require(source.range(of: "// The boolean mask: false"))
+        #expect((bias.lowerBound < mask.lowerBound) == biasFirst)
+
+        let causal = AttentionFusionTests.program("bf16", h: 2, sq: 64, skv: 64, causal: .init(), headBias: "bf16",
+                                                  biasFirst: biasFirst)
+        let causalPlan = try #require(try AttentionFusionTests.plans(causal).first)
+        #expect(causalPlan.causalOffset == 0 && causalPlan.bias != nil && !causalPlan.biasBeforeMask)
+    }
 }
 
 /// The attention programs JAX itself exports (`tests/attention/export.py`: causal with

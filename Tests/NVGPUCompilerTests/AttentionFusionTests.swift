@@ -19,7 +19,7 @@ import Testing
                         scale: ScaleForm = .divideInScoreType, output: String? = nil,
                         extraResult: (value: String, type: String)? = nil, mergeHeads: Bool = false,
                         causal: CausalMask? = nil, kvHeads: Int? = nil, keyMaskFill: String? = nil,
-                        headBias: String? = nil) -> String {
+                        headBias: String? = nil, biasFirst: Bool = false) -> String {
         let out = output ?? t
         let q = "tensor<\(b)x\(h)x\(sq)x\(d)x\(t)>", k = "tensor<\(b)x\(h)x\(skv)x\(d)x\(t)>"
         let s = "tensor<\(b)x\(h)x\(sq)x\(skv)x\(t)>", sf = "tensor<\(b)x\(h)x\(sq)x\(skv)xf32>"
@@ -62,23 +62,27 @@ import Testing
             lines += ["  %2 = stablehlo.convert %0 : (\(s)) -> \(sf)"]
         }
         var x = "%2"
+        // The bias goes after the mask, or first (`biasFirst`, dot_product_attention's order).
+        func addBias(_ type: String) {
+            let wide = sf.replacingOccurrences(of: "xf32>", with: "x\(type)>")
+            lines += ["  %hbb = stablehlo.broadcast_in_dim %hb, dims = [1, 2, 3] : (\(biasType)) -> \(wide)"]
+            if type != "f32" { lines += ["  %hbf = stablehlo.convert %hbb : (\(wide)) -> \(sf)"] }
+            lines += ["  %2h = stablehlo.add \(x), \(type == "f32" ? "%hbb" : "%hbf") : \(sf)"]
+            x = "%2h"
+        }
+        if let headBias, biasFirst { addBias(headBias) }
         if let causal {
-            lines += causal.lines(scores: "%2", sq: sq, skv: skv, scoreType: sf, batchDims: 2)
+            lines += causal.lines(scores: x, sq: sq, skv: skv, scoreType: sf, batchDims: 2)
             x = "%2m"
         } else if let keyMaskFill {
             let sb = sf.replacingOccurrences(of: "xf32>", with: "xi1>")
             lines += ["  %pmb = stablehlo.broadcast_in_dim %pm, dims = [0, 3] : (\(maskType)) -> \(sb)",
                       "  %pfill = stablehlo.constant dense<\(keyMaskFill)> : tensor<f32>",
                       "  %pfb = stablehlo.broadcast_in_dim %pfill, dims = [] : (tensor<f32>) -> \(sf)",
-                      "  %2m = stablehlo.select %pmb, %2, %pfb : \(sb), \(sf)"]
-            x = "%2m"
-        } else if let headBias {
-            let wide = sf.replacingOccurrences(of: "xf32>", with: "x\(headBias)>")
-            lines += ["  %hbb = stablehlo.broadcast_in_dim %hb, dims = [1, 2, 3] : (\(biasType)) -> \(wide)"]
-            if headBias != "f32" { lines += ["  %hbf = stablehlo.convert %hbb : (\(wide)) -> \(sf)"] }
-            lines += ["  %2m = stablehlo.add %2, \(headBias == "f32" ? "%hbb" : "%hbf") : \(sf)"]
+                      "  %2m = stablehlo.select %pmb, \(x), %pfb : \(sb), \(sf)"]
             x = "%2m"
         }
+        if let headBias, !biasFirst { addBias(headBias) }
         lines += [
             "  %ninf = stablehlo.constant dense<0xFF800000> : tensor<f32>",
             "  %3 = stablehlo.reduce(\(x) init: %ninf) applies stablehlo.maximum across dimensions = [3] : (\(sf), tensor<f32>) -> \(row)",

@@ -145,6 +145,22 @@ import Testing
             let text = AttentionFusionTests.program("bf16", b: 2, h: 2, sq: 72, skv: 80, d: 64, headBias: type)
             cases.append(LinalgHostEmulationTests.Case(name: "head_bias_\(type)", text: text, inputs: try inputs(text, seed: 31)))
         }
+        // A bias with a mask: added first (`where(mask, s + bias, fill)`, dot_product_attention's
+        // order; fully masked rows are the fill itself) or after the mask; and a causal mask
+        // with a bias, as dot_product_attention writes them.
+        for (name, fill, biasFirst) in [("bias_then_padding_mask", "-2.38197633E+38", true),
+                                        ("padding_mask_then_bias", "0xFF800000", false)] {
+            let text = AttentionFusionTests.program("bf16", b: 2, h: 2, sq: 72, skv: 96, d: 64, keyMaskFill: fill,
+                                                    headBias: "bf16", biasFirst: biasFirst)
+            var inputs = try inputs(text, seed: 77)
+            var numbers = LinalgHostEmulationTests.Numbers(state: 13)
+            let bits: [Int64] = (0..<(2 * 96)).map { $0 < 96 && numbers.next() > 0 ? 1 : 0 }
+            inputs[3] = Tensor(type: TensorType(shape: [2, 96], elementType: .i1), storage: .ints(bits))
+            cases.append(LinalgHostEmulationTests.Case(name: name, text: text, inputs: inputs))
+        }
+        let causalBias = AttentionFusionTests.program("bf16", b: 1, h: 2, sq: 96, skv: 96, d: 64,
+                                                      causal: .init(fill: "-2.38197633E+38"), headBias: "f32", biasFirst: true)
+        cases.append(LinalgHostEmulationTests.Case(name: "bias_then_causal", text: causalBias, inputs: try inputs(causalBias, seed: 5)))
         return cases
     }
 

@@ -42,6 +42,8 @@ enum AttentionKernel {
         /// An additive bias read from a buffer of this type (`f32`, `bf16`, `f16`), added to
         /// the scaled scores (with the masked kernel's overflow-free exponentials).
         var biasType: String? = nil
+        /// The bias is added before the boolean mask is applied (else after it).
+        var biasFirst = false
         /// The decode schedule (see `Geometry.decode`): one 16-row query tile per CTA, which
         /// may hold the queries of several heads sharing a K/V head.
         var decode = false
@@ -150,6 +152,30 @@ enum AttentionKernel {
         case "f16": biasLoad = "fa_f16_to_float(X)"
         default: biasLoad = "(X)"
         }
+        // The additive bias, added after the boolean mask (the fill plus the bias) or, for
+        // `where(mask, s + bias, fill)`, before it (the fill itself).
+        let biasBlock = """
+        #if FA_BIAS
+              // The additive bias, in f32 (rows past sq and keys past skv unread).
+              {
+                const int r0 = q0 + wrow + mt * 16 + (lane >> 2), r1 = r0 + 8;
+                const long long b0 = bo + b * bsb + (long long)FA_HEAD(r0) * bsh + (long long)FA_TOKEN(r0) * bsq;
+                const long long b1 = bo + b * bsb + (long long)FA_HEAD(r1) * bsh + (long long)FA_TOKEN(r1) * bsq;
+                #pragma unroll
+                for (int n = 0; n < FA_BN / 8; ++n) {
+                  const int key = kv0 + n * 8 + 2 * (lane & 3);
+                  if (key < skv) {
+                    if (r0 < rows) s[mt][n][0] += FA_BIAS_LOAD(bias[b0 + key * bsk]);
+                    if (r1 < rows) s[mt][n][2] += FA_BIAS_LOAD(bias[b1 + key * bsk]);
+                  }
+                  if (key + 1 < skv) {
+                    if (r0 < rows) s[mt][n][1] += FA_BIAS_LOAD(bias[b0 + (key + 1) * bsk]);
+                    if (r1 < rows) s[mt][n][3] += FA_BIAS_LOAD(bias[b1 + (key + 1) * bsk]);
+                  }
+                }
+              }
+        #endif
+        """
         let outStorage = variant.outputType == "f32" ? "float" : "unsigned short"
         func roundPair(_ t: AttentionPlan.ElementType, _ a: String, _ b: String) -> String {
             "fa_round2_\(t.rawValue)(\(a), \(b));"
@@ -369,6 +395,7 @@ enum AttentionKernel {
                 }
               }
         #endif
+        \(variant.biasFirst ? biasBlock : "")
         #if FA_MASK
               // The boolean mask: false → the fill value (rows past sq and keys past skv unread).
               {
@@ -389,26 +416,7 @@ enum AttentionKernel {
                 }
               }
         #endif
-        #if FA_BIAS
-              // The additive bias, in f32 (rows past sq and keys past skv unread).
-              {
-                const int r0 = q0 + wrow + mt * 16 + (lane >> 2), r1 = r0 + 8;
-                const long long b0 = bo + b * bsb + (long long)FA_HEAD(r0) * bsh + (long long)FA_TOKEN(r0) * bsq;
-                const long long b1 = bo + b * bsb + (long long)FA_HEAD(r1) * bsh + (long long)FA_TOKEN(r1) * bsq;
-                #pragma unroll
-                for (int n = 0; n < FA_BN / 8; ++n) {
-                  const int key = kv0 + n * 8 + 2 * (lane & 3);
-                  if (key < skv) {
-                    if (r0 < rows) s[mt][n][0] += FA_BIAS_LOAD(bias[b0 + key * bsk]);
-                    if (r1 < rows) s[mt][n][2] += FA_BIAS_LOAD(bias[b1 + key * bsk]);
-                  }
-                  if (key + 1 < skv) {
-                    if (r0 < rows) s[mt][n][1] += FA_BIAS_LOAD(bias[b0 + (key + 1) * bsk]);
-                    if (r1 < rows) s[mt][n][3] += FA_BIAS_LOAD(bias[b1 + (key + 1) * bsk]);
-                  }
-                }
-              }
-        #endif
+        \(variant.biasFirst ? "" : biasBlock)
               float mx0 = m[mt][0], mx1 = m[mt][1];
               #pragma unroll
               for (int n = 0; n < FA_BN / 8; ++n) {

@@ -34,6 +34,48 @@ extension ValueGraph {
         var causalOffset: Int?
         var input: AttentionPlan.MaskInput?
         var bias: AttentionPlan.BiasInput?
+        /// The bias is added before the boolean mask is applied (`where(mask, s + bias, fill)`,
+        /// `jax.nn.dot_product_attention`'s order), so masked scores are the fill itself.
+        var biasBeforeMask = false
+    }
+
+    /// The masks applied to `x` one after another: at most one causal mask, one boolean mask
+    /// and one additive bias, in any order the kernel reproduces. The kernel masks causally
+    /// with -inf, which equals any fill wherever a row keeps a visible key (a causal mask
+    /// never hides a whole row); with a boolean mask that can hide a whole row, the program's
+    /// finite fill would differ there, so that pair is taken only with a -inf fill.
+    func scoreMasks(of x: Value, queryDim: Int, keyDim: Int) throws(AttentionRejection) -> ScoreMask? {
+        var combined: ScoreMask?
+        var current = x
+        for _ in 0..<3 {
+            guard let next = try scoreMask(of: current, queryDim: queryDim, keyDim: keyDim) else { break }
+            guard var merged = combined else {
+                combined = next
+                current = next.masked
+                continue
+            }
+            if next.causalOffset != nil {
+                guard merged.causalOffset == nil else { throw AttentionRejection("the scores are masked causally twice") }
+                merged.causalOffset = next.causalOffset
+            }
+            if let input = next.input {
+                guard merged.input == nil else { throw AttentionRejection("the scores are masked by two boolean masks") }
+                merged.input = input
+                merged.biasBeforeMask = merged.bias != nil
+            }
+            if let bias = next.bias {
+                guard merged.bias == nil else { throw AttentionRejection("two biases are added to the scores") }
+                merged.bias = bias
+            }
+            merged.ops.formUnion(next.ops)
+            merged.masked = next.masked
+            combined = merged
+            current = next.masked
+        }
+        if let combined, combined.causalOffset != nil, let input = combined.input, input.fill != -.infinity {
+            throw AttentionRejection("a causal mask and a boolean mask with a finite fill together (a row the boolean mask hides would differ)")
+        }
+        return combined
     }
 
     /// The mask applied to `x` by its sole user (see the type's comment); nil when `x` is

@@ -8,8 +8,8 @@ import StableHLO
 ///
 /// The pattern: `dot_general(Q, K)` batched over up to two dimensions and contracting the
 /// feature dimension → optional scale by a splat literal (divide or multiply, in the score
-/// type) → convert to f32 → optional scale in f32 → optional causal or boolean mask (see
-/// `scoreMask(of:queryDim:keyDim:)`) → `reduce max` over the last axis →
+/// type) → convert to f32 → optional scale in f32 → optional causal mask, boolean mask and
+/// additive bias (see `scoreMasks(of:queryDim:keyDim:)`) → `reduce max` over the last axis →
 /// optional `maximum(-inf, ·)` → broadcast, subtract, exponential → `reduce add` over the
 /// last axis → broadcast, divide → convert to the operand type → `dot_general(P, V)`.
 /// It is fused only when no intermediate has a user outside the pattern. Q, K and V are
@@ -248,8 +248,9 @@ extension ValueGraph {
             x = y
         }
         guard x.type.tensorType?.elementType.description == "f32" else { throw AttentionRejection("the softmax is not computed in f32") }
-        // A causal or boolean mask (see `scoreMask`).
-        let mask = try scoreMask(of: x, queryDim: nb, keyDim: nb + 1)
+        // Causal and boolean masks and an additive bias, each at most once, in either order
+        // (see `scoreMasks`).
+        let mask = try scoreMasks(of: x, queryDim: nb, keyDim: nb + 1)
         if let mask {
             ops.formUnion(mask.ops)
             x = mask.masked
@@ -354,7 +355,7 @@ extension ValueGraph {
             queryLength: queryLength, keyLength: keyLength, headDim: headDim,
             query: query, key: key, value: value, result: result, output: output,
             scoreRounding: scoreRounding, scale: scale, causalOffset: mask?.causalOffset, mask: mask?.input,
-            bias: mask?.bias)
+            bias: mask?.bias, biasBeforeMask: mask?.biasBeforeMask ?? false)
         return (plan, ops)
     }
 

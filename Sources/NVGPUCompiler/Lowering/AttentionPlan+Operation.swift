@@ -23,7 +23,8 @@ import StableHLO
 /// query q where k > q + offset, and `mask_layout = [operand, offset, batch, head, query,
 /// key strides]` with `mask_fill` only for a boolean mask read from an i1 operand (scores
 /// where it is false become the fill); `bias_layout` (the same six entries) for an additive
-/// bias read from an f32, bf16 or f16 operand. The element type of Q, K and V is the
+/// bias read from an f32, bf16 or f16 operand, with the unit `bias_before_mask` when it is
+/// added before the mask is applied. The element type of Q, K and V is the
 /// operands' and the output type the result's.
 extension AttentionPlan {
     /// The op name of a fused attention.
@@ -63,6 +64,7 @@ extension AttentionPlan {
             attributes.append(NamedAttribute("bias_layout", .denseInts(.si(64), [
                 operands.firstIndex(of: bias.base) ?? 0, bias.offset, bias.batchStride, bias.headStride, bias.queryStride,
                 bias.keyStride].map { Int64($0) })))
+            if biasBeforeMask, mask != nil { attributes.append(NamedAttribute("bias_before_mask", .unit)) }
         }
         return Operation(name: Self.operationName, operands: operands, results: [result], attributes: attributes,
                          location: location)
@@ -187,7 +189,8 @@ extension AttentionPlan {
             elementType: element, outputType: resultType.elementType.description, batch: batch, heads: heads,
             queryLength: queryLength, keyLength: keyLength, headDim: headDim, query: query, key: key, value: value,
             result: op.results[0], output: OutputStrides(batch: strides[0], head: strides[1], sequence: strides[2]),
-            scoreRounding: try rounding("score_rounding"), scale: scale, causalOffset: causalOffset, mask: mask, bias: bias)
+            scoreRounding: try rounding("score_rounding"), scale: scale, causalOffset: causalOffset, mask: mask, bias: bias,
+            biasBeforeMask: op[attribute: "bias_before_mask"] != nil && mask != nil && bias != nil)
     }
 
     /// `offset + Σ (counts[i] - 1) · strides[i]`, or nil when that overflows.

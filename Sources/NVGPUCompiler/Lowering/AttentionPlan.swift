@@ -48,6 +48,9 @@ struct AttentionPlan: Hashable, Sendable {
     /// An additive bias read from a buffer (`scores + bias`, the bias f32 or converted to
     /// f32 from bf16/f16), through the same strides as a mask.
     var bias: BiasInput? = nil
+    /// With both a mask and a bias: the bias is added first, so masked scores are the fill
+    /// (else the fill plus the bias).
+    var biasBeforeMask = false
 
     /// Where element (batch, head, query, key) of an additive bias lies in its buffer.
     struct BiasInput: Hashable, Sendable {
@@ -90,7 +93,8 @@ struct AttentionPlan: Hashable, Sendable {
         }
         return AttentionKernel.Variant(elementType: elementType, outputType: outputType, headDim: headDim,
                                        scoreRounding: scoreRounding, scale: mode, causal: causalOffset != nil,
-                                       masked: mask != nil, biasType: bias?.elementType, decode: decodePack != nil)
+                                       masked: mask != nil, biasType: bias?.elementType,
+                                       biasFirst: biasBeforeMask && mask != nil && bias != nil, decode: decodePack != nil)
     }
 
     /// Query heads a CTA of the decode schedule computes (see `AttentionKernel.Geometry`),

@@ -7,10 +7,11 @@
 //
 // Every thread runs `executions` executions of a mix of five programs through the plugin's
 // C table, with input buffers created, donated and deleted (some while their run is still
-// pending), and checks every output. Live-buffer bytes (`PJRT_Device_MemoryStats`), the
-// device allocator's reserve and the host RSS are read after a warm-up tenth and then at
-// four checkpoints; the run fails on any wrong result or error, on any growth of the first
-// two, or on RSS growth beyond the slack. Exit status 0 on a pass, 1 on a failure.
+// pending), and checks every output. Bytes in use (`PJRT_Device_MemoryStats`), the device
+// allocator's reserve and the host RSS are read after a warm-up tenth and then at four
+// checkpoints; the run fails on any wrong result or error, on any growth of the bytes in
+// use, on growth of the reserve over the second half, or on RSS growth beyond the slack.
+// Exit status 0 on a pass, 1 on a failure.
 import Foundation
 import PJRTSoak
 
@@ -72,8 +73,9 @@ do {
     let report = try soak.run { print($0) }
     print(String(format: "%d executions checked in %.1f s; %d donated inputs, %d deletes while pending",
                  report.executionsChecked, report.seconds, report.donations, report.deletesWhilePending))
-    print("growth after warm-up: live buffers \(report.bytesInUseGrowth) B, device reserve "
-          + "\(report.bytesReservedGrowth.map { "\($0) B" } ?? "n/a"), RSS \(report.residentGrowth >> 10) KiB (slack \(report.rssSlackBytes >> 20) MiB)")
+    print("growth after warm-up: in use \(report.bytesInUseGrowth) B, device reserve "
+          + "\(report.bytesReservedGrowth.map { "\($0) B (second half: \(report.bytesReservedLateGrowth ?? 0) B)" } ?? "n/a"), "
+          + "RSS \(report.residentGrowth >> 10) KiB (slack \(report.rssSlackBytes >> 20) MiB)")
     for failure in report.failures { print("FAIL: \(failure)") }
     try write(report, to: jsonPath)
     print(report.passed ? "soak: PASS" : "soak: FAIL")

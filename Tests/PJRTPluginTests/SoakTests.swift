@@ -15,7 +15,9 @@ import Testing
         #expect(report.donations > 0)
         #expect(report.deletesWhilePending > 0)
         #expect(report.bytesInUseGrowth == 0)
-        #expect(report.passed)
+        // AddressSanitizer's quarantine keeps freed memory resident (256 MiB by default), so
+        // RSS says nothing under it; the test command's release soak checks RSS.
+        #expect(report.passed || ProcessInfo.processInfo.environment["ASAN_OPTIONS"] != nil)
     }
 
     @Test func donationConsumesTheInputUnlessKept() throws {

@@ -58,6 +58,25 @@ import Testing
         #expect(!loaded.stderr.contains("refusing to load"), "\(loaded.stderr)")
     }
 
+    /// A compiled executable cut short or with one byte changed: `run` names the checksum
+    /// mismatch and exits 1, never a signal.
+    @Test(arguments: ["truncated", "changed"])
+    func damagedExecutableIsRefusedByItsChecksum(_ damage: String) throws {
+        let file = try Self.write(Self.matmul)
+        defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
+        let output = file.deletingLastPathComponent().appendingPathComponent("damaged.nvx")
+        let compiled = try NVGPUProcess.run(["compile", file.path, "-o", output.path], in: NVGPUProcess.packageRoot)
+        #expect(compiled.status == 0, "\(compiled.stderr)")
+        var bytes = try Data(contentsOf: output)
+        #expect(bytes.starts(with: Data("NVX2".utf8)))
+        if damage == "truncated" { bytes = bytes.prefix(bytes.count / 2) } else { bytes[bytes.count * 3 / 4] ^= 0x20 }
+        try bytes.write(to: output)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: output.path)
+        let result = try NVGPUProcess.run(["run", output.path, "--device=cuda"], in: NVGPUProcess.packageRoot)
+        #expect(result.status == 1 && !result.crashed)
+        #expect(result.stderr.contains("damaged.nvx: checksum mismatch: the file was truncated or changed"), "\(result.stderr)")
+    }
+
     @Test func unknownPassIsOneError() throws {
         let file = try Self.write(Self.matmul)
         defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }

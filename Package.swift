@@ -71,7 +71,7 @@ let package = Package(
         .target(name: "CFuzzSupport"),
         .executableTarget(
             name: "nvgpu-fuzz",
-            dependencies: ["CFuzzSupport", "CPJRT", "CUDARuntime", "Driver", "PJRTPlugin", "Runtime", "StableHLO", "Workspace"]),
+            dependencies: ["CFuzzSupport", "CUDARuntime", "Driver", "PJRTSoak", "Runtime", "StableHLO", "Workspace"]),
         .testTarget(name: "StableHLOTests", dependencies: ["StableHLO"], exclude: ["bytecode"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "StableHLO"]),
         .testTarget(name: "DriverTests", dependencies: ["Driver", "Reference", "Runtime", "StableHLO"], exclude: ["npy"]),

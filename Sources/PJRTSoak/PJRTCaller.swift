@@ -147,7 +147,12 @@ public final class PJRTCaller: @unchecked Sendable {
 
     /// Compiles StableHLO text.
     public func compile(_ text: String) throws -> Executable {
-        var code = Array(text.utf8).map { CChar(bitPattern: $0) }
+        try compile(bytes: Array(text.utf8))
+    }
+
+    /// Compiles a program in the `mlir` format: StableHLO text or a portable artifact.
+    public func compile(bytes: [UInt8]) throws -> Executable {
+        var code = bytes.map { CChar(bitPattern: $0) }
         var compile = PJRT_Client_Compile_Args()
         compile.struct_size = PJRT_Client_Compile_Args_STRUCT_SIZE
         compile.client = client

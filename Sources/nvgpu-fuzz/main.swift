@@ -10,11 +10,10 @@
 // reference backend with the bytes as the program). Every input must end in a value or an
 // error; a crash, a sanitizer report or a timeout is a finding.
 import CFuzzSupport
-import CPJRT
 import CUDARuntime
 import Driver
 import Foundation
-import PJRTPlugin
+import PJRTSoak
 import Runtime
 import StableHLO
 import Workspace
@@ -48,49 +47,15 @@ enum FuzzTarget: String, CaseIterable {
     }
 }
 
-/// A reference-backend PJRT client made once; each input is compiled as a program in the
-/// `mlir` format (text or a portable artifact) and the executable, if any, destroyed.
+/// A reference-backend PJRT client made once (through `PJRTCaller`, the plugin's C table);
+/// each input is compiled as a program in the `mlir` format (text or a portable artifact)
+/// and the executable, if any, destroyed.
 final class PJRTCompileTarget {
     nonisolated(unsafe) static let shared = PJRTCompileTarget()
-    let api: PJRT_Api
-    let client: OpaquePointer?
-
-    init() {
-        setenv("NVGPU_DEVICE", "cpu", 1)
-        api = nvgpu_pjrt_api()!.pointee
-        var args = PJRT_Client_Create_Args()
-        args.struct_size = PJRT_Client_Create_Args_STRUCT_SIZE
-        if let error = api.PJRT_Client_Create(&args) { nvgpu_error_free(error) }
-        client = args.client
-    }
+    let caller = try? PJRTCaller(backend: "cpu")
 
     func compile(_ bytes: [UInt8]) {
-        guard let client else { return }
-        var code = bytes.map { CChar(bitPattern: $0) }
-        var compile = PJRT_Client_Compile_Args()
-        compile.struct_size = PJRT_Client_Compile_Args_STRUCT_SIZE
-        compile.client = client
-        let error = code.withUnsafeMutableBufferPointer { codePointer in
-            "mlir".withCString { format in
-                var program = PJRT_Program()
-                program.struct_size = PJRT_Program_STRUCT_SIZE
-                program.code = codePointer.baseAddress
-                program.code_size = codePointer.count
-                program.format = format
-                program.format_size = 4
-                return withUnsafePointer(to: &program) { pointer in
-                    compile.program = pointer
-                    return api.PJRT_Client_Compile(&compile)
-                }
-            }
-        }
-        if let error { nvgpu_error_free(error) }
-        if let executable = compile.executable {
-            var destroy = PJRT_LoadedExecutable_Destroy_Args()
-            destroy.struct_size = PJRT_LoadedExecutable_Destroy_Args_STRUCT_SIZE
-            destroy.executable = executable
-            if let error = api.PJRT_LoadedExecutable_Destroy(&destroy) { nvgpu_error_free(error) }
-        }
+        _ = try? caller?.compile(bytes: bytes)
     }
 }
 

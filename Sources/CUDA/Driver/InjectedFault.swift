@@ -2,9 +2,9 @@ import Foundation
 
 /// Faults provoked on purpose, so that tests can show each one surfaces as an error with
 /// context and the process lives on (issue 14). Set `NVGPU_INJECT_FAULT` to:
-/// - `illegal-address`: every run also queues a kernel that stores to address 8
-///   (`CUDA_ERROR_ILLEGAL_ADDRESS`, which loses the context);
-/// - `trap`: every run also queues a kernel that executes `trap` (the context is lost);
+/// - `illegal-address`: every run of an executable loaded while it is set also queues a kernel
+///   that stores to address 8 (`CUDA_ERROR_ILLEGAL_ADDRESS`, which loses the context);
+/// - `trap`: likewise, a kernel that executes `trap` (the context is lost);
 /// - `nvrtc`: every NVRTC compilation gets a line that fails it (`#error`).
 ///
 /// Nothing else reads the variable; unset, nothing changes. It is a test hook, documented in
@@ -17,8 +17,8 @@ public enum InjectedFault: String, Sendable, CaseIterable {
     /// The variable that asks for a fault.
     public static let variable = "NVGPU_INJECT_FAULT"
 
-    /// The fault the environment asks for now, if any (read on every use, so a test can
-    /// switch it off for the next client).
+    /// The fault the environment asks for now, if any (read when an executable is loaded and
+    /// at each NVRTC compile, so a test can switch it off for the next client).
     public static var requested: InjectedFault? {
         guard let value = getenv(variable) else { return nil }
         return InjectedFault(rawValue: String(cString: value))

@@ -35,6 +35,9 @@ public final class CUDAExecutableRunner: @unchecked Sendable {
     private let lock = NSLock()
     /// Captured graphs and how control steps ran (see `CUDAExecutableRunner+Graphs`).
     var graphState = GraphState()
+    /// The fault `NVGPU_INJECT_FAULT` asked for when the executable was loaded (a test hook;
+    /// read once here, not on every run).
+    private let injectedFault = InjectedFault.requested
 
     /// Validates `executable` and loads it on `queue`.
     /// - Parameter hostFallback: runs `.host` steps; required when the executable has any.
@@ -212,7 +215,7 @@ public final class CUDAExecutableRunner: @unchecked Sendable {
     }
 
     private func enqueueStepsLocked() throws {
-        if let fault = InjectedFault.requested, let queue = queue as? CUDAQueue { try queue.injectFault(fault) }
+        if let fault = injectedFault, let queue = queue as? CUDAQueue { try queue.injectFault(fault) }
         if try replayWholeExecutable() { return }
         try enqueueStepByStep()
         graphState.completedRuns += 1

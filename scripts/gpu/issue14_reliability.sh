@@ -45,7 +45,7 @@ MLIR
     head -c $((size / 2)) /tmp/small.nvx > /tmp/truncated.nvx && chmod 600 /tmp/truncated.nvx
     /tmp/nvgpu run /tmp/truncated.nvx --input 4xf32=1,2,3,4 2>&1; echo "exit status $? (truncated)"
     cp /tmp/small.nvx /tmp/tampered.nvx && chmod 600 /tmp/tampered.nvx
-    printf '\x00' | dd of=/tmp/tampered.nvx bs=1 seek=$((size * 3 / 4)) conv=notrunc 2>/dev/null
+    python3 -c "import sys; p='/tmp/tampered.nvx'; b=bytearray(open(p,'rb').read()); b[len(b)*3//4] ^= 0xFF; open(p,'wb').write(b)"
     /tmp/nvgpu run /tmp/tampered.nvx --input 4xf32=1,2,3,4 2>&1; echo "exit status $? (one byte changed)"
     /tmp/nvgpu run /tmp/small.mlir --device cuda --input 4xf32=1,2,3,4 2>&1; echo "exit status $? (the next program)"
 } 2>&1 | tee "$out/cli-faults.log"

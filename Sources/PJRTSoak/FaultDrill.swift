@@ -2,17 +2,22 @@ import Foundation
 
 /// GPU faults provoked on purpose through the PJRT plugin (issue 14, item 5). Each case makes
 /// one thing go wrong, expects an error that names it, and then shows the process is fine:
-/// the same client (or, after a lost context, a new one) runs a program and gets the right
-/// answer. Runs on a CUDA device only.
+/// the same client runs a program and gets the right answer. A kernel that faults is sticky:
+/// CUDA runs no more work in that process, so those cases run in a child process
+/// (`faults --sticky KIND`), which must get clear errors (never a signal) from the faulting
+/// client and from a new one, and then this process runs a program. Runs on a CUDA device only.
 public struct FaultDrill: Sendable {
     /// A library that opens but is not cuBLASLt (a wrong library at `NVGPU_CUBLASLT_PATH`).
     public var wrongLibrary: String?
     /// Where the drill may make kernel caches.
     public var scratch: URL
+    /// The executable run as the child for sticky faults (`faults --sticky KIND`).
+    public var childExecutable: String
 
-    public init(wrongLibrary: String?, scratch: URL) {
+    public init(wrongLibrary: String?, scratch: URL, childExecutable: String = "/proc/self/exe") {
         self.wrongLibrary = wrongLibrary
         self.scratch = scratch
+        self.childExecutable = childExecutable
     }
 
     /// One case's outcome: what was provoked, the error seen, and whether the process went on.
@@ -31,8 +36,6 @@ public struct FaultDrill: Sendable {
     public func run(progress: (String) -> Void = { _ in }) -> [Outcome] {
         let cases: [(String, () throws -> (String, String))] = [
             ("device out of memory (outputs larger than the card)", outOfMemory),
-            ("kernel fault: illegal address (sticky; the client is lost, a new client works)", { try lostContext(.illegalAddress) }),
-            ("kernel fault: trap (sticky; the client is lost, a new client works)", { try lostContext(.trap) }),
             ("NVRTC compile failure", nvrtcFailure),
             ("vendor library missing (NVGPU_CUBLASLT_PATH names no file)", { try vendorLibrary(path: "/nonexistent/libcublasLt.so.13", expect: "not found") }),
             ("vendor library wrong (NVGPU_CUBLASLT_PATH names another library)", {
@@ -40,6 +43,10 @@ public struct FaultDrill: Sendable {
                 return try vendorLibrary(path: wrongLibrary, expect: "has no symbol")
             }),
             ("kernel-cache entries corrupted (detected, recompiled, right answer)", corruptCache),
+            ("kernel fault: illegal address (sticky: errors in the faulting process, a new process works)",
+             { try stickyInChild(.illegalAddress) }),
+            ("kernel fault: trap (sticky: errors in the faulting process, a new process works)",
+             { try stickyInChild(.trap) }),
         ]
         var outcomes: [Outcome] = []
         for (name, body) in cases {
@@ -107,19 +114,40 @@ public struct FaultDrill: Sendable {
         return (error, try runsCorrectly(caller))
     }
 
-    func lostContext(_ fault: InjectedFaultKind) throws -> (String, String) {
+    /// The child's part of a sticky case: the fault, the same client again and a new client
+    /// each fail with an error that says to restart the process. Returns the three errors.
+    public func stickyCase(_ fault: InjectedFaultKind) throws -> String {
         setenv("NVGPU_INJECT_FAULT", fault.rawValue, 1)
-        var first: String
-        var second: String
-        do {
-            defer { unsetenv("NVGPU_INJECT_FAULT") }
-            let faulty = try PJRTCaller(backend: "cuda")
-            first = try expectError([fault.statusName, "create a new client"]) { _ = try runsCorrectly(faulty) }
-            unsetenv("NVGPU_INJECT_FAULT")
-            second = try expectError(["create a new client"]) { _ = try runsCorrectly(faulty) }
+        defer { unsetenv("NVGPU_INJECT_FAULT") }
+        let faulty = try PJRTCaller(backend: "cuda")
+        let first = try expectError([fault.statusName, "restart the process"]) { _ = try runsCorrectly(faulty) }
+        unsetenv("NVGPU_INJECT_FAULT")
+        let second = try expectError(["restart the process"]) { _ = try runsCorrectly(faulty) }
+        let third = try expectError(["restart the process"]) { _ = try runsCorrectly(try PJRTCaller(backend: "cuda")) }
+        return first + "\n  then, on the same client: " + second + "\n  then, a new client: " + third
+    }
+
+    /// Runs `stickyCase(fault)` in a child process, which must exit normally (0) with its
+    /// errors; then this process, which never faulted, runs a program.
+    func stickyInChild(_ fault: InjectedFaultKind) throws -> (String, String) {
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: childExecutable)
+        child.arguments = ["faults", "--sticky", fault.rawValue]
+        let pipe = Pipe()
+        child.standardOutput = pipe
+        child.standardError = pipe
+        try child.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        child.waitUntilExit()
+        guard child.terminationReason == .exit else {
+            throw Expectation(description: "the child process died of signal \(child.terminationStatus): \(output)")
         }
-        let fresh = try PJRTCaller(backend: "cuda")
-        return (first + "\n  then, on the same client: " + second, "a new client: " + (try runsCorrectly(fresh)))
+        guard child.terminationStatus == 0 else {
+            throw Expectation(description: "the child process exited \(child.terminationStatus): \(output)")
+        }
+        let errors = output.trimmingCharacters(in: .whitespacesAndNewlines)
+        return ("in a child process (exit status 0, no signal): " + errors,
+                "this process (a new one, never faulted): " + (try runsCorrectly(try PJRTCaller(backend: "cuda"))))
     }
 
     func nvrtcFailure() throws -> (String, String) {

@@ -4,6 +4,7 @@
 //   nvgpu-soak [--backend cpu|cuda] [--threads 8] [--executions 1000] [--scale small|full]
 //              [--json FILE] [--rss-slack-mib 32]
 //   nvgpu-soak faults [--wrong-library PATH] [--json FILE]     (a CUDA device only)
+//   nvgpu-soak faults --sticky illegal-address|trap            (the drill's child process)
 //
 // Every thread runs `executions` executions of a mix of five programs through the plugin's
 // C table, with input buffers created, donated and deleted (some while their run is still
@@ -19,6 +20,7 @@ func usage() -> Never {
     FileHandle.standardError.write(Data("""
         usage: nvgpu-soak [--backend cpu|cuda] [--threads N] [--executions N] [--scale small|full] [--json FILE] [--rss-slack-mib N]
                nvgpu-soak faults [--wrong-library PATH] [--json FILE]
+               nvgpu-soak faults --sticky illegal-address|trap
 
         """.utf8))
     exit(2)
@@ -29,6 +31,18 @@ func write<T: Encodable>(_ value: T, to path: String?) throws {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
     try encoder.encode(value).write(to: URL(fileURLWithPath: path))
+}
+
+if CommandLine.arguments.dropFirst().first == "faults", CommandLine.arguments.dropFirst(2).first == "--sticky" {
+    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("nvgpu-faults-\(getpid())")
+    guard let name = CommandLine.arguments.dropFirst(3).first, let fault = InjectedFaultKind(rawValue: name) else { usage() }
+    do {
+        print(try FaultDrill(wrongLibrary: nil, scratch: scratch).stickyCase(fault))
+        exit(0)
+    } catch {
+        print("sticky case failed: \(error)")
+        exit(1)
+    }
 }
 
 if CommandLine.arguments.dropFirst().first == "faults" {

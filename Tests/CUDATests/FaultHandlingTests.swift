@@ -34,7 +34,7 @@ struct FaultHandlingTests {
         #expect(health.loss(ordinal: 1) == nil)  // device 1 is untouched
         let refusal = try #require(health.refusal(ordinal: 0, generation: 0))
         #expect(refusal.description.contains("CUDA_ERROR_ILLEGAL_ADDRESS"))
-        #expect(refusal.description.contains("create a new client"))
+        #expect(refusal.description.contains("restart the process"))
 
         #expect(health.didReset(ordinal: 0) == 1)
         #expect(health.loss(ordinal: 0) == nil)

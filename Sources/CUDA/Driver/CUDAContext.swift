@@ -40,15 +40,28 @@ public final class CUDAContext: @unchecked Sendable {
         self.deviceHandle = deviceHandle
         let health = PrimaryContextHealth.shared
         var resetGeneration: Int?
+        var context: CUcontext?
         if let loss = health.loss(ordinal: ordinal) {
-            try driver.check("cuDevicePrimaryCtxReset_v2", context: "resetting device \(ordinal) after \(loss.name)") {
-                $0.cuDevicePrimaryCtxReset?(deviceHandle)
+            // The driver may refuse to recover a device in the process that faulted (CUDA 13
+            // does): then say so, with the fault that started it, rather than the driver's echo.
+            do {
+                try driver.check("cuDevicePrimaryCtxReset_v2", context: "resetting device \(ordinal) after \(loss.name)") {
+                    $0.cuDevicePrimaryCtxReset?(deviceHandle)
+                }
+                try driver.check("cuDevicePrimaryCtxRetain", context: "device \(ordinal)") {
+                    $0.cuDevicePrimaryCtxRetain?(&context, deviceHandle)
+                }
+            } catch {
+                var refusal = loss
+                refusal.note = "device \(ordinal) had this sticky fault earlier in this process, and the driver "
+                    + "cannot recover it here (\(error.call) then gave \(error.name)); " + PrimaryContextHealth.lostNote
+                throw refusal
             }
             resetGeneration = health.didReset(ordinal: ordinal)
-        }
-        var context: CUcontext?
-        try driver.check("cuDevicePrimaryCtxRetain", context: "device \(ordinal)") {
-            $0.cuDevicePrimaryCtxRetain?(&context, deviceHandle)
+        } else {
+            try driver.check("cuDevicePrimaryCtxRetain", context: "device \(ordinal)") {
+                $0.cuDevicePrimaryCtxRetain?(&context, deviceHandle)
+            }
         }
         guard let context else {
             throw CUDAError(call: "cuDevicePrimaryCtxRetain", result: .invalidContext, context: "device \(ordinal)")

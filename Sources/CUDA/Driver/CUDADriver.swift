@@ -58,7 +58,7 @@ public final class CUDADriver: @unchecked Sendable {
         if status == 0 { return }
         var failure = error(for: CUDAResult(rawValue: status), call: call, context: context)
         if failure.result.losesContext {
-            failure.note = "the device's context is lost: this client can run nothing more; create a new client (it resets the device)"
+            failure.note = PrimaryContextHealth.lostNote
             var current: CUcontext?
             if functions.cuCtxGetCurrent?(&current) == 0, let current {
                 PrimaryContextHealth.shared.recordLoss(of: current, failure)

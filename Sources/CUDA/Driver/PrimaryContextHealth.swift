@@ -8,12 +8,19 @@ import Foundation
 /// driver call that first reports it records the loss here (`CUDADriver.check`); from then
 /// on every `CUDAContext` of that device refuses work with an error that says what happened
 /// (`makeCurrent` throws), and its destructors leave the driver alone. The next
-/// `CUDAContext` made for the device resets the primary context (`cuDevicePrimaryCtxReset`,
-/// which frees everything in it) and starts a new generation: objects of the old one stay
-/// refused, so a late free or unload from a failed client can never touch the memory or
-/// modules of the new one.
+/// `CUDAContext` made for the device tries to reset the primary context
+/// (`cuDevicePrimaryCtxReset`, which frees everything in it) and, where the driver allows it,
+/// starts a new generation: objects of the old one stay refused, so a late free or unload from
+/// a failed client can never touch the memory or modules of the new one. The CUDA 13 driver
+/// on an H100 does not allow it (measured, `bench/results/2026-12-08-…-issue14-faults.md`):
+/// after a sticky fault every call of the process fails, so the error says to restart the
+/// process, and the new client is refused with that message instead of the driver's.
 final class PrimaryContextHealth: @unchecked Sendable {
     static let shared = PrimaryContextHealth()
+
+    /// What a sticky fault's error says to do.
+    static let lostNote = "the GPU's context is lost to a sticky fault: CUDA runs no more work on this device "
+        + "in this process (this client and any new one); restart the process"
 
     private let lock = NSLock()
     /// Device ordinal → the generation of its primary context (bumped by each reset).
@@ -56,11 +63,10 @@ final class PrimaryContextHealth: @unchecked Sendable {
             return CUDAError(
                 call: "cuCtxSetCurrent", result: .invalidContext,
                 note: "device \(ordinal)'s context was reset after a fault; objects made before the reset "
-                    + "(this client's buffers, kernels, streams) are gone: create a new client")
+                    + "(this client's buffers, kernels, streams) are gone: use the new client")
         }
         guard var loss = losses[ordinal] else { return nil }
-        loss.note = "device \(ordinal)'s context was lost to this earlier fault and can run nothing more; "
-            + "create a new client (it resets the device)"
+        loss.note = "device \(ordinal)'s context was lost to this earlier fault; " + Self.lostNote
         return loss
     }
 

@@ -33,8 +33,17 @@ struct ValidationTests {
         ("arena offset 9223372036854775807", { $0.buffers[4].placement = .arena(offset: Int.max) }),
         ("step 2: fft output", { $0.steps[2] = .fft(FFTCall(kind: .rfft, input: 4, output: 5, scratch: nil, lengths: [3], batch: 2, doublePrecision: false)) }),
         ("step 2: cuFFT IRFFT complex<f32> 2 x 4 -> f32 needs scratch", { $0.steps[2] = .fft(FFTCall(kind: .irfft, input: 4, output: 5, scratch: nil, lengths: [4], batch: 2, doublePrecision: false)) }),
+        ("step 2: attention element type f32", { $0.steps[2] = .attention(attention(type: "f32")) }),
+        ("does not hold [1, 1, 2, 8] bf16", { $0.steps[2] = .attention(attention(type: "bf16")) }),
         ("more elements than memory can", { $0.steps[2] = .fft(FFTCall(kind: .fft, input: 4, output: 5, scratch: nil, lengths: [2_000_000_000, 2_000_000_000, 2_000_000_000], batch: 2_000_000_000, doublePrecision: true)) }),
     ]
+
+    /// An attention step over the sample's f32 buffers 3, 4, 5 and 6.
+    static func attention(type: String) -> AttentionCall {
+        let view = { (buffer: Int) in AttentionCall.Operand(buffer: buffer, offset: 0, dims: [1, 1, 2, 8], strides: [16, 16, 8, 1]) }
+        return AttentionCall(elementType: type, query: view(3), key: view(4), value: view(4), output: view(5), bias: nil,
+                             scale: 1, causalOffset: nil, kernel: KernelLaunch(kernel: 0, grid: [1], block: [1], arguments: []))
+    }
 
     @Test("a damaged executable is refused with the reason", arguments: damages.indices)
     func damaged(index: Int) throws {

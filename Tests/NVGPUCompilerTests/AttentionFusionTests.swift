@@ -161,7 +161,7 @@ import Testing
 
     static func attentionLaunches(_ e: Executable) -> [KernelLaunch] {
         e.steps.compactMap { step in
-            guard case .launch(let l) = step, e.kernels[l.kernel].entryPoint.hasPrefix("attention_") else { return nil }
+            guard let l = step.kernelLaunch, e.kernels[l.kernel].entryPoint.hasPrefix("attention_") else { return nil }
             return l
         }
     }
@@ -256,7 +256,7 @@ import Testing
             return nil
         }.first)
         let readers = executable.steps.filter { step in
-            if case .launch(let l) = step { return l.arguments.contains(.buffer(projection)) }
+            if let l = step.kernelLaunch { return l.arguments.contains(.buffer(projection)) }
             return false
         }
         #expect(readers.count == 1)

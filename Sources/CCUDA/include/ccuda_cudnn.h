@@ -1,5 +1,5 @@
-// Our own declarations for the cuDNN calls nvgpu uses (libcudnn.so.9, the legacy
-// convolution API). Not the vendor header: opaque handle types, the one plain-data struct
+// Our own declarations for the cuDNN calls nvgpu uses (libcudnn.so.9: the legacy
+// convolution API, and the backend graph API for fused attention). Not the vendor header: opaque handle types, the one plain-data struct
 // the API fills, and a function-pointer table filled at run time.
 #ifndef CCUDA_CUDNN_H
 #define CCUDA_CUDNN_H
@@ -20,6 +20,8 @@ typedef struct cudnnTensorStruct *cudnnTensorDescriptor_t;
 typedef struct cudnnFilterStruct *cudnnFilterDescriptor_t;
 typedef struct cudnnConvolutionStruct *cudnnConvolutionDescriptor_t;
 typedef struct cudnnActivationStruct *cudnnActivationDescriptor_t;
+/// A backend-API descriptor (tensor, operation, graph, plan, variant pack, ...).
+typedef void *cudnnBackendDescriptor_t;
 
 /// One answer of `cudnnGetConvolution*Algorithm_v7` / `cudnnFindConvolution*AlgorithmEx`
 /// (the forward, backward-data and backward-filter perf structs share this layout).
@@ -143,6 +145,20 @@ typedef struct nvgpu_cudnn_functions {
                                             const void *alpha, cudnnTensorDescriptor_t xDescriptor,
                                             const void *x, const void *beta,
                                             cudnnTensorDescriptor_t yDescriptor, void *y);
+    /// The backend graph API (cuDNN 9's `cudnn_graph`): enums are passed as `int`/`int64_t`.
+    cudnnStatus_t (*cudnnBackendCreateDescriptor)(int descriptorType, cudnnBackendDescriptor_t *descriptor);
+    cudnnStatus_t (*cudnnBackendDestroyDescriptor)(cudnnBackendDescriptor_t descriptor);
+    cudnnStatus_t (*cudnnBackendFinalize)(cudnnBackendDescriptor_t descriptor);
+    cudnnStatus_t (*cudnnBackendSetAttribute)(cudnnBackendDescriptor_t descriptor, int attributeName,
+                                              int attributeType, int64_t elementCount,
+                                              const void *elements);
+    cudnnStatus_t (*cudnnBackendGetAttribute)(cudnnBackendDescriptor_t descriptor, int attributeName,
+                                              int attributeType, int64_t requestedElementCount,
+                                              int64_t *elementCount, void *elements);
+    cudnnStatus_t (*cudnnBackendExecute)(cudnnHandle_t handle, cudnnBackendDescriptor_t executionPlan,
+                                         cudnnBackendDescriptor_t variantPack);
+    /// The most recent error's message (cuDNN 9).
+    void (*cudnnGetLastErrorString)(char *message, size_t maxSize);
 } nvgpu_cudnn_functions;
 
 #ifdef __cplusplus

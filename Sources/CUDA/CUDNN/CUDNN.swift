@@ -30,7 +30,8 @@ public struct CUDNNError: Error, Equatable, CustomStringConvertible {
     }
 }
 
-/// cuDNN (`libcudnn.so.9`), loaded at run time; nvgpu uses its legacy convolution API.
+/// cuDNN (`libcudnn.so.9`), loaded at run time; nvgpu uses its legacy convolution API and
+/// its backend graph API (fused attention, `CUDNNAttention`).
 ///
 /// cuDNN 9's `libcudnn.so.9` is a shim that opens its sub-libraries (`libcudnn_cnn`,
 /// `libcudnn_ops`, `libcudnn_graph`, the engine libraries) by soname when first needed.
@@ -130,6 +131,13 @@ public final class CUDNN: @unchecked Sendable {
         try bind("cudnnConvolutionBiasActivationForward", \.cudnnConvolutionBiasActivationForward, required: false)
         try bind("cudnnAddTensor", \.cudnnAddTensor, required: false)
         try bind("cudnnActivationForward", \.cudnnActivationForward, required: false)
+        try bind("cudnnBackendDestroyDescriptor", \.cudnnBackendDestroyDescriptor, required: false)
+        try bind("cudnnBackendFinalize", \.cudnnBackendFinalize, required: false)
+        try bind("cudnnBackendCreateDescriptor", \.cudnnBackendCreateDescriptor, required: false)
+        try bind("cudnnBackendSetAttribute", \.cudnnBackendSetAttribute, required: false)
+        try bind("cudnnBackendGetAttribute", \.cudnnBackendGetAttribute, required: false)
+        try bind("cudnnBackendExecute", \.cudnnBackendExecute, required: false)
+        try bind("cudnnGetLastErrorString", \.cudnnGetLastErrorString, required: false)
         self.library = library
         self.functions = table
         self.version = table.cudnnGetVersion.map { Int($0()) } ?? 0
@@ -143,8 +151,14 @@ public final class CUDNN: @unchecked Sendable {
             throw CUDNNError(call: call, status: -1, name: "symbol missing", context: context)
         }
         if status == 0 { return }
-        let name = functions.cudnnGetErrorString.flatMap { $0(status) }.map { String(cString: $0) }
-        throw CUDNNError(call: call, status: status, name: name ?? CUDNNError.knownName(status), context: context)
+        var name = functions.cudnnGetErrorString.flatMap { $0(status) }.map { String(cString: $0) } ?? CUDNNError.knownName(status)
+        if let lastError = functions.cudnnGetLastErrorString {
+            var message = [CChar](repeating: 0, count: 1024)
+            lastError(&message, message.count)
+            let text = String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            if !text.isEmpty { name += " (\(text.trimmingCharacters(in: .whitespacesAndNewlines)))" }
+        }
+        throw CUDNNError(call: call, status: status, name: name, context: context)
     }
 }
 

@@ -83,6 +83,7 @@ extension CUDAExecutableRunner {
             case .collective: return "a collective step"
             case .convolution where nested: return "a cuDNN convolution inside a loop or branch"
             case .fft where nested: return "a cuFFT transform inside a loop or branch"
+            case .attention where nested: return "a fused attention inside a loop or branch"
             case .loop, .branch:
                 if let reason = captureBlocker(step.nestedSteps, nested: true) { return reason }
             default: continue

@@ -258,6 +258,8 @@ public final class CUDAExecutableRunner: @unchecked Sendable {
             try queue.fft(call, operands: FFTOperands(
                 input: try address(of: call.input), output: try address(of: call.output),
                 scratch: try call.scratch.map { try address(of: $0) }))
+        case .attention(let call):
+            try runAttention(call)
         case .loop, .branch:
             try runControl(step)
         }
@@ -357,6 +359,7 @@ extension ExecutionStep {
         case .collective(let call): return call.summary
         case .convolution(let call): return call.summary
         case .fft(let call): return call.summary
+        case .attention(let call): return call.summary
         case .loop(let loop):
             return "while loop: condition \(loop.condition.count) step(s), body \(loop.body.count) step(s), \(loop.carried.count) carried buffer(s)"
         case .branch(let branch):

@@ -106,6 +106,8 @@ extension Executable {
             try checkConvolution(call, label: label, readable: readable, writable: writable, fail: fail)
         case .fft(let call):
             try checkFFT(call, label: label, readable: readable, writable: writable, fail: fail)
+        case .attention(let call):
+            try checkAttention(call, label: label, readable: readable, writable: writable, fail: fail)
         case .collective(let call):
             try checkCollective(call, label: label, readable: readable, writable: writable, fail: fail)
         case .host(let call):

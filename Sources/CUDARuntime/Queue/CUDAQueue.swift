@@ -24,6 +24,8 @@ public final class CUDAQueue: DeviceQueue, @unchecked Sendable {
     let convolutionPlans = ConvolutionPlans()
     /// cuFFT plans (see `CUDAQueue+FFT`).
     let fftPlans = FFTPlans()
+    /// Fused-attention engine choices and cuDNN plans (see `CUDAQueue+Attention`).
+    let attentionChoices = AttentionChoices()
     /// Held from the start of a graph capture on `stream` to its end, and by every transfer
     /// and wait that other threads (a PJRT client's device_put, to-host copies, completion
     /// waits) queue on `stream`: work queued on a capturing stream becomes part of the graph
@@ -51,6 +53,7 @@ public final class CUDAQueue: DeviceQueue, @unchecked Sendable {
     deinit {
         if let workspace { try? allocator.deallocate(workspace) }
         convolutionPlans.release(to: allocator)
+        attentionChoices.release(to: allocator)
         fftPlans.release()
         _ = try? allocator.trim()
     }

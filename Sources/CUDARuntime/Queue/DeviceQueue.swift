@@ -32,6 +32,9 @@ public protocol DeviceQueue: AnyObject, Sendable {
     func convolution(_ call: ConvolutionCall, operands: ConvolutionOperands) throws
     /// Queues a vendor-library (cuFFT) transform on resolved buffer addresses.
     func fft(_ call: FFTCall, operands: FFTOperands) throws
+    /// Queues a fused attention: cuDNN's engine, or `kernel` (which queues the compiler's
+    /// kernel for it) where that is faster or cuDNN cannot take it.
+    func attention(_ call: AttentionCall, operands: AttentionOperands, kernel: () throws -> Void) throws
     /// Waits until everything queued has finished.
     func synchronize() throws
     /// Records a timing mark at the current end of the queue; returns its handle.

@@ -13,7 +13,7 @@ public struct ExecutableReport {
         lines.append("arena: \(ByteCount(executable.arenaBytes)) (\(executable.buffers.count) buffers)")
         lines.append("kernels: \(executable.kernels.count)")
         for (index, kernel) in executable.kernels.enumerated() {
-            let launches = executable.allSteps.filter { if case .launch(let l) = $0 { return l.kernel == index }; return false }.count
+            let launches = executable.allSteps.filter { $0.kernelLaunch?.kernel == index }.count
             let sourceLines = kernel.source.split(separator: "\n").count
             lines.append("  k\(index) \(kernel.entryPoint): \(kernel.format) \(ByteCount(kernel.binary.count)), \(sourceLines) source lines, launched \(launches)x")
         }
@@ -24,6 +24,11 @@ public struct ExecutableReport {
         }
         lines += ConvolutionReport(executable: executable).lines
         lines += FFTReport(executable: executable).lines
+        let attentions = executable.allSteps.compactMap { if case .attention(let a) = $0 { return a }; return nil }
+        if !attentions.isEmpty {
+            lines.append("fused attention offered to cuDNN: \(attentions.count) (cuDNN's engine or the kernel, whichever the first run times faster)")
+            lines += attentions.map { "  \($0.summary), kernel k\($0.kernel.kernel)" }
+        }
         let controls = executable.allSteps.compactMap { step -> String? in
             switch step {
             case .loop(let loop):

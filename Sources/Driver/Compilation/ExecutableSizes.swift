@@ -21,11 +21,12 @@ public struct ExecutableSizes {
             case .collective: counts["collective", default: 0] += 1
             case .convolution: counts["convolution", default: 0] += 1
             case .fft: counts["fft", default: 0] += 1
+            case .attention: counts["attention", default: 0] += 1
             case .loop: counts["loop", default: 0] += 1
             case .branch: counts["branch", default: 0] += 1
             }
         }
-        let steps = ["launch", "matmul", "convolution", "fft", "collective", "host", "copy", "loop", "branch"].filter { !["fft", "loop", "branch"].contains($0) || counts[$0] != nil }.map { "\(counts[$0, default: 0]) \($0)" }.joined(separator: ", ")
+        let steps = ["launch", "matmul", "convolution", "attention", "fft", "collective", "host", "copy", "loop", "branch"].filter { !["attention", "fft", "loop", "branch"].contains($0) || counts[$0] != nil }.map { "\(counts[$0, default: 0]) \($0)" }.joined(separator: ", ")
         return """
             sizes: inputs \(ByteCount(inputBytes)), outputs \(ByteCount(outputBytes)), arena \(ByteCount(executable.arenaBytes)), \
             constants \(ByteCount(constantBytes)), cubins \(ByteCount(cubinBytes))

@@ -200,7 +200,7 @@ public struct ExecutableBuilder {
             case .matmul:
                 let op = block.operations[group.operations[0]]
                 if op.name == AttentionPlan.operationName {
-                    try assembly.addAttention(AttentionPlan(op), name: "\(prefix)attention_\(g)")
+                    try assembly.addAttention(AttentionPlan(op), options: options, name: "\(prefix)attention_\(g)")
                     kernelsPerGroup[g] = ["\(prefix)attention_\(g)"]
                     continue
                 }

@@ -52,6 +52,10 @@ extension Executable: CompiledArtifact {
                     let reads = [c.input, c.filter, c.output].filter { $0 != c.written }.map { "b\($0)" }
                         + (c.reluBias.map { ["bias b\($0)"] } ?? [])
                     lines.append("\(indent)\(i): \(c.summary) (\(reads.joined(separator: ", "))) → b\(c.written)")
+                case .attention(let a):
+                    lines.append("\(indent)\(i): \(a.summary) (q b\(a.query.buffer), k b\(a.key.buffer), v b\(a.value.buffer)"
+                                 + (a.bias.map { ", bias b\($0.buffer)" } ?? "") + ") → b\(a.output.buffer); "
+                                 + "cuDNN or kernel \(a.kernel.kernel) grid \(a.kernel.grid) block \(a.kernel.block), the faster")
                 case .fft(let f):
                     lines.append("\(indent)\(i): \(f.summary) (b\(f.input)\(f.scratch.map { ", scratch b\($0)" } ?? "")) → b\(f.output)")
                 case .loop(let loop):

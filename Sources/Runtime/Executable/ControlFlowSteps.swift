@@ -163,6 +163,8 @@ extension ExecutionStep {
         case .fft(let call):
             result.formUnion([call.input, call.output])
             if let scratch = call.scratch { result.insert(scratch) }
+        case .attention(let call):
+            result.formUnion(call.buffers)
         case .loop(let loop):
             result.formUnion(loop.carried + [loop.predicate])
         case .branch(let branch):

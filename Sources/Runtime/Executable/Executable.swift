@@ -143,6 +143,8 @@ public enum ExecutionStep: Codable, Sendable, Hashable {
     case convolution(ConvolutionCall)
     /// A vendor-library FFT (cuFFT).
     case fft(FFTCall)
+    /// Fused attention: cuDNN's engine or the compiler's kernel, whichever runs faster.
+    case attention(AttentionCall)
     /// A `while` loop on the device (its condition and body are steps).
     case loop(LoopStep)
     /// An `if` or `case` on the device (each branch is steps).

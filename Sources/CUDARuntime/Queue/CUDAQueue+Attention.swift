@@ -24,6 +24,7 @@ final class AttentionChoices: @unchecked Sendable {
     private var handle: CUDNNHandle?
     private var choices: [CUDNNAttentionDescription: Choice] = [:]
     private var workspace: DeviceAllocation?
+    private var retired: [DeviceAllocation] = []
     private(set) var decisions: [Decision] = []
 
     /// Timed runs of each candidate.
@@ -58,8 +59,9 @@ final class AttentionChoices: @unchecked Sendable {
         self.handle = handle
         let plan = try CUDNNAttention(handle: handle, description: description)
         if plan.workspaceBytes > (workspace?.byteCount ?? 0) {
-            if let old = workspace { try allocator.deallocate(old) }
-            workspace = nil
+            // A smaller workspace stays allocated until the queue goes: a captured graph may
+            // still name it.
+            if let old = workspace { retired.append(old) }
             workspace = try allocator.allocate(byteCount: plan.workspaceBytes)
         }
         return (plan, workspace?.pointer)
@@ -75,8 +77,9 @@ final class AttentionChoices: @unchecked Sendable {
     func release(to allocator: CachingAllocator) {
         lock.lock()
         defer { lock.unlock() }
-        if let workspace { try? allocator.deallocate(workspace) }
+        for allocation in retired + (workspace.map { [$0] } ?? []) { try? allocator.deallocate(allocation) }
         workspace = nil
+        retired = []
         choices = [:]
         handle = nil
     }

@@ -26,6 +26,24 @@ struct KernelCacheTrustTests {
         #expect(cache.cubin(forKey: "k") == [1, 2, 3])
     }
 
+    @Test func tuningChoicesAreStoredLikeCubins() throws {
+        let folder = Self.folder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let cache = KernelCache(directory: folder)
+        let key = "gemm-v1|NVIDIA H100 80GB HBM3|cublasLt 130100|1x[4096x4096x4096] NN bfloat16->bfloat16 none"
+        #expect(cache.choice(forKey: key) == nil)
+        try cache.storeChoice(3, forKey: key)
+        try cache.storeChoice(0, forKey: key + " h16/4")  // any text, slashes included
+        #expect(cache.choice(forKey: key) == 3)
+        #expect(cache.choice(forKey: key + " h16/4") == 0)
+        // A damaged entry is a miss (the choice is timed again), never a wrong index.
+        let file = folder.appendingPathComponent(KernelCache.choiceKey(key) + ".cubin")
+        var bytes = [UInt8](try Data(contentsOf: file))
+        bytes[bytes.count - 1] = UInt8(ascii: "7")
+        try Data(bytes).write(to: file)
+        #expect(cache.choice(forKey: key) == nil)
+    }
+
     @Test(arguments: ["flip", "truncate", "rename", "raw"])
     func damagedEntriesAreMisses(_ damage: String) throws {
         let folder = Self.folder()

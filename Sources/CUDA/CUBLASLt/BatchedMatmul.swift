@@ -84,15 +84,21 @@ public final class BatchedMatmul: @unchecked Sendable {
     /// What it computes.
     public let plan: BatchedMatmulDescription
     /// Workspace bytes the chosen algorithm needs.
-    public let workspaceBytes: Int
+    public private(set) var workspaceBytes: Int
+    /// How many of the heuristic's algorithms were kept as candidates (best first).
+    public var candidateCount: Int { candidates.count }
+    /// The candidate in use (0: the heuristic's first choice).
+    public private(set) var candidate = 0
 
     private let operation: cublasLtMatmulDesc_t
     private let layouts: [cublasLtMatrixLayout_t]  // first operand (B), second (A), output (C)
     private var algorithm: cublasLtMatmulAlgo_t
+    private let candidates: [cublasLtMatmulHeuristicResult_t]
 
-    /// Plans `plan`, letting the algorithm use up to `workspaceLimit` bytes of workspace.
+    /// Plans `plan`, letting the algorithm use up to `workspaceLimit` bytes of workspace and
+    /// keeping up to `candidates` of the heuristic's algorithms (see `select(candidate:)`).
     public init(handle: CUBLASLtHandle, plan: BatchedMatmulDescription,
-                workspaceLimit: Int = 32 << 20) throws(CUBLASLtError) {
+                workspaceLimit: Int = 32 << 20, candidates: Int = 1) throws(CUBLASLtError) {
         let api = handle.library
         let context = "planning GEMM \(plan)"
         func invalid(_ what: String) -> CUBLASLtError {
@@ -110,7 +116,7 @@ public final class BatchedMatmul: @unchecked Sendable {
             throw CUBLASLtError(call: "cublasLtMatmulDescCreate", status: 14, name: "null descriptor", context: context)
         }
         var layouts: [cublasLtMatrixLayout_t] = []
-        let chosen: cublasLtMatmulHeuristicResult_t
+        let found: [cublasLtMatmulHeuristicResult_t]
         do throws(CUBLASLtError) {
             try Self.configure(operation, plan: plan, api: api, context: context)
             // (rows, columns, leading dimension, type) of each operand as cuBLASLt reads it.
@@ -137,8 +143,8 @@ public final class BatchedMatmul: @unchecked Sendable {
                     }
                 }
             }
-            chosen = try handle.bestAlgorithm(operation: operation, layouts: layouts,
-                                              workspaceLimit: workspaceLimit, context: context)
+            found = try handle.algorithms(operation: operation, layouts: layouts, workspaceLimit: workspaceLimit,
+                                          count: candidates, context: context)
         } catch {
             for layout in layouts { _ = api.functions.cublasLtMatrixLayoutDestroy?(layout) }
             _ = api.functions.cublasLtMatmulDescDestroy?(operation)
@@ -148,8 +154,17 @@ public final class BatchedMatmul: @unchecked Sendable {
         self.plan = plan
         self.operation = operation
         self.layouts = layouts
-        self.algorithm = chosen.algo
-        self.workspaceBytes = chosen.workspaceSize
+        self.candidates = found
+        self.algorithm = found[0].algo
+        self.workspaceBytes = found[0].workspaceSize
+    }
+
+    /// Uses candidate `index` (best first) from now on; out-of-range indices are ignored.
+    public func select(candidate index: Int) {
+        guard candidates.indices.contains(index) else { return }
+        candidate = index
+        algorithm = candidates[index].algo
+        workspaceBytes = candidates[index].workspaceSize
     }
 
     deinit {

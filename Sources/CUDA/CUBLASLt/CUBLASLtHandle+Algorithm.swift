@@ -1,12 +1,12 @@
 import CCUDA
 
 extension CUBLASLtHandle {
-    /// The heuristic's best algorithm for `operation` over `layouts` (A, B, C/D) within
-    /// `workspaceLimit` bytes of workspace.
-    func bestAlgorithm(
+    /// The heuristic's best `count` algorithms for `operation` over `layouts` (A, B, C/D)
+    /// within `workspaceLimit` bytes of workspace, best first (at least one).
+    func algorithms(
         operation: cublasLtMatmulDesc_t, layouts: [cublasLtMatrixLayout_t],
-        workspaceLimit: Int, context: String
-    ) throws(CUBLASLtError) -> cublasLtMatmulHeuristicResult_t {
+        workspaceLimit: Int, count: Int, context: String
+    ) throws(CUBLASLtError) -> [cublasLtMatmulHeuristicResult_t] {
         let api = library
         var preference: cublasLtMatmulPreference_t?
         try api.check("cublasLtMatmulPreferenceCreate", context: context) { $0.cublasLtMatmulPreferenceCreate?(&preference) }
@@ -15,16 +15,18 @@ extension CUBLASLtHandle {
         try api.check("cublasLtMatmulPreferenceSetAttribute", context: context) {
             $0.cublasLtMatmulPreferenceSetAttribute?(preference, 1, &limit, MemoryLayout<UInt64>.size)  // MAX_WORKSPACE_BYTES
         }
-        var result = cublasLtMatmulHeuristicResult_t()
+        let requested = max(1, count)
+        var results = [cublasLtMatmulHeuristicResult_t](repeating: cublasLtMatmulHeuristicResult_t(), count: requested)
         var returned: Int32 = 0
         try api.check("cublasLtMatmulAlgoGetHeuristic", context: context) {
             $0.cublasLtMatmulAlgoGetHeuristic?(self.handle, operation, layouts[0], layouts[1], layouts[2], layouts[2],
-                                               preference, 1, &result, &returned)
+                                               preference, Int32(requested), &results, &returned)
         }
-        guard returned > 0, result.state == 0 else {
+        let usable = results.prefix(Int(max(0, returned))).filter { $0.state == 0 }
+        guard !usable.isEmpty else {
             throw CUBLASLtError(call: "cublasLtMatmulAlgoGetHeuristic", status: 15,
                                 name: "CUBLAS_STATUS_NOT_SUPPORTED (no algorithm)", context: context)
         }
-        return result
+        return Array(usable)
     }
 }

@@ -88,8 +88,8 @@ public final class RowMajorMatmul: @unchecked Sendable {
             guard layouts.count == 3 else {
                 throw CUBLASLtError(call: "cublasLtMatrixLayoutCreate", status: 14, name: "null layout", context: context)
             }
-            chosen = try handle.bestAlgorithm(operation: operation, layouts: layouts,
-                                              workspaceLimit: workspaceLimit, context: context)
+            chosen = try handle.algorithms(operation: operation, layouts: layouts, workspaceLimit: workspaceLimit,
+                                           count: 1, context: context)[0]
         } catch {
             for layout in layouts { _ = api.functions.cublasLtMatrixLayoutDestroy?(layout) }
             _ = api.functions.cublasLtMatmulDescDestroy?(operation)

@@ -34,6 +34,15 @@ public final class CUDAStream: @unchecked Sendable {
         try driver.check("cuStreamSynchronize") { $0.cuStreamSynchronize?(handle) }
     }
 
+    /// Whether work queued now would be captured into a graph rather than run (false when
+    /// the driver cannot say).
+    public var isCapturing: Bool {
+        var status: Int32 = 0
+        guard let query = driver.functions.cuStreamGetCaptureInfo,
+              query(handle, &status, nil, nil, nil, nil) == 0 else { return false }
+        return status != 0  // CU_STREAM_CAPTURE_STATUS_ACTIVE (1) or INVALIDATED (2)
+    }
+
     /// Makes later work on this stream wait for `event`.
     public func wait(for event: CUDAEvent) throws(CUDAError) {
         try driver.check("cuStreamWaitEvent") { $0.cuStreamWaitEvent?(handle, event.handle, 0) }

@@ -115,6 +115,20 @@ public final class KernelCache: @unchecked Sendable {
         try Data(header + cubin).write(to: fileURL(forKey: key), options: .atomic)
     }
 
+    /// A tuning choice (an index) stored under `key`, like a cubin: in the same trusted
+    /// directory, checked against its key and digest.
+    /// The file name is the SHA-256 of "choice:" + `key`.
+    public func choice(forKey key: String) -> Int? {
+        cubin(forKey: Self.choiceKey(key)).flatMap { Int(String(decoding: $0, as: UTF8.self)) }
+    }
+
+    /// Stores a tuning choice under `key` (see `choice(forKey:)`).
+    public func storeChoice(_ choice: Int, forKey key: String) throws {
+        try store(Array(String(choice).utf8), forKey: Self.choiceKey(key))
+    }
+
+    static func choiceKey(_ key: String) -> String { SHA256.hexDigest(Array(("choice:" + key).utf8)) }
+
     /// `key` as the 64 characters the header holds (a SHA-256 in hex; other keys, as tests
     /// use, are hashed so the header keeps its size).
     static func padded(_ key: String) -> String {

@@ -4,7 +4,8 @@ import Runtime
 
 /// A queue's choices for attention steps: per distinct problem, cuDNN's plan or the
 /// compiler's kernel, decided on the first run by timing both on the step's own buffers
-/// (median of a few runs each, after a warm-up), and why. `NVGPU_ATTENTION_ENGINE=cudnn` or
+/// (median of a few runs each, after a warm-up; stored for later processes, see `Tuning`),
+/// and why. `NVGPU_ATTENTION_ENGINE=cudnn` or
 /// `kernel` forces one (`cudnn` still falls back when cuDNN cannot take the problem).
 final class AttentionChoices: @unchecked Sendable {
     /// One problem's decision.
@@ -26,9 +27,6 @@ final class AttentionChoices: @unchecked Sendable {
     private var workspace: DeviceAllocation?
     private var retired: [DeviceAllocation] = []
     private(set) var decisions: [Decision] = []
-
-    /// Timed runs of each candidate.
-    static let timedRuns = 5
 
     static var forcedEngine: String? {
         ProcessInfo.processInfo.environment["NVGPU_ATTENTION_ENGINE"].flatMap { ["cudnn", "kernel"].contains($0) ? $0 : nil }
@@ -134,32 +132,29 @@ extension CUDAQueue {
             attentionChoices.record(.cudnn(plan), for: description, engine: "cuDNN", reason: "NVGPU_ATTENTION_ENGINE=cudnn")
             return .cudnn(plan)
         }
-        let runCuDNN = {
+        let key = "attention-v1|\(deviceName)|cuDNN \(plan.handle.library.version)|\(description)|scale \(description.scale)|"
+            + "\([description.query, description.key, description.value, description.output].map(\.strides))|\(description.bias?.strides ?? [])"
+        if Tuning.isEnabled, let stored = Tuning.cache.choice(forKey: key) {
+            let choice: AttentionChoices.Choice = stored == 1 ? .cudnn(plan) : .kernel
+            attentionChoices.record(choice, for: description, engine: stored == 1 ? "cuDNN" : "kernel",
+                                    reason: "timed by an earlier process (kernel cache)")
+            return choice
+        }
+        guard Tuning.isEnabled, canTime else {
+            attentionChoices.record(.cudnn(plan), for: description, engine: "cuDNN", reason: "not timed (NVGPU_TUNING=0 or a graph capture)")
+            return .cudnn(plan)
+        }
+        let kernelTime = try medianMilliseconds(kernel)
+        let cudnnTime = try medianMilliseconds {
             try plan.run(query: operands.query, key: operands.key, value: operands.value, output: operands.output,
                          bias: operands.bias, workspace: workspace)
         }
-        try kernel()
-        let start = try CUDAEvent(context: context), end = try CUDAEvent(context: context)
-        func median(_ body: () throws -> Void) throws -> Double {
-            var times: [Double] = []
-            for _ in 0..<AttentionChoices.timedRuns {
-                try start.record(on: stream)
-                try body()
-                try end.record(on: stream)
-                try end.synchronize()
-                times.append(try end.elapsedMilliseconds(since: start))
-            }
-            return times.sorted()[times.count / 2]
-        }
-        let kernelTime = try median(kernel)
-        let cudnnTime = try median(runCuDNN)
-        let times = String(format: "cuDNN %.4f ms, kernel %.4f ms, median of %d", cudnnTime, kernelTime, AttentionChoices.timedRuns)
-        if cudnnTime < kernelTime {
-            attentionChoices.record(.cudnn(plan), for: description, engine: "cuDNN", reason: times)
-            return .cudnn(plan)
-        }
-        attentionChoices.record(.kernel, for: description, engine: "kernel", reason: times)
-        return .kernel
+        let times = String(format: "cuDNN %.4f ms, kernel %.4f ms, median of %d", cudnnTime, kernelTime, Tuning.timedRuns)
+        let useCuDNN = cudnnTime < kernelTime
+        try? Tuning.cache.storeChoice(useCuDNN ? 1 : 0, forKey: key)
+        attentionChoices.record(useCuDNN ? .cudnn(plan) : .kernel, for: description, engine: useCuDNN ? "cuDNN" : "kernel",
+                                reason: times)
+        return useCuDNN ? .cudnn(plan) : .kernel
     }
 }
 

@@ -149,7 +149,9 @@ public final class CUDAQueue: DeviceQueue, @unchecked Sendable {
         let limit = 32 << 20
         if workspace == nil { workspace = try allocator.allocate(byteCount: limit) }
         if let plan = plans[description] { return (plan, workspace?.pointer) }
-        let plan = try BatchedMatmul(handle: handle, plan: description, workspaceLimit: limit)
+        let plan = try BatchedMatmul(handle: handle, plan: description, workspaceLimit: limit,
+                                     candidates: Tuning.isEnabled ? Tuning.matmulCandidates : 1)
+        try tuneMatmul(plan, operands: operands, workspace: workspace?.pointer)
         plans[description] = plan
         return (plan, workspace?.pointer)
     }

@@ -3,7 +3,8 @@
 # (1) Every small attention variant (tests/attention/*.mlir, suite_small, small) checked against
 #     the reference with cuDNN forced (NVGPU_ATTENTION_ENGINE=cudnn; the engine line says whether
 #     cuDNN took it); (2) every bench/suite/attention workload timed with the default choice
-#     (cuDNN or the kernel, timed on the first run) and with the kernel alone, in one process
+#     with NVGPU_ATTENTION_ENGINE=auto (cuDNN or the kernel, timed on the first run) and with the
+#     kernel alone (the default until this script has passed), in one process
 #     set on one warm GPU; (3) the attention suite against the peers timed earlier on this
 #     machine kind (PEERS=FILE.json) with checks, when time is left.
 # Carry .build-gpu.   OUT=DIR [PEERS=FILE.json] scripts/gpu/issue13_cudnn.sh
@@ -29,20 +30,20 @@ ls tests/attention/*.mlir tests/attention/suite_small/*.mlir tests/attention/sma
     | sort | tee "$out/small-checks.log"
 echo "passed $(grep -c 'check: passed' "$out/small-checks.log") of $(wc -l < "$out/small-checks.log"); cuDNN took $(grep -c ': cuDNN (' "$out/small-checks.log")"
 
-echo "== 2. workloads: default choice vs the kernel alone (back-to-back ms, ${RUNS:-20} runs, random inputs)"
+echo "== 2. workloads: auto (cuDNN or kernel) vs the kernel alone (back-to-back ms, ${RUNS:-20} runs, random inputs)"
 time_of() { timeout 90 env "$1" /tmp/nv-cudnn bench "$2" --random-inputs --runs "${RUNS:-20}" 2>&1; }
 for program in bench/suite/attention/*.mlir; do
     name=$(basename "$program" .mlir)
-    auto=$(time_of NVGPU_AB=default "$program")
+    auto=$(time_of NVGPU_ATTENTION_ENGINE=auto "$program")
     kernel=$(time_of NVGPU_ATTENTION_ENGINE=kernel "$program")
     a=$(echo "$auto" | grep -oE 'back-to-back: [0-9.]+ ms' | grep -oE '[0-9.]+')
     k=$(echo "$kernel" | grep -oE 'back-to-back: [0-9.]+ ms' | grep -oE '[0-9.]+')
     choice=$(echo "$auto" | grep -E "^nvgpu: attention" | head -n 1 | sed 's/^nvgpu: //')
-    echo "$name: default ${a:-failed} ms, kernel ${k:-failed} ms | ${choice:-no attention step}"
+    echo "$name: auto ${a:-failed} ms, kernel ${k:-failed} ms | ${choice:-no attention step}"
     [[ -z $a ]] && echo "$auto" | tail -n 3
 done | tee "$out/workloads.log"
 
 if [[ -n ${PEERS:-} ]]; then
     echo "== 3. the attention suite against the peers ($PEERS)"
-    PEERS=$PEERS OUT=$out/attention NVGPU_LIMIT=${NVGPU_LIMIT:-230} bash scripts/gpu/issue13_attention_suite.sh 2>&1 | tail -n 30
+    NVGPU_ATTENTION_ENGINE=auto PEERS=$PEERS OUT=$out/attention NVGPU_LIMIT=${NVGPU_LIMIT:-230} bash scripts/gpu/issue13_attention_suite.sh 2>&1 | tail -n 30
 fi

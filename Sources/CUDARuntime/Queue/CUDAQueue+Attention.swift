@@ -5,8 +5,8 @@ import Runtime
 /// A queue's choices for attention steps: per distinct problem, cuDNN's plan or the
 /// compiler's kernel, decided on the first run by timing both on the step's own buffers
 /// (median of a few runs each, after a warm-up; stored for later processes, see `Tuning`),
-/// and why. `NVGPU_ATTENTION_ENGINE=cudnn` or
-/// `kernel` forces one (`cudnn` still falls back when cuDNN cannot take the problem).
+/// and why. `NVGPU_ATTENTION_ENGINE` selects: `kernel` (the default for now), `auto` (time
+/// both) or `cudnn` (which still falls back when cuDNN cannot take the problem).
 final class AttentionChoices: @unchecked Sendable {
     /// One problem's decision.
     enum Choice {
@@ -28,8 +28,11 @@ final class AttentionChoices: @unchecked Sendable {
     private var retired: [DeviceAllocation] = []
     private(set) var decisions: [Decision] = []
 
-    static var forcedEngine: String? {
-        ProcessInfo.processInfo.environment["NVGPU_ATTENTION_ENGINE"].flatMap { ["cudnn", "kernel"].contains($0) ? $0 : nil }
+    /// `NVGPU_ATTENTION_ENGINE`: `kernel` (the default until cuDNN's path has been checked on
+    /// a GPU, see docs/attention.md), `auto` (time both on the first run) or `cudnn`.
+    static var engineSetting: String {
+        let value = ProcessInfo.processInfo.environment["NVGPU_ATTENTION_ENGINE"] ?? ""
+        return ["auto", "cudnn", "kernel"].contains(value) ? value : "kernel"
     }
 
     func choice(for description: CUDNNAttentionDescription) -> Choice? {
@@ -110,9 +113,10 @@ extension CUDAQueue {
 
     private func chooseAttentionEngine(_ description: CUDNNAttentionDescription, operands: AttentionOperands,
                                        kernel: () throws -> Void) throws -> AttentionChoices.Choice {
-        let forced = AttentionChoices.forcedEngine
-        if forced == "kernel" {
-            attentionChoices.record(.kernel, for: description, engine: "kernel", reason: "NVGPU_ATTENTION_ENGINE=kernel")
+        let setting = AttentionChoices.engineSetting
+        if setting == "kernel" {
+            attentionChoices.record(.kernel, for: description, engine: "kernel",
+                                    reason: "NVGPU_ATTENTION_ENGINE is not auto or cudnn")
             return .kernel
         }
         let plan: CUDNNAttention
@@ -128,7 +132,7 @@ extension CUDAQueue {
             attentionChoices.record(.kernel, for: description, engine: "kernel", reason: "cuDNN cannot run it: \(error)")
             return .kernel
         }
-        if forced == "cudnn" {
+        if setting == "cudnn" {
             attentionChoices.record(.cudnn(plan), for: description, engine: "cuDNN", reason: "NVGPU_ATTENTION_ENGINE=cudnn")
             return .cudnn(plan)
         }

@@ -26,7 +26,7 @@ public struct ExecutableReport {
         lines += FFTReport(executable: executable).lines
         let attentions = executable.allSteps.compactMap { if case .attention(let a) = $0 { return a }; return nil }
         if !attentions.isEmpty {
-            lines.append("fused attention offered to cuDNN: \(attentions.count) (cuDNN's engine or the kernel, whichever the first run times faster)")
+            lines.append("fused attention offered to cuDNN: \(attentions.count) (the kernel; with NVGPU_ATTENTION_ENGINE=auto, cuDNN's engine where the first run times it faster)")
             lines += attentions.map { "  \($0.summary), kernel k\($0.kernel.kernel)" }
         }
         let controls = executable.allSteps.compactMap { step -> String? in

@@ -227,10 +227,13 @@ public final class CUDNNConvolution: @unchecked Sendable {
     /// Chooses the algorithm for the plan's direction: times every algorithm on these
     /// buffers (`cudnnFindConvolution*AlgorithmEx`, which writes the buffer the direction
     /// computes) within `workspaceLimit` bytes of `workspace`, falling back to cuDNN's
-    /// heuristic. Returns the workspace bytes needed.
+    /// heuristic. With `choices`, an algorithm stored for this plan under `choiceKey` by an
+    /// earlier process is used without timing, and a timed choice is stored. Returns the
+    /// workspace bytes needed.
     @discardableResult
     public func chooseAlgorithm(input: DevicePointer, filter weights: DevicePointer, output: DevicePointer,
-                                workspace: DevicePointer?, workspaceLimit: Int) throws(CUDNNError) -> Int {
+                                workspace: DevicePointer?, workspaceLimit: Int,
+                                choices: KernelCache? = nil, choiceKey: String = "") throws(CUDNNError) -> Int {
         let api = handle.library
         let f = api.functions
         let context = "choosing an algorithm for convolution \(plan)"
@@ -255,6 +258,15 @@ public final class CUDNNConvolution: @unchecked Sendable {
             heuristic = { f.cudnnGetConvolutionBackwardFilterAlgorithm_v7?(h, x, y, convolution, filter, $0, &$1, $2) }
             size = { f.cudnnGetConvolutionBackwardFilterWorkspaceSize?(h, x, y, convolution, filter, $0, &$1) }
         }
+        let key = "convolution-v1|cuDNN \(api.version)|\(choiceKey)|\(plan)|tf32 \(plan.allowsTF32)"
+        if let stored = choices?.choice(forKey: key), (0..<64).contains(stored) {
+            var bytes = 0
+            if size(Int32(stored), &bytes) == 0, bytes <= workspaceLimit {
+                algorithm = Int32(stored)
+                workspaceBytes = bytes
+                return bytes
+            }
+        }
         var results = [nvgpu_cudnn_fwd_algo_perf](repeating: nvgpu_cudnn_fwd_algo_perf(), count: 8)
         var returned: Int32 = 0
         if let find {
@@ -262,6 +274,7 @@ public final class CUDNNConvolution: @unchecked Sendable {
             if status == 0, let best = Self.best(results, returned, limit: workspaceLimit) {
                 algorithm = best.algo
                 workspaceBytes = best.memory
+                try? choices?.storeChoice(Int(best.algo), forKey: key)
                 return workspaceBytes
             }
         }

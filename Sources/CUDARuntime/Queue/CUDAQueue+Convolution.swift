@@ -16,7 +16,7 @@ final class ConvolutionPlans: @unchecked Sendable {
 
     /// The plan for `description`, its algorithm chosen, and a workspace large enough for it.
     func plan(for description: ConvolutionDescription, operands: ConvolutionOperands, stream: CUDAStream,
-              allocator: CachingAllocator) throws -> (CUDNNConvolution, DevicePointer?) {
+              allocator: CachingAllocator, deviceName: String) throws -> (CUDNNConvolution, DevicePointer?) {
         lock.lock()
         defer { lock.unlock() }
         if let plan = plans[description] { return (plan, workspace?.pointer) }
@@ -35,7 +35,8 @@ final class ConvolutionPlans: @unchecked Sendable {
             workspace = try allocator.allocate(byteCount: Self.workspaceLimit)
         }
         try plan.chooseAlgorithm(input: operands.input, filter: operands.filter, output: operands.output,
-                                 workspace: workspace?.pointer, workspaceLimit: Self.workspaceLimit)
+                                 workspace: workspace?.pointer, workspaceLimit: Self.workspaceLimit,
+                                 choices: Tuning.isEnabled ? Tuning.cache : nil, choiceKey: deviceName)
         plans[description] = plan
         return (plan, workspace?.pointer)
     }
@@ -56,7 +57,7 @@ extension CUDAQueue {
     public func convolution(_ call: ConvolutionCall, operands: ConvolutionOperands) throws {
         let description = try ConvolutionDescription(call)
         let (plan, workspace) = try convolutionPlans.plan(for: description, operands: operands, stream: stream,
-                                                          allocator: allocator)
+                                                          allocator: allocator, deviceName: deviceName)
         try plan.run(input: operands.input, filter: operands.filter, output: operands.output, bias: operands.reluBias,
                      workspace: workspace)
     }

@@ -51,6 +51,16 @@ final class AttentionChoices: @unchecked Sendable {
         }
     }
 
+    /// The version of the cuDNN the queue's handle uses (loading it and making the handle on
+    /// first use).
+    func libraryVersion(stream: CUDAStream) throws -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        let handle = try self.handle ?? CUDNNHandle(library: try CUDNN.load(), stream: stream)
+        self.handle = handle
+        return handle.library.version
+    }
+
     /// cuDNN's plan for `description` with a workspace large enough for it.
     func plan(for description: CUDNNAttentionDescription, stream: CUDAStream,
               allocator: CachingAllocator) throws -> (CUDNNAttention, DevicePointer?) {
@@ -119,6 +129,15 @@ extension CUDAQueue {
                                     reason: "NVGPU_ATTENTION_ENGINE is not auto or cudnn")
             return .kernel
         }
+        // A choice an earlier process timed: the kernel needs no cuDNN plan at all.
+        let key = try? "attention-v1|\(deviceName)|cuDNN \(attentionChoices.libraryVersion(stream: stream))|\(description)|"
+            + "scale \(description.scale)|\([description.query, description.key, description.value, description.output].map(\.strides))|"
+            + "\(description.bias?.strides ?? [])"
+        let stored = setting == "auto" && Tuning.isEnabled ? key.flatMap { Tuning.cache.choice(forKey: $0) } : nil
+        if stored == 0 {
+            attentionChoices.record(.kernel, for: description, engine: "kernel", reason: "timed by an earlier process (kernel cache)")
+            return .kernel
+        }
         let plan: CUDNNAttention
         let workspace: DevicePointer?
         do {
@@ -136,13 +155,9 @@ extension CUDAQueue {
             attentionChoices.record(.cudnn(plan), for: description, engine: "cuDNN", reason: "NVGPU_ATTENTION_ENGINE=cudnn")
             return .cudnn(plan)
         }
-        let key = "attention-v1|\(deviceName)|cuDNN \(plan.handle.library.version)|\(description)|scale \(description.scale)|"
-            + "\([description.query, description.key, description.value, description.output].map(\.strides))|\(description.bias?.strides ?? [])"
-        if Tuning.isEnabled, let stored = Tuning.cache.choice(forKey: key) {
-            let choice: AttentionChoices.Choice = stored == 1 ? .cudnn(plan) : .kernel
-            attentionChoices.record(choice, for: description, engine: stored == 1 ? "cuDNN" : "kernel",
-                                    reason: "timed by an earlier process (kernel cache)")
-            return choice
+        if stored == 1 {
+            attentionChoices.record(.cudnn(plan), for: description, engine: "cuDNN", reason: "timed by an earlier process (kernel cache)")
+            return .cudnn(plan)
         }
         guard Tuning.isEnabled, canTime else {
             attentionChoices.record(.cudnn(plan), for: description, engine: "cuDNN", reason: "not timed (NVGPU_TUNING=0 or a graph capture)")
@@ -155,7 +170,7 @@ extension CUDAQueue {
         }
         let times = String(format: "cuDNN %.4f ms, kernel %.4f ms, median of %d", cudnnTime, kernelTime, Tuning.timedRuns)
         let useCuDNN = cudnnTime < kernelTime
-        try? Tuning.cache.storeChoice(useCuDNN ? 1 : 0, forKey: key)
+        if let key { try? Tuning.cache.storeChoice(useCuDNN ? 1 : 0, forKey: key) }
         attentionChoices.record(useCuDNN ? .cudnn(plan) : .kernel, for: description, engine: useCuDNN ? "cuDNN" : "kernel",
                                 reason: times)
         return useCuDNN ? .cudnn(plan) : .kernel

@@ -12,7 +12,7 @@ import Foundation
 /// (`cuDevicePrimaryCtxReset`, which frees everything in it) and, where the driver allows it,
 /// starts a new generation: objects of the old one stay refused, so a late free or unload from
 /// a failed client can never touch the memory or modules of the new one. The CUDA 13 driver
-/// on an H100 does not allow it (measured, `bench/results/2026-12-08-…-issue14-faults.md`):
+/// on an H100 does not allow it (measured: `bench/results/2026-12-08-NVIDIA-H100-80GB-HBM3-issue14-run1/`):
 /// after a sticky fault every call of the process fails, so the error says to restart the
 /// process, and the new client is refused with that message instead of the driver's.
 final class PrimaryContextHealth: @unchecked Sendable {

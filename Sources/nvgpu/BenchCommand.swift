@@ -124,6 +124,7 @@ struct BenchCommand: ParsableCommand {
         print("single call on the host (queue + wait): median \(format(host.median)) ms (p10 \(format(host.p10)), p90 \(format(host.p90)))")
         print("CUDA graphs: " + (runner.graphUnavailableReason.map { "off (\($0))" } ?? "on (the whole executable replays as one graph)"))
         print("timed runs' results equal the first run's: \(replayMatches ? "yes" : "NO")")
+        for decision in queue.attentionDecisions { print("attention: \(decision)") }
         let mechanisms = runner.controlFlowMechanisms.sorted { $0.key.rawValue < $1.key.rawValue }
         if !mechanisms.isEmpty {
             print("control flow: " + mechanisms.map { "\($0.value) run(s) \($0.key.rawValue)" }.joined(separator: ", "))

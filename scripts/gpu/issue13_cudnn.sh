@@ -22,7 +22,7 @@ check() {
     local log verdict engine
     log=$(NVGPU_ATTENTION_ENGINE=cudnn timeout 170 /tmp/nv-cudnn bench "$1" --random-inputs --check --runs 3 --warmup 1 --check-time-limit 150 2>&1)
     verdict=$(echo "$log" | grep -E "^check: (passed|FAIL|SKIPPED)|error:" | head -n 1)
-    engine=$(echo "$log" | grep -E "^nvgpu: attention" | head -n 1 | sed 's/^nvgpu: //')
+    engine=$(echo "$log" | grep -E "^attention: " | head -n 1 | sed 's/^attention: //')
     echo "$(basename "$1" .mlir): ${verdict:-no verdict} | ${engine:-no attention step}"
 }
 export -f check
@@ -38,7 +38,7 @@ for program in bench/suite/attention/*.mlir; do
     kernel=$(time_of NVGPU_ATTENTION_ENGINE=kernel "$program")
     a=$(echo "$auto" | grep -oE 'back-to-back: [0-9.]+ ms' | grep -oE '[0-9.]+')
     k=$(echo "$kernel" | grep -oE 'back-to-back: [0-9.]+ ms' | grep -oE '[0-9.]+')
-    choice=$(echo "$auto" | grep -E "^nvgpu: attention" | head -n 1 | sed 's/^nvgpu: //')
+    choice=$(echo "$auto" | grep -E "^attention: " | head -n 1 | sed 's/^attention: //')
     echo "$name: auto ${a:-failed} ms, kernel ${k:-failed} ms | ${choice:-no attention step}"
     [[ -z $a ]] && echo "$auto" | tail -n 3
 done | tee "$out/workloads.log"

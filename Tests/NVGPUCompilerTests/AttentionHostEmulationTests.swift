@@ -61,7 +61,7 @@ import Testing
         let mma = { (e: AttentionPlan.ElementType) in
             "inline void fa_mma(float* c, const unsigned* a, unsigned b0, unsigned b1) { nv_mma16816_emulated(c, a, b0, b1, \(e == .bf16)); }"
         }
-        let bytes = AttentionMatcher.headDims.flatMap { d in
+        let bytes = stride(from: 16, through: 256, by: 16).flatMap { d in
             [false, true].map { AttentionKernel.sharedMemoryBytes(headDim: d, decode: $0) }
         }.max() ?? 0
         return [(AttentionKernel.helpers, hostHelpers),
@@ -97,6 +97,10 @@ import Testing
                                                                  causal: .init(offset: 32), kvHeads: 2)),
             // Head dim 256: Q fragments from shared memory, 32-key tiles.
             ("bf16_d256", AttentionFusionTests.program("bf16", b: 1, h: 1, sq: 64, skv: 48, d: 256)),
+            // Head dims other than 64/128/256: rows of 4, 12 and 20 chunks (smaller swizzle groups).
+            ("bf16_d32", AttentionFusionTests.program("bf16", b: 1, h: 2, sq: 72, skv: 80, d: 32)),
+            ("f16_d96_causal", AttentionFusionTests.program("f16", b: 1, h: 1, sq: 80, skv: 80, d: 96, causal: .init())),
+            ("decode_bf16_d160", AttentionFusionTests.program("bf16", b: 1, h: 2, sq: 2, skv: 90, d: 160)),
             // The decode schedule: warps on their own key slices, merged at the end; a partial
             // last tile (200 keys in 128-key tiles), grouped-query heads packed as rows (3
             // queries × 4 heads), causal rows at the bottom right, multi-query at head dim 256.

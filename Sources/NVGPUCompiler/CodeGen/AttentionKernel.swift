@@ -88,15 +88,22 @@ enum AttentionKernel {
     static func geometry(headDim: Int, masked: Bool = false, decode: Bool = false) -> Geometry {
         // Decode: 2048 / d keys a warp (16 at least), so K and V double buffers take 64 KiB
         // at head dim 64 and 128 (three CTAs an SM), 128 KiB at 256.
-        if decode { return Geometry(rowTiles: 1, keyTile: max(16, 2048 / headDim), queryInRegisters: true, decode: true) }
+        if decode { return Geometry(rowTiles: 1, keyTile: max(16, 2048 / headDim / 16 * 16), queryInRegisters: true, decode: true) }
         if let text = ProcessInfo.processInfo.environment["NVGPU_ATTENTION_TILES"],
            case let parts = text.split(separator: "x").compactMap({ Int($0) }), parts.count == 2,
            [1, 2].contains(parts[0]), [16, 32, 64].contains(parts[1]) {
             return Geometry(rowTiles: parts[0], keyTile: parts[1], queryInRegisters: parts[0] == 1 || headDim <= 64)
         }
-        if headDim >= 256 { return Geometry(rowTiles: 1, keyTile: 32, queryInRegisters: false) }
-        return headDim >= 128 || masked ? Geometry(rowTiles: 1, keyTile: 64, queryInRegisters: true)
+        if headDim > 128 { return Geometry(rowTiles: 1, keyTile: 32, queryInRegisters: false) }
+        return headDim > 64 || masked ? Geometry(rowTiles: 1, keyTile: 64, queryInRegisters: true)
                               : Geometry(rowTiles: 2, keyTile: 64, queryInRegisters: true)
+    }
+
+    /// Chunks (16 bytes) per swizzle group for rows of `headDim` 16-bit elements: the largest
+    /// power of two up to 8 that divides the row's chunk count.
+    static func swizzleGroup(headDim: Int) -> Int {
+        let chunks = max(1, headDim / 8)
+        return [8, 4, 2, 1].first { chunks % $0 == 0 } ?? 1
     }
 
     /// Dynamic shared memory: the Q tile and two K and two V tiles, 16-bit elements.
@@ -231,8 +238,11 @@ enum AttentionKernel {
         #define FA_EXACT_EXP (FA_MASK || FA_BIAS)
         \(helpers)
         \(mma(e))
-        // Byte offset of 16-byte chunk `ch` of row `r` in a swizzled tile.
-        __device__ __forceinline__ unsigned fa_swz(int r, int ch) { return (unsigned)((r * FA_D + ((ch ^ (r & 7)) << 3)) << 1); }
+        // Byte offset of 16-byte chunk `ch` of row `r` in a swizzled tile: the chunk index is
+        // XORed with the row within aligned groups of FA_SWZ chunks (8, or fewer for rows of
+        // fewer chunks), so it never leaves its row.
+        #define FA_SWZ \(swizzleGroup(headDim: d))
+        __device__ __forceinline__ unsigned fa_swz(int r, int ch) { return (unsigned)((r * FA_D + ((ch ^ (r & (FA_SWZ - 1))) << 3)) << 1); }
 
         extern "C" __global__ void __launch_bounds__(FA_THREADS, \(g.threads <= 128 ? 2 : 1)) \(name)(
             const unsigned short* __restrict__ q, const unsigned short* __restrict__ k,

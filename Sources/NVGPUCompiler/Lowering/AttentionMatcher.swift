@@ -18,8 +18,9 @@ import StableHLO
 enum AttentionMatcher {
     /// The name of the op that replaces a matched pattern.
     static let operationName = AttentionPlan.operationName
-    /// Head dimensions the kernel is generated for.
-    static let headDims: Set<Int> = [64, 128, 256]
+    /// Whether the kernel is generated for head dim `d`: any multiple of 16 up to 256 (the
+    /// `mma` k-step; the shared-memory swizzle adapts to rows of fewer than 64 elements).
+    static func supportsHeadDim(_ d: Int) -> Bool { d % 16 == 0 && (16...256).contains(d) }
 
     /// Whether fusion is on: `NVGPU_FUSED_ATTENTION=0` turns it off, for A/B timing.
     static var isEnabled: Bool {
@@ -218,10 +219,10 @@ extension ValueGraph {
         let queryLength = qType.shape[qSeq], keyLength = kType.shape[kSeq]
         let batchSizes = qBatch.map { qType.shape[$0] }
         // The grid's y extent (batch × heads) is at most 65535.
-        guard AttentionMatcher.headDims.contains(headDim), queryLength > 0, keyLength > 0,
+        guard AttentionMatcher.supportsHeadDim(headDim), queryLength > 0, keyLength > 0,
               batchSizes.allSatisfy({ $0 > 0 }), batchSizes.reduce(1, *) <= 65535,
               queryLength < Int(Int32.max), keyLength < Int(Int32.max) else {
-            throw AttentionRejection("head dim \(headDim) is not one the kernel is generated for (64, 128, 256), or batch × heads exceeds 65535")
+            throw AttentionRejection("head dim \(headDim) is not one the kernel is generated for (a multiple of 16 up to 256), or batch × heads exceeds 65535")
         }
 
         var ops: Set<Int> = [first]

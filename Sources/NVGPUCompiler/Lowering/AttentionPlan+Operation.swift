@@ -115,8 +115,8 @@ extension AttentionPlan {
         }
         let batch = try int("batch"), heads = try int("heads")
         let queryLength = try int("query_length"), keyLength = try int("key_length"), headDim = try int("head_dim")
-        guard AttentionMatcher.headDims.contains(headDim) else {
-            throw fail("head_dim \(headDim) has no kernel (\(AttentionMatcher.headDims.sorted()))")
+        guard AttentionMatcher.supportsHeadDim(headDim) else {
+            throw fail("head_dim \(headDim) has no kernel (a multiple of 16 up to 256)")
         }
         guard batch * heads <= 65535 else { throw fail("batch × heads must be at most 65535") }
         func layout(_ name: String, sequence: Int, grouped: Bool) throws -> AttentionOperandLayout {

@@ -47,6 +47,7 @@ public struct CUDNNAttentionDescription: Hashable, Sendable, CustomStringConvert
 
     public var description: String {
         let q = query.dims, k = key.dims
+        guard q.count == 4, k.count == 4 else { return "attention \(elementType) q \(q) k \(k)" }
         return "attention \(elementType) b\(q[0]) h\(q[1])/\(k[1]) s\(q[2])x\(k[2]) d\(q[3])"
             + (causalOffset.map { " causal(\($0))" } ?? "") + (bias == nil ? "" : " bias")
     }
